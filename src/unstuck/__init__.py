@@ -1,0 +1,56 @@
+"""unstuck: diagnose a stuck machine-learning project, then rank what to do next.
+
+The public API is lazy: importing ``unstuck`` loads no heavy library, so that
+``unstuck --help`` answers at once.
+
+>>> import unstuck
+>>> report = unstuck.diagnose("train.csv", dev="dev.csv", target="label")  # doctest: +SKIP
+>>> report.bottleneck  # doctest: +SKIP
+'variance'
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+try:
+    __version__ = version("unstuck")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "CheckResult",
+    "Finding",
+    "Intervention",
+    "Problem",
+    "Report",
+    "UnstuckError",
+    "__version__",
+    "check",
+    "diagnose",
+    "load_problem",
+]
+
+_EXPORTS = {
+    "CheckResult": "unstuck.registry",
+    "Finding": "unstuck.findings",
+    "Intervention": "unstuck.findings",
+    "Problem": "unstuck.problem",
+    "Report": "unstuck.findings",
+    "UnstuckError": "unstuck.errors",
+    "check": "unstuck.registry",
+    "diagnose": "unstuck.diagnose",
+    "load_problem": "unstuck.diagnose",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'unstuck' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,214 @@
+"""From findings to ranked interventions.
+
+Each finding with a ``lever`` proposes that lever; some levers bring their
+method-given alternatives (avoidable bias → a bigger model, and also training
+longer or another architecture; variance → regularise, and also more data;
+mismatch → reduce it, and also targeted data). Proposals of the same lever are
+merged (its findings joined, its expected gain the largest of theirs: the
+gains overlap, so they are not added).
+
+Ranking, first key first:
+
+1. severity of the strongest finding (critical before warning before info):
+   leakage outranks everything;
+2. a lever a finding names directly before an alternative it implies;
+3. expected gain, largest first (direct levers only; alternatives are ordered
+   by cost, as below);
+4. the method's priority order (``LEVERS``: fix data → tune learning rate and
+   size → change architecture → fine-tune → more compute) breaks ties.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from unstuck.findings import LEVERS, Finding, Intervention, NextExperiment
+from unstuck.metrics import Metric
+
+__all__ = ["ALSO", "PLAYBOOK", "Play", "bottleneck_of", "rank_interventions"]
+
+
+@dataclass(frozen=True)
+class Play:
+    """What to do for a lever, and the one variable its next experiment changes."""
+
+    action: str
+    hypothesis: str
+    change: str
+
+
+PLAYBOOK: dict[str, Play] = {
+    "fix_leakage": Play(
+        "Remove the rows or columns that leak between splits or from the target, then re-measure",
+        "the current numbers are optimistic; without the leak dev error rises to its honest level",
+        "the leaked rows/columns (dropped); model and settings unchanged",
+    ),
+    "fix_labels": Play(
+        "Review and correct the labels flagged as likely wrong, starting with the lowest label quality",
+        "correcting the flagged labels lowers dev error",
+        "the labels of the flagged rows; model and settings unchanged",
+    ),
+    "fix_pipeline": Play(
+        "Check the data pipeline end to end: joins, label alignment, preprocessing at train vs serve time",
+        "a pipeline bug hides the signal; once fixed, the model beats the trivial baseline",
+        "the pipeline step under suspicion (one at a time)",
+    ),
+    "targeted_data": Play(
+        "Collect or label more examples of the kind the model fails on (the weak classes or slices)",
+        "more examples of the failing kind lower its error",
+        "the amount of training data for the targeted slice only",
+    ),
+    "reduce_mismatch": Play(
+        "Make training data look like dev data: add dev-like examples to train, synthesise them, "
+        "or reweight train towards dev",
+        "training on dev-like data closes the train-dev → dev gap",
+        "the composition of the training set (share of dev-like data)",
+    ),
+    "tune_learning_rate": Play(
+        "Sweep the learning rate over a wide log-spaced range (e.g. ×0.1 … ×10)",
+        "a better learning rate lowers the error",
+        "the learning rate only",
+    ),
+    "bigger_model": Play(
+        "Train a bigger model (more layers/units, or more leaves and trees for boosting)",
+        "more capacity lowers training error towards human level",
+        "model size only (e.g. num_leaves 31 → 127, or width ×2)",
+    ),
+    "train_longer": Play(
+        "Train longer (more epochs or boosting rounds), with early stopping on dev",
+        "longer training lowers training error",
+        "the number of epochs / boosting rounds only",
+    ),
+    "regularize": Play(
+        "Regularise: stronger weight decay or L2, dropout, early stopping, data augmentation",
+        "regularisation closes the gap between train and unseen rows",
+        "the regularisation strength only (e.g. L2 ×10)",
+    ),
+    "tune_hyperparameters": Play(
+        "Tune the remaining hyperparameters one at a time around the current setting",
+        "a better setting lowers dev error",
+        "one hyperparameter at a time",
+    ),
+    "more_data": Play(
+        "Collect more training data of the same kind",
+        "more data of the same distribution lowers dev error",
+        "training-set size only",
+    ),
+    "bigger_dev_set": Play(
+        "Get a bigger dev set (and stop tuning on the test set)",
+        "dev decisions on a bigger dev set carry over to test",
+        "dev-set size only",
+    ),
+    "change_architecture": Play(
+        "Try an architecture suited to the data type (trees for tables, CNNs for images, "
+        "transformers for text/audio)",
+        "a better-suited architecture lowers training error",
+        "the model family only, with its default settings",
+    ),
+    "finetune_pretrained": Play(
+        "Fine-tune a pretrained model for this data type instead of training from scratch",
+        "pretrained representations lower error with the same data",
+        "the starting weights (pretrained vs random) only",
+    ),
+    "redefine_task": Play(
+        "Revisit the task definition: labels, target, or what inputs are available",
+        "a better-posed task is learnable from these inputs",
+        "the task definition only",
+    ),
+    "more_compute": Play(
+        "Spend more compute (bigger runs) only after the cheaper levers are exhausted",
+        "more compute lowers error once data and model are right",
+        "the compute budget only",
+    ),
+}
+
+#: Levers that a finding naming the key lever also implies, per the method.
+ALSO: dict[str, tuple[str, ...]] = {
+    "bigger_model": ("train_longer", "change_architecture"),
+    "regularize": ("more_data",),
+    "reduce_mismatch": ("targeted_data",),
+}
+
+_SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
+
+
+@dataclass
+class _Candidate:
+    lever: str
+    findings: list[Finding]
+    direct: bool
+
+    @property
+    def severity_rank(self) -> int:
+        return min(_SEVERITY_RANK[f.severity] for f in self.findings)
+
+    @property
+    def gain(self) -> float | None:
+        gains = [f.expected_gain for f in self.findings if f.expected_gain is not None]
+        return max(gains) if gains else None
+
+    @property
+    def lead(self) -> Finding:
+        """The finding that most strongly supports this lever."""
+        return min(
+            self.findings, key=lambda f: (_SEVERITY_RANK[f.severity], -(f.expected_gain or 0.0))
+        )
+
+
+def rank_interventions(findings: Sequence[Finding], metric: Metric) -> tuple[Intervention, ...]:
+    """Turn findings into merged, ranked interventions (rank 1 first)."""
+    candidates: dict[str, _Candidate] = {}
+    for finding in findings:
+        if finding.lever is None:
+            continue
+        for lever, direct in (
+            (finding.lever, True),
+            *((a, False) for a in ALSO.get(finding.lever, ())),
+        ):
+            entry = candidates.setdefault(lever, _Candidate(lever, [], direct))
+            entry.findings.append(finding)
+            entry.direct = entry.direct or direct
+    ordered = sorted(
+        candidates.values(),
+        key=lambda c: (
+            c.severity_rank,
+            not c.direct,
+            -(c.gain or 0.0) if c.direct else 0.0,
+            LEVERS.index(c.lever),
+        ),
+    )
+    return tuple(_intervention(rank, c, metric) for rank, c in enumerate(ordered, start=1))
+
+
+def bottleneck_of(interventions: Sequence[Intervention]) -> str:
+    """The bottleneck of the top-ranked intervention that names one, else ``"none"``."""
+    return next((i.bottleneck for i in interventions if i.bottleneck), "none")
+
+
+def _intervention(rank: int, candidate: _Candidate, metric: Metric) -> Intervention:
+    play = PLAYBOOK[candidate.lever]
+    lead = candidate.lead
+    gain = candidate.gain
+    why = lead.title if candidate.direct else f"Implied by: {lead.title}"
+    if candidate.lever == "more_data":
+        why += (
+            ". More data is only worth collecting if a learning curve shows dev error still falling "
+            "with size: confirm before collecting"
+        )
+    hypothesis = play.hypothesis
+    if gain is not None:
+        hypothesis += f", by up to {metric.format_gap(gain)} of dev error"
+    return Intervention(
+        rank=rank,
+        lever=candidate.lever,
+        action=play.action,
+        why=why,
+        expected_gain=gain,
+        findings=tuple(dict.fromkeys(f.id for f in candidate.findings)),
+        next_experiment=NextExperiment(hypothesis=hypothesis, change=play.change),
+        bottleneck=lead.bottleneck,
+        expected_gain_note=""
+        if gain is not None
+        else "no finding behind this lever measures how much of the dev error it can remove",
+    )

@@ -1,0 +1,246 @@
+"""Quick-and-dirty baselines (the method's step 3): trivial, linear, gradient boosting.
+
+Each rung of the ladder is a scikit-learn estimator with sane defaults that
+takes the raw feature DataFrame (numbers, categories, missing values) as it is:
+
+* ``trivial`` — majority class / mean of the target;
+* ``linear`` — median imputation + scaling for numbers, most-frequent
+  imputation + one-hot (at most 50 levels) for categories, then logistic or
+  ridge regression;
+* ``gradient_boosting`` — LightGBM on native categoricals (the 255 most
+  frequent levels of each) and native missing values.
+
+All are seeded; the same data and seed give the same predictions.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sklearn.base import BaseEstimator, TransformerMixin
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from unstuck.problem import Problem
+
+__all__ = [
+    "BASELINES",
+    "Ladder",
+    "Rung",
+    "categorical_columns",
+    "fit_ladder",
+    "make_baseline",
+    "out_of_fold_proba",
+]
+
+BASELINES: tuple[str, ...] = ("trivial", "linear", "gradient_boosting")
+
+DESCRIPTIONS = {
+    "trivial": "majority class / mean of the target",
+    "linear": "logistic / ridge regression on scaled numbers and one-hot categories",
+    "gradient_boosting": "LightGBM, 300 trees, learning rate 0.05, 31 leaves",
+}
+
+MAX_LEVELS_ONE_HOT = 50
+MAX_LEVELS_LIGHTGBM = 255
+
+
+def categorical_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns that are not numeric (text, categories, booleans stored as objects)."""
+    import pandas as pd
+
+    return [
+        c
+        for c in frame.columns
+        if not (pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c]))
+    ]
+
+
+class _LightGBMFrame(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+    """Turns non-numeric columns into pandas categories with levels fixed on the training data."""
+
+    def fit(self, frame: pd.DataFrame, y: object = None) -> _LightGBMFrame:
+        self.levels_: dict[str, list[Any]] = {}
+        for column in categorical_columns(frame):
+            counts = frame[column].astype("string").value_counts()
+            self.levels_[column] = counts.index[:MAX_LEVELS_LIGHTGBM].tolist()
+        return self
+
+    def transform(self, frame: pd.DataFrame) -> pd.DataFrame:
+        import pandas as pd
+
+        out = frame.copy()
+        for column, levels in self.levels_.items():
+            out[column] = pd.Categorical(out[column].astype("string"), categories=levels)
+        for column in out.columns:
+            if pd.api.types.is_bool_dtype(out[column]):
+                out[column] = out[column].astype(np.float64)
+        return out
+
+
+def make_baseline(name: str, task: str, frame: pd.DataFrame, seed: int = 0) -> Any:
+    """An unfitted scikit-learn pipeline for the rung ``name``, shaped by ``frame``'s column types."""
+    from sklearn.pipeline import make_pipeline
+
+    classification = task == "classification"
+    if name == "trivial":
+        from sklearn.dummy import DummyClassifier, DummyRegressor
+
+        return DummyClassifier(strategy="most_frequent") if classification else DummyRegressor()
+    if name == "linear":
+        from sklearn.compose import ColumnTransformer
+        from sklearn.impute import SimpleImputer
+        from sklearn.linear_model import LogisticRegression, Ridge
+        from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+        categorical = categorical_columns(frame)
+        numeric = [c for c in frame.columns if c not in categorical]
+        encode = ColumnTransformer(
+            [
+                (
+                    "numbers",
+                    make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
+                    numeric,
+                ),
+                (
+                    "categories",
+                    make_pipeline(
+                        SimpleImputer(strategy="most_frequent"),
+                        OneHotEncoder(
+                            handle_unknown="infrequent_if_exist", max_categories=MAX_LEVELS_ONE_HOT
+                        ),
+                    ),
+                    categorical,
+                ),
+            ]
+        )
+        model = LogisticRegression(max_iter=500) if classification else Ridge(alpha=1.0)
+        return make_pipeline(_StringCategories(tuple(categorical)), encode, model)
+    if name == "gradient_boosting":
+        from lightgbm import LGBMClassifier, LGBMRegressor
+
+        params: dict[str, Any] = {
+            "n_estimators": 300,
+            "learning_rate": 0.05,
+            "num_leaves": 31,
+            "random_state": seed,
+            "n_jobs": 2,
+            "verbose": -1,
+            "deterministic": True,
+            "force_row_wise": True,
+        }
+        booster = LGBMClassifier(**params) if classification else LGBMRegressor(**params)
+        return make_pipeline(_LightGBMFrame(), booster)
+    raise ValueError(f"unknown baseline {name!r}; choose from {BASELINES}")
+
+
+class _StringCategories(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+    """Casts the categorical columns to plain strings (NaN kept) so one-hot sees one type."""
+
+    def __init__(self, columns: Sequence[str] = ()) -> None:
+        self.columns = columns
+
+    def fit(self, frame: pd.DataFrame, y: object = None) -> _StringCategories:
+        return self
+
+    def transform(self, frame: pd.DataFrame) -> pd.DataFrame:
+        out = frame.copy()
+        for column in self.columns:
+            values = out[column]
+            out[column] = (
+                values.astype(object)
+                .where(values.notna(), np.nan)
+                .map(lambda v: v if isinstance(v, float) else str(v))
+            )
+        return out
+
+
+@dataclass(frozen=True)
+class Rung:
+    """One fitted baseline: its errors per split (metric units) and its fit time in seconds."""
+
+    name: str
+    description: str
+    model: Any
+    errors: dict[str, float]
+    fit_seconds: float
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """All fitted baselines; ``best`` is the rung with the lowest dev error (ties: the simpler)."""
+
+    rungs: tuple[Rung, ...]
+    best: str
+
+    @property
+    def best_rung(self) -> Rung:
+        return next(r for r in self.rungs if r.name == self.best)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "best": self.best,
+            "rungs": [
+                {
+                    "name": r.name,
+                    "description": r.description,
+                    "errors": r.errors,
+                    "fit_seconds": round(r.fit_seconds, 3),
+                }
+                for r in self.rungs
+            ],
+        }
+
+
+def fit_ladder(
+    problem: Problem,
+    *,
+    names: Sequence[str] = BASELINES,
+    on_step: Callable[[str], None] | None = None,
+) -> Ladder:
+    """Fit every baseline on train and measure it on every split of ``problem``."""
+    if problem.target is None or "train" not in problem.frames:
+        raise ValueError("fit_ladder needs a problem in data mode")
+    train = problem.frames["train"]
+    features = list(problem.features)
+    rungs = []
+    for name in names:
+        if on_step is not None:
+            on_step(f"fitting the {name.replace('_', ' ')} baseline")
+        model = make_baseline(name, problem.task, train[features], seed=problem.seed)
+        started = time.perf_counter()
+        model.fit(train[features], train[problem.target].to_numpy())
+        elapsed = time.perf_counter() - started
+        errors = {
+            split: problem.metric(frame[problem.target].to_numpy(), model.predict(frame[features]))
+            for split, frame in problem.frames.items()
+        }
+        rungs.append(Rung(name, DESCRIPTIONS[name], model, errors, elapsed))
+    best = min(rungs, key=lambda r: (r.errors["dev"], names.index(r.name)))
+    return Ladder(tuple(rungs), best.name)
+
+
+def out_of_fold_proba(problem: Problem, model_name: str, *, folds: int = 5) -> NDArray[np.float64]:
+    """Out-of-fold class probabilities on train, shape (n_train, n_classes), classes sorted as
+    ``problem.classes``; regression gives out-of-fold predictions, shape (n_train, 1)."""
+    from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
+
+    train = problem.frames["train"]
+    x, y = train[list(problem.features)], train[problem.target].to_numpy()
+    model = make_baseline(model_name, problem.task, x, seed=problem.seed)
+    if problem.task == "classification":
+        smallest = int(train[problem.target].value_counts().min())
+        k = max(2, min(folds, smallest))
+        splitter: Any = StratifiedKFold(k, shuffle=True, random_state=problem.seed)
+        if smallest < 2:
+            splitter = KFold(folds, shuffle=True, random_state=problem.seed)
+        proba = cross_val_predict(model, x, y, cv=splitter, method="predict_proba")
+        return np.asarray(proba, dtype=np.float64)
+    splitter = KFold(folds, shuffle=True, random_state=problem.seed)
+    return np.asarray(cross_val_predict(model, x, y, cv=splitter), dtype=np.float64).reshape(-1, 1)

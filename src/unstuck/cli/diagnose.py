@@ -1,0 +1,177 @@
+"""``unstuck diagnose`` and ``unstuck demo``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from unstuck.cli._console import console, err_console
+
+if TYPE_CHECKING:
+    from unstuck.findings import Report
+    from unstuck.problem import Problem
+
+__all__ = ["register"]
+
+JsonOption = Annotated[
+    Path | None,
+    typer.Option("--json", help="Write the report as JSON (schema unstuck.report/1) to this path."),
+]
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Print no progress and no report; only errors.")
+]
+VerboseOption = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Also show informational findings.")
+]
+
+
+def diagnose(
+    data: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Training table (.csv, .parquet, .jsonl), or the one "
+            "table of all splits with --split-column."
+        ),
+    ] = None,
+    target: Annotated[str | None, typer.Option(help="The column to predict.")] = None,
+    dev: Annotated[
+        Path | None, typer.Option(help="Dev (validation) table. Default: 20% of train.")
+    ] = None,
+    test: Annotated[Path | None, typer.Option(help="Test table.")] = None,
+    train_dev: Annotated[
+        Path | None,
+        typer.Option(
+            help="Train-dev table (training distribution, not "
+            "trained on). Default: carved from train."
+        ),
+    ] = None,
+    split_column: Annotated[
+        str | None,
+        typer.Option(help="Column of DATA naming each row's split (train/train_dev/dev/test)."),
+    ] = None,
+    predictions: Annotated[
+        Path | None,
+        typer.Option(
+            help="Your own model's predictions: columns split, "
+            "y_true, y_pred, optional proba_<class>."
+        ),
+    ] = None,
+    human_error: Annotated[
+        float | None,
+        typer.Option(help="Human-level error, in metric units (0.02 = 2% error rate)."),
+    ] = None,
+    task: Annotated[
+        str | None, typer.Option(help="classification or regression. Default: inferred.")
+    ] = None,
+    metric: Annotated[
+        str | None, typer.Option(help="error_rate (classification), rmse or mae (regression).")
+    ] = None,
+    id_column: Annotated[
+        str | None, typer.Option(help="Row identifier column (not a feature).")
+    ] = None,
+    drop: Annotated[
+        list[str] | None, typer.Option(help="Column to leave out; repeat for several.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed for every split, model and bootstrap.")] = 0,
+    encoding: Annotated[str, typer.Option(help="Text encoding of CSV/JSONL files.")] = "utf-8",
+    json_path: JsonOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Diagnose a model: error decomposition, findings and ranked next steps."""
+    from unstuck.diagnose import load_problem
+
+    problem = load_problem(
+        data,
+        target=target,
+        dev=dev,
+        test=test,
+        train_dev=train_dev,
+        split_column=split_column,
+        predictions=predictions,
+        task=task,
+        metric=metric,
+        id_column=id_column,
+        drop=drop or (),
+        human_error=human_error,
+        seed=seed,
+        encoding=encoding,
+    )
+    _run(problem, json_path=json_path, quiet=quiet, verbose=verbose)
+
+
+def demo(
+    seed: Annotated[int, typer.Option(help="Seed of the demo's split and models.")] = 0,
+    json_path: JsonOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Diagnose a bundled real dataset (scikit-learn's handwritten digits), offline."""
+    from unstuck.demo import DEMO_TARGET, demo_frames
+    from unstuck.problem import Problem
+
+    train, dev, test = demo_frames(seed)
+    if not quiet:
+        err_console.print(
+            "Demo: scikit-learn's handwritten digits (1,797 rows, 64 pixel features, 10 classes), "
+            f"split 60/20/20 train/dev/test, stratified, seed {seed}.",
+            style="dim",
+        )
+    problem = Problem.from_frames(
+        train,
+        dev=dev,
+        test=test,
+        target=DEMO_TARGET,
+        seed=seed,
+        names={"train": "demo train", "dev": "demo dev", "test": "demo test"},
+    )
+    _run(problem, json_path=json_path, quiet=quiet, verbose=verbose)
+
+
+def _run(problem: Problem, *, json_path: Path | None, quiet: bool, verbose: bool) -> None:
+    from unstuck.diagnose import diagnose_problem
+    from unstuck.render.text import render_report
+
+    if quiet:
+        report = diagnose_problem(problem)
+    else:
+        with err_console.status("diagnosing…") as status:
+            report = diagnose_problem(problem, on_step=lambda message: status.update(f"{message}…"))
+    written = []
+    if json_path is not None:
+        _write_json(report, json_path)
+        written.append(str(json_path))
+    if not quiet:
+        console.print(render_report(report, verbose=verbose))
+        if written:
+            console.print(f"Wrote {', '.join(written)}")
+
+
+def _write_json(report: Report, path: Path) -> None:
+    from unstuck.errors import FileProblem
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            json.dumps(report.to_dict(), indent=2, default=_jsonable) + "\n", encoding="utf-8"
+        )
+    except OSError as exc:
+        raise FileProblem(
+            f"Could not write the JSON report to '{path}': {exc.strerror}.",
+            "Choose a writable path for --json.",
+        ) from None
+
+
+def _jsonable(value: object) -> object:
+    """numpy scalars and other stragglers → plain JSON values."""
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("diagnose")(diagnose)
+    app.command("demo")(demo)

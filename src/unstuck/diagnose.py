@@ -1,0 +1,156 @@
+"""The diagnosis pipeline: inputs → Problem → checks → advice → Report.
+
+``diagnose`` is the public entry point (files or DataFrames in, a Report out);
+``load_problem`` builds the validated Problem from what the user gave, and
+``diagnose_problem`` runs the checks on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from unstuck.advice import bottleneck_of, rank_interventions
+from unstuck.context import Context
+from unstuck.decomposition import COMPONENTS
+from unstuck.errors import ConfigError
+from unstuck.findings import Report
+from unstuck.problem import SPLITS, Problem
+from unstuck.runner import run_checks
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["diagnose", "diagnose_problem", "load_problem"]
+
+
+def load_problem(
+    data: str | Path | pd.DataFrame | None = None,
+    *,
+    target: str | None = None,
+    dev: str | Path | pd.DataFrame | None = None,
+    test: str | Path | pd.DataFrame | None = None,
+    train_dev: str | Path | pd.DataFrame | None = None,
+    split_column: str | None = None,
+    predictions: str | Path | pd.DataFrame | None = None,
+    task: str | None = None,
+    metric: str | None = None,
+    id_column: str | None = None,
+    drop: Sequence[str] = (),
+    human_error: float | None = None,
+    seed: int = 0,
+    encoding: str = "utf-8",
+) -> Problem:
+    """Read and validate the user's inputs into a :class:`Problem` (see ``diagnose``)."""
+    if predictions is not None:
+        if data is not None or dev is not None or test is not None:
+            raise ConfigError(
+                "Give either feature tables (train/--dev/--test) or --predictions, not both.",
+                "Predictions mode diagnoses your own model's predictions; data mode trains baselines.",
+            )
+        frame, name = _table(predictions, encoding)
+        return Problem.from_predictions(
+            frame, task=task, metric=metric, human_error=human_error, seed=seed, name=name
+        )
+    if data is None:
+        raise ConfigError(
+            "Nothing to diagnose: no training data and no predictions were given.",
+            "Pass a training table (unstuck diagnose train.csv --target y ...) or --predictions preds.csv.",
+        )
+    if target is None:
+        raise ConfigError(
+            "No target column was named.", "Pass --target with the name of the column to predict."
+        )
+    common: dict[str, Any] = {
+        "task": task,
+        "metric": metric,
+        "id_column": id_column,
+        "drop": tuple(drop),
+        "human_error": human_error,
+        "seed": seed,
+    }
+    train_frame, train_name = _table(data, encoding)
+    if split_column is not None:
+        if dev is not None or test is not None or train_dev is not None:
+            raise ConfigError(
+                "--split-column and separate --dev/--test files cannot be combined.",
+                "Either mark every row's split in one file, or pass one file per split.",
+            )
+        return Problem.from_split_column(
+            train_frame, split_column=split_column, target=target, name=train_name, **common
+        )
+    others = {"dev": dev, "test": test, "train_dev": train_dev}
+    frames: dict[str, pd.DataFrame] = {}
+    names = {"train": train_name}
+    for split, source in others.items():
+        if source is not None:
+            frames[split], names[split] = _table(source, encoding)
+    return Problem.from_frames(train_frame, target=target, names=names, **frames, **common)
+
+
+def diagnose_problem(problem: Problem, *, on_step: Callable[[str], None] | None = None) -> Report:
+    """Run every applicable check on ``problem`` and assemble the report."""
+    from unstuck import __version__
+
+    ctx = Context(problem, on_step=on_step)
+    run = run_checks(problem, ctx)
+    interventions = rank_interventions(run.findings, problem.metric)
+    section = run.sections.get("decomposition", {})
+    measured = section.get("errors", {})
+    errors: dict[str, float | None] = {"human": problem.human_error}
+    errors.update({s: measured.get(s) for s in SPLITS})
+    components = section.get("components", {})
+    decomposition = {c: (components[c]["value"] if components.get(c) else None) for c in COMPONENTS}
+    inferred = dict(problem.notes)
+    inferred["mode"] = problem.mode
+    if problem.mode == "data":
+        inferred["features"] = len(problem.features)
+    if problem.classes:
+        inferred["classes"] = [str(c) for c in problem.classes]
+    return Report(
+        unstuck_version=__version__,
+        task=problem.task,
+        metric=problem.metric.to_dict(),
+        splits=problem.split_sizes,
+        errors=errors,
+        intervals=dict(section.get("intervals", {})),
+        decomposition=decomposition,
+        bottleneck=bottleneck_of(interventions),
+        findings=run.findings,
+        interventions=interventions,
+        skipped=run.skipped,
+        inferred=inferred,
+        sections=run.sections,
+    )
+
+
+def diagnose(
+    data: str | Path | pd.DataFrame | None = None,
+    *,
+    on_step: Callable[[str], None] | None = None,
+    **options: Any,
+) -> Report:
+    """Diagnose a project from files or DataFrames and return the :class:`Report`.
+
+    Parameters
+    ----------
+    data:
+        The training table (or, with ``split_column``, the one table of all splits).
+    on_step:
+        Called with a short message as each slow step starts (for progress displays).
+    **options:
+        As :func:`load_problem`: ``target``, ``dev``, ``test``, ``train_dev``,
+        ``split_column``, ``predictions``, ``task``, ``metric``, ``id_column``,
+        ``drop``, ``human_error``, ``seed``, ``encoding``.
+    """
+    return diagnose_problem(load_problem(data, **options), on_step=on_step)
+
+
+def _table(source: str | Path | pd.DataFrame, encoding: str) -> tuple[pd.DataFrame, str]:
+    """A DataFrame and a name for messages, from a path or a DataFrame."""
+    if isinstance(source, (str, Path)):
+        from unstuck.io import read_table
+
+        return read_table(source, encoding=encoding), Path(source).name
+    return source, "the given DataFrame"

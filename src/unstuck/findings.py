@@ -1,0 +1,260 @@
+"""The vocabulary of a diagnosis: findings, interventions, skipped checks, the report.
+
+All are frozen dataclasses that round-trip through plain JSON-able dicts
+(``to_dict`` / ``from_dict``). ``Report.to_dict`` is the JSON contract
+``unstuck.report/1`` described in PRODUCT.md; its JSON Schema ships in
+``unstuck/schemas/report-1.json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "BOTTLENECKS",
+    "LEVERS",
+    "SCHEMA",
+    "SEVERITIES",
+    "Finding",
+    "Intervention",
+    "NextExperiment",
+    "Report",
+    "Skipped",
+]
+
+SCHEMA = "unstuck.report/1"
+
+Severity = Literal["critical", "warning", "info"]
+SEVERITIES: tuple[str, ...] = ("critical", "warning", "info")
+
+#: The levers of PRODUCT.md, in the method's priority order (fix data first, compute last).
+LEVERS: tuple[str, ...] = (
+    "fix_leakage",
+    "fix_labels",
+    "fix_pipeline",
+    "targeted_data",
+    "reduce_mismatch",
+    "tune_learning_rate",
+    "bigger_model",
+    "train_longer",
+    "regularize",
+    "tune_hyperparameters",
+    "more_data",
+    "bigger_dev_set",
+    "change_architecture",
+    "finetune_pretrained",
+    "redefine_task",
+    "more_compute",
+)
+
+BOTTLENECKS: tuple[str, ...] = (
+    "leakage",
+    "label_noise",
+    "avoidable_bias",
+    "variance",
+    "data_mismatch",
+    "dev_overfit",
+    "underrepresented_slice",
+    "training_instability",
+    "none",
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a check measured and judged worth telling.
+
+    ``id`` is stable for the same data and seed (e.g. ``"decomposition.variance"``);
+    ``lever`` is the intervention it points to (one of ``LEVERS``) or ``None`` for
+    purely informative findings; ``bottleneck`` is the contract's bottleneck this
+    finding is evidence for, if any. ``evidence`` holds the numbers, JSON-able.
+    ``expected_gain`` is the reduction of the dev metric (in metric units) that
+    acting on the finding would bring at most, when it can be computed.
+    """
+
+    id: str
+    check: str
+    severity: Severity
+    title: str
+    lever: str | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    bottleneck: str | None = None
+    expected_gain: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"severity {self.severity!r} is not one of {SEVERITIES}")
+        if self.lever is not None and self.lever not in LEVERS:
+            raise ValueError(f"lever {self.lever!r} is not one of {LEVERS}")
+        if self.bottleneck is not None and self.bottleneck not in BOTTLENECKS:
+            raise ValueError(f"bottleneck {self.bottleneck!r} is not one of {BOTTLENECKS}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "check": self.check,
+            "severity": self.severity,
+            "title": self.title,
+            "lever": self.lever,
+            "evidence": self.evidence,
+            "bottleneck": self.bottleneck,
+            "expected_gain": self.expected_gain,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        return cls(
+            id=data["id"],
+            check=data["check"],
+            severity=data["severity"],
+            title=data["title"],
+            lever=data.get("lever"),
+            evidence=dict(data.get("evidence") or {}),
+            bottleneck=data.get("bottleneck"),
+            expected_gain=data.get("expected_gain"),
+        )
+
+
+@dataclass(frozen=True)
+class NextExperiment:
+    """The experiment that tests an intervention: a hypothesis and ONE variable to change."""
+
+    hypothesis: str
+    change: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"hypothesis": self.hypothesis, "change": self.change}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> NextExperiment:
+        return cls(hypothesis=data["hypothesis"], change=data["change"])
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """A ranked next step. ``expected_gain`` is in metric units (None: not computable)."""
+
+    rank: int
+    lever: str
+    action: str
+    why: str
+    expected_gain: float | None
+    findings: tuple[str, ...]
+    next_experiment: NextExperiment
+    bottleneck: str | None = None
+    expected_gain_note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.lever not in LEVERS:
+            raise ValueError(f"lever {self.lever!r} is not one of {LEVERS}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "lever": self.lever,
+            "action": self.action,
+            "why": self.why,
+            "expected_gain": self.expected_gain,
+            "findings": list(self.findings),
+            "next_experiment": self.next_experiment.to_dict(),
+            "bottleneck": self.bottleneck,
+            "expected_gain_note": self.expected_gain_note,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Intervention:
+        return cls(
+            rank=data["rank"],
+            lever=data["lever"],
+            action=data["action"],
+            why=data["why"],
+            expected_gain=data.get("expected_gain"),
+            findings=tuple(data.get("findings") or ()),
+            next_experiment=NextExperiment.from_dict(data["next_experiment"]),
+            bottleneck=data.get("bottleneck"),
+            expected_gain_note=data.get("expected_gain_note", ""),
+        )
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A check that could not run, and why."""
+
+    check: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"check": self.check, "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Skipped:
+        return cls(check=data["check"], reason=data["reason"])
+
+
+@dataclass(frozen=True)
+class Report:
+    """The whole diagnosis, immutable. ``to_dict`` is the ``unstuck.report/1`` contract.
+
+    ``errors`` maps each of human/train/train_dev/dev/test to the error (None where
+    unknown); ``intervals`` gives the bootstrap interval of each measured error;
+    ``decomposition`` maps avoidable_bias/variance/data_mismatch/dev_overfit to the
+    gap (None where it cannot be computed). ``sections`` holds each check's
+    measurements for renderers (e.g. the baseline ladder), keyed by check name.
+    """
+
+    unstuck_version: str
+    task: str
+    metric: dict[str, Any]
+    splits: dict[str, int]
+    errors: dict[str, float | None]
+    decomposition: dict[str, float | None]
+    bottleneck: str
+    findings: tuple[Finding, ...]
+    interventions: tuple[Intervention, ...]
+    skipped: tuple[Skipped, ...]
+    intervals: dict[str, list[float]] = field(default_factory=dict)
+    inferred: dict[str, Any] = field(default_factory=dict)
+    sections: dict[str, Any] = field(default_factory=dict)
+    schema: str = SCHEMA
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": self.schema,
+            "unstuck_version": self.unstuck_version,
+            "task": self.task,
+            "metric": self.metric,
+            "splits": self.splits,
+            "errors": self.errors,
+            "intervals": self.intervals,
+            "decomposition": self.decomposition,
+            "bottleneck": self.bottleneck,
+            "findings": [f.to_dict() for f in self.findings],
+            "interventions": [i.to_dict() for i in self.interventions],
+            "skipped": [s.to_dict() for s in self.skipped],
+            "inferred": self.inferred,
+            "sections": self.sections,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        return cls(
+            schema=data["schema"],
+            unstuck_version=data["unstuck_version"],
+            task=data["task"],
+            metric=dict(data["metric"]),
+            splits=dict(data["splits"]),
+            errors=dict(data["errors"]),
+            intervals={k: list(v) for k, v in (data.get("intervals") or {}).items()},
+            decomposition=dict(data["decomposition"]),
+            bottleneck=data["bottleneck"],
+            findings=tuple(Finding.from_dict(f) for f in data["findings"]),
+            interventions=tuple(Intervention.from_dict(i) for i in data["interventions"]),
+            skipped=tuple(Skipped.from_dict(s) for s in data["skipped"]),
+            inferred=dict(data.get("inferred") or {}),
+            sections=dict(data.get("sections") or {}),
+        )
+
+    def finding(self, finding_id: str) -> Finding | None:
+        """The finding with this id, or None."""
+        return next((f for f in self.findings if f.id == finding_id), None)

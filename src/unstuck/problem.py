@@ -1,0 +1,452 @@
+"""Problem: one validated, immutable bundle of what the user gave unstuck.
+
+Two modes:
+
+* **data mode** — feature tables for train (and optionally dev, test, train-dev)
+  with a target column; unstuck fits its own baselines;
+* **predictions mode** — one table of a user's own model's predictions with
+  columns ``split``, ``y_true``, ``y_pred``, optional ``proba_<class>`` and any
+  metadata columns; nothing is trained.
+
+Splits that the user did not give are carved here, by documented seeded rules:
+
+* no dev set: a stratified 20 % of train becomes dev (``dev_from_train``);
+* a dev set but no train-dev set: a stratified random sample of train becomes
+  train-dev, as large as dev but at most 20 % of train (and at least
+  ``min(200, 25 % of train)`` rows), so that variance (train → train-dev) and data
+  mismatch (train-dev → dev) are measured with similar precision and can be told apart.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from unstuck.errors import ColumnProblem, ConfigError, SplitProblem
+from unstuck.metrics import Metric, metric_for
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "SPLITS",
+    "Problem",
+    "carve_size_train_dev",
+    "infer_task",
+    "normalise_split_name",
+]
+
+SPLITS: tuple[str, ...] = ("train", "train_dev", "dev", "test")
+
+_SPLIT_ALIASES = {
+    "train": "train",
+    "training": "train",
+    "train_dev": "train_dev",
+    "train-dev": "train_dev",
+    "traindev": "train_dev",
+    "dev": "dev",
+    "val": "dev",
+    "valid": "dev",
+    "validation": "dev",
+    "test": "test",
+    "holdout": "test",
+}
+
+#: What each input a check may require means, for the "skipped" reason.
+INPUT_MEANINGS: dict[str, str] = {
+    "data": "the feature tables (unstuck trains its own baselines); predictions mode has none",
+    "predictions": "predictions on at least one split",
+    "proba": "class probabilities (proba_<class> columns, or data mode)",
+    "human_error": "a human-level error (--human-error)",
+    "classification": "a classification task",
+    "regression": "a regression task",
+    "train": "a train split",
+    "dev": "a dev split",
+    "test": "a test split",
+    "train_dev": "a train-dev split",
+    "training_log": "a training log (--training-log)",
+}
+
+MAX_CLASSES_FOR_INTEGER_TARGET = 20
+
+
+def normalise_split_name(name: object) -> str | None:
+    """Map a split label such as ``"validation"`` to the canonical name, or None."""
+    return _SPLIT_ALIASES.get(str(name).strip().lower())
+
+
+def infer_task(target: pd.Series) -> str:
+    """``"classification"`` for text, boolean, categorical or few-valued integer targets.
+
+    An integer target with at most 20 distinct values is taken as class labels;
+    any other numeric target is regression.
+    """
+    import pandas as pd
+
+    values = target.dropna()
+    if (
+        pd.api.types.is_bool_dtype(values)
+        or isinstance(values.dtype, pd.CategoricalDtype)
+        or not pd.api.types.is_numeric_dtype(values)
+    ):
+        return "classification"
+    if pd.api.types.is_float_dtype(values) and not (values == values.round()).all():
+        return "regression"
+    return "classification" if values.nunique() <= MAX_CLASSES_FOR_INTEGER_TARGET else "regression"
+
+
+def carve_size_train_dev(n_train: int, n_dev: int) -> int:
+    """Rows to carve from train as train-dev: ``max(min(n_dev, 20 % of train), min(200, 25 % of train))``."""
+    return max(min(n_dev, round(0.20 * n_train)), min(200, round(0.25 * n_train)))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Everything a diagnosis needs, validated.
+
+    ``frames`` (data mode) maps split name → DataFrame holding ``features``,
+    the ``target`` and the id column. ``predictions`` (predictions mode) is one
+    DataFrame with a canonical ``split`` column. ``notes`` records what unstuck
+    inferred or carved, for the report.
+    """
+
+    task: str
+    metric: Metric
+    target: str | None
+    features: tuple[str, ...]
+    frames: Mapping[str, pd.DataFrame]
+    predictions: pd.DataFrame | None
+    classes: tuple[Any, ...]
+    id_column: str | None = None
+    human_error: float | None = None
+    seed: int = 0
+    dev_from_train: bool = False
+    notes: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def mode(self) -> str:
+        return "predictions" if self.predictions is not None else "data"
+
+    @property
+    def present_splits(self) -> tuple[str, ...]:
+        if self.predictions is not None:
+            present = set(self.predictions["split"].unique())
+        else:
+            present = set(self.frames)
+        return tuple(s for s in SPLITS if s in present)
+
+    @property
+    def split_sizes(self) -> dict[str, int]:
+        if self.predictions is not None:
+            counts = self.predictions["split"].value_counts()
+            return {s: int(counts[s]) for s in self.present_splits}
+        return {s: len(self.frames[s]) for s in self.present_splits}
+
+    @property
+    def proba_columns(self) -> tuple[str, ...]:
+        if self.predictions is None:
+            return ()
+        return tuple(c for c in self.predictions.columns if c.startswith("proba_"))
+
+    @property
+    def inputs(self) -> frozenset[str]:
+        """The names of the inputs present (see ``INPUT_MEANINGS``)."""
+        have = {self.task, "predictions", *self.present_splits}
+        if self.mode == "data":
+            have.add("data")
+            if self.task == "classification":
+                have.add("proba")
+        elif self.proba_columns:
+            have.add("proba")
+        if self.human_error is not None:
+            have.add("human_error")
+        return frozenset(have)
+
+    # ------------------------------------------------------------------ builders
+
+    @classmethod
+    def from_frames(
+        cls,
+        train: pd.DataFrame,
+        *,
+        target: str,
+        dev: pd.DataFrame | None = None,
+        test: pd.DataFrame | None = None,
+        train_dev: pd.DataFrame | None = None,
+        task: str | None = None,
+        metric: str | None = None,
+        id_column: str | None = None,
+        drop: Sequence[str] = (),
+        human_error: float | None = None,
+        seed: int = 0,
+        names: Mapping[str, str] | None = None,
+    ) -> Problem:
+        """Validate feature tables and carve the missing dev / train-dev splits.
+
+        ``names`` maps split → a file name for error messages (default: the split name).
+        """
+        names = dict(names or {})
+        given = {"train": train, "dev": dev, "test": test, "train_dev": train_dev}
+        frames = {s: f for s, f in given.items() if f is not None}
+        label = {s: names.get(s, s) for s in frames}
+        for split, frame in frames.items():
+            if len(frame) == 0:
+                raise SplitProblem(
+                    f"The {split} split ({label[split]}) has no rows.",
+                    "Pass a file with at least one data row, or leave that split out.",
+                )
+            if target not in frame.columns:
+                raise ColumnProblem(
+                    _missing_column_message("target", target, label[split], frame.columns),
+                    "Pass the right name with --target.",
+                )
+        for column, what in ((id_column, "id"), *((d, "--drop") for d in drop)):
+            if column is not None and column not in train.columns:
+                raise ColumnProblem(
+                    _missing_column_message(what, column, label["train"], train.columns),
+                    f"Correct the {what} column name.",
+                )
+        reference = set(train.columns)
+        for split, frame in frames.items():
+            if set(frame.columns) != reference:
+                missing = sorted(reference - set(frame.columns))
+                extra = sorted(set(frame.columns) - reference)
+                raise SplitProblem(
+                    f"The columns of {label[split]} do not match those of {label['train']}: "
+                    f"missing {missing or 'none'}, extra {extra or 'none'}.",
+                    "Give every split the same columns (or --drop the ones that differ).",
+                )
+        for split, frame in frames.items():
+            n_missing = int(frame[target].isna().sum())
+            if n_missing:
+                raise ColumnProblem(
+                    f"The target '{target}' is missing in {n_missing} of {len(frame)} rows "
+                    f"of {label[split]}.",
+                    "Drop those rows or fill in their labels; unstuck does not guess targets.",
+                )
+        excluded = {target, *drop} | ({id_column} if id_column else set())
+        features = tuple(c for c in train.columns if c not in excluded)
+        if not features:
+            raise ColumnProblem(
+                f"{label['train']} has no feature columns besides the target.",
+                "Pass a table with at least one feature column.",
+            )
+        empty = [c for c in features if train[c].isna().all()]
+        if empty:
+            raise ColumnProblem(
+                f"The column(s) {empty} of {label['train']} hold no values at all (every row is empty).",
+                "Remove them with " + " ".join(f"--drop {c}" for c in empty) + ".",
+            )
+        notes: dict[str, Any] = {}
+        if task is None:
+            task = infer_task(train[target])
+            notes["task"] = f"{task} (inferred from the target '{target}'; override with --task)"
+        elif task not in ("classification", "regression"):
+            raise ConfigError(
+                f"Unknown task '{task}'.", "Use --task classification or --task regression."
+            )
+        import pandas as pd
+
+        if task == "regression" and not pd.api.types.is_numeric_dtype(train[target]):
+            raise ColumnProblem(
+                f"The target '{target}' is not numeric, so it cannot be a regression target.",
+                "Use --task classification, or convert the target to numbers.",
+            )
+        classes: tuple[Any, ...] = ()
+        if task == "classification":
+            values = sorted(train[target].unique().tolist(), key=str)
+            if len(values) < 2:
+                raise ColumnProblem(
+                    f"The target '{target}' has only one class ({values[0]!r}) in {label['train']}.",
+                    "A classifier needs examples of at least two classes; add rows of the other "
+                    "class(es) or check that the target column is the right one.",
+                )
+            classes = tuple(values)
+        chosen = metric_for(task, metric)
+        _check_human_error(human_error, chosen)
+        dev_from_train = False
+        if "dev" not in frames:
+            frames["train"], frames["dev"] = _carve(frames["train"], 0.2, target, task, seed)
+            dev_from_train = True
+            notes["dev"] = (
+                f"no dev set given: a stratified 20% of train ({len(frames['dev'])} rows, "
+                f"seed {seed}) is the dev set"
+            )
+        elif "train_dev" not in frames and len(frames["train"]) >= 10:
+            size = carve_size_train_dev(len(frames["train"]), len(frames["dev"]))
+            frames["train"], frames["train_dev"] = _carve(frames["train"], size, target, task, seed)
+            notes["train_dev"] = (
+                f"train-dev carved from train: {size} rows (as many as dev, at most 20% of train), "
+                f"stratified, seed {seed}), so that variance and data mismatch can be told apart"
+            )
+        keep = [*features, target] + ([id_column] if id_column else [])
+        frozen = {s: f[keep].reset_index(drop=True) for s, f in frames.items()}
+        return cls(
+            task=task,
+            metric=chosen,
+            target=target,
+            features=features,
+            frames=frozen,
+            predictions=None,
+            classes=classes,
+            id_column=id_column,
+            human_error=human_error,
+            seed=seed,
+            dev_from_train=dev_from_train,
+            notes=notes,
+        )
+
+    @classmethod
+    def from_split_column(
+        cls,
+        frame: pd.DataFrame,
+        *,
+        split_column: str,
+        target: str,
+        name: str = "the table",
+        **kwargs: Any,
+    ) -> Problem:
+        """Split one table by ``split_column`` (values train/dev/test/train_dev and aliases)."""
+        if split_column not in frame.columns:
+            raise ColumnProblem(
+                _missing_column_message("split", split_column, name, frame.columns),
+                "Pass the right name with --split-column.",
+            )
+        canonical = frame[split_column].map(normalise_split_name)
+        unknown = sorted({str(v) for v in frame.loc[canonical.isna(), split_column].unique()})
+        if unknown:
+            raise SplitProblem(
+                f"The split column '{split_column}' of {name} has values unstuck does not know: {unknown}.",
+                "Use train, train_dev, dev (or val/validation) and test.",
+            )
+        parts = {
+            s: frame.loc[canonical == s].drop(columns=[split_column])
+            for s in SPLITS
+            if (canonical == s).any()
+        }
+        if "train" not in parts:
+            raise SplitProblem(
+                f"The split column '{split_column}' of {name} has no 'train' rows.",
+                "Mark the training rows with the value 'train'.",
+            )
+        names = {s: f"the {s} rows of {name}" for s in parts}
+        return cls.from_frames(
+            parts["train"],
+            target=target,
+            dev=parts.get("dev"),
+            test=parts.get("test"),
+            train_dev=parts.get("train_dev"),
+            names=names,
+            **kwargs,
+        )
+
+    @classmethod
+    def from_predictions(
+        cls,
+        frame: pd.DataFrame,
+        *,
+        task: str | None = None,
+        metric: str | None = None,
+        human_error: float | None = None,
+        seed: int = 0,
+        name: str = "the predictions file",
+    ) -> Problem:
+        """Validate a predictions table (``split``, ``y_true``, ``y_pred``, ``proba_*``, metadata)."""
+        import pandas as pd
+
+        required = ("split", "y_true", "y_pred")
+        absent = [c for c in required if c not in frame.columns]
+        if absent:
+            raise ColumnProblem(
+                f"{name} lacks the column(s) {absent}; it has {list(frame.columns)[:20]}.",
+                "A predictions file needs one row per example with columns split "
+                "(train/train_dev/dev/test), y_true and y_pred, and optionally proba_<class>.",
+            )
+        frame = frame.copy()
+        frame["split"] = frame["split"].map(normalise_split_name)
+        if frame["split"].isna().any():
+            raise SplitProblem(
+                f"{name} has split values unstuck does not know.",
+                "Use train, train_dev, dev (or val/validation) and test in the 'split' column.",
+            )
+        for column in ("y_true", "y_pred"):
+            n_missing = int(frame[column].isna().sum())
+            if n_missing:
+                raise ColumnProblem(
+                    f"The column '{column}' of {name} is empty in {n_missing} rows.",
+                    "Every row needs its true label and its prediction; drop incomplete rows.",
+                )
+        notes: dict[str, Any] = {}
+        if task is None:
+            task = infer_task(frame["y_true"])
+            notes["task"] = f"{task} (inferred from y_true; override with --task)"
+        probas = [c for c in frame.columns if c.startswith("proba_")]
+        for column in probas:
+            if not pd.api.types.is_numeric_dtype(frame[column]) or frame[column].isna().any():
+                raise ColumnProblem(
+                    f"The probability column '{column}' of {name} is not all numbers.",
+                    "Fill proba_<class> columns with numbers in [0, 1], or leave them out.",
+                )
+        classes: tuple[Any, ...] = ()
+        if task == "classification":
+            classes = tuple(
+                sorted(pd.unique(frame[["y_true", "y_pred"]].to_numpy().ravel()).tolist(), key=str)
+            )
+            if frame["y_true"].nunique() < 2:
+                raise ColumnProblem(
+                    f"y_true in {name} has only one class.",
+                    "An error decomposition needs examples of at least two classes.",
+                )
+        chosen = metric_for(task, metric)
+        _check_human_error(human_error, chosen)
+        return cls(
+            task=task,
+            metric=chosen,
+            target="y_true",
+            features=(),
+            frames={},
+            predictions=frame.reset_index(drop=True),
+            classes=classes,
+            human_error=human_error,
+            seed=seed,
+            notes=notes,
+        )
+
+
+def _missing_column_message(what: str, wanted: str, where: str, columns: Sequence[Any]) -> str:
+    names = [str(c) for c in columns]
+    close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.6)
+    shown = ", ".join(names[:30]) + (f", ... ({len(names)} in all)" if len(names) > 30 else "")
+    guess = f" Did you mean '{close[0]}'?" if close else ""
+    return f"The {what} column '{wanted}' is not in {where}; its columns are: {shown}.{guess}"
+
+
+def _check_human_error(human_error: float | None, metric: Metric) -> None:
+    if human_error is None:
+        return
+    upper = 1.0 if metric.name == "error_rate" else float("inf")
+    if not 0.0 <= human_error <= upper:
+        raise ConfigError(
+            f"--human-error {human_error} is outside the range of {metric.name} (0 to {upper}).",
+            "Give it in the metric's own units, e.g. --human-error 0.02 for a 2% error rate.",
+        )
+
+
+def _carve(
+    frame: pd.DataFrame, size: float | int, target: str, task: str, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split ``frame`` into (rest, carved), stratified on the target when every class allows it."""
+    from sklearn.model_selection import train_test_split
+
+    stratify = None
+    if task == "classification":
+        counts = frame[target].value_counts()
+        if counts.min() >= 2:
+            stratify = frame[target]
+    try:
+        rest, carved = train_test_split(frame, test_size=size, random_state=seed, stratify=stratify)
+    except ValueError:
+        rest, carved = train_test_split(frame, test_size=size, random_state=seed)
+    return rest, carved

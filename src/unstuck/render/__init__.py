@@ -1,0 +1,1 @@
+"""Renderers: the report as terminal output (and later HTML and Markdown)."""
