@@ -101,8 +101,7 @@ PLAYBOOK: dict[str, Play] = {
         "dev-set size only",
     ),
     "change_architecture": Play(
-        "Try an architecture suited to the data type (trees for tables, CNNs for images, "
-        "transformers for text/audio)",
+        "Try an architecture suited to the data type (trees for tables, CNNs for images, transformers for text/audio)",
         "a better-suited architecture lowers training error",
         "the model family only, with its default settings",
     ),
@@ -151,9 +150,7 @@ class _Candidate:
     @property
     def lead(self) -> Finding:
         """The finding that most strongly supports this lever."""
-        return min(
-            self.findings, key=lambda f: (_SEVERITY_RANK[f.severity], -(f.expected_gain or 0.0))
-        )
+        return min(self.findings, key=lambda f: (_SEVERITY_RANK[f.severity], -(f.expected_gain or 0.0)))
 
 
 def rank_interventions(findings: Sequence[Finding], metric: Metric) -> tuple[Intervention, ...]:

@@ -112,9 +112,7 @@ def make_baseline(name: str, task: str, frame: pd.DataFrame, seed: int = 0) -> A
                     "categories",
                     make_pipeline(
                         SimpleImputer(strategy="most_frequent"),
-                        OneHotEncoder(
-                            handle_unknown="infrequent_if_exist", max_categories=MAX_LEVELS_ONE_HOT
-                        ),
+                        OneHotEncoder(handle_unknown="infrequent_if_exist", max_categories=MAX_LEVELS_ONE_HOT),
                     ),
                     categorical,
                 ),
@@ -154,9 +152,7 @@ class _StringCategories(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         for column in self.columns:
             values = out[column]
             out[column] = (
-                values.astype(object)
-                .where(values.notna(), np.nan)
-                .map(lambda v: v if isinstance(v, float) else str(v))
+                values.astype(object).where(values.notna(), np.nan).map(lambda v: v if isinstance(v, float) else str(v))
             )
         return out
 

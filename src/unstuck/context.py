@@ -82,11 +82,7 @@ class Context:
             frame = problem.predictions
             proba_columns = [f"proba_{c}" for c in problem.classes]
             has_proba = problem.task == "classification" and all(c in frame for c in proba_columns)
-            meta = [
-                c
-                for c in frame.columns
-                if c not in ("split", "y_true", "y_pred") and not c.startswith("proba_")
-            ]
+            meta = [c for c in frame.columns if c not in ("split", "y_true", "y_pred") and not c.startswith("proba_")]
             out = {}
             for split in problem.present_splits:
                 part = frame[frame["split"] == split]
@@ -124,9 +120,7 @@ class Context:
         self._count("errors")
         self.step("bootstrapping the errors")
         return {
-            split: estimate_error(
-                self.problem.metric, p.y_true, p.y_pred, n_boot=N_BOOT, seed=self.problem.seed + i
-            )
+            split: estimate_error(self.problem.metric, p.y_true, p.y_pred, n_boot=N_BOOT, seed=self.problem.seed + i)
             for i, (split, p) in enumerate(self.predictions.items())
         }
 

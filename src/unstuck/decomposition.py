@@ -83,16 +83,12 @@ class Decomposition:
         if not real:
             return ()
         largest = max(g.value for g in real)
-        chosen = sorted(
-            (g for g in real if g.value >= DOMINANCE_RATIO * largest), key=lambda g: -g.value
-        )
+        chosen = sorted((g for g in real if g.value >= DOMINANCE_RATIO * largest), key=lambda g: -g.value)
         return tuple(g.name for g in chosen)
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "components": {
-                c: (g.to_dict() if (g := self.gaps.get(c)) else None) for c in COMPONENTS
-            },
+            "components": {c: (g.to_dict() if (g := self.gaps.get(c)) else None) for c in COMPONENTS},
             "missing": dict(self.missing),
             "dominant": list(self.dominant()),
         }
@@ -163,17 +159,11 @@ def decompose(
     elif dev_from_train:
         missing["data_mismatch"] = "dev was carved from train, so there is no mismatch to measure"
     else:
-        missing["data_mismatch"] = (
-            "needs a train-dev split: rows from the training distribution held out from training"
-        )
+        missing["data_mismatch"] = "needs a train-dev split: rows from the training distribution held out from training"
 
     if test is not None and dev is not None:
-        gaps["dev_overfit"] = Gap(
-            "dev_overfit", "test", "dev", test.value - dev.value, gap_interval(test, dev, level)
-        )
+        gaps["dev_overfit"] = Gap("dev_overfit", "test", "dev", test.value - dev.value, gap_interval(test, dev, level))
     else:
         missing["dev_overfit"] = "needs both a dev and a test split (pass --test)"
 
-    return Decomposition(
-        gaps=gaps, missing=missing, dev_error=dev.value if dev is not None else None
-    )
+    return Decomposition(gaps=gaps, missing=missing, dev_error=dev.value if dev is not None else None)

@@ -25,8 +25,6 @@ def demo_frames(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
     from sklearn.model_selection import train_test_split
 
     frame = load_digits(as_frame=True).frame.rename(columns={"target": DEMO_TARGET})
-    train, rest = train_test_split(
-        frame, test_size=0.4, random_state=seed, stratify=frame[DEMO_TARGET]
-    )
+    train, rest = train_test_split(frame, test_size=0.4, random_state=seed, stratify=frame[DEMO_TARGET])
     dev, test = train_test_split(rest, test_size=0.5, random_state=seed, stratify=rest[DEMO_TARGET])
     return train, dev, test

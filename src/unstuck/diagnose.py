@@ -50,18 +50,14 @@ def load_problem(
                 "Predictions mode diagnoses your own model's predictions; data mode trains baselines.",
             )
         frame, name = _table(predictions, encoding)
-        return Problem.from_predictions(
-            frame, task=task, metric=metric, human_error=human_error, seed=seed, name=name
-        )
+        return Problem.from_predictions(frame, task=task, metric=metric, human_error=human_error, seed=seed, name=name)
     if data is None:
         raise ConfigError(
             "Nothing to diagnose: no training data and no predictions were given.",
             "Pass a training table (unstuck diagnose train.csv --target y ...) or --predictions preds.csv.",
         )
     if target is None:
-        raise ConfigError(
-            "No target column was named.", "Pass --target with the name of the column to predict."
-        )
+        raise ConfigError("No target column was named.", "Pass --target with the name of the column to predict.")
     common: dict[str, Any] = {
         "task": task,
         "metric": metric,

@@ -43,9 +43,7 @@ def read_table(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
             f"Check the path (it is relative to the current directory '{Path.cwd()}').",
         )
     if p.is_dir():
-        raise FileProblem(
-            f"'{p}' is a folder, not a table file.", "Pass a .csv, .parquet or .jsonl file."
-        )
+        raise FileProblem(f"'{p}' is a folder, not a table file.", "Pass a .csv, .parquet or .jsonl file.")
     suffix = p.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise FileProblem(
@@ -53,9 +51,7 @@ def read_table(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
             "Save it as .csv, .parquet or .jsonl (one JSON object per line).",
         )
     if p.stat().st_size == 0:
-        raise FileProblem(
-            f"The file '{p}' is empty.", "Pass a file with a header row and at least one data row."
-        )
+        raise FileProblem(f"The file '{p}' is empty.", "Pass a file with a header row and at least one data row.")
     try:
         if suffix in (".parquet", ".pq"):
             frame = pd.read_parquet(p)
@@ -63,9 +59,7 @@ def read_table(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
             frame = pd.read_json(p, lines=suffix != ".json", encoding=encoding)
         else:
             sep = "\t" if suffix == ".tsv" else None
-            frame = pd.read_csv(
-                p, sep=sep, engine="python" if sep is None else "c", encoding=encoding
-            )
+            frame = pd.read_csv(p, sep=sep, engine="python" if sep is None else "c", encoding=encoding)
     except UnicodeDecodeError as exc:
         raise FileProblem(
             f"'{p.name}' is not valid {encoding}: byte {exc.object[exc.start : exc.start + 1]!r} "

@@ -135,9 +135,7 @@ def estimate_error(
         raise ValueError("cannot estimate an error on an empty split")
     means = bootstrap_means(losses, n_boot=n_boot, seed=seed)
     draws = np.sqrt(means) if metric.aggregate == "root_mean" else means
-    return ErrorEstimate(
-        value=metric.from_losses(losses), n=int(losses.shape[0]), draws=draws, level=level
-    )
+    return ErrorEstimate(value=metric.from_losses(losses), n=int(losses.shape[0]), draws=draws, level=level)
 
 
 def bootstrap_means(values: FloatArray, *, n_boot: int = 1000, seed: int = 0) -> FloatArray:
@@ -155,9 +153,7 @@ def bootstrap_means(values: FloatArray, *, n_boot: int = 1000, seed: int = 0) ->
     return means
 
 
-def gap_interval(
-    upper: ErrorEstimate, lower: ErrorEstimate | float, level: float = 0.95
-) -> tuple[float, float]:
+def gap_interval(upper: ErrorEstimate, lower: ErrorEstimate | float, level: float = 0.95) -> tuple[float, float]:
     """Interval of ``upper − lower`` from independent bootstrap draws (or a constant ``lower``)."""
     if isinstance(lower, ErrorEstimate):
         size = min(upper.draws.shape[0], lower.draws.shape[0])

@@ -222,8 +222,7 @@ class Problem:
             n_missing = int(frame[target].isna().sum())
             if n_missing:
                 raise ColumnProblem(
-                    f"The target '{target}' is missing in {n_missing} of {len(frame)} rows "
-                    f"of {label[split]}.",
+                    f"The target '{target}' is missing in {n_missing} of {len(frame)} rows of {label[split]}.",
                     "Drop those rows or fill in their labels; unstuck does not guess targets.",
                 )
         excluded = {target, *drop} | ({id_column} if id_column else set())
@@ -244,9 +243,7 @@ class Problem:
             task = infer_task(train[target])
             notes["task"] = f"{task} (inferred from the target '{target}'; override with --task)"
         elif task not in ("classification", "regression"):
-            raise ConfigError(
-                f"Unknown task '{task}'.", "Use --task classification or --task regression."
-            )
+            raise ConfigError(f"Unknown task '{task}'.", "Use --task classification or --task regression.")
         import pandas as pd
 
         if task == "regression" and not pd.api.types.is_numeric_dtype(train[target]):
@@ -271,8 +268,7 @@ class Problem:
             frames["train"], frames["dev"] = _carve(frames["train"], 0.2, target, task, seed)
             dev_from_train = True
             notes["dev"] = (
-                f"no dev set given: a stratified 20% of train ({len(frames['dev'])} rows, "
-                f"seed {seed}) is the dev set"
+                f"no dev set given: a stratified 20% of train ({len(frames['dev'])} rows, seed {seed}) is the dev set"
             )
         elif "train_dev" not in frames and len(frames["train"]) >= 10:
             size = carve_size_train_dev(len(frames["train"]), len(frames["dev"]))
@@ -321,11 +317,7 @@ class Problem:
                 f"The split column '{split_column}' of {name} has values unstuck does not know: {unknown}.",
                 "Use train, train_dev, dev (or val/validation) and test.",
             )
-        parts = {
-            s: frame.loc[canonical == s].drop(columns=[split_column])
-            for s in SPLITS
-            if (canonical == s).any()
-        }
+        parts = {s: frame.loc[canonical == s].drop(columns=[split_column]) for s in SPLITS if (canonical == s).any()}
         if "train" not in parts:
             raise SplitProblem(
                 f"The split column '{split_column}' of {name} has no 'train' rows.",
@@ -391,9 +383,7 @@ class Problem:
                 )
         classes: tuple[Any, ...] = ()
         if task == "classification":
-            classes = tuple(
-                sorted(pd.unique(frame[["y_true", "y_pred"]].to_numpy().ravel()).tolist(), key=str)
-            )
+            classes = tuple(sorted(pd.unique(frame[["y_true", "y_pred"]].to_numpy().ravel()).tolist(), key=str))
             if frame["y_true"].nunique() < 2:
                 raise ColumnProblem(
                     f"y_true in {name} has only one class.",

@@ -27,9 +27,7 @@ class RunResult:
     sections: dict[str, Any]
 
 
-def run_checks(
-    problem: Problem, ctx: Context, *, checks: Sequence[CheckSpec] | None = None
-) -> RunResult:
+def run_checks(problem: Problem, ctx: Context, *, checks: Sequence[CheckSpec] | None = None) -> RunResult:
     """Run ``checks`` (default: every registered check) on ``problem``, sharing ``ctx``.
 
     A check whose required inputs are absent, that raises :class:`SkipCheck`, or that

@@ -31,14 +31,10 @@ def baselines(problem: Problem, ctx: Context) -> CheckResult:
     y_dev = dev[problem.target].to_numpy()
     x_dev = dev[list(problem.features)]
     # Paired bootstrap on the dev rows: does the best rung beat the trivial one beyond noise?
-    diff = metric.row_losses(y_dev, trivial.model.predict(x_dev)) - metric.row_losses(
-        y_dev, best.model.predict(x_dev)
-    )
+    diff = metric.row_losses(y_dev, trivial.model.predict(x_dev)) - metric.row_losses(y_dev, best.model.predict(x_dev))
     draws = bootstrap_means(diff, n_boot=N_BOOT, seed=problem.seed)
     low, high = (float(v) for v in np.quantile(draws, [0.025, 0.975]))
-    ladder_text = ", ".join(
-        f"{r.name.replace('_', ' ')} {metric.format(r.errors['dev'])}" for r in ladder.rungs
-    )
+    ladder_text = ", ".join(f"{r.name.replace('_', ' ')} {metric.format(r.errors['dev'])}" for r in ladder.rungs)
     findings = [
         Finding(
             id="baselines.ladder",

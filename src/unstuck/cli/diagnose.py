@@ -20,33 +20,23 @@ JsonOption = Annotated[
     Path | None,
     typer.Option("--json", help="Write the report as JSON (schema unstuck.report/1) to this path."),
 ]
-QuietOption = Annotated[
-    bool, typer.Option("--quiet", "-q", help="Print no progress and no report; only errors.")
-]
-VerboseOption = Annotated[
-    bool, typer.Option("--verbose", "-v", help="Also show informational findings.")
-]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print no progress and no report; only errors.")]
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Also show informational findings.")]
 
 
 def diagnose(
     data: Annotated[
         Path | None,
         typer.Argument(
-            help="Training table (.csv, .parquet, .jsonl), or the one "
-            "table of all splits with --split-column."
+            help="Training table (.csv, .parquet, .jsonl), or the one table of all splits with --split-column."
         ),
     ] = None,
     target: Annotated[str | None, typer.Option(help="The column to predict.")] = None,
-    dev: Annotated[
-        Path | None, typer.Option(help="Dev (validation) table. Default: 20% of train.")
-    ] = None,
+    dev: Annotated[Path | None, typer.Option(help="Dev (validation) table. Default: 20% of train.")] = None,
     test: Annotated[Path | None, typer.Option(help="Test table.")] = None,
     train_dev: Annotated[
         Path | None,
-        typer.Option(
-            help="Train-dev table (training distribution, not "
-            "trained on). Default: carved from train."
-        ),
+        typer.Option(help="Train-dev table (training distribution, not trained on). Default: carved from train."),
     ] = None,
     split_column: Annotated[
         str | None,
@@ -54,27 +44,16 @@ def diagnose(
     ] = None,
     predictions: Annotated[
         Path | None,
-        typer.Option(
-            help="Your own model's predictions: columns split, "
-            "y_true, y_pred, optional proba_<class>."
-        ),
+        typer.Option(help="Your own model's predictions: columns split, y_true, y_pred, optional proba_<class>."),
     ] = None,
     human_error: Annotated[
         float | None,
         typer.Option(help="Human-level error, in metric units (0.02 = 2% error rate)."),
     ] = None,
-    task: Annotated[
-        str | None, typer.Option(help="classification or regression. Default: inferred.")
-    ] = None,
-    metric: Annotated[
-        str | None, typer.Option(help="error_rate (classification), rmse or mae (regression).")
-    ] = None,
-    id_column: Annotated[
-        str | None, typer.Option(help="Row identifier column (not a feature).")
-    ] = None,
-    drop: Annotated[
-        list[str] | None, typer.Option(help="Column to leave out; repeat for several.")
-    ] = None,
+    task: Annotated[str | None, typer.Option(help="classification or regression. Default: inferred.")] = None,
+    metric: Annotated[str | None, typer.Option(help="error_rate (classification), rmse or mae (regression).")] = None,
+    id_column: Annotated[str | None, typer.Option(help="Row identifier column (not a feature).")] = None,
+    drop: Annotated[list[str] | None, typer.Option(help="Column to leave out; repeat for several.")] = None,
     seed: Annotated[int, typer.Option(help="Seed for every split, model and bootstrap.")] = 0,
     encoding: Annotated[str, typer.Option(help="Text encoding of CSV/JSONL files.")] = "utf-8",
     json_path: JsonOption = None,
@@ -155,9 +134,7 @@ def _write_json(report: Report, path: Path) -> None:
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(
-            json.dumps(report.to_dict(), indent=2, default=_jsonable) + "\n", encoding="utf-8"
-        )
+        path.write_text(json.dumps(report.to_dict(), indent=2, default=_jsonable) + "\n", encoding="utf-8")
     except OSError as exc:
         raise FileProblem(
             f"Could not write the JSON report to '{path}': {exc.strerror}.",

@@ -138,9 +138,7 @@ def _ladder_table(report: Report, ladder: dict[str, Any]) -> RenderableType:
 
 def _findings_table(report: Report, verbose: bool) -> RenderableType:
     shown = [f for f in report.findings if verbose or f.severity != "info" or f.lever]
-    table = Table(
-        title=f"Findings ({len(report.findings)})", box=box.SIMPLE_HEAVY, title_justify="left"
-    )
+    table = Table(title=f"Findings ({len(report.findings)})", box=box.SIMPLE_HEAVY, title_justify="left")
     table.add_column("severity")
     table.add_column("finding", ratio=1)
     table.add_column("lever")
@@ -163,11 +161,7 @@ def _interventions_table(report: Report) -> RenderableType:
     table.add_column("expected gain", justify="right")
     table.add_column("next experiment", ratio=1)
     for item in report.interventions:
-        gain = (
-            _fmt(report, item.expected_gain, gap=True)
-            if item.expected_gain is not None
-            else "unknown"
-        )
+        gain = _fmt(report, item.expected_gain, gap=True) if item.expected_gain is not None else "unknown"
         table.add_row(
             str(item.rank),
             item.lever,

@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# Real services the tests talk to, started on localhost. Each block is idempotent.
+set -euo pipefail
