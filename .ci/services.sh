@@ -1,3 +1,26 @@
 #!/usr/bin/env bash
 # Real services the tests talk to, started on localhost. Each block is idempotent.
 set -euo pipefail
+
+# --- PostgreSQL for the experiment ledger's store tests (issue 9) ---------------------------------
+# Debian's postgresql, a cluster on 127.0.0.1:5432, role/password unstuck/unstuck, database unstuck_test.
+# tests/ledger reads UNSTUCK_TEST_POSTGRES_URL (exported by .ci/run) and falls back to the same URL.
+if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+PG_VERSION="$(ls /usr/lib/postgresql | sort -V | tail -1)"
+if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$PG_VERSION main"; then
+    pg_createcluster "$PG_VERSION" main >/dev/null
+fi
+if ! pg_lsclusters -h | awk '$1=="'"$PG_VERSION"'" && $2=="main" {print $4}' | grep -qx online; then
+    pg_ctlcluster "$PG_VERSION" main start
+fi
+for _ in $(seq 1 30); do
+    pg_isready -q -h 127.0.0.1 -p 5432 && break
+    sleep 1
+done
+su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='unstuck'\"" | grep -q 1 \
+    || su postgres -c "psql -qc \"CREATE ROLE unstuck LOGIN SUPERUSER PASSWORD 'unstuck'\""
+su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='unstuck_test'\"" | grep -q 1 \
+    || su postgres -c "createdb -O unstuck unstuck_test"
