@@ -41,8 +41,8 @@ _EXPORTS = {
     "Report": "unstuck.findings",
     "UnstuckError": "unstuck.errors",
     "check": "unstuck.registry",
-    "diagnose": "unstuck.diagnose",
-    "load_problem": "unstuck.diagnose",
+    "diagnose": "unstuck.pipeline",
+    "load_problem": "unstuck.pipeline",
 }
 
 

@@ -61,7 +61,7 @@ def diagnose(
     verbose: VerboseOption = False,
 ) -> None:
     """Diagnose a model: error decomposition, findings and ranked next steps."""
-    from unstuck.diagnose import load_problem
+    from unstuck.pipeline import load_problem
 
     problem = load_problem(
         data,
@@ -111,7 +111,7 @@ def demo(
 
 
 def _run(problem: Problem, *, json_path: Path | None, quiet: bool, verbose: bool) -> None:
-    from unstuck.diagnose import diagnose_problem
+    from unstuck.pipeline import diagnose_problem
     from unstuck.render.text import render_report
 
     if quiet:

@@ -1,0 +1,77 @@
+"""Ranking of interventions."""
+
+from __future__ import annotations
+
+from unstuck.advice import bottleneck_of, rank_interventions
+from unstuck.findings import Finding
+from unstuck.metrics import METRICS
+
+RATE = METRICS["error_rate"]
+
+
+def finding(
+    id_: str, lever: str, gain: float | None, severity: str = "warning", bottleneck: str | None = None
+) -> Finding:
+    return Finding(
+        id=id_,
+        check="t",
+        severity=severity,
+        title=id_,
+        lever=lever,
+        expected_gain=gain,  # type: ignore[arg-type]
+        bottleneck=bottleneck,
+    )
+
+
+def test_critical_outranks_larger_gains() -> None:
+    ranked = rank_interventions(
+        [
+            finding("bias", "bigger_model", 0.10, bottleneck="avoidable_bias"),
+            finding("leak", "fix_leakage", 0.01, severity="critical", bottleneck="leakage"),
+        ],
+        RATE,
+    )
+    assert [i.lever for i in ranked][:2] == ["fix_leakage", "bigger_model"]
+    assert bottleneck_of(ranked) == "leakage"
+
+
+def test_larger_gain_first_then_alternatives_by_cost() -> None:
+    ranked = rank_interventions(
+        [
+            finding("bias", "bigger_model", 0.04, bottleneck="avoidable_bias"),
+            finding("var", "regularize", 0.05, bottleneck="variance"),
+        ],
+        RATE,
+    )
+    assert [i.lever for i in ranked] == [
+        "regularize",
+        "bigger_model",
+        "train_longer",
+        "more_data",
+        "change_architecture",
+    ]
+    assert [i.rank for i in ranked] == [1, 2, 3, 4, 5]
+    assert ranked[0].expected_gain == 0.05
+    assert "5.0 points" in ranked[0].next_experiment.hypothesis
+
+
+def test_same_lever_is_merged_with_the_largest_gain() -> None:
+    ranked = rank_interventions([finding("a", "fix_labels", 0.02), finding("b", "fix_labels", 0.03)], RATE)
+    assert len(ranked) == 1
+    assert ranked[0].findings == ("a", "b") and ranked[0].expected_gain == 0.03
+
+
+def test_more_data_says_it_needs_a_learning_curve() -> None:
+    ranked = rank_interventions([finding("var", "regularize", 0.05, bottleneck="variance")], RATE)
+    more = next(i for i in ranked if i.lever == "more_data")
+    assert "learning curve" in more.why
+
+
+def test_no_findings_no_bottleneck() -> None:
+    assert rank_interventions([], RATE) == ()
+    assert bottleneck_of(()) == "none"
+
+
+def test_unknown_gain_says_why() -> None:
+    ranked = rank_interventions([finding("p", "fix_pipeline", None)], RATE)
+    assert ranked[0].expected_gain is None and ranked[0].expected_gain_note
