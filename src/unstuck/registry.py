@@ -59,15 +59,20 @@ class CheckSpec:
     requires: tuple[str, ...] = ()
     description: str = ""
     order: int = field(default=0, compare=False)
+    tags: tuple[str, ...] = ()
 
 
 _REGISTRY: dict[str, CheckSpec] = {}
 
 
 def check(
-    name: str, *, requires: tuple[str, ...] = (), description: str = ""
+    name: str, *, requires: tuple[str, ...] = (), description: str = "", tags: tuple[str, ...] = ()
 ) -> Callable[[CheckFunction], CheckFunction]:
-    """Register ``function`` as the check ``name`` needing the inputs ``requires``."""
+    """Register ``function`` as the check ``name`` needing the inputs ``requires``.
+
+    ``tags`` group checks for commands that run only some of them (``"data"``: the
+    data-surprise checks that ``unstuck explore`` runs).
+    """
     from unstuck.problem import INPUT_MEANINGS
 
     unknown = [r for r in requires if r not in INPUT_MEANINGS]
@@ -77,7 +82,7 @@ def check(
     def register(function: CheckFunction) -> CheckFunction:
         if name in _REGISTRY and _REGISTRY[name].function is not function:
             raise ValueError(f"a check named {name!r} is already registered")
-        _REGISTRY[name] = CheckSpec(name, function, requires, description, order=len(_REGISTRY))
+        _REGISTRY[name] = CheckSpec(name, function, requires, description, order=len(_REGISTRY), tags=tuple(tags))
         return function
 
     return register
