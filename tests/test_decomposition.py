@@ -88,3 +88,12 @@ def test_decompose_with_human_only_and_dev_from_train() -> None:
     assert parts.values()["variance"] == pytest.approx(0.04)
     assert parts.values()["data_mismatch"] is None
     assert "carved from train" in parts.missing["data_mismatch"]
+
+
+def test_expected_gain_is_capped_at_the_dev_error_above_human() -> None:
+    # Variance 5 points measured on train-dev, but dev error is only 3% (human 1%): at most 2 points to gain.
+    errors = {"train": 0.0, "train_dev": 0.05, "dev": 0.03}
+    report = diagnose_problem(Problem.from_predictions(planted_predictions(errors), human_error=0.01))
+    variance = report.finding("decomposition.variance")
+    assert variance is not None and variance.evidence["gap"] == pytest.approx(0.05)
+    assert variance.expected_gain == pytest.approx(0.02)

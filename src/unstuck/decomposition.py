@@ -116,10 +116,7 @@ def decompose(
             gap_interval(train, human, level),
         )
     elif human is None:
-        missing["avoidable_bias"] = (
-            "human-level error unknown: pass --human-error (for example, have two people label "
-            "the same 100-200 dev examples and take the error of the better one against the labels)"
-        )
+        missing["avoidable_bias"] = "human-level error unknown: pass --human-error"
     else:
         missing["avoidable_bias"] = "no train split"
 

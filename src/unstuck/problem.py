@@ -274,7 +274,7 @@ class Problem:
             size = carve_size_train_dev(len(frames["train"]), len(frames["dev"]))
             frames["train"], frames["train_dev"] = _carve(frames["train"], size, target, task, seed)
             notes["train_dev"] = (
-                f"train-dev carved from train: {size} rows (as many as dev, at most 20% of train), "
+                f"train-dev carved from train: {size} rows (as many as dev, at most 20% of train; "
                 f"stratified, seed {seed}), so that variance and data mismatch can be told apart"
             )
         keep = [*features, target] + ([id_column] if id_column else [])

@@ -54,6 +54,9 @@ def decomposition(problem: Problem, ctx: Context) -> CheckResult:
     errors = ctx.errors
     parts = ctx.decomposition
     dominant = parts.dominant()
+    # No fix can lower dev error below zero (or below human level): cap each gap's gain there.
+    dev_error = errors["dev"].value if "dev" in errors else None
+    ceiling = None if dev_error is None else max(0.0, dev_error - (problem.human_error or 0.0))
     findings: list[Finding] = []
     for name, gap in parts.gaps.items():
         if gap is None:
@@ -85,7 +88,7 @@ def decomposition(problem: Problem, ctx: Context) -> CheckResult:
                     lever=lever,
                     evidence=evidence,
                     bottleneck=bottleneck,
-                    expected_gain=gap.value,
+                    expected_gain=_capped(gap.value, ceiling),
                 )
             )
         elif parts.material(gap):
@@ -98,7 +101,7 @@ def decomposition(problem: Problem, ctx: Context) -> CheckResult:
                     lever=lever,
                     evidence=evidence,
                     bottleneck=bottleneck,
-                    expected_gain=gap.value,
+                    expected_gain=_capped(gap.value, ceiling),
                 )
             )
         else:
@@ -123,7 +126,10 @@ def decomposition(problem: Problem, ctx: Context) -> CheckResult:
                 check="decomposition",
                 severity="info",
                 title="Human-level error unknown, so avoidable bias cannot be told from unavoidable error",
-                evidence={"how_to_supply": parts.missing["avoidable_bias"]},
+                evidence={
+                    "how_to_supply": "pass --human-error: for example, have two people label the same "
+                    "100-200 dev examples and take the error of the better one against the labels"
+                },
             )
         )
     section = {
@@ -137,3 +143,7 @@ def decomposition(problem: Problem, ctx: Context) -> CheckResult:
 
 def _title(name: str) -> str:
     return name.replace("_", " ").capitalize()
+
+
+def _capped(gain: float, ceiling: float | None) -> float:
+    return gain if ceiling is None else min(gain, ceiling)

@@ -158,10 +158,10 @@ def _interventions_table(report: Report) -> RenderableType:
     table = Table(title="What to do next", box=box.SIMPLE_HEAVY, title_justify="left")
     table.add_column("#", justify="right")
     table.add_column("lever")
-    table.add_column("expected gain", justify="right")
+    table.add_column("gain up to", justify="right")
     table.add_column("next experiment", ratio=1)
     for item in report.interventions:
-        gain = _fmt(report, item.expected_gain, gap=True) if item.expected_gain is not None else "unknown"
+        gain = _fmt(report, item.expected_gain, gap=True).lstrip("+") if item.expected_gain is not None else "unknown"
         table.add_row(
             str(item.rank),
             item.lever,
