@@ -49,9 +49,9 @@ class Metric:
     def row_losses(self, y_true: NDArray[Any], y_pred: NDArray[Any]) -> FloatArray:
         """Per-row loss, shape (n,): 0/1 for error rate, |e| for MAE, e² for RMSE."""
         if self.task == "classification":
-            return (np.asarray(y_true) != np.asarray(y_pred)).astype(np.float64)
+            return np.asarray(np.asarray(y_true) != np.asarray(y_pred), dtype=np.float64)
         diff = np.asarray(y_true, dtype=np.float64) - np.asarray(y_pred, dtype=np.float64)
-        return np.abs(diff) if self.name == "mae" else diff**2
+        return np.asarray(np.abs(diff) if self.name == "mae" else diff**2, dtype=np.float64)
 
     def from_losses(self, losses: FloatArray) -> float:
         """Aggregate per-row losses into the metric value."""

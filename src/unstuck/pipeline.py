@@ -77,7 +77,7 @@ def load_problem(
             train_frame, split_column=split_column, target=target, name=train_name, **common
         )
     others = {"dev": dev, "test": test, "train_dev": train_dev}
-    frames: dict[str, pd.DataFrame] = {}
+    frames: dict[str, Any] = {}
     names = {"train": train_name}
     for split, source in others.items():
         if source is not None:

@@ -20,7 +20,7 @@ Splits that the user did not give are carved here, by documented seeded rules:
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -405,7 +405,7 @@ class Problem:
         )
 
 
-def _missing_column_message(what: str, wanted: str, where: str, columns: Sequence[Any]) -> str:
+def _missing_column_message(what: str, wanted: str, where: str, columns: Iterable[Any]) -> str:
     names = [str(c) for c in columns]
     close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.6)
     shown = ", ".join(names[:30]) + (f", ... ({len(names)} in all)" if len(names) > 30 else "")
