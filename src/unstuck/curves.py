@@ -1,0 +1,587 @@
+"""Learning curves: fit error vs training-set size, forecast it, and say when not to trust it.
+
+Pure numerics (numpy + scipy), usable without the rest of unstuck::
+
+    from unstuck import curves
+    fit = curves.fit(sizes, errors)            # sizes may repeat (one entry per seed)
+    fit.family, fit.asymptote, fit.ill_behaved, fit.reason
+    fit.predict([2 * n, 10 * n])               # forecast, shape (2,)
+    fit.interval([2 * n], level=0.9)           # (low, high), bootstrap
+    curves.size_for(fit, 0.05)                 # rows needed for 5 % error, or None
+
+Families
+--------
+The families of the learning-curve literature (Mohr et al., *LCDB 1.0*, 2022),
+written in ``s = n / n_ref`` (``n_ref`` the largest observed size) so that every
+parameter is of order one; ``a`` or ``c`` is the asymptote, amplitudes are ≥ 0 and
+exponents > 0, so every family is non-increasing in ``n``:
+
+==========  ==========================================  =========
+family      error(s)                                    asymptote
+==========  ==========================================  =========
+``last``    ``y_last`` (the last observed value)        y_last
+``pow2``    ``b · s^-c``                                0
+``pow3``    ``a + b · s^-c``                            a
+``pow4``    ``a + b · (s + d)^-c``                      a
+``exp3``    ``a + b · exp(-c · s)``                     a
+``log2``    ``a − b · log s``                           none
+``mmf4``    ``c + b / (1 + s^d / k)`` (Morgan-Mercer-Flodin)  c
+``wbl4``    ``c + b · exp(-k · s^d)`` (Weibull)         c
+==========  ==========================================  =========
+
+Selection
+---------
+A family is chosen by how well it **extrapolates**, not by in-sample fit: each
+family is fitted on the curve without its largest 1 or 2 sizes and scored by the
+mean absolute error of its forecast at those held-back sizes; the best-scoring
+family is then refitted on all points. A family with more parameters than the
+points left for fitting is not eligible. With fewer than :data:`MIN_POINTS`
+distinct sizes no family can be validated: the fit is ``last`` and flagged.
+
+Uncertainty
+-----------
+``interval`` refits the chosen family on bootstrap replicates of the curve: the
+repeats at each size are resampled with replacement when every size has at
+least two; otherwise the standardised residuals of the fit are resampled and
+added back (a residual bootstrap). Family choice is not re-done per replicate.
+
+Ill-behaved curves
+------------------
+A curve is flagged (``ill_behaved``, with a ``reason``) when it has too few
+distinct sizes, when error rises with more data beyond noise (``z`` = 3
+standard errors of the two means), or when it dips and then rises at the end
+(the lowest error is at an interior size and the last size is significantly above
+it). The standard error of each mean comes from its repeats, pooled across sizes;
+without repeats, from the second differences of neighbouring means (5 sizes or more)
+or the residuals of the fit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = ["FAMILIES", "MIN_POINTS", "CurveFit", "fit", "size_for"]
+
+FloatArray = NDArray[np.float64]
+
+#: Distinct sizes needed to fit a family and validate its extrapolation on a held-back size.
+MIN_POINTS = 4
+#: z-score beyond which a rise of error with more data is not noise.
+RISE_Z = 3.0
+N_BOOT = 200
+
+
+@dataclass(frozen=True)
+class _Family:
+    """A family ``a + b · g(s; φ)``: linear in the asymptote ``a`` and amplitude ``b`` ≥ 0.
+
+    ``basis(s, phi)`` gives ``g`` for a batch of φ: ``s`` shape (k,), ``phi`` shape (G, p) → (G, k).
+    ``grid`` is the (G, p) grid of φ searched before a local refinement within ``bounds``.
+    ``zero_asymptote`` fixes ``a = 0`` (pow2); ``has_asymptote`` is False for log2.
+    """
+
+    name: str
+    basis: Callable[[FloatArray, FloatArray], FloatArray]
+    grid: FloatArray
+    lower: tuple[float, ...]
+    upper: tuple[float, ...]
+    zero_asymptote: bool = False
+    has_asymptote: bool = True
+
+    @property
+    def n_params(self) -> int:
+        return (1 if self.zero_asymptote else 2) + int(self.grid.shape[1])
+
+    def function(self, s: FloatArray, theta: FloatArray) -> FloatArray:
+        """The curve at ``s`` for parameters ``theta = (a, b, *φ)``."""
+        phi = np.asarray(theta[2:], dtype=np.float64).reshape(1, -1)
+        points = np.asarray(s, dtype=np.float64)
+        values = theta[0] + theta[1] * self.basis(points.ravel(), phi)[0]
+        return np.asarray(values, dtype=np.float64).reshape(points.shape)
+
+
+INF = np.inf
+
+
+def _grid(*axes: FloatArray) -> FloatArray:
+    if not axes:
+        return np.zeros((1, 0))
+    mesh = np.meshgrid(*axes, indexing="ij")
+    return np.stack([m.ravel() for m in mesh], axis=1)
+
+
+def _safe(values: FloatArray) -> FloatArray:
+    return np.where(np.isfinite(values), values, 0.0)
+
+
+_EXPONENTS = np.geomspace(0.01, 5.0, 60)
+
+FAMILIES: dict[str, _Family] = {
+    "pow2": _Family(
+        "pow2", lambda s, p: s[None, :] ** -p[:, :1], _grid(_EXPONENTS), (0.0,), (8.0,), zero_asymptote=True
+    ),
+    "pow3": _Family("pow3", lambda s, p: s[None, :] ** -p[:, :1], _grid(_EXPONENTS), (0.0,), (8.0,)),
+    "pow4": _Family(
+        "pow4",
+        lambda s, p: (s[None, :] + p[:, 1:2]) ** -p[:, :1],
+        _grid(np.geomspace(0.01, 6.0, 30), np.concatenate([[0.0], np.geomspace(1e-4, 3.0, 14)])),
+        (0.0, 0.0),
+        (10.0, 10.0),
+    ),
+    "exp3": _Family(
+        "exp3", lambda s, p: np.exp(-p[:, :1] * s[None, :]), _grid(np.geomspace(0.1, 3000.0, 60)), (0.0,), (1e5,)
+    ),
+    "log2": _Family(
+        "log2",
+        lambda s, p: np.broadcast_to(-np.log(s)[None, :], (p.shape[0], s.size)),
+        _grid(),
+        (),
+        (),
+        has_asymptote=False,
+    ),
+    "mmf4": _Family(
+        "mmf4",
+        lambda s, p: 1.0 / (1.0 + s[None, :] ** p[:, 1:2] / p[:, :1]),
+        _grid(np.geomspace(1e-4, 100.0, 25), np.geomspace(0.05, 4.0, 15)),
+        (1e-9, 0.01),
+        (1e6, 6.0),
+    ),
+    "wbl4": _Family(
+        "wbl4",
+        lambda s, p: np.exp(-p[:, :1] * s[None, :] ** p[:, 1:2]),
+        _grid(np.geomspace(0.1, 3000.0, 25), np.geomspace(0.05, 3.0, 15)),
+        (0.0, 0.01),
+        (1e5, 5.0),
+    ),
+}
+
+ALL_FAMILIES: tuple[str, ...] = ("last", *FAMILIES)
+
+
+@dataclass(frozen=True)
+class _Curve:
+    """A curve aggregated per distinct size: sizes ascending, mean errors, repeats, weights."""
+
+    sizes: FloatArray
+    means: FloatArray
+    counts: NDArray[np.int64]
+    weights: FloatArray
+    groups: tuple[FloatArray, ...]
+
+
+def _aggregate(sizes: ArrayLike, errors: ArrayLike, weights: ArrayLike | None) -> _Curve:
+    n = np.asarray(sizes, dtype=np.float64).ravel()
+    y = np.asarray(errors, dtype=np.float64).ravel()
+    w = np.ones_like(y) if weights is None else np.asarray(weights, dtype=np.float64).ravel()
+    if not (n.shape == y.shape == w.shape):
+        raise ValueError(f"sizes, errors and weights must have the same length, got {n.shape}, {y.shape}, {w.shape}")
+    if n.size == 0:
+        raise ValueError("a learning curve needs at least one point")
+    if not (np.all(np.isfinite(n)) and np.all(np.isfinite(y)) and np.all(np.isfinite(w))):
+        raise ValueError("sizes, errors and weights must be finite")
+    if np.any(n <= 0):
+        raise ValueError("training-set sizes must be positive")
+    if np.any(w <= 0):
+        raise ValueError("weights must be positive")
+    unique = np.unique(n)
+    groups = tuple(y[n == u] for u in unique)
+    means = np.array([np.average(y[n == u], weights=w[n == u]) for u in unique])
+    counts = np.array([g.size for g in groups], dtype=np.int64)
+    total = np.array([w[n == u].sum() for u in unique])
+    return _Curve(unique, means, counts, total, groups)
+
+
+def _linear_fit(
+    g: FloatArray, y: FloatArray, w: FloatArray, floor: float, zero_asymptote: bool
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Weighted least squares of ``y ≈ a + b·g`` for each row of ``g`` (G, k), with ``b ≥ 0``
+    and ``a ≥ floor`` (or ``a = 0``). Returns (a, b, weighted SSE), each shape (G,)."""
+    weights = w / w.sum()
+    g = _safe(g)
+    gg = (g * g) @ weights
+    if zero_asymptote:
+        a = np.zeros(g.shape[0])
+        b = np.maximum(np.where(gg > 1e-300, ((g * y) @ weights) / np.maximum(gg, 1e-300), 0.0), 0.0)
+    else:
+        g_mean, y_mean = g @ weights, float(y @ weights)
+        centred = g - g_mean[:, None]
+        var = (centred * centred) @ weights
+        cov = centred @ (weights * (y - y_mean))
+        b = np.maximum(np.where(var > 1e-14, cov / np.maximum(var, 1e-300), 0.0), 0.0)
+        a = y_mean - b * g_mean
+        below = a < floor
+        if np.any(below):
+            b_floor = np.maximum(np.where(gg > 1e-300, (g @ (weights * (y - floor))) / np.maximum(gg, 1e-300), 0.0), 0)
+            a = np.where(below, floor, a)
+            b = np.where(below, b_floor, b)
+    residual = y[None, :] - a[:, None] - b[:, None] * g
+    return a, b, (residual * residual) @ w
+
+
+def _fit_family(
+    family: _Family, s: FloatArray, y: FloatArray, w: FloatArray, floor: float, refine: bool = True
+) -> FloatArray | None:
+    """Parameters ``(a, b, *φ)`` of ``family`` on (s, y) with weights w.
+
+    A grid search over φ, with (a, b) solved exactly for each grid point, finds the
+    global basin; ``refine`` then polishes all parameters with bounded least squares.
+    """
+    with np.errstate(all="ignore"):
+        g = family.basis(s, family.grid)
+        a, b, sse = _linear_fit(g, y, w, floor, family.zero_asymptote)
+    sse = np.where(np.isfinite(sse), sse, np.inf)
+    best = int(np.argmin(sse))
+    if not np.isfinite(sse[best]):
+        return None
+    theta = np.array([a[best], b[best], *family.grid[best]], dtype=np.float64)
+    if not refine or family.grid.shape[1] == 0:
+        return theta
+    from scipy.optimize import least_squares
+
+    root_w = np.sqrt(w / w.mean())
+    fixed_a = family.zero_asymptote
+
+    def residuals(free: FloatArray) -> FloatArray:
+        full = np.concatenate([[0.0], free]) if fixed_a else free
+        with np.errstate(all="ignore"):
+            out = (family.function(s, full) - y) * root_w
+        return np.where(np.isfinite(out), out, 1e3)
+
+    lower = np.array(([] if fixed_a else [floor]) + [0.0, *family.lower])
+    upper = np.array(([] if fixed_a else [np.inf]) + [np.inf, *family.upper])
+    # least_squares needs a strictly feasible start: nudge parameters that sit on a finite bound
+    x0 = np.array(theta[1:] if fixed_a else theta, dtype=np.float64)
+    finite_low, finite_high = np.isfinite(lower), np.isfinite(upper)
+    nudge = 1e-6
+    x0 = np.where(finite_low & (x0 <= lower), lower + nudge, x0)
+    x0 = np.where(finite_high & (x0 >= upper), upper - nudge, x0)
+    try:
+        result = least_squares(residuals, x0, bounds=(lower, upper), method="trf", max_nfev=60)
+    except ValueError:
+        return theta
+    polished = np.concatenate([[0.0], result.x]) if fixed_a else result.x
+    if 2 * float(result.cost) <= float(sse[best]) / w.mean():
+        return np.asarray(polished, dtype=np.float64)
+    return theta
+
+
+@dataclass(frozen=True, eq=False)
+class CurveFit:
+    """A fitted learning curve.
+
+    Attributes
+    ----------
+    family:
+        The chosen family (see the module docstring), e.g. ``"pow3"``.
+    params:
+        Its parameters, in ``s = n / size_ref`` units.
+    size_ref:
+        The largest observed size; ``s = n / size_ref``.
+    asymptote:
+        The error the family tends to with unlimited data (None for ``log2``, unbounded).
+    ill_behaved, reason:
+        Whether the curve should not be trusted for a forecast, and why (None if fine).
+    sizes, errors, counts:
+        The distinct observed sizes (ascending), the mean error at each and the number of repeats.
+    scores:
+        Per eligible family, the mean absolute error of its forecast at held-back sizes.
+    noise:
+        The estimated standard error of each mean error, shape like ``sizes``.
+    floor:
+        The lowest value the curve may take (0 for errors; None: unbounded).
+    """
+
+    family: str
+    params: tuple[float, ...]
+    size_ref: float
+    asymptote: float | None
+    ill_behaved: bool
+    reason: str | None
+    sizes: FloatArray
+    errors: FloatArray
+    counts: NDArray[np.int64]
+    scores: dict[str, float]
+    noise: FloatArray
+    floor: float | None
+    draws: FloatArray = field(repr=False)
+
+    def predict(self, sizes: ArrayLike) -> FloatArray:
+        """The forecast error at ``sizes`` (any shape), clipped at ``floor``."""
+        return self._evaluate(np.asarray(self.params, dtype=np.float64), sizes)
+
+    def _evaluate(self, theta: FloatArray, sizes: ArrayLike) -> FloatArray:
+        n = np.asarray(sizes, dtype=np.float64)
+        if self.family == "last":
+            out = np.full(n.shape, float(theta[0]))
+        else:
+            with np.errstate(all="ignore"):
+                out = np.asarray(FAMILIES[self.family].function(n / self.size_ref, theta), dtype=np.float64)
+        return out if self.floor is None else np.maximum(out, self.floor)
+
+    def draws_at(self, sizes: ArrayLike) -> FloatArray:
+        """Bootstrap forecasts at ``sizes``, shape (n_boot, len(sizes)).
+
+        Replicates are refitted by the grid search alone (fast); their deviations from
+        the grid fit of the observed curve are added to the polished fit, so the
+        bootstrap distribution is centred on :meth:`predict`.
+        """
+        n = np.atleast_1d(np.asarray(sizes, dtype=np.float64))
+        centre = self._evaluate(self.draws[0], n)
+        point = self.predict(n)
+        if self.draws.shape[0] < 2:  # fitted with n_boot=0: no uncertainty measured
+            return point[None, :]
+        out = np.stack([self._evaluate(theta, n) - centre + point for theta in self.draws[1:]])
+        return out if self.floor is None else np.maximum(out, self.floor)
+
+    def interval(self, sizes: ArrayLike, level: float = 0.9) -> tuple[FloatArray, FloatArray]:
+        """Central ``level`` bootstrap interval of the forecast at ``sizes``: (low, high), each shape (len(sizes),)."""
+        if not 0 < level < 1:
+            raise ValueError(f"level must be in (0, 1), got {level}")
+        tail = (1 - level) / 2
+        low, high = np.quantile(self.draws_at(sizes), [tail, 1 - tail], axis=0)
+        return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able summary (for reports and plots)."""
+        return {
+            "family": self.family,
+            "params": [float(p) for p in self.params],
+            "size_ref": self.size_ref,
+            "asymptote": self.asymptote,
+            "ill_behaved": self.ill_behaved,
+            "reason": self.reason,
+            "sizes": [int(s) if float(s).is_integer() else float(s) for s in self.sizes],
+            "errors": [float(e) for e in self.errors],
+            "counts": [int(c) for c in self.counts],
+            "noise": [float(v) for v in self.noise],
+            "scores": {k: float(v) for k, v in self.scores.items()},
+        }
+
+
+def _holdouts(k: int) -> tuple[int, ...]:
+    """How many of the largest sizes to hold back, for a curve of k distinct sizes."""
+    if k >= 6:
+        return (1, 2)
+    return (1,)
+
+
+def _score_families(curve: _Curve, floor: float, families: Sequence[str]) -> dict[str, float]:
+    """Mean absolute forecast error of each eligible family at held-back largest sizes."""
+    k = curve.sizes.size
+    holdouts = _holdouts(k)
+    scores: dict[str, float] = {}
+    for name in families:
+        n_params = 1 if name == "last" else FAMILIES[name].n_params
+        if k - max(holdouts) < max(n_params, 2):
+            continue
+        errors = []
+        for h in holdouts:
+            keep = k - h
+            s = curve.sizes[:keep] / curve.sizes[keep - 1]
+            target_s = curve.sizes[keep:] / curve.sizes[keep - 1]
+            if name == "last":
+                forecast = np.full(h, curve.means[keep - 1])
+            else:
+                theta = _fit_family(FAMILIES[name], s, curve.means[:keep], curve.weights[:keep], floor)
+                if theta is None:
+                    break
+                with np.errstate(all="ignore"):
+                    forecast = np.maximum(FAMILIES[name].function(target_s, theta), floor)
+            errors.extend(np.abs(forecast - curve.means[keep:]).tolist())
+        else:
+            if errors and np.all(np.isfinite(errors)):
+                scores[name] = float(np.mean(errors))
+    return scores
+
+
+def _noise(curve: _Curve, residuals: FloatArray, n_params: int) -> FloatArray:
+    """Standard error of each mean: from repeats (pooled) if any, else from fit residuals."""
+    within = [(g.size - 1, float(np.var(g, ddof=1))) for g in curve.groups if g.size >= 2]
+    if within:
+        dof = sum(d for d, _ in within)
+        pooled_sd = math.sqrt(sum(d * v for d, v in within) / dof)
+        return np.full(curve.sizes.shape, pooled_sd) / np.sqrt(curve.counts)
+    if curve.sizes.size >= 5:
+        # No repeats: the noise of one point from second differences of neighbouring points
+        # (var = 6 σ² for white noise), robust to one kink. A smooth curve's curvature
+        # inflates it, which errs towards not flagging a curve.
+        second = np.diff(curve.means, n=2)
+        sd = float(np.median(np.abs(second))) / 0.6745 / math.sqrt(6.0)
+    else:
+        dof = max(curve.sizes.size - n_params, 1)
+        sd = math.sqrt(float(np.sum(residuals**2)) / dof)
+    return np.full(curve.sizes.shape, sd)
+
+
+def _shape_problem(curve: _Curve, noise: FloatArray) -> str | None:
+    """A reason the curve is ill-behaved (a rise beyond noise, a dip then a rise), or None."""
+    y, n, k = curve.means, curve.sizes, curve.sizes.size
+    floor_se = 1e-12
+    low = int(np.argmin(y))
+    if low < k - 1:
+        rise = y[-1] - y[low]
+        se = math.sqrt(noise[-1] ** 2 + noise[low] ** 2) + floor_se
+        if rise > RISE_Z * se:
+            return (
+                f"dip then rise: error is lowest ({y[low]:.4g}) at n={n[low]:.0f} and rises to {y[-1]:.4g} "
+                f"at n={n[-1]:.0f} ({rise / se:.1f} standard errors)"
+            )
+    for i in range(k - 1):
+        for j in range(i + 1, k):
+            rise = y[j] - y[i]
+            se = math.sqrt(noise[i] ** 2 + noise[j] ** 2) + floor_se
+            if rise > RISE_Z * se:
+                return (
+                    f"non-monotone beyond noise: error rises from {y[i]:.4g} at n={n[i]:.0f} to {y[j]:.4g} "
+                    f"at n={n[j]:.0f} ({rise / se:.1f} standard errors)"
+                )
+    return None
+
+
+def fit(
+    sizes: ArrayLike,
+    errors: ArrayLike,
+    *,
+    weights: ArrayLike | None = None,
+    families: Sequence[str] = ALL_FAMILIES,
+    floor: float | None = 0.0,
+    n_boot: int = N_BOOT,
+    seed: int = 0,
+) -> CurveFit:
+    """Fit a learning curve and choose its family by held-back extrapolation error.
+
+    Parameters
+    ----------
+    sizes, errors:
+        Shape (m,): training-set size and the error measured there. A size may
+        appear several times (repeats with different seeds or subsets).
+    weights:
+        Shape (m,), positive: the weight of each point (default 1). Points of one
+        size are averaged with these weights and the size's weight is their sum.
+    families:
+        Candidate families (default: all of ``ALL_FAMILIES``).
+    floor:
+        The lowest possible value (0 for error rates and losses; None when the
+        curve is of a quantity without a lower bound, e.g. a negated accuracy).
+    n_boot, seed:
+        Bootstrap replicates behind :meth:`CurveFit.interval`, and their seed.
+    """
+    unknown = [f for f in families if f not in ALL_FAMILIES]
+    if unknown:
+        raise ValueError(f"unknown curve families {unknown}; choose from {ALL_FAMILIES}")
+    curve = _aggregate(sizes, errors, weights)
+    bound = -INF if floor is None else float(floor)
+    k = curve.sizes.size
+    ref = float(curve.sizes[-1])
+    s = curve.sizes / ref
+    scores: dict[str, float] = {}
+    if k < MIN_POINTS:
+        family = "last"
+        reason: str | None = (
+            f"too few points: {k} distinct size(s); at least {MIN_POINTS} are needed to fit a curve "
+            "and check its extrapolation"
+        )
+    else:
+        reason = None
+        scores = _score_families(curve, bound, families)
+        family = min(scores, key=lambda name: (scores[name], ALL_FAMILIES.index(name))) if scores else "last"
+    theta = _fit_all(family, s, curve, bound)
+    if theta is None:  # the chosen family failed on all points: fall back to the last value
+        family, theta = "last", np.array([curve.means[-1]])
+    n_params = theta.size
+    with np.errstate(all="ignore"):
+        fitted = np.full(k, theta[0]) if family == "last" else FAMILIES[family].function(s, theta)
+    residuals = curve.means - fitted
+    noise = _noise(curve, residuals, n_params)
+    if reason is None:
+        reason = _shape_problem(curve, noise)
+    draws = _bootstrap(family, theta, s, curve, bound, residuals, n_params, n_boot, seed)
+    asymptote = float(theta[0]) if family == "last" or FAMILIES[family].has_asymptote else None
+    return CurveFit(
+        family=family,
+        params=tuple(float(t) for t in theta),
+        size_ref=ref,
+        asymptote=None if asymptote is None else max(asymptote, bound),
+        ill_behaved=reason is not None,
+        reason=reason,
+        sizes=curve.sizes,
+        errors=curve.means,
+        counts=curve.counts,
+        scores=scores,
+        noise=noise,
+        floor=floor,
+        draws=draws,
+    )
+
+
+def _fit_all(
+    family: str, s: FloatArray, curve: _Curve, floor: float, y: FloatArray | None = None, refine: bool = True
+) -> FloatArray | None:
+    values = curve.means if y is None else y
+    if family == "last":
+        return np.array([values[-1]])
+    return _fit_family(FAMILIES[family], s, values, curve.weights, floor, refine=refine)
+
+
+def _bootstrap(
+    family: str,
+    theta: FloatArray,
+    s: FloatArray,
+    curve: _Curve,
+    floor: float,
+    residuals: FloatArray,
+    n_params: int,
+    n_boot: int,
+    seed: int,
+) -> FloatArray:
+    """Parameter draws, shape (n_boot + 1, n_params): first the grid fit of the observed curve,
+    then one per replicate (resampled repeats, or resampled residuals)."""
+    rng = np.random.default_rng(seed)
+    k = curve.sizes.size
+    fitted = curve.means - residuals
+    by_repeats = all(g.size >= 2 for g in curve.groups)
+    scale = math.sqrt(k / max(k - n_params, 1))
+    centre = _fit_all(family, s, curve, floor, refine=False)
+    draws = [theta if centre is None else centre]
+    for _ in range(n_boot):
+        if by_repeats:
+            y = np.array([rng.choice(g, size=g.size, replace=True).mean() for g in curve.groups])
+        else:
+            y = fitted + scale * rng.choice(residuals, size=k, replace=True)
+        draw = _fit_all(family, s, curve, floor, y=y, refine=False)
+        draws.append(theta if draw is None else draw)
+    return np.array(draws, dtype=np.float64).reshape(n_boot + 1, -1)
+
+
+def size_for(fit: CurveFit, target_error: float, *, max_size: float = 1e12) -> int | None:
+    """The training-set size at which the fitted curve reaches ``target_error``.
+
+    Returns None when the asymptote is at or above the target (more data of this
+    kind will not get there) or when it would take more than ``max_size`` rows.
+    The answer may be below the sizes observed when the target is already met.
+    """
+    if fit.asymptote is not None and fit.asymptote >= target_error:
+        return None
+    if float(fit.predict(max_size)) > target_error:
+        return None
+    low, high = 0.0, math.log(max_size)  # bisection on log n; the curve is non-increasing
+    if float(fit.predict(1.0)) <= target_error:
+        return 1
+    for _ in range(200):
+        mid = (low + high) / 2
+        if float(fit.predict(math.exp(mid))) > target_error:
+            low = mid
+        else:
+            high = mid
+        if high - low < 1e-9:
+            break
+    size = math.ceil(math.exp(high))
+    while size > 1 and float(fit.predict(size - 1)) <= target_error:
+        size -= 1
+    return size
