@@ -27,7 +27,11 @@ app = typer.Typer(
 )
 
 #: Command modules; each has ``register(app: typer.Typer) -> None``.
-COMMANDS: tuple[str, ...] = ("unstuck.cli.diagnose",)
+COMMANDS: tuple[str, ...] = (
+    "unstuck.cli.diagnose",
+    "unstuck.cli.cost",
+    "unstuck.cli.ledger",
+)
 
 for _module in COMMANDS:
     import_module(_module).register(app)
