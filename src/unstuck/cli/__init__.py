@@ -29,7 +29,6 @@ app = typer.Typer(
 #: Command modules; each has ``register(app: typer.Typer) -> None``.
 COMMANDS: tuple[str, ...] = (
     "unstuck.cli.diagnose",
-    "unstuck.cli.cost",
     "unstuck.cli.ledger",
 )
 
