@@ -11,6 +11,7 @@ import sys
 from importlib import import_module
 
 import typer
+from rich.markup import escape
 
 from unstuck.cli._console import err_console
 from unstuck.errors import UnstuckError
@@ -29,6 +30,8 @@ app = typer.Typer(
 #: Command modules; each has ``register(app: typer.Typer) -> None``.
 COMMANDS: tuple[str, ...] = (
     "unstuck.cli.diagnose",
+    "unstuck.cli.project",
+    "unstuck.cli.cost",
     "unstuck.cli.ledger",
 )
 
@@ -41,9 +44,9 @@ def main() -> None:
     try:
         app()
     except UnstuckError as exc:
-        err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False)
         if exc.hint:
-            err_console.print(f"[bold]fix:[/] {exc.hint}", highlight=False)
+            err_console.print(f"[bold]fix:[/] {escape(exc.hint)}", highlight=False)
         sys.exit(2)
     except KeyboardInterrupt:
         err_console.print("interrupted")
