@@ -31,7 +31,6 @@ app = typer.Typer(
 COMMANDS: tuple[str, ...] = (
     "unstuck.cli.diagnose",
     "unstuck.cli.project",
-    "unstuck.cli.cost",
     "unstuck.cli.ledger",
 )
 
