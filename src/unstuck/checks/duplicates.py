@@ -1,0 +1,117 @@
+"""Duplicates inside a split, and conflicting labels (identical features, different labels).
+
+Per split, rows are keyed on their features (ids ignored) exactly and after
+normalisation (:mod:`unstuck.data.rows`); a row whose key an earlier row of the
+same split already has is a duplicate. Duplicates over-weight some examples and,
+once a split is carved at random, become cross-split leakage. Groups of identical
+features that carry different labels are label conflicts: at most one label of the
+group can be right (or the features cannot tell the classes apart).
+
+As for leakage, the share expected by chance on few/discrete columns is computed
+(see :func:`unstuck.checks.leakage.chance_match_share`); only duplication well above
+it is a warning.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from unstuck.checks.leakage import CHANCE_FACTOR, chance_match_share
+from unstuck.data.frames import MAX_EXAMPLES, example_rows, id_columns, row_refs, user_splits
+from unstuck.data.rows import row_keys
+from unstuck.findings import Finding
+from unstuck.registry import CheckResult, check
+
+if TYPE_CHECKING:
+    from unstuck.context import Context
+    from unstuck.problem import Problem
+
+#: Duplicated rows are a warning from this share of the split on (and well above chance).
+WARN_DUPLICATE_SHARE = 0.01
+#: Rows in label-conflict groups are a warning from this share of the split.
+WARN_CONFLICT_SHARE = 0.005
+
+
+@check(
+    "duplicates",
+    requires=("data",),
+    description="duplicate rows inside each split, and identical rows with different labels",
+    tags=("data",),
+)
+def duplicates(problem: Problem, ctx: Context) -> CheckResult:
+    import pandas as pd
+
+    splits = user_splits(problem)
+    ids = id_columns(problem, splits["train"])
+    columns = [c for c in problem.features if c not in ids]
+    section: dict[str, Any] = {"columns_compared": len(columns), "splits": {}}
+    findings: list[Finding] = []
+    if not columns:
+        return CheckResult(section=section)
+    for split, frame in splits.items():
+        exact = pd.Series(row_keys(frame, columns))
+        near = pd.Series(row_keys(frame, columns, near=True))
+        repeat = exact.duplicated().to_numpy()
+        near_repeat = near.duplicated().to_numpy() & ~repeat
+        n = len(frame)
+        chance = chance_match_share(frame, columns)
+        labels = frame[problem.target]
+        grouped = pd.DataFrame({"key": exact, "label": labels.astype("string").to_numpy()})
+        n_labels = grouped.groupby("key")["label"].nunique()
+        conflicting_keys = n_labels.index[n_labels > 1]
+        in_conflict = grouped["key"].isin(conflicting_keys).to_numpy()
+        info = {
+            "rows": n,
+            "duplicate_rows": int(repeat.sum()),
+            "near_duplicate_rows": int(near_repeat.sum()),
+            "duplicate_share": float(repeat.mean()) if n else 0.0,
+            "chance_share": chance,
+            "conflict_groups": len(conflicting_keys),
+            "conflict_rows": int(in_conflict.sum()),
+        }
+        section["splits"][split] = info
+        beyond_chance = info["duplicate_share"] >= CHANCE_FACTOR * chance
+        either = repeat | near_repeat
+        if either.any():
+            share = float(either.mean())
+            warn = beyond_chance and share >= WARN_DUPLICATE_SHARE
+            positions = np.flatnonzero(either)[:MAX_EXAMPLES]
+            findings.append(
+                Finding(
+                    id=f"duplicates.{split}",
+                    check="duplicates",
+                    severity="warning" if warn else "info",
+                    title=(
+                        f"{int(either.sum())} of {n} {split} rows ({share:.1%}) repeat an earlier row "
+                        f"({info['duplicate_rows']} identical, {info['near_duplicate_rows']} near-identical)"
+                        + ("" if beyond_chance else f"; chance alone gives about {chance:.1%} on these columns")
+                    ),
+                    lever="fix_pipeline" if warn else None,
+                    evidence={**info, "rows_ref": row_refs(problem, frame, positions)}
+                    | {"examples": example_rows(frame, positions[:3], columns)},
+                )
+            )
+        if in_conflict.any():
+            share = float(in_conflict.mean())
+            warn = beyond_chance and share >= WARN_CONFLICT_SHARE
+            positions = np.flatnonzero(in_conflict)[:MAX_EXAMPLES]
+            example_keys = grouped["key"].iloc[positions[:1]].tolist()
+            group_rows = np.flatnonzero(grouped["key"].isin(example_keys).to_numpy())[:4]
+            findings.append(
+                Finding(
+                    id=f"duplicates.{split}.conflicts",
+                    check="duplicates",
+                    severity="warning" if warn else "info",
+                    title=(
+                        f"{info['conflict_groups']} groups of identical {split} rows carry different labels "
+                        f"({info['conflict_rows']} rows, {share:.1%}): at most one label per group can be right"
+                    ),
+                    lever="fix_labels" if warn else None,
+                    bottleneck="label_noise" if warn else None,
+                    evidence={**info, "rows_ref": row_refs(problem, frame, positions)}
+                    | {"examples": example_rows(frame, group_rows, [*columns[:7], problem.target])},
+                )
+            )
+    return CheckResult(findings=tuple(findings), section=section)
