@@ -1,0 +1,114 @@
+"""Class imbalance and rare classes: per-class support against per-class dev error.
+
+"This class is rare and the model fails on it" is a ``targeted_data`` finding:
+a class whose share of train is below half an even share (``< 0.5 / K``) and whose
+dev error is above the error on the other dev rows, with the Wilson 95 % interval
+of its error lying wholly above that. Its expected gain is what the dev error
+would drop if the class were only as hard as the rest:
+``(error_class − error_rest) × dev_rows_of_class / dev_rows``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from unstuck.data.frames import short
+from unstuck.findings import Finding
+from unstuck.registry import CheckResult, check
+
+if TYPE_CHECKING:
+    from unstuck.context import Context
+    from unstuck.problem import Problem
+
+#: A class is rare when its train share is below this fraction of an even share (1 / K).
+RARE_FRACTION = 0.5
+#: The imbalance ratio (largest / smallest train support) from which an info finding is written.
+IMBALANCE_RATIO = 10.0
+
+
+def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """Wilson score interval of a binomial proportion ``k / n`` (95 % by default)."""
+    if n == 0:
+        return (0.0, 1.0)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (float(max(0.0, centre - half)), float(min(1.0, centre + half)))
+
+
+@check(
+    "imbalance",
+    requires=("classification", "dev"),
+    description="class supports against per-class dev error (rare classes the model fails on)",
+    tags=("data",),
+)
+def imbalance(problem: Problem, ctx: Context) -> CheckResult:
+    import pandas as pd
+
+    if problem.mode == "data":
+        train_labels = pd.Series(problem.frames["train"][problem.target])
+    elif "train" in ctx.predictions:
+        train_labels = pd.Series(ctx.predictions["train"].y_true)
+    else:
+        train_labels = pd.Series(ctx.predictions["dev"].y_true)
+    dev = ctx.predictions["dev"]
+    support = train_labels.value_counts()
+    k = len(problem.classes)
+    n_train = int(support.sum())
+    wrong = np.asarray(dev.y_true) != np.asarray(dev.y_pred)
+    n_dev = len(wrong)
+    rows: list[dict[str, Any]] = []
+    findings: list[Finding] = []
+    for c in problem.classes:
+        in_class = np.asarray(dev.y_true) == c
+        n_c, k_c = int(in_class.sum()), int(wrong[in_class].sum())
+        n_rest, k_rest = n_dev - n_c, int(wrong[~in_class].sum())
+        error = k_c / n_c if n_c else None
+        rest = k_rest / n_rest if n_rest else 0.0
+        share = int(support.get(c, 0)) / n_train if n_train else 0.0
+        low, high = wilson(k_c, n_c)
+        row = {
+            "class": short(c),
+            "train_support": int(support.get(c, 0)),
+            "train_share": share,
+            "dev_support": n_c,
+            "dev_error": error,
+            "dev_error_interval": [low, high],
+            "dev_error_rest": rest,
+            "rare": share < RARE_FRACTION / k,
+        }
+        rows.append(row)
+        if row["rare"] and error is not None and low > rest:
+            gain = (error - rest) * n_c / n_dev
+            findings.append(
+                Finding(
+                    id=f"imbalance.rare_class.{c}",
+                    check="imbalance",
+                    severity="warning",
+                    title=(
+                        f"Class {short(c)!r} is rare ({row['train_support']} train rows, {share:.1%}) and the model "
+                        f"fails on it: dev error {problem.metric.format(error)} (95% interval "
+                        f"{problem.metric.format(low)}–{problem.metric.format(high)}) vs "
+                        f"{problem.metric.format(rest)} on the other classes"
+                    ),
+                    lever="targeted_data",
+                    bottleneck="underrepresented_slice",
+                    evidence=row,
+                    expected_gain=float(gain),
+                )
+            )
+    counts = [r["train_support"] for r in rows]
+    ratio = max(counts) / max(min(counts), 1) if counts else 1.0
+    if ratio >= IMBALANCE_RATIO and not findings:
+        findings.append(
+            Finding(
+                id="imbalance.ratio",
+                check="imbalance",
+                severity="info",
+                title=f"Classes are imbalanced: the largest has {ratio:.0f}× the train rows of the smallest",
+                evidence={"ratio": ratio, "classes": rows},
+            )
+        )
+    return CheckResult(findings=tuple(findings), section={"imbalance_ratio": ratio, "classes": rows})
