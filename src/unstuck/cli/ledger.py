@@ -179,9 +179,12 @@ def run(
         took = f" in {record.duration:.1f} s" if record.duration is not None else ""
         console.print(f"experiment #{record.id} {record.status}{took}: {_metrics_text(record.metrics, 6)}")
         if record.parent_id is not None:
-            console.print(f"  changed against #{record.parent_id}: {summarize_changed(record.changed) or 'nothing'}")
+            console.print(
+                f"  changed against #{record.parent_id}: {summarize_changed(record.changed) or 'nothing'}",
+                soft_wrap=True,
+            )
     if records and records[-1].verdict:
-        console.print(f"  {_verdict_line(records[-1])}")
+        console.print(f"  {_verdict_line(records[-1])}", soft_wrap=True)
     if any(r.status != "done" for r in records):
         failed = next(r for r in records if r.status != "done")
         err_console.print(f"#{failed.id} {failed.status}; its stderr tail:\n{(failed.stderr_tail or '').strip()}")
@@ -383,7 +386,7 @@ def show(
     if r.stderr_tail and r.status != "done":
         lines.append("  stderr tail:")
         lines.extend(f"    {line}" for line in r.stderr_tail.strip().splitlines()[-15:])
-    console.print("\n".join(lines), markup=False)
+    console.print("\n".join(lines), markup=False, soft_wrap=True)
 
 
 def compare(

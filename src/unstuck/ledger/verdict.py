@@ -95,10 +95,7 @@ def _decide(
     if interval is None:
         verdict, reason = (
             "inconclusive",
-            (
-                f"one run per side: no noise estimate; repeat with more seeds (--seeds) to tell a gain from noise "
-                f"(n={n_child} vs {n_parent})"
-            ),
+            "one run per side: no noise estimate; repeat with more seeds (--seeds) to tell a gain from noise",
         )
     elif interval[0] > 0:
         verdict, reason = "keep", f"the gain is real: its {LEVEL:.0%} interval lies above zero"
