@@ -1,0 +1,185 @@
+"""Train-vs-dev shift: a domain classifier and per-feature two-sample tests.
+
+**Domain classifier.** LightGBM (100 trees, the baseline's preprocessing) learns
+to tell train rows (label 0) from dev rows (label 1) on the features (id columns
+left out), with 5-fold stratified cross-validation on at most 20,000 rows of each.
+Its out-of-fold AUC is 0.5 when dev looks like train and 1.0 when every dev row is
+recognisable; the 95 % interval uses the Hanley–McNeil standard error. The
+features that drive it are ranked by LightGBM's split gain, summed over folds.
+
+**Per-feature tests.** Kolmogorov–Smirnov for numeric columns, χ² on the level
+counts (50 most frequent + other + missing) for the others, on at most 50,000 rows
+per split; Benjamini–Hochberg controls the false discovery rate at 5 % over all
+features.
+
+Shift is a warning (lever ``reduce_mismatch``, bottleneck ``data_mismatch``) when
+the AUC's lower bound reaches 0.6. The decomposition's data-mismatch gap (train-dev
+→ dev error) is put beside it as a cross-check: a shift that does not raise the dev
+error is harmless to this model; that gap, when positive, is the expected gain.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from unstuck.data.frames import id_columns, user_splits
+from unstuck.findings import Finding
+from unstuck.registry import CheckResult, SkipCheck, check
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from unstuck.context import Context
+    from unstuck.problem import Problem
+
+MAX_ROWS_CLASSIFIER = 20_000
+MAX_ROWS_TESTS = 50_000
+WARN_AUC_LOW = 0.6
+FDR = 0.05
+FOLDS = 5
+MAX_LEVELS = 50
+TOP = 10
+
+
+def hanley_mcneil_interval(auc: float, n_pos: int, n_neg: int, z: float = 1.959964) -> tuple[float, float]:
+    """95 % interval of an AUC from the Hanley & McNeil (1982) standard error."""
+    q1, q2 = auc / (2 - auc), 2 * auc * auc / (1 + auc)
+    var = (auc * (1 - auc) + (n_pos - 1) * (q1 - auc * auc) + (n_neg - 1) * (q2 - auc * auc)) / (n_pos * n_neg)
+    se = float(np.sqrt(max(var, 0.0)))
+    return (max(0.0, auc - z * se), min(1.0, auc + z * se))
+
+
+def domain_classifier(
+    a: pd.DataFrame, b: pd.DataFrame, columns: list[str], seed: int
+) -> tuple[float, tuple[float, float], dict[str, float]]:
+    """Cross-validated AUC of telling ``b`` from ``a``, its interval, and each column's share of split gain."""
+    import pandas as pd
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold
+
+    from unstuck.baselines import make_baseline
+
+    x = pd.concat([a[columns], b[columns]], ignore_index=True)
+    y = np.r_[np.zeros(len(a), dtype=np.int64), np.ones(len(b), dtype=np.int64)]
+    oof = np.zeros(len(x))
+    gain = np.zeros(len(columns))
+    folds = StratifiedKFold(FOLDS, shuffle=True, random_state=seed)
+    for fit, held in folds.split(x, y):
+        model = make_baseline("gradient_boosting", "classification", x, seed=seed)
+        model.set_params(lgbmclassifier__n_estimators=100, lgbmclassifier__importance_type="gain")
+        model.fit(x.iloc[fit], y[fit])
+        oof[held] = model.predict_proba(x.iloc[held])[:, 1]
+        gain += np.asarray(model[-1].feature_importances_, dtype=np.float64)
+    auc = float(roc_auc_score(y, oof))
+    total = gain.sum() or 1.0
+    shares = {c: float(g / total) for c, g in zip(columns, gain, strict=True)}
+    return auc, hanley_mcneil_interval(auc, int(y.sum()), int(len(y) - y.sum())), shares
+
+
+def two_sample_p(a: pd.Series, b: pd.Series) -> tuple[str, float, float]:
+    """(test name, statistic, p-value) comparing one column's values in two splits."""
+    import pandas as pd
+    from scipy import stats
+
+    if pd.api.types.is_numeric_dtype(a) and not pd.api.types.is_bool_dtype(a):
+        xa = a.to_numpy(dtype=np.float64, na_value=np.nan)
+        xb = b.to_numpy(dtype=np.float64, na_value=np.nan)
+        xa, xb = xa[np.isfinite(xa)], xb[np.isfinite(xb)]
+        if len(xa) == 0 or len(xb) == 0:
+            return "ks", 0.0, 1.0
+        result = stats.ks_2samp(xa, xb)
+        return "ks", float(result.statistic), float(result.pvalue)
+    ta, tb = a.astype("string").fillna("\0missing"), b.astype("string").fillna("\0missing")
+    levels = ta.value_counts().index[:MAX_LEVELS]
+    ca = ta.where(ta.isin(levels), "\0other").value_counts()
+    cb = tb.where(tb.isin(levels), "\0other").value_counts()
+    table = pd.concat([ca, cb], axis=1).fillna(0).to_numpy()
+    table = table[table.sum(axis=1) > 0]
+    if table.shape[0] < 2:
+        return "chi2", 0.0, 1.0
+    stat, p, _, _ = stats.chi2_contingency(table)
+    return "chi2", float(stat), float(p)
+
+
+def _sample(frame: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
+    return frame if len(frame) <= n else frame.sample(n, random_state=seed)
+
+
+@check(
+    "shift",
+    requires=("data", "dev"),
+    description="train-vs-dev shift: a domain classifier's AUC and per-feature two-sample tests",
+    tags=("data",),
+)
+def shift(problem: Problem, ctx: Context) -> CheckResult:
+    from scipy.stats import false_discovery_control
+
+    if problem.dev_from_train:
+        raise SkipCheck("dev was carved at random from train, so it cannot differ from it")
+    splits = user_splits(problem)
+    train, dev = splits["train"], splits["dev"]
+    ids = set(id_columns(problem, train))
+    columns = [c for c in problem.features if c not in ids]
+    if not columns:
+        raise SkipCheck("no feature columns besides identifiers")
+    a = _sample(train, MAX_ROWS_CLASSIFIER, problem.seed)
+    b = _sample(dev, MAX_ROWS_CLASSIFIER, problem.seed)
+    if min(len(a), len(b)) < FOLDS * 2:
+        raise SkipCheck(f"too few rows for a {FOLDS}-fold domain classifier")
+    auc, (low, high), shares = domain_classifier(a, b, columns, problem.seed)
+    ta = _sample(train, MAX_ROWS_TESTS, problem.seed)
+    tb = _sample(dev, MAX_ROWS_TESTS, problem.seed)
+    tests = [(c, *two_sample_p(ta[c], tb[c])) for c in columns]
+    q = false_discovery_control([t[3] for t in tests], method="bh")
+    per_feature = sorted(
+        (
+            {"column": c, "test": name, "statistic": stat, "p_value": p, "q_value": float(qv), "gain_share": shares[c]}
+            for (c, name, stat, p), qv in zip(tests, q, strict=True)
+        ),
+        key=lambda r: (-r["gain_share"], r["q_value"]),
+    )
+    shifted = [r for r in per_feature if r["q_value"] < FDR]
+    mismatch = _mismatch(ctx)
+    section: dict[str, Any] = {
+        "rows": {"train": len(a), "dev": len(b)},
+        "auc": auc,
+        "auc_interval": [low, high],
+        "features": per_feature[:TOP],
+        "shifted_features": len(shifted),
+        "features_tested": len(per_feature),
+        "data_mismatch": mismatch,
+    }
+    warn = low >= WARN_AUC_LOW
+    drivers = ", ".join(f"{r['column']} ({r['gain_share']:.0%})" for r in per_feature[:3])
+    title = (
+        f"A classifier tells dev from train with AUC {auc:.2f} (95% interval {low:.2f}–{high:.2f}); "
+        f"{len(shifted)} of {len(per_feature)} features differ (BH q < {FDR:g})"
+    )
+    if warn:
+        title += f"; driven by {drivers}"
+    if mismatch is not None:
+        title += f"; the data-mismatch gap is {problem.metric.format_gap(mismatch['value'])}" + (
+            "" if mismatch["significant"] else " (not significant: this shift may not hurt the model)"
+        )
+    gain = mismatch["value"] if mismatch is not None and mismatch["significant"] and mismatch["value"] > 0 else None
+    finding = Finding(
+        id="shift.train.dev",
+        check="shift",
+        severity="warning" if warn else "info",
+        title=title,
+        lever="reduce_mismatch" if warn else None,
+        bottleneck="data_mismatch" if warn else None,
+        evidence=section,
+        expected_gain=gain if warn else None,
+    )
+    return CheckResult(findings=(finding,), section=section)
+
+
+def _mismatch(ctx: Context) -> dict[str, Any] | None:
+    """The decomposition's data-mismatch gap (value, interval, significant), or None where it is not measured."""
+    gap = ctx.decomposition.gaps.get("data_mismatch")
+    if gap is None:
+        return None
+    return {"value": float(gap.value), "interval": [float(v) for v in gap.interval], "significant": gap.significant}
