@@ -1,0 +1,103 @@
+"""``unstuck explore``: the data checks only (leakage, duplicates, labels, columns, shift, ...)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from unstuck.cli._console import console, err_console
+from unstuck.cli.diagnose import JsonOption, QuietOption, VerboseOption
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from unstuck.findings import Report
+
+__all__ = ["register"]
+
+
+def explore(
+    data: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Training table (.csv, .parquet, .jsonl), or the one table of all splits with --split-column."
+        ),
+    ] = None,
+    target: Annotated[str | None, typer.Option(help="The column to predict.")] = None,
+    dev: Annotated[Path | None, typer.Option(help="Dev (validation) table. Default: 20% of train.")] = None,
+    test: Annotated[Path | None, typer.Option(help="Test table.")] = None,
+    train_dev: Annotated[Path | None, typer.Option(help="Train-dev table (training distribution).")] = None,
+    split_column: Annotated[
+        str | None, typer.Option(help="Column of DATA naming each row's split (train/train_dev/dev/test).")
+    ] = None,
+    predictions: Annotated[
+        Path | None,
+        typer.Option(help="Your own model's predictions (only the label and class checks apply to them)."),
+    ] = None,
+    human_error: Annotated[float | None, typer.Option(help="Human-level error, in metric units.")] = None,
+    task: Annotated[str | None, typer.Option(help="classification or regression. Default: inferred.")] = None,
+    metric: Annotated[str | None, typer.Option(help="error_rate (classification), rmse or mae (regression).")] = None,
+    id_column: Annotated[str | None, typer.Option(help="Row identifier column (not a feature).")] = None,
+    drop: Annotated[list[str] | None, typer.Option(help="Column to leave out; repeat for several.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for every split, model and sample.")] = 0,
+    encoding: Annotated[str, typer.Option(help="Text encoding of CSV/JSONL files.")] = "utf-8",
+    json_path: JsonOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Look hard at the data: leakage, duplicates, label errors, columns, shift, outliers, personal data."""
+    from unstuck.cli.diagnose import _write_json
+    from unstuck.data.explore import explore_problem
+    from unstuck.pipeline import load_problem
+
+    problem = load_problem(
+        data,
+        target=target,
+        dev=dev,
+        test=test,
+        train_dev=train_dev,
+        split_column=split_column,
+        predictions=predictions,
+        task=task,
+        metric=metric,
+        id_column=id_column,
+        drop=tuple(drop or ()),
+        human_error=human_error,
+        seed=seed,
+        encoding=encoding,
+    )
+    if quiet:
+        report = explore_problem(problem)
+    else:
+        with err_console.status("exploring the data…") as status:
+            report = explore_problem(problem, on_step=lambda message: status.update(f"{message}…"))
+    if json_path is not None:
+        _write_json(report, json_path)
+    if not quiet:
+        console.print(_render(report, verbose=verbose))
+        if json_path is not None:
+            console.print(f"Wrote {json_path}")
+
+
+def _render(report: Report, *, verbose: bool) -> RenderableType:
+    """The terminal report of ``diagnose`` without its decomposition table (explore computes none)."""
+    from rich.console import Group
+    from rich.text import Text
+
+    from unstuck.render import text
+
+    parts: list[RenderableType] = [
+        text._header(report),
+        text._errors_table(report),
+        text._findings_table(report, verbose),
+        text._interventions_table(report),
+    ]
+    if report.skipped:
+        parts.append(Text("Skipped: " + "; ".join(f"{s.check} ({s.reason})" for s in report.skipped)))
+    return Group(*parts)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("explore")(explore)
