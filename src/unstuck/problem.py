@@ -30,6 +30,8 @@ from unstuck.metrics import Metric, metric_for
 if TYPE_CHECKING:
     import pandas as pd
 
+    from unstuck.training_log.readers import TrainingLog
+
 __all__ = [
     "SPLITS",
     "Problem",
@@ -124,10 +126,16 @@ class Problem:
     seed: int = 0
     dev_from_train: bool = False
     notes: Mapping[str, Any] = field(default_factory=dict)
+    training_logs: tuple[TrainingLog, ...] = ()
 
     @property
     def mode(self) -> str:
-        return "predictions" if self.predictions is not None else "data"
+        """``"data"``, ``"predictions"``, or ``"training_log"`` (training logs and nothing else)."""
+        if self.predictions is not None:
+            return "predictions"
+        if not self.frames and self.training_logs:
+            return "training_log"
+        return "data"
 
     @property
     def present_splits(self) -> tuple[str, ...]:
@@ -153,7 +161,15 @@ class Problem:
     @property
     def inputs(self) -> frozenset[str]:
         """The names of the inputs present (see ``INPUT_MEANINGS``)."""
+        if self.mode == "training_log":
+            # Logs alone: no predictions, no splits, so every check reading them skips with its reason.
+            have_logs = {self.task, "training_log"}
+            if self.human_error is not None:
+                have_logs.add("human_error")
+            return frozenset(have_logs)
         have = {self.task, "predictions", *self.present_splits}
+        if self.training_logs:
+            have.add("training_log")
         if self.mode == "data":
             have.add("data")
             if self.task == "classification":
@@ -402,6 +418,53 @@ class Problem:
             human_error=human_error,
             seed=seed,
             notes=notes,
+        )
+
+    @classmethod
+    def from_training_logs(
+        cls,
+        logs: Sequence[TrainingLog],
+        *,
+        task: str | None = None,
+        metric: str | None = None,
+        human_error: float | None = None,
+        seed: int = 0,
+    ) -> Problem:
+        """A Problem made of training logs alone (no data, no predictions).
+
+        The task comes from ``task``, else from the logs' metric names (accuracy or
+        error → classification; mse, rmse or mae → regression), else it is taken
+        to be classification, and ``notes`` says which.
+        """
+        from unstuck.training_log.readers import infer_task_from_logs
+
+        if not logs:
+            raise ConfigError("No training log was given.", "Pass --training-log with a history file or directory.")
+        notes: dict[str, Any] = {}
+        if task is None:
+            inferred, why = infer_task_from_logs(logs)
+            task = inferred or "classification"
+            notes["task"] = (
+                f"{task} ({why}; override with --task)"
+                if inferred
+                else "classification (assumed: the logs name no accuracy/error or mse/rmse/mae; override with --task)"
+            )
+        elif task not in ("classification", "regression"):
+            raise ConfigError(f"Unknown task '{task}'.", "Use --task classification or --task regression.")
+        chosen = metric_for(task, metric)
+        _check_human_error(human_error, chosen)
+        return cls(
+            task=task,
+            metric=chosen,
+            target=None,
+            features=(),
+            frames={},
+            predictions=None,
+            classes=(),
+            human_error=human_error,
+            seed=seed,
+            notes=notes,
+            training_logs=tuple(logs),
         )
 
 
