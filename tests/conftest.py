@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,8 +15,14 @@ import pytest
 
 
 def run_cli(args: Sequence[str], cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run ``unstuck ARGS`` in a subprocess, as a user would; returns the completed process."""
+    """Run ``unstuck ARGS`` in a subprocess, as a user would; returns the completed process.
+
+    Without ``cwd`` it runs in a fresh temporary folder, so state such as ``.unstuck/``
+    never lands in the checkout.
+    """
     env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1"}
+    if cwd is None:
+        cwd = Path(tempfile.mkdtemp(prefix="unstuck-cli-"))
     return subprocess.run(
         [sys.executable, "-c", "from unstuck.cli import main; main()", *args],
         capture_output=True,

@@ -47,10 +47,9 @@ def test_larger_gain_first_then_alternatives_by_cost() -> None:
         "regularize",
         "bigger_model",
         "train_longer",
-        "more_data",
         "change_architecture",
     ]
-    assert [i.rank for i in ranked] == [1, 2, 3, 4, 5]
+    assert [i.rank for i in ranked] == [1, 2, 3, 4]
     assert ranked[0].expected_gain == 0.05
     assert "5.0 points" in ranked[0].next_experiment.hypothesis
 
@@ -61,10 +60,32 @@ def test_same_lever_is_merged_with_the_largest_gain() -> None:
     assert ranked[0].findings == ("a", "b") and ranked[0].expected_gain == 0.03
 
 
-def test_more_data_says_it_needs_a_learning_curve() -> None:
-    ranked = rank_interventions([finding("var", "regularize", 0.05, bottleneck="variance")], RATE)
-    more = next(i for i in ranked if i.lever == "more_data")
-    assert "learning curve" in more.why
+def test_more_data_only_on_learning_curve_evidence() -> None:
+    variance = finding("decomposition.variance", "regularize", 0.05, bottleneck="variance")
+    assert "more_data" not in [i.lever for i in rank_interventions([variance], RATE)]
+    curve = finding("learning_curve.more_data", "more_data", 0.02, bottleneck="variance")
+    assert "more_data" in [i.lever for i in rank_interventions([variance, curve], RATE)]
+    saturated = Finding(id="learning_curve.saturated", check="learning_curve", severity="info", title="flat")
+    assert "more_data" not in [i.lever for i in rank_interventions([variance, curve, saturated], RATE)]
+
+
+def test_more_compute_only_when_nothing_cheaper() -> None:
+    compute = finding("x", "more_compute", 0.01)
+    assert [i.lever for i in rank_interventions([compute], RATE)] == ["more_compute"]
+    ranked = rank_interventions([compute, finding("y", "tune_learning_rate", None)], RATE)
+    assert [i.lever for i in ranked] == ["tune_learning_rate"]
+
+
+def test_data_type_shapes_architecture_and_pretrained() -> None:
+    bias = finding("decomposition.avoidable_bias", "bigger_model", 0.04, bottleneck="avoidable_bias")
+    tables = rank_interventions([bias], RATE)
+    assert "finetune_pretrained" not in [i.lever for i in tables]
+    assert (
+        "gradient boosting before deep networks" in next(i for i in tables if i.lever == "change_architecture").action
+    )
+    images = rank_interventions([bias], RATE, data_type="image")
+    assert "finetune_pretrained" in [i.lever for i in images]
+    assert "convolutional" in next(i for i in images if i.lever == "change_architecture").action
 
 
 def test_no_findings_no_bottleneck() -> None:

@@ -2,15 +2,22 @@
 
 Each finding with a ``lever`` proposes that lever; some levers bring their
 method-given alternatives (avoidable bias → a bigger model, and also training
-longer or another architecture; variance → regularise, and also more data;
-mismatch → reduce it, and also targeted data). Proposals of the same lever are
-merged (its findings joined, its expected gain the largest of theirs: the
-gains overlap, so they are not added).
+longer or another architecture — and, for images, text, audio and video, a
+pretrained model; mismatch → reduce it, and also targeted data). Proposals of
+the same lever are merged (its findings joined, its expected gain the largest
+of theirs: the gains overlap, so they are not added).
+
+Gates (the method's rules, applied before ranking):
+
+* ``more_data`` only when a learning curve forecasts that more data helps beyond
+  its uncertainty (the finding ``learning_curve.more_data``); never when the
+  curve says the data is saturated;
+* ``more_compute`` only when nothing cheaper is proposed;
+* a critical finding (leakage) outranks everything.
 
 Ranking, first key first:
 
-1. severity of the strongest finding (critical before warning before info):
-   leakage outranks everything;
+1. severity of the strongest finding (critical before warning before info);
 2. a lever a finding names directly before an alternative it implies;
 3. expected gain, largest first (direct levers only; alternatives are ordered
    by cost, as below);
@@ -26,7 +33,7 @@ from dataclasses import dataclass
 from unstuck.findings import LEVERS, Finding, Intervention, NextExperiment
 from unstuck.metrics import Metric
 
-__all__ = ["ALSO", "PLAYBOOK", "Play", "bottleneck_of", "rank_interventions"]
+__all__ = ["ALSO", "ARCHITECTURE_FOR", "PLAYBOOK", "Play", "bottleneck_of", "rank_interventions"]
 
 
 @dataclass(frozen=True)
@@ -125,9 +132,25 @@ PLAYBOOK: dict[str, Play] = {
 #: Levers that a finding naming the key lever also implies, per the method.
 ALSO: dict[str, tuple[str, ...]] = {
     "bigger_model": ("train_longer", "change_architecture"),
-    "regularize": ("more_data",),
     "reduce_mismatch": ("targeted_data",),
 }
+
+#: Data types whose avoidable bias also calls for a pretrained model.
+PRETRAINED_TYPES = ("image", "text", "audio", "video")
+
+#: What "change the architecture" means for each data type (structured when unknown).
+ARCHITECTURE_FOR: dict[str, str] = {
+    "structured": "for tables, gradient boosting before deep networks: tune tree depth/leaves and feature "
+    "engineering; try a tabular deep net only after that",
+    "time_series": "gradient boosting on lag and calendar features, then a sequence model (temporal CNN/transformer)",
+    "image": "a convolutional network or vision transformer suited to the image size",
+    "text": "a pretrained transformer encoder instead of bag-of-words models",
+    "audio": "a sequence model on spectrograms (CNN/transformer), or a pretrained audio model",
+    "video": "a spatio-temporal network (per-frame CNN + temporal model)",
+}
+
+CURVE_SAYS_MORE = "learning_curve.more_data"
+CURVE_SAYS_SATURATED = "learning_curve.saturated"
 
 _SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
 
@@ -153,19 +176,30 @@ class _Candidate:
         return min(self.findings, key=lambda f: (_SEVERITY_RANK[f.severity], -(f.expected_gain or 0.0)))
 
 
-def rank_interventions(findings: Sequence[Finding], metric: Metric) -> tuple[Intervention, ...]:
-    """Turn findings into merged, ranked interventions (rank 1 first)."""
+def rank_interventions(
+    findings: Sequence[Finding], metric: Metric, *, data_type: str = "structured"
+) -> tuple[Intervention, ...]:
+    """Turn findings into merged, gated, ranked interventions (rank 1 first).
+
+    ``data_type`` (from the project card; tables by default) shapes the
+    architecture advice and whether a pretrained model is proposed.
+    """
+    ids = {f.id for f in findings}
     candidates: dict[str, _Candidate] = {}
     for finding in findings:
         if finding.lever is None:
             continue
-        for lever, direct in (
-            (finding.lever, True),
-            *((a, False) for a in ALSO.get(finding.lever, ())),
-        ):
+        implied = ALSO.get(finding.lever, ())
+        if finding.lever == "bigger_model" and data_type in PRETRAINED_TYPES:
+            implied = (*implied, "finetune_pretrained")
+        for lever, direct in ((finding.lever, True), *((a, False) for a in implied)):
             entry = candidates.setdefault(lever, _Candidate(lever, [], direct))
             entry.findings.append(finding)
             entry.direct = entry.direct or direct
+    if CURVE_SAYS_SATURATED in ids or CURVE_SAYS_MORE not in ids:
+        candidates.pop("more_data", None)
+    if len(candidates) > 1:
+        candidates.pop("more_compute", None)
     ordered = sorted(
         candidates.values(),
         key=lambda c: (
@@ -175,7 +209,7 @@ def rank_interventions(findings: Sequence[Finding], metric: Metric) -> tuple[Int
             LEVERS.index(c.lever),
         ),
     )
-    return tuple(_intervention(rank, c, metric) for rank, c in enumerate(ordered, start=1))
+    return tuple(_intervention(rank, c, metric, data_type) for rank, c in enumerate(ordered, start=1))
 
 
 def bottleneck_of(interventions: Sequence[Intervention]) -> str:
@@ -183,23 +217,21 @@ def bottleneck_of(interventions: Sequence[Intervention]) -> str:
     return next((i.bottleneck for i in interventions if i.bottleneck), "none")
 
 
-def _intervention(rank: int, candidate: _Candidate, metric: Metric) -> Intervention:
+def _intervention(rank: int, candidate: _Candidate, metric: Metric, data_type: str) -> Intervention:
     play = PLAYBOOK[candidate.lever]
     lead = candidate.lead
     gain = candidate.gain
     why = lead.title if candidate.direct else f"Implied by: {lead.title}"
-    if candidate.lever == "more_data":
-        why += (
-            ". More data is only worth collecting if a learning curve shows dev error still falling "
-            "with size: confirm before collecting"
-        )
+    action = play.action
+    if candidate.lever == "change_architecture":
+        action = f"Change the architecture: {ARCHITECTURE_FOR.get(data_type, ARCHITECTURE_FOR['structured'])}"
     hypothesis = play.hypothesis
     if gain is not None:
         hypothesis += f", by up to {metric.format_gap(gain)} of dev error"
     return Intervention(
         rank=rank,
         lever=candidate.lever,
-        action=play.action,
+        action=action,
         why=why,
         expected_gain=gain,
         findings=tuple(dict.fromkeys(f.id for f in candidate.findings)),

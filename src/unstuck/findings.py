@@ -216,6 +216,7 @@ class Report:
     intervals: dict[str, list[float]] = field(default_factory=dict)
     inferred: dict[str, Any] = field(default_factory=dict)
     sections: dict[str, Any] = field(default_factory=dict)
+    notices: tuple[str, ...] = ()
     schema: str = SCHEMA
 
     def to_dict(self) -> dict[str, Any]:
@@ -229,6 +230,7 @@ class Report:
             "intervals": self.intervals,
             "decomposition": self.decomposition,
             "bottleneck": self.bottleneck,
+            "notices": list(self.notices),
             "findings": [f.to_dict() for f in self.findings],
             "interventions": [i.to_dict() for i in self.interventions],
             "skipped": [s.to_dict() for s in self.skipped],
@@ -253,8 +255,15 @@ class Report:
             skipped=tuple(Skipped.from_dict(s) for s in data["skipped"]),
             inferred=dict(data.get("inferred") or {}),
             sections=dict(data.get("sections") or {}),
+            notices=tuple(data.get("notices") or ()),
         )
 
     def finding(self, finding_id: str) -> Finding | None:
         """The finding with this id, or None."""
         return next((f for f in self.findings if f.id == finding_id), None)
+
+    def _repr_html_(self) -> str:
+        """The HTML report (inline CSS and SVG plots), so a notebook displays a Report as a page."""
+        from unstuck.render.html import render_fragment
+
+        return render_fragment(self)

@@ -60,6 +60,8 @@ def render_report(report: Report, *, verbose: bool = False) -> RenderableType:
 
 def _header(report: Report) -> RenderableType:
     text = Text()
+    for notice in report.notices:
+        text.append(f"!! {notice}\n", style="bold red")
     text.append("Bottleneck: ", style="bold")
     text.append(
         report.bottleneck.replace("_", " "),
