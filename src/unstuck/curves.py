@@ -32,18 +32,21 @@ family      error(s)                                    asymptote
 Selection
 ---------
 A family is chosen by how well it **extrapolates**, not by in-sample fit: each
-family is fitted on the curve without its largest 1 or 2 sizes and scored by the
-mean absolute error of its forecast at those held-back sizes; the best-scoring
-family is then refitted on all points. A family with more parameters than the
-points left for fitting is not eligible. With fewer than :data:`MIN_POINTS`
+family is fitted on the curve without its largest sizes and scored by the
+mean absolute error of its forecast at those held-back sizes (1, 2 or 3 of
+them for curves of under 6, 6–7 and 8 or more sizes); the best-scoring family is
+then refitted on all points. A family is eligible only if every held-back fit
+keeps at least one more point than it has parameters. With fewer than :data:`MIN_POINTS`
 distinct sizes no family can be validated: the fit is ``last`` and flagged.
 
 Uncertainty
 -----------
-``interval`` refits the chosen family on bootstrap replicates of the curve: the
-repeats at each size are resampled with replacement when every size has at
-least two; otherwise the standardised residuals of the fit are resampled and
-added back (a residual bootstrap). Family choice is not re-done per replicate.
+``interval`` refits the chosen family on bootstrap replicates of the curve. When
+some sizes were repeated, the repeats at each size are resampled with replacement,
+and a size run once gets a normal draw with the spread of one run at the largest
+repeated size; with no repeats at all, the (degrees-of-freedom scaled) residuals
+of the fit are resampled and added back (a residual bootstrap). Family choice is
+not re-done per replicate.
 
 Ill-behaved curves
 ------------------
@@ -366,6 +369,8 @@ class CurveFit:
 
 def _holdouts(k: int) -> tuple[int, ...]:
     """How many of the largest sizes to hold back, for a curve of k distinct sizes."""
+    if k >= 8:
+        return (1, 2, 3)
     if k >= 6:
         return (1, 2)
     return (1,)
@@ -378,8 +383,8 @@ def _score_families(curve: _Curve, floor: float, families: Sequence[str]) -> dic
     scores: dict[str, float] = {}
     for name in families:
         n_params = 1 if name == "last" else FAMILIES[name].n_params
-        if k - max(holdouts) < max(n_params, 2):
-            continue
+        if k - max(holdouts) < max(n_params + 1, 2):
+            continue  # needs a residual degree of freedom on every held-back fit
         errors = []
         for h in holdouts:
             keep = k - h
@@ -406,7 +411,8 @@ def _noise(curve: _Curve, residuals: FloatArray, n_params: int) -> FloatArray:
     if within:
         dof = sum(d for d, _ in within)
         pooled_sd = math.sqrt(sum(d * v for d, v in within) / dof)
-        return np.full(curve.sizes.shape, pooled_sd) / np.sqrt(curve.counts)
+        single = _single_sd(curve)
+        return np.where(curve.counts >= 2, pooled_sd / np.sqrt(curve.counts), single)
     if curve.sizes.size >= 5:
         # No repeats: the noise of one point from second differences of neighbouring points
         # (var = 6 σ² for white noise), robust to one kink. A smooth curve's curvature
@@ -417,6 +423,13 @@ def _noise(curve: _Curve, residuals: FloatArray, n_params: int) -> FloatArray:
         dof = max(curve.sizes.size - n_params, 1)
         sd = math.sqrt(float(np.sum(residuals**2)) / dof)
     return np.full(curve.sizes.shape, sd)
+
+
+def _single_sd(curve: _Curve) -> float:
+    """The spread of one run at the largest size that has repeats (noise shrinks with size),
+    used for sizes run once; NaN when no size has repeats."""
+    repeated = [g for g in curve.groups if g.size >= 2]
+    return float(np.std(repeated[-1], ddof=1)) if repeated else math.nan
 
 
 def _shape_problem(curve: _Curve, noise: FloatArray) -> str | None:
@@ -545,13 +558,19 @@ def _bootstrap(
     rng = np.random.default_rng(seed)
     k = curve.sizes.size
     fitted = curve.means - residuals
-    by_repeats = all(g.size >= 2 for g in curve.groups)
+    by_repeats = any(g.size >= 2 for g in curve.groups)
+    single = _single_sd(curve)
     scale = math.sqrt(k / max(k - n_params, 1))
     centre = _fit_all(family, s, curve, floor, refine=False)
     draws = [theta if centre is None else centre]
     for _ in range(n_boot):
         if by_repeats:
-            y = np.array([rng.choice(g, size=g.size, replace=True).mean() for g in curve.groups])
+            y = np.array(
+                [
+                    rng.choice(g, size=g.size, replace=True).mean() if g.size >= 2 else g[0] + rng.normal(0, single)
+                    for g in curve.groups
+                ]
+            )
         else:
             y = fitted + scale * rng.choice(residuals, size=k, replace=True)
         draw = _fit_all(family, s, curve, floor, y=y, refine=False)

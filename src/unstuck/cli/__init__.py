@@ -33,6 +33,7 @@ COMMANDS: tuple[str, ...] = (
     "unstuck.cli.project",
     "unstuck.cli.ledger",
     "unstuck.cli.explore",
+    "unstuck.cli.curve",
 )
 
 for _module in COMMANDS:

@@ -1,0 +1,389 @@
+"""The data-size learning curve inside ``diagnose``: will more data of this kind help, and how much?
+
+The best quick baseline (``ctx.ladder.best``, rebuilt by ``make_baseline``) is
+trained on nested, stratified subsets of train at sizes ``n_train · 2^(-j/2)``
+(j = 2 … , √2 apart, down to :data:`MIN_ROWS` rows); the full-size point is the
+ladder's own fit, so it costs nothing. Each size gets a budget of training rows
+(a quarter of train, at least 10,000), spent on repeats with different seeds:
+the large sizes that dominate the cost run once, small ones up to 3 times, where
+it is cheap (see ``_plan``). No fit uses more than :data:`MAX_CURVE_ROWS` rows, so
+the check stays under a minute at 100k rows on 2 cores. Dev error is measured on at most :data:`MAX_DEV_ROWS`
+dev rows (a fixed, seeded sample), the same rows for every size.
+
+The dev curve is fitted with :func:`unstuck.curves.fit` and forecast at 2× and 10×
+the training data. Verdict:
+
+* ``learning_curve.more_data`` (lever ``more_data``, bottleneck ``variance``) when
+  the forecast gain at 2× (fitted error now − fitted error at 2×) exceeds its
+  uncertainty: the lower end of its 90 % bootstrap interval is above zero and the
+  gain is at least :data:`MIN_GAIN_SHARE` of the dev error; the gain is the
+  finding's ``expected_gain``;
+* ``learning_curve.saturated`` (info) when the forecast gain at 2× is below that
+  share: more of the same data will not move dev error measurably;
+* ``learning_curve.uncertain`` (info) when a material gain is forecast but its
+  interval reaches zero: not enough evidence to recommend more data;
+* ``learning_curve.ill_behaved`` (info) instead when the curve cannot be trusted
+  (see :mod:`unstuck.curves`); no forecast is claimed then.
+
+For classification, per-class dev-error curves (the share of each class's dev
+rows misclassified) are fitted for the classes that carry most dev errors, and
+``learning_curve.which_data`` says which class's data the forecast gain comes from.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from unstuck.findings import Finding
+from unstuck.registry import CheckResult, SkipCheck, check
+
+if TYPE_CHECKING:
+    from unstuck.context import Context
+    from unstuck.curves import CurveFit
+    from unstuck.problem import Problem
+
+__all__ = ["MIN_ROWS", "data_size_curve", "nested_order"]
+
+MIN_ROWS = 50
+MAX_SIZES = 12
+MAX_REPEATS = 3
+MAX_FITS = 24
+ROWS_PER_SIZE = 10_000
+MAX_CURVE_ROWS = 50_000
+MAX_DEV_ROWS = 20_000
+MIN_GAIN_SHARE = 0.02
+LEVEL = 0.9
+TOP_CLASSES = 3
+
+
+def nested_order(y: NDArray[Any] | None, n: int, seed: int) -> NDArray[np.int64]:
+    """A seeded order of ``n`` rows whose every prefix is stratified by ``y``.
+
+    Each row gets the key ``(its random rank within its class + U(0, 1)) / class size``;
+    sorting by it interleaves the classes so that the first ``m`` rows hold each class
+    in proportion (± 1 row), for every ``m``: the subsets of a curve are nested and
+    stratified at once. ``y=None`` (regression) gives a plain permutation.
+    """
+    rng = np.random.default_rng(seed)
+    if y is None:
+        return rng.permutation(n).astype(np.int64)
+    _, codes, counts = np.unique(np.asarray(y).astype(str), return_inverse=True, return_counts=True)
+    key = np.empty(n, dtype=np.float64)
+    for c, count in enumerate(counts):
+        members = np.flatnonzero(codes == c)
+        ranks = rng.permutation(count)
+        key[members] = (ranks + rng.random(count)) / count
+    return np.argsort(key, kind="stable").astype(np.int64)
+
+
+def _plan(n_train: int, max_fits: int = MAX_FITS) -> list[tuple[int, int]]:
+    """(size, repeats) below ``n_train``: sizes ``n/2, n/2^1.5, n/4, …`` (√2 apart, at most
+    :data:`MAX_SIZES`, between :data:`MIN_ROWS` and :data:`MAX_CURVE_ROWS` rows); each size
+    gets about ``max(n/4, ROWS_PER_SIZE)`` training rows in all, i.e. ``that / size``
+    repeats, between 1 and :data:`MAX_REPEATS` (fewer when ``max_fits`` is small, to keep
+    sizes). Large sizes run once, small ones several times; the rows trained add up to
+    about 2.2 × n_train at 100k rows, and the fits to at most ``max_fits``.
+    """
+    budget = max(min(n_train, 4 * MAX_CURVE_ROWS) / 4, ROWS_PER_SIZE)
+    plan: list[tuple[int, int]] = []
+    fits = 0
+    j = 1
+    while len(plan) < MAX_SIZES:
+        j += 1
+        size = int(n_train * 2 ** (-j / 2))
+        if size < MIN_ROWS:
+            break
+        if size > MAX_CURVE_ROWS:
+            continue
+        repeats = int(min(MAX_REPEATS, max(2, max_fits // 8), max(1, budget // size)))
+        if fits + repeats > max_fits:
+            break
+        plan.append((size, repeats))
+        fits += repeats
+    return plan
+
+
+def data_size_curve(problem: Problem, ctx: Context) -> dict[str, Any]:
+    """Train and dev error of the best baseline at nested subset sizes.
+
+    Returns a dict with ``points`` (list of {size, seed, train_error, dev_error,
+    class_errors}), ``model``, ``dev_rows`` and ``n_train``.
+    """
+    from unstuck.baselines import make_baseline
+
+    ladder = ctx.ladder
+    best = ladder.best_rung
+    train, dev = problem.frames["train"], problem.frames["dev"]
+    target, features = problem.target, list(problem.features)
+    assert target is not None
+    metric = problem.metric
+    classification = problem.task == "classification"
+    n_train = len(train)
+    rng = np.random.default_rng(problem.seed)
+    dev_index = np.arange(len(dev))
+    if len(dev) > MAX_DEV_ROWS:
+        dev_index = np.sort(rng.choice(len(dev), size=MAX_DEV_ROWS, replace=False))
+    x_dev = dev[features].iloc[dev_index]
+    y_dev = dev[target].to_numpy()[dev_index]
+    y_train = train[target].to_numpy()
+
+    def class_errors(y_true: NDArray[Any], y_pred: NDArray[Any]) -> dict[str, float]:
+        if not classification:
+            return {}
+        return {str(c): float(np.mean(y_pred[y_true == c] != c)) for c in problem.classes if np.any(y_true == c)}
+
+    full_pred = np.asarray(ctx.predictions["dev"].y_pred)[dev_index]
+    points = [
+        {
+            "size": n_train,
+            "seed": problem.seed,
+            "train_error": float(best.errors["train"]),
+            "dev_error": float(metric(y_dev, full_pred)),
+            "class_errors": class_errors(y_dev, full_pred),
+        }
+    ]
+    # multi-class boosting fits one ensemble per class: fewer fits keep the cost in line
+    heavy = classification and best.name == "gradient_boosting" and len(problem.classes) > 2
+    max_fits = max(12, MAX_FITS * 2 // len(problem.classes)) if heavy else MAX_FITS
+    for fit_rows, repeats in _plan(n_train, max_fits):
+        for r in range(repeats):
+            seed = problem.seed + 1000 * (r + 1)
+            order = nested_order(y_train if classification else None, n_train, seed)
+            rows = train.iloc[order[:fit_rows]]
+            y = rows[target].to_numpy()
+            if classification and len(np.unique(y)) < 2:
+                continue
+            ctx.step(f"learning curve: {best.name.replace('_', ' ')} on {fit_rows:,} rows")
+            model = make_baseline(best.name, problem.task, rows[features], seed=seed)
+            model.fit(rows[features], y)
+            pred = np.asarray(model.predict(x_dev))
+            points.append(
+                {
+                    "size": fit_rows,
+                    "seed": seed,
+                    "train_error": float(metric(y, np.asarray(model.predict(rows[features])))),
+                    "dev_error": float(metric(y_dev, pred)),
+                    "class_errors": class_errors(y_dev, pred),
+                }
+            )
+    return {"points": points, "model": best.name, "dev_rows": len(dev_index), "n_train": n_train}
+
+
+def forecast_at(fit: CurveFit, n_train: float) -> dict[str, Any]:
+    """Forecasts at 1×, 2× and 10× ``n_train``, their 90 % intervals, and the gain at 2× with its interval.
+
+    The gain's interval comes from the same bootstrap draws at 1× and 2× (paired), so
+    the uncertainty they share cancels.
+    """
+    sizes = np.array([n_train, 2 * n_train, 10 * n_train], dtype=np.float64)
+    point = fit.predict(sizes)
+    low, high = fit.interval(sizes, level=LEVEL)
+    draws = fit.draws_at(sizes)
+    gain_draws = draws[:, 0] - draws[:, 1]
+    tail = (1 - LEVEL) / 2
+    gain_low, gain_high = (float(v) for v in np.quantile(gain_draws, [tail, 1 - tail]))
+    return {
+        "now": float(point[0]),
+        "at_2x": float(point[1]),
+        "at_10x": float(point[2]),
+        "interval_2x": [float(low[1]), float(high[1])],
+        "interval_10x": [float(low[2]), float(high[2])],
+        "gain_2x": float(point[0] - point[1]),
+        "gain_2x_interval": [gain_low, gain_high],
+        "gain_10x": float(point[0] - point[2]),
+        "level": LEVEL,
+    }
+
+
+def verdict(fit: CurveFit, forecast: dict[str, Any], observed: float) -> str:
+    """``"ill_behaved"``, ``"more_data"``, ``"saturated"`` or ``"uncertain"`` for a forecast.
+
+    * ``more_data``: the lower end of the 2× gain's interval is above zero and the gain
+      is at least :data:`MIN_GAIN_SHARE` of the current error;
+    * ``saturated``: the forecast gain at 2× is below that share (negligible);
+    * ``uncertain``: a material gain is forecast but its interval reaches zero.
+    """
+    if fit.ill_behaved:
+        return "ill_behaved"
+    gain, gain_low = forecast["gain_2x"], forecast["gain_2x_interval"][0]
+    material = MIN_GAIN_SHARE * max(abs(observed), 1e-12)
+    if gain_low > 0 and gain >= material:
+        return "more_data"
+    if gain < material:
+        return "saturated"
+    return "uncertain"
+
+
+def _verdict_finding(kind: str, forecast: dict[str, Any], evidence: dict[str, Any], metric: Any) -> Finding:
+    observed = evidence["dev_error"]
+    interval_2x, interval_10x = forecast["interval_2x"], forecast["interval_10x"]
+    gain, (gain_low, gain_high) = forecast["gain_2x"], forecast["gain_2x_interval"]
+    forecast_text = (
+        f"dev error {metric.format(observed)} now; forecast at 2x the data {metric.format(forecast['at_2x'])} "
+        f"(90% interval {metric.format(interval_2x[0])} to {metric.format(interval_2x[1])}), at 10x "
+        f"{metric.format(forecast['at_10x'])} ({metric.format(interval_10x[0])} to {metric.format(interval_10x[1])})"
+    )
+    gain_text = (
+        f"gain at 2x {metric.format_gap(gain)}, 90% interval {metric.format_gap(gain_low)} to "
+        f"{metric.format_gap(gain_high)}"
+    )
+    if kind == "ill_behaved":
+        return Finding(
+            id="learning_curve.ill_behaved",
+            check="learning_curve",
+            severity="info",
+            title=f"The data-size learning curve is ill-behaved, so no forecast is claimed: {evidence['reason']}",
+            evidence=evidence,
+        )
+    if kind == "more_data":
+        return Finding(
+            id="learning_curve.more_data",
+            check="learning_curve",
+            severity="warning",
+            title=f"More data of this kind helps: {forecast_text}; {gain_text}",
+            lever="more_data",
+            evidence=evidence,
+            bottleneck="variance",
+            expected_gain=gain,
+        )
+    if kind == "saturated":
+        return Finding(
+            id="learning_curve.saturated",
+            check="learning_curve",
+            severity="info",
+            title=f"Saturated: more of the same data will not move dev error measurably ({forecast_text}; {gain_text})",
+            evidence=evidence,
+        )
+    return Finding(
+        id="learning_curve.uncertain",
+        check="learning_curve",
+        severity="info",
+        title=f"More data may help, but the forecast is too uncertain to recommend it ({forecast_text}; {gain_text})",
+        evidence=evidence,
+    )
+
+
+@check(
+    "learning_curve",
+    requires=("data", "dev"),
+    description="data-size learning curve of the best baseline, forecast at 2x and 10x the data",
+)
+def learning_curve(problem: Problem, ctx: Context) -> CheckResult:
+    from unstuck import curves
+
+    n_train = len(problem.frames["train"])
+    if n_train // 2**3 < MIN_ROWS:
+        raise SkipCheck(f"needs at least {8 * MIN_ROWS} training rows for a curve of 4 sizes; train has {n_train}")
+    if ctx.ladder.best == "trivial":
+        raise SkipCheck("the best baseline is the trivial one: a learning curve of a constant says nothing")
+    data = data_size_curve(problem, ctx)
+    points = data["points"]
+    sizes = np.array([p["size"] for p in points], dtype=np.float64)
+    dev_errors = np.array([p["dev_error"] for p in points])
+    train_errors = np.array([p["train_error"] for p in points])
+    dev_fit = curves.fit(sizes, dev_errors, seed=problem.seed)
+    train_fit = curves.fit(sizes, train_errors, seed=problem.seed, n_boot=0)
+    metric = problem.metric
+    forecast = forecast_at(dev_fit, n_train)
+    observed = float(np.mean(dev_errors[sizes == n_train]))
+    evidence: dict[str, Any] = {
+        "model": data["model"],
+        "n_train": n_train,
+        "dev_error": observed,
+        "family": dev_fit.family,
+        "asymptote": dev_fit.asymptote,
+        "forecast": forecast,
+        "sizes": [int(s) for s in dev_fit.sizes],
+        "dev_errors": [float(e) for e in dev_fit.errors],
+        "reason": dev_fit.reason,
+    }
+    kind = verdict(dev_fit, forecast, observed)
+    findings: list[Finding] = [_verdict_finding(kind, forecast, evidence, metric)]
+    per_class = _per_class(problem, points, n_train) if problem.task == "classification" else []
+    which = _which_data(per_class, metric) if kind in ("more_data", "uncertain") else None
+    if which is not None:
+        findings.append(which)
+    section = {
+        "verdict": kind,
+        "model": data["model"],
+        "n_train": n_train,
+        "dev_rows": data["dev_rows"],
+        "points": [{k: v for k, v in p.items() if k != "class_errors"} for p in points],
+        "dev_curve": dev_fit.to_dict(),
+        "train_curve": train_fit.to_dict(),
+        "forecast": forecast,
+        "per_class": per_class,
+        "plot": _plot_data(dev_fit, train_fit, n_train),
+    }
+    return CheckResult(findings=tuple(findings), section=section)
+
+
+def _per_class(problem: Problem, points: list[dict[str, Any]], n_train: int) -> list[dict[str, Any]]:
+    """Curves of the classes that carry most dev errors, with their forecast share of the gain."""
+    from unstuck import curves
+
+    dev = problem.frames["dev"][problem.target]
+    share = dev.astype(str).value_counts(normalize=True)
+    full = points[0]["class_errors"]
+    carried = sorted(full, key=lambda c: -full[c] * float(share.get(c, 0.0)))[:TOP_CLASSES]
+    out = []
+    for c in carried:
+        rows = [(p["size"], p["class_errors"][c]) for p in points if c in p["class_errors"]]
+        sizes = np.array([r[0] for r in rows], dtype=np.float64)
+        errors = np.array([r[1] for r in rows])
+        fit = curves.fit(sizes, errors, seed=problem.seed, n_boot=100)
+        now, at_2x = (float(v) for v in fit.predict([n_train, 2 * n_train]))
+        weight = float(share.get(c, 0.0))
+        out.append(
+            {
+                "class": c,
+                "dev_share": weight,
+                "error": float(full[c]),
+                "share_of_dev_errors": None,
+                "forecast_2x": at_2x,
+                "gain_2x": now - at_2x,
+                "contribution_2x": weight * (now - at_2x),
+                "ill_behaved": fit.ill_behaved,
+                "family": fit.family,
+            }
+        )
+    total_errors = sum(float(full[c]) * float(share.get(c, 0.0)) for c in full)
+    for item in out:
+        item["share_of_dev_errors"] = item["error"] * item["dev_share"] / total_errors if total_errors > 0 else 0.0
+    return out
+
+
+def _which_data(per_class: list[dict[str, Any]], metric: Any) -> Finding | None:
+    """Which class's data most of the forecast 2x gain comes from (info)."""
+    usable = [c for c in per_class if not c["ill_behaved"] and c["contribution_2x"] > 0]
+    if not usable:
+        return None
+    total = sum(c["contribution_2x"] for c in usable)
+    top = max(usable, key=lambda c: c["contribution_2x"])
+    if top["gain_2x"] < MIN_GAIN_SHARE * max(top["error"], 1e-12) or top["gain_2x"] < 1e-3:
+        return None
+    return Finding(
+        id="learning_curve.which_data",
+        check="learning_curve",
+        severity="info",
+        title=f"Of the classes that carry most dev errors, more data helps class '{top['class']}' most: its error "
+        f"{metric.format(top['error'])} is forecast to fall by {metric.format_gap(top['gain_2x'])} at 2x the data "
+        f"({100 * top['contribution_2x'] / total:.0f}% of the gain forecast for these classes)",
+        evidence={"classes": usable},
+    )
+
+
+def _plot_data(dev_fit: CurveFit, train_fit: CurveFit, n_train: int) -> dict[str, Any]:
+    """Points and fitted lines for a plot: log-spaced sizes from the smallest observed to 10x."""
+    grid = np.geomspace(float(dev_fit.sizes[0]), 10.0 * n_train, 40)
+    low, high = dev_fit.interval(grid, level=LEVEL)
+    return {
+        "sizes": [float(s) for s in grid],
+        "dev_fit": [float(v) for v in dev_fit.predict(grid)],
+        "dev_low": [float(v) for v in low],
+        "dev_high": [float(v) for v in high],
+        "train_fit": [float(v) for v in train_fit.predict(grid)],
+    }
