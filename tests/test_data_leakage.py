@@ -1,0 +1,108 @@
+"""Cross-split leakage and duplicates inside a split, planted in real data (scikit-learn's breast cancer)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from unstuck.context import Context
+from unstuck.problem import Problem
+from unstuck.registry import registered_checks
+from unstuck.runner import RunResult, run_checks
+
+
+def run(problem: Problem, *names: str) -> tuple[RunResult, Context]:
+    ctx = Context(problem)
+    specs = [s for s in registered_checks() if s.name in names]
+    return run_checks(problem, ctx, checks=specs), ctx
+
+
+@pytest.fixture(scope="module")
+def cancer() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.model_selection import train_test_split
+
+    frame = load_breast_cancer(as_frame=True).frame.rename(columns={"target": "label"})
+    train, rest = train_test_split(frame, test_size=0.4, random_state=0, stratify=frame["label"])
+    dev, test = train_test_split(rest, test_size=0.5, random_state=0, stratify=rest["label"])
+    return train, dev, test
+
+
+def test_clean_random_split_has_no_leakage_or_duplicates(cancer) -> None:
+    train, dev, test = cancer
+    result, _ = run(Problem.from_frames(train, dev=dev, test=test, target="label"), "leakage", "duplicates")
+    assert result.findings == ()
+    assert result.sections["leakage"]["leakage_found"] is False
+    assert all(p["shared_rows"] == 0 for p in result.sections["leakage"]["pairs"])
+
+
+def test_identical_rows_in_dev_are_critical_and_show_the_honest_dev_error(cancer) -> None:
+    train, dev, test = cancer
+    leaky_dev = pd.concat([dev, train.iloc[:25]], ignore_index=True)
+    problem = Problem.from_frames(train, dev=leaky_dev, test=test, target="label")
+    result, ctx = run(problem, "leakage")
+    finding = next(f for f in result.findings if f.id == "leakage.train.dev")
+    assert finding.severity == "critical" and finding.lever == "fix_leakage" and finding.bottleneck == "leakage"
+    assert finding.evidence["exact"] == 25 and finding.evidence["shared_rows"] == 25
+    assert finding.evidence["rows"] == list(range(len(dev), len(dev) + 5))  # the appended rows, by position
+    assert "suspect until it is fixed" in finding.title
+    # the error without the leaked rows, recomputed from the shared predictions
+    predictions = ctx.predictions["dev"]
+    keep = np.arange(len(leaky_dev)) < len(dev)
+    wrong = predictions.y_true != predictions.y_pred
+    change = finding.evidence["error_without_leaked"]
+    assert change["all"] == pytest.approx(wrong.mean())
+    assert change["without"] == pytest.approx(wrong[keep].mean())
+    assert change["n_leaked"] == 25
+    assert [f.id for f in result.findings] == ["leakage.train.dev"]
+
+
+def test_near_duplicates_and_shared_ids_are_found(cancer) -> None:
+    train, dev, test = cancer
+    train = train.assign(patient=[f"P{i:05d}" for i in range(len(train))], ward="North")
+    dev = dev.assign(patient=[f"Q{i:05d}" for i in range(len(dev))], ward="North")
+    test = test.assign(patient=[f"R{i:05d}" for i in range(len(test))], ward="North")
+    near = train.iloc[:12].copy()
+    near[train.columns[0]] *= 1.0001  # same at 3 significant digits
+    near["ward"] = "  NORTH "
+    near["patient"] = [f"Q9{i:04d}" for i in range(12)]
+    dev = pd.concat([dev, near], ignore_index=True)
+    test.loc[test.index[:7], "patient"] = train["patient"].iloc[100:107].to_numpy()  # same ids, other rows
+    problem = Problem.from_frames(train, dev=dev, test=test, target="label", id_column="patient")
+    result, _ = run(problem, "leakage")
+    by_id = {f.id: f for f in result.findings}
+    dev_leak = by_id["leakage.train.dev"]
+    assert dev_leak.severity == "critical"
+    assert dev_leak.evidence["exact"] == 0 and dev_leak.evidence["near"] == 12
+    assert dev_leak.evidence["rows"][0] == "Q90000"  # rows referenced by their id
+    test_leak = by_id["leakage.train.test"]
+    assert test_leak.evidence["ids"] == {"patient": 7} and test_leak.evidence["exact"] == 0
+    assert test_leak.severity == "critical"
+
+
+def test_few_discrete_columns_match_by_chance_and_only_warn() -> None:
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.integers(0, 2, 600), "b": rng.integers(0, 3, 600)})
+    frame["label"] = np.where(frame["a"] + rng.normal(scale=0.5, size=600) > 0.5, "y", "n")
+    problem = Problem.from_frames(frame.iloc[:400], dev=frame.iloc[400:], target="label")
+    result, _ = run(problem, "leakage")
+    finding = next(f for f in result.findings if f.id == "leakage.train.dev")
+    assert finding.severity == "warning" and finding.bottleneck is None
+    assert finding.evidence["chance_share"] > 0.99
+    assert result.sections["leakage"]["leakage_found"] is False
+
+
+def test_duplicates_and_conflicting_labels_inside_train(cancer) -> None:
+    train, dev, _ = cancer
+    copies = train.iloc[:30]
+    flipped = train.iloc[30:50].assign(label=lambda f: 1 - f["label"])
+    problem = Problem.from_frames(pd.concat([train, copies, flipped]), dev=dev, target="label")
+    result, _ = run(problem, "duplicates")
+    by_id = {f.id: f for f in result.findings}
+    assert by_id["duplicates.train"].evidence["duplicate_rows"] == 50
+    assert by_id["duplicates.train"].severity == "warning"
+    conflicts = by_id["duplicates.train.conflicts"]
+    assert conflicts.evidence["conflict_groups"] == 20 and conflicts.evidence["conflict_rows"] == 40
+    assert conflicts.lever == "fix_labels" and conflicts.bottleneck == "label_noise"
+    assert "duplicates.dev" not in by_id
