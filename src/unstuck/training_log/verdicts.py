@@ -633,13 +633,18 @@ def _overfitting(
     td, yd = dev
     sd = smooth(yd)
     n = len(yd)
-    best = int(np.argmin(sd))
+    # The best step: the raw minimum near the trend's minimum (a median filter flattens a sharp "V").
+    around = int(np.argmin(sd))
+    half = _window(n) // 2
+    low, high = max(0, around - half), min(n, around + half + 1)
+    best = low + int(np.argmin(yd[low:high]))
     after = n - 1 - best
     if after < max(2, int(0.1 * n)):
         return None
-    rise = float(sd[-1] - sd[best])
+    dev_min = float(min(sd[best], yd[best]))
+    rise = float(sd[-1] - dev_min)
     noise = _mad(yd - sd)
-    if rise <= max(OVERFIT_NOISE * noise, OVERFIT_RISE * abs(float(sd[best]))):
+    if rise <= max(OVERFIT_NOISE * noise, OVERFIT_RISE * abs(dev_min)):
         return None
     slope, tstat, _ = _fit_line(td[best:], yd[best:])
     if slope <= 0 or (after >= 4 and tstat < 2.0):
@@ -653,7 +658,7 @@ def _overfitting(
     best_step = float(td[best])
     evidence: dict[str, Any] = {
         "best_step": best_step,
-        "dev_loss_min": float(sd[best]),
+        "dev_loss_min": dev_min,
         "dev_loss_end": float(sd[-1]),
         "dev_loss_rise": rise,
         "train_loss_at_best": train_at_best,
@@ -673,7 +678,7 @@ def _overfitting(
     return Verdict(
         "overfitting",
         "warning",
-        f"Overfitting: the dev loss bottomed at {_g(sd[best])} at {ctx.where(best_step)} and rose to {_g(sd[-1])} "
+        f"Overfitting: the dev loss bottomed at {_g(dev_min)} at {ctx.where(best_step)} and rose to {_g(sd[-1])} "
         f"by the end while the train loss kept falling ({_g(train_at_best)} → {_g(train_end)}){extra} — "
         "early-stop at the best step, then regularise",
         "regularize",
