@@ -1,0 +1,143 @@
+"""Automatic slice discovery on dev: readable rules where the model fails far more than elsewhere.
+
+The search is :func:`unstuck.slices.find_slices` on the dev rows' features (data
+mode) or metadata columns (predictions mode). What counts as a failure:
+
+* classification: a misclassified row; a slice's error is its error rate;
+* regression: a row among the 10 % largest losses on dev; a slice's error is
+  the metric (RMSE or MAE) on its rows.
+
+Each kept slice becomes a finding. Its ``expected_gain`` is how far the dev
+metric would fall if the slice were only as hard as the rest of dev: for error
+rates ``share of dev × (slice error − rest error)``; for RMSE/MAE the metric
+recomputed with the slice's mean loss replaced by the rest's. A slice that is
+**rare** — at most ``RARE_SHARE`` of dev rows, or rarer in train than in dev
+(train share below ``RARER_IN_TRAIN`` × its dev share) — points to the lever
+``targeted_data`` (bottleneck ``underrepresented_slice``): collect or label more
+of it. A common slice is reported without a lever: more of the same data is not
+evidently what it needs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from unstuck.findings import Finding
+from unstuck.registry import CheckResult, SkipCheck, check
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from unstuck.context import Context
+    from unstuck.problem import Problem
+    from unstuck.slices import Slice
+
+#: A slice holding at most this share of dev rows is rare.
+RARE_SHARE = 0.10
+#: A slice is rarer in train when its train share is below this multiple of its dev share.
+RARER_IN_TRAIN = 0.8
+#: Regression: a row "fails" when its loss is above this quantile of the dev losses.
+LARGE_LOSS_QUANTILE = 0.90
+#: Findings written for at most this many slices.
+MAX_FINDINGS = 5
+#: Columns never used as slicing features (unstuck's own inputs).
+RESERVED = frozenset({"tags"})
+
+
+@check(
+    "slices",
+    requires=("predictions", "dev"),
+    description="automatic slice discovery: readable rules where dev error is far above the rest",
+)
+def slices(problem: Problem, ctx: Context) -> CheckResult:
+    from unstuck.slices import find_slices
+
+    dev = ctx.predictions["dev"]
+    rows = dev.rows[[c for c in dev.rows.columns if str(c) not in RESERVED]]
+    if rows.shape[1] == 0:
+        raise SkipCheck("no per-row features or metadata columns on dev to describe slices with")
+    losses = problem.metric.row_losses(dev.y_true, dev.y_pred)
+    if problem.task == "classification":
+        failed = losses > 0
+    else:
+        failed = losses > np.quantile(losses, LARGE_LOSS_QUANTILE)
+    ctx.step("searching for weak slices")
+    search = find_slices(rows, failed)
+    train_rows = _train_rows(problem, ctx, list(rows.columns))
+    findings: list[Finding] = []
+    described: list[dict[str, Any]] = []
+    for rank, found in enumerate(search.slices, start=1):
+        entry = _describe(problem, found, losses, train_rows)
+        described.append(entry)
+        if rank <= MAX_FINDINGS:
+            findings.append(_finding(problem, rank, found, entry))
+    section = search.to_dict()
+    section["failure"] = (
+        "misclassified" if problem.task == "classification" else f"loss above the {LARGE_LOSS_QUANTILE:.0%} quantile"
+    )
+    section["slices"] = described
+    return CheckResult(findings=tuple(findings), section=section)
+
+
+def _train_rows(problem: Problem, ctx: Context, columns: list[str]) -> pd.DataFrame | None:
+    """The train split's rows with the same columns, when there is one."""
+    if problem.mode == "data":
+        return problem.frames["train"][columns]
+    train = ctx.predictions.get("train")
+    if train is None or any(c not in train.rows.columns for c in columns):
+        return None
+    return train.rows[columns]
+
+
+def _describe(problem: Problem, found: Slice, losses: np.ndarray, train_rows: pd.DataFrame | None) -> dict[str, Any]:
+    """The slice's numbers in metric units, its train share and its expected gain."""
+    metric = problem.metric
+    inside = np.zeros(len(losses), dtype=bool)
+    inside[found.rows] = True
+    slice_metric = metric.from_losses(losses[inside])
+    rest_metric = metric.from_losses(losses[~inside]) if (~inside).any() else 0.0
+    replaced = losses.copy()
+    replaced[inside] = losses[~inside].mean() if (~inside).any() else 0.0
+    gain = max(0.0, metric.from_losses(losses) - metric.from_losses(replaced))
+    train_share = float(found.mask(train_rows).mean()) if train_rows is not None and len(train_rows) else None
+    rare = found.share <= RARE_SHARE
+    rarer = train_share is not None and train_share < RARER_IN_TRAIN * found.share
+    entry = found.to_dict()
+    entry.update(
+        {
+            "metric": slice_metric,
+            "rest_metric": rest_metric,
+            "train_share": train_share,
+            "rare": bool(rare),
+            "rarer_in_train": bool(rarer),
+            "expected_gain": gain,
+        }
+    )
+    return entry
+
+
+def _finding(problem: Problem, rank: int, found: Slice, entry: dict[str, Any]) -> Finding:
+    metric = problem.metric
+    train = f", {entry['train_share']:.1%} of train rows" if entry["train_share"] is not None else ""
+    title = (
+        f"{found.rule}: {metric.name.replace('_', ' ')} {metric.format(entry['metric'])} vs "
+        f"{metric.format(entry['rest_metric'])} elsewhere, {found.share:.1%} of dev rows{train}"
+    )
+    targeted = entry["rare"] or entry["rarer_in_train"]
+    if targeted:
+        why = "rarer in train than in dev" if entry["rarer_in_train"] else "rare"
+        title += f" — a {why} slice: more examples like it should help"
+    evidence = {k: entry[k] for k in ("rule", "rows", "failures", "metric", "rest_metric", "share", "train_share")}
+    evidence.update({"p_value": found.p_value, "q_value": found.q_value, "also": list(found.also)})
+    return Finding(
+        id=f"slices.{rank}",
+        check="slices",
+        severity="warning" if targeted else "info",
+        title=title,
+        lever="targeted_data" if targeted else None,
+        evidence=evidence,
+        bottleneck="underrepresented_slice" if targeted else None,
+        expected_gain=entry["expected_gain"],
+    )
