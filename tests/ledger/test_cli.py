@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import run_cli
 from unstuck.ledger.sql import SQLLedger
 
@@ -200,3 +202,46 @@ def test_ledger_location_from_env(project: Path, tmp_path_factory) -> None:  # t
     )
     assert env_run.returncode == 0, env_run.stderr
     assert elsewhere.exists() and not (project / ".unstuck").exists()
+
+
+PREDICT = """
+import argparse, numpy as np, pandas as pd
+p = argparse.ArgumentParser(); p.add_argument("--fix", type=float, default=0.0); p.add_argument("--out")
+p.add_argument("--churn", type=float, default=0.0)
+a = p.parse_args()
+rng = np.random.default_rng(0)
+n = 3000
+y = rng.integers(0, 2, n)
+wrong = rng.random(n) < 0.20                       # the parent gets 20% of dev rows wrong
+fixed = wrong & (rng.random(n) < a.fix / 0.20)     # the child fixes about `fix` of them, row by row
+pred = np.where(wrong & ~fixed, 1 - y, y)
+m = int(a.churn * n / 2)  # noise: m wrong rows become right and m right rows become wrong, same error rate
+r2 = np.random.default_rng(1)
+flip = np.concatenate([r2.choice(np.flatnonzero(pred != y), m, replace=False),
+                       r2.choice(np.flatnonzero(pred == y), m, replace=False)]).astype(int)
+pred[flip] = 1 - pred[flip]
+pd.DataFrame({"split": "dev", "y_true": y, "y_pred": pred}).to_csv(a.out, index=False)
+print('{"dev_error": %.6f}' % (pred != y).mean())
+"""
+
+
+def test_single_runs_with_dev_predictions_get_a_paired_bootstrap_verdict(project: Path) -> None:
+    (project / "predict.py").write_text(PREDICT)
+    base = run_cli(["run", "--dev-predictions", "preds_0.csv", "--", sys.executable, "predict.py", "--fix",
+                    "0", "--out", "preds_0.csv"], cwd=project)  # fmt: skip
+    assert base.returncode == 0, base.stderr
+    for fix, churn in (("0.04", "0"), ("0", "0.05")):  # a real gain of 4 points; then pure row-level noise
+        out = run_cli(["run", "--parent", "1", "--expect", "dev_error_rate -0.03", "--dev-predictions",
+                       f"preds_{churn}.csv", "--", sys.executable, "predict.py", "--fix", fix, "--churn", churn,
+                       "--out", f"preds_{churn}.csv"], cwd=project)  # fmt: skip
+        assert out.returncode == 0, out.stderr
+    with _ledger(project) as s:
+        parent, real, noise = s.get(1), s.get(2), s.get(3)
+    assert parent.dev_losses is not None and len(parent.dev_losses) == 3000
+    assert real.verdict == "keep" and real.verdict_detail["method"] == "paired bootstrap on dev rows"
+    assert real.verdict_detail["observed_delta"] == pytest.approx(
+        real.metrics["dev_error"] - parent.metrics["dev_error"]
+    )
+    assert real.verdict_detail["met_expectation"] is True
+    assert noise.verdict == "inconclusive" and noise.verdict_detail["met_expectation"] is False
+    assert noise.changed == {"churn": [None, 0.05], "out": ["preds_0.csv", "preds_0.05.csv"]}

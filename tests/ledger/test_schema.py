@@ -44,12 +44,14 @@ def test_old_schema_is_backed_up_then_migrated(ledger_url: str) -> None:
     _make_v1(ledger_url)
     store = SQLLedger(ledger_url)
     try:
-        assert store.schema_version() == SCHEMA_VERSION == 2
+        assert store.schema_version() == SCHEMA_VERSION == 3
         assert store.backup_path is not None
         old = store.get(1)
         assert (old.hypothesis, old.metrics, old.findings) == ("from v1", {"dev_error": 0.2}, [])
-        new = store.add(Experiment(command=["x"], findings=["leakage.id"]))
-        assert store.get(new).findings == ["leakage.id"]
+        new = store.add(Experiment(command=["x"], findings=["leakage.id"], status="running"))
+        store.finish(new, status="done", ended_at=2.0, dev_losses=[0.0, 1.0])
+        assert store.get(new).findings == ["leakage.id"] and store.get(new).dev_losses == [0.0, 1.0]
+        assert old.dev_losses is None
     finally:
         store.close()
     if ledger_url.startswith("sqlite"):
@@ -59,6 +61,7 @@ def test_old_schema_is_backed_up_then_migrated(ledger_url: str) -> None:
         assert con.execute("SELECT value FROM ledger_meta").fetchone() == ("1",)
         assert con.execute("SELECT hypothesis FROM experiments").fetchall() == [("from v1",)]
         assert "experiment_links" not in {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+        assert "dev_losses" not in {r[1] for r in con.execute("PRAGMA table_info(experiments)")}
         con.close()
     else:
         import sqlalchemy as sa

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from unstuck.cli._console import console, err_console
 
@@ -53,6 +54,14 @@ TimeoutOption = Annotated[float | None, typer.Option(help="Seconds before a vari
 SeedsOption = Annotated[int | None, typer.Option(help="Repeat each variant over seeds 0..N-1 (fills {seed}).")]
 JobsOption = Annotated[int, typer.Option(help="Variants run at once.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+DevPredictionsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--dev-predictions",
+        help="File each run writes its dev predictions to (y_true, y_pred; placeholders allowed; also in "
+        "$UNSTUCK_DEV_PREDICTIONS): single runs then get a paired-bootstrap verdict.",
+    ),
+]
 
 
 def _open(ledger: str | None) -> LedgerStore:
@@ -81,6 +90,7 @@ def _setup(
     intervention: list[str] | None,
     metric: str | None,
     timeout: float | None,
+    dev_predictions: str | None = None,
 ) -> Setup:
     from unstuck.errors import ConfigError
     from unstuck.ledger.experiments import Setup
@@ -100,6 +110,7 @@ def _setup(
         interventions=tuple(intervention or ()),
         metric=metric,
         timeout=timeout,
+        dev_predictions=dev_predictions,
     )
 
 
@@ -115,7 +126,8 @@ def _progress(kind: str, record: Experiment) -> None:
         lines = (record.stderr_tail or "").strip().splitlines() if record.status != "done" else []
         why = " — " + " … ".join(dict.fromkeys([lines[0], lines[-1]])) if lines else ""
         err_console.print(
-            f"  #{record.id} {record.status}{': ' if record.metrics else ''}{_metrics_text(record.metrics)}{why}"
+            f"  #{record.id} {record.status}{': ' if record.metrics else ''}{_metrics_text(record.metrics)}{why}",
+            markup=False,
         )
 
 
@@ -140,7 +152,7 @@ def _verdict_line(record: Experiment) -> str:
 
 def _report(store: LedgerStore, outcome: Outcome) -> None:
     for warning in outcome.warnings:
-        err_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
+        err_console.print(f"[bold yellow]warning:[/] {escape(warning)}", highlight=False)
 
 
 def run(
@@ -158,6 +170,7 @@ def run(
     intervention: InterventionOption = None,
     metric: MetricOption = None,
     timeout: TimeoutOption = None,
+    dev_predictions: DevPredictionsOption = None,
     ledger: LedgerOption = None,
 ) -> None:
     """Run one experiment and record it: hypothesis, what changed against the parent, metrics, verdict."""
@@ -168,7 +181,9 @@ def run(
     if seed is not None and seeds is not None:
         raise ConfigError("--seed and --seeds cannot be used together.", hint="--seeds N runs seeds 0..N-1.")
     variants = expand_seeds([{}], seeds) if seeds is not None else [Variant({}, seed)]
-    setup = _setup(hypothesis, expect, parent, explore, config, data, finding, intervention, metric, timeout)
+    setup = _setup(
+        hypothesis, expect, parent, explore, config, data, finding, intervention, metric, timeout, dev_predictions
+    )
     with _open(ledger) as store:
         outcome = run_variants(store, setup, command, variants, jobs=jobs, on_event=_progress)
         _report(store, outcome)
@@ -187,7 +202,9 @@ def run(
         console.print(f"  {_verdict_line(records[-1])}", soft_wrap=True)
     if any(r.status != "done" for r in records):
         failed = next(r for r in records if r.status != "done")
-        err_console.print(f"#{failed.id} {failed.status}; its stderr tail:\n{(failed.stderr_tail or '').strip()}")
+        err_console.print(
+            f"#{failed.id} {failed.status}; its stderr tail:\n{(failed.stderr_tail or '').strip()}", markup=False
+        )
         raise typer.Exit(1)
 
 
@@ -213,6 +230,7 @@ def sweep(
     metric: MetricOption = None,
     timeout: TimeoutOption = None,
     seed: Annotated[int, typer.Option(help="Seed of the quasi-random sequence (qmc).")] = 0,
+    dev_predictions: DevPredictionsOption = None,
     ledger: LedgerOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -228,7 +246,9 @@ def sweep(
     if not axes and seeds is None:
         raise ConfigError("A sweep needs --vary NAME=VALUES or --seeds N.", hint="e.g. --vary lr=0.1,0.01 --seeds 3.")
     variants = expand_seeds(plan(axes, mode=mode, samples=samples, seed=seed), seeds)
-    setup = _setup(hypothesis, expect, parent, explore, config, data, finding, intervention, metric, timeout)
+    setup = _setup(
+        hypothesis, expect, parent, explore, config, data, finding, intervention, metric, timeout, dev_predictions
+    )
     err_console.print(f"sweep: {len(variants)} runs, {jobs} at a time ({backend})")
     with _open(ledger) as store:
         outcome = run_variants(
@@ -334,9 +354,9 @@ def render_log(records: list[Experiment]) -> Any:
             r.status,
             r.verdict or "-",
             f"#{r.parent_id}" if r.parent_id is not None else "-",
-            changed or "-",
-            _metrics_text(r.metrics, 2) or "-",
-            (r.hypothesis or "-")[:60],
+            escape(changed or "-"),
+            escape(_metrics_text(r.metrics, 2) or "-"),
+            escape((r.hypothesis or "-")[:60]),
         )
     return table
 

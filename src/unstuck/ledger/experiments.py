@@ -10,8 +10,10 @@ one variant. For each variant:
    it exited 0 with metrics, ``crashed`` when a signal killed it, ``failed``
    otherwise (non-zero exit, timeout, no metrics), with the stderr tail;
 3. once all have ended, every variant with a parent gets its noise-aware
-   verdict against the parent (:mod:`unstuck.ledger.verdict`), over all the
-   finished seeds of both configs.
+   verdict against the parent (:mod:`unstuck.ledger.verdict`): over all the
+   finished seeds of both configs when each side has two or more, else by a
+   paired bootstrap of the per-row dev losses when both sides wrote dev
+   predictions, else ``inconclusive`` (one run each: no noise estimate).
 
 An interrupt marks the variants that had not ended ``crashed`` before it
 propagates; if this process is killed outright, the next ledger open does it.
@@ -31,11 +33,12 @@ from typing import TYPE_CHECKING, Any
 
 from unstuck.errors import ConfigError
 from unstuck.ledger.diff import config_from_command, diff_configs, group_key, load_config_file
+from unstuck.ledger.predictions import DEV_PREDICTIONS_ENV, dev_losses
 from unstuck.ledger.provenance import GitState, command_files, fingerprint, git_state, host_name, pid_alive
 from unstuck.ledger.record import Expectation, Experiment, lower_is_better
 from unstuck.ledger.store import IllegalTransition, LedgerStore
 from unstuck.ledger.sweep import Variant
-from unstuck.ledger.verdict import Judgement, judge
+from unstuck.ledger.verdict import Judgement, judge_paired, judge_seeds
 
 if TYPE_CHECKING:
     from unstuck.runs import RunResult
@@ -58,6 +61,8 @@ class Setup:
 
     ``timeout`` is seconds per variant (None: no limit). ``metric`` names the
     metric the verdict reads when there is no expectation to say it.
+    ``dev_predictions`` is the file (placeholders allowed) each run writes its
+    dev predictions to (:mod:`unstuck.ledger.predictions`), for the paired bootstrap.
     """
 
     cwd: Path
@@ -71,6 +76,7 @@ class Setup:
     interventions: tuple[str, ...] = ()
     metric: str | None = None
     timeout: float | None = None
+    dev_predictions: str | None = None
 
 
 @dataclass(frozen=True)
@@ -207,8 +213,14 @@ def run_variants(
     sweep_id = uuid.uuid4().hex[:12] if len(variants) > 1 else None
     warnings: list[str] = []
     planned: list[tuple[int, RunSpec]] = []
+    predictions: dict[int, tuple[Path, float | None]] = {}
     for variant in variants:
         argv = _fill(template, variant.all_values)
+        env: dict[str, str] = {}
+        pred_path: Path | None = None
+        if setup.dev_predictions is not None:
+            pred_path = setup.cwd / _fill([setup.dev_predictions], variant.all_values)[0]
+            env[DEV_PREDICTIONS_ENV] = str(pred_path.resolve())
         prints = dict(data_print)
         for path in command_files(argv, setup.cwd):
             key = str(path)
@@ -220,8 +232,10 @@ def run_variants(
         )
         new_id = store.add(record)
         warnings.extend(f"#{new_id}: {w}" for w in warns)
-        spec = RunSpec(command=tuple(argv), values=variant.all_values, cwd=setup.cwd, timeout=setup.timeout)
+        spec = RunSpec(command=tuple(argv), values=variant.all_values, env=env, cwd=setup.cwd, timeout=setup.timeout)
         planned.append((new_id, spec))
+        if pred_path is not None:
+            predictions[new_id] = (pred_path, pred_path.stat().st_mtime if pred_path.exists() else None)
     ended: set[int] = set()
     host, pid = host_name(), os.getpid()
 
@@ -234,6 +248,9 @@ def run_variants(
         tail = result.stderr_tail
         if result.error is not None:
             tail = f"unstuck: {result.error}\n{tail}"
+        losses, note = _read_losses(predictions.get(experiment_id)) if result.ok else (None, None)
+        if note:
+            tail = f"unstuck: {note}\n{tail}"
         store.finish(
             experiment_id,
             status=status_of(result),
@@ -241,6 +258,7 @@ def run_variants(
             metrics=_numeric(result.metrics),
             returncode=result.returncode,
             stderr_tail=tail,
+            dev_losses=losses,
         )
         ended.add(experiment_id)
         if on_event is not None:
@@ -269,6 +287,31 @@ def run_variants(
     ids = [i for i, _ in planned]
     judgements = update_verdicts(store, ids, metric=setup.metric)
     return Outcome(ids=ids, warnings=warnings, judgements=judgements)
+
+
+def _read_losses(entry: tuple[Path, float | None] | None) -> tuple[list[float] | None, str | None]:
+    """The per-row dev losses a run wrote, or None and why not (the file is not new, or not readable)."""
+    from unstuck.errors import UnstuckError
+
+    if entry is None:
+        return None, None
+    path, mtime_before = entry
+    if not path.exists() or (mtime_before is not None and path.stat().st_mtime == mtime_before):
+        return None, f"the run did not write its dev predictions to {path} (--dev-predictions)"
+    try:
+        return [float(x) for x in dev_losses(path)], None
+    except UnstuckError as exc:
+        return None, exc.message
+
+
+def _mean_losses(records: Sequence[Experiment]) -> Any:
+    """Per-row dev losses averaged over the records (seeds) that have them, when all have the same rows."""
+    import numpy as np
+
+    arrays = [np.asarray(r.dev_losses, dtype=np.float64) for r in records if r.dev_losses]
+    if not arrays or len({a.shape for a in arrays}) != 1:
+        return None
+    return np.mean(arrays, axis=0)
 
 
 def choose_metric(child: Experiment, parent: Experiment, metric: str | None = None) -> str | None:
@@ -311,13 +354,17 @@ def update_verdicts(store: LedgerStore, ids: Sequence[int], metric: str | None =
         if not parents:
             continue
         name = choose_metric(record, parents[0], metric)
-        if name is None:
+        child_values = [r.metrics[name] for r in children if name in r.metrics] if name else []
+        parent_values = [r.metrics[name] for r in parents if name in r.metrics] if name else []
+        child_losses, parent_losses = _mean_losses(children), _mean_losses(parents)
+        if name is not None and len(child_values) >= 2 and len(parent_values) >= 2:
+            judgement = judge_seeds(child_values, parent_values, name, record.expectation)
+        elif child_losses is not None and parent_losses is not None and child_losses.shape == parent_losses.shape:
+            judgement = judge_paired(child_losses, parent_losses, "dev_error_rate", record.expectation)
+        elif name is not None and child_values and parent_values:
+            judgement = judge_seeds(child_values, parent_values, name, record.expectation)
+        else:
             continue
-        child_values = [r.metrics[name] for r in children if name in r.metrics]
-        parent_values = [r.metrics[name] for r in parents if name in r.metrics]
-        if not child_values or not parent_values:
-            continue
-        judgement = judge(child_values, parent_values, name, record.expectation)
         detail = {**judgement.to_dict(), "parent_ids": [r.id for r in parents], "child_ids": [r.id for r in children]}
         for child in children:
             assert child.id is not None

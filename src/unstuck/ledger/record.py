@@ -132,6 +132,8 @@ class Experiment:
     Times are seconds since the epoch (UTC). ``changed`` maps each variable
     changed against the parent to ``[old, new]`` (None for a side that lacks
     it). ``metrics`` maps metric names to floats, as the command reported them.
+    ``dev_losses`` holds the per-row losses (0/1 errors) on the dev set, shape
+    (n_dev,), when the run wrote its dev predictions (``--dev-predictions``).
     ``verdict_detail`` says how the verdict was reached (deltas, interval,
     number of seeds, the method).
     """
@@ -155,6 +157,7 @@ class Experiment:
     group_key: str | None = None
     sweep_id: str | None = None
     metrics: dict[str, float] = field(default_factory=dict)
+    dev_losses: list[float] | None = None
     status: str = "planned"
     returncode: int | None = None
     stderr_tail: str | None = None

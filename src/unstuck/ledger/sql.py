@@ -15,6 +15,7 @@ Schema versions (``SCHEMA_VERSION``; each step in ``_MIGRATIONS``):
 1. ``ledger_meta`` (key/value; holds ``schema_version``) and ``experiments``.
 2. ``experiment_links``: the findings and interventions of a diagnosis an
    experiment is linked to, one row per link.
+3. ``experiments.dev_losses``: per-row dev losses (JSON), for the paired bootstrap verdict.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from unstuck.ledger.store import ExperimentNotFound, IllegalTransition, LedgerEr
 
 __all__ = ["SCHEMA_VERSION", "SQLLedger"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _JSON_FIELDS = ("changed", "config", "command", "data_fingerprint", "metrics", "verdict_detail")
 _LINK_KINDS = ("findings", "interventions")
@@ -80,6 +81,7 @@ def _tables() -> dict[str, Any]:
         sa.Column("group_key", sa.Text),
         sa.Column("sweep_id", sa.String(64)),
         sa.Column("metrics", sa.Text, nullable=False),
+        sa.Column("dev_losses", sa.Text, nullable=True),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("returncode", sa.Integer),
         sa.Column("stderr_tail", sa.Text),
@@ -103,16 +105,35 @@ def _tables() -> dict[str, Any]:
 
 
 def _step_1(conn: Any, t: dict[str, Any]) -> None:
+    import sqlalchemy as sa
+
     t["meta"].create(conn, checkfirst=True)
-    t["experiments"].create(conn, checkfirst=True)
+    current = t["experiments"]
+    v1 = sa.Table(
+        "experiments",
+        sa.MetaData(),
+        *[c._copy() for c in current.columns if c.name not in _ADDED_LATER],
+        *[sa.Index(i.name, *[c.name for c in i.columns]) for i in current.indexes],
+    )
+    v1.create(conn, checkfirst=True)
 
 
 def _step_2(conn: Any, t: dict[str, Any]) -> None:
     t["links"].create(conn, checkfirst=True)
 
 
+def _step_3(conn: Any, t: dict[str, Any]) -> None:
+    import sqlalchemy as sa
+
+    if "dev_losses" not in {c["name"] for c in sa.inspect(conn).get_columns("experiments")}:
+        conn.execute(sa.text("ALTER TABLE experiments ADD COLUMN dev_losses TEXT"))
+
+
+#: Columns of ``experiments`` that a later step adds (step 1 creates the table without them).
+_ADDED_LATER = frozenset({"dev_losses"})
+
 #: ``_MIGRATIONS[v - 1]`` brings a ledger from version ``v - 1`` to ``v``.
-_MIGRATIONS: tuple[Callable[[Any, dict[str, Any]], None], ...] = (_step_1, _step_2)
+_MIGRATIONS: tuple[Callable[[Any, dict[str, Any]], None], ...] = (_step_1, _step_2, _step_3)
 
 
 def _sqlite_path(url: str) -> Path | None:
@@ -280,6 +301,7 @@ class SQLLedger(LedgerStore):
             d.pop(key)
         for key in _JSON_FIELDS:
             d[key] = _dumps(d[key])
+        d["dev_losses"] = _dumps(exp.dev_losses) if exp.dev_losses is not None else None
         d["expect_metric"] = exp.expectation.metric if exp.expectation else None
         d["expect_delta"] = exp.expectation.delta if exp.expectation else None
         return d
@@ -288,6 +310,7 @@ class SQLLedger(LedgerStore):
         d = dict(row._mapping)
         for key in _JSON_FIELDS:
             d[key] = json.loads(d[key])
+        d["dev_losses"] = json.loads(d["dev_losses"]) if d.get("dev_losses") is not None else None
         metric, delta = d.pop("expect_metric"), d.pop("expect_delta")
         d["expectation"] = Expectation(metric, float(delta)) if metric is not None and delta is not None else None
         for key in ("multi_change", "explore"):
@@ -416,6 +439,7 @@ class SQLLedger(LedgerStore):
         metrics: dict[str, float] | None = None,
         returncode: int | None = None,
         stderr_tail: str | None = None,
+        dev_losses: Sequence[float] | None = None,
     ) -> None:
         import sqlalchemy as sa
 
@@ -433,6 +457,7 @@ class SQLLedger(LedgerStore):
                     metrics=_dumps(metrics or {}),
                     returncode=returncode,
                     stderr_tail=stderr_tail,
+                    dev_losses=_dumps([float(x) for x in dev_losses]) if dev_losses is not None else None,
                 )
             )
             if result.rowcount != 1:

@@ -104,8 +104,12 @@ class LedgerStore(ABC):
         metrics: dict[str, float] | None = None,
         returncode: int | None = None,
         stderr_tail: str | None = None,
+        dev_losses: Sequence[float] | None = None,
     ) -> None:
-        """Move a planned or running record to done, failed or crashed, writing its outcome once."""
+        """Move a planned or running record to done, failed or crashed, writing its outcome once.
+
+        ``dev_losses``: per-row dev losses, shape (n_dev,), when the run wrote dev predictions.
+        """
 
     @abstractmethod
     def set_verdict(self, experiment_id: int, verdict: str, detail: dict[str, Any]) -> None:
