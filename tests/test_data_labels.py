@@ -1,0 +1,126 @@
+"""Label errors (cleanlab) on real data with planted flips; residual outliers for regression.
+
+The shared Context is given planted probabilities (``ctx.__dict__`` pre-fills its
+cached members) so that the expected answer is known exactly; the end-to-end path
+through the real baselines is exercised by ``test_data_cli.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from unstuck.context import Context, SplitPredictions
+from unstuck.problem import Problem
+from unstuck.registry import registered_checks
+from unstuck.runner import run_checks
+
+LABELS = [s for s in registered_checks() if s.name == "labels"]
+
+
+def planted_dev(n: int, classes: tuple[int, ...], flipped: int, hard: int, seed: int = 0):
+    """Dev labels and probabilities: ``flipped`` rows carry a wrong label the model confidently
+    contradicts; ``hard`` rows are genuine model errors with low confidence; the rest are easy (3+ classes)."""
+    rng = np.random.default_rng(seed)
+    k = len(classes)
+    truth = rng.integers(0, k, n)
+    proba = np.full((n, k), 0.1 / (k - 1))
+    proba[np.arange(n), truth] = 0.9
+    given = truth.copy()
+    flip = np.arange(flipped)
+    given[flip] = (truth[flip] + 1) % k
+    hard_rows = np.arange(flipped, flipped + hard)
+    other = (truth[hard_rows] + 1) % k
+    proba[hard_rows] = 0.15 / (k - 2)
+    proba[hard_rows, truth[hard_rows]] = 0.40
+    proba[hard_rows, other] = 0.45
+    y_pred = np.asarray(classes)[proba.argmax(axis=1)]
+    return np.asarray(classes)[given], y_pred, proba
+
+
+@pytest.fixture(scope="module")
+def digits_flipped():
+    """Digits train with 10% of labels flipped at random, and out-of-fold probabilities of a linear model."""
+    from sklearn.datasets import load_digits
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_predict
+
+    frame = load_digits(as_frame=True).frame.rename(columns={"target": "digit"})
+    train = frame.iloc[:1200].reset_index(drop=True)
+    rng = np.random.default_rng(0)
+    flipped = rng.choice(len(train), size=120, replace=False)
+    noisy = train["digit"].to_numpy().copy()
+    noisy[flipped] = (noisy[flipped] + rng.integers(1, 10, size=120)) % 10
+    train["digit"] = noisy
+    x = train.drop(columns="digit").to_numpy() / 16.0
+    oof = cross_val_predict(LogisticRegression(max_iter=300), x, noisy, cv=5, method="predict_proba")
+    return train, frame.iloc[1200:].reset_index(drop=True), flipped, oof
+
+
+def test_flipped_train_labels_are_found_with_noise_rate_pairs_and_gain(digits_flipped) -> None:
+    train, dev, flipped, oof = digits_flipped
+    classes = tuple(range(10))
+    given, y_pred, proba = planted_dev(len(dev), classes, flipped=30, hard=24)
+    dev = dev.assign(digit=given)
+    problem = Problem.from_frames(train, dev=dev, train_dev=train.iloc[:50], target="digit")
+    ctx = Context(problem)
+    ctx.__dict__["oof_proba"] = oof
+    ctx.__dict__["predictions"] = {
+        "dev": SplitPredictions(given, y_pred, proba, classes, dev.drop(columns="digit")),
+    }
+    result = run_checks(problem, ctx, checks=LABELS)
+    by_id = {f.id: f for f in result.findings}
+    section = result.sections["labels"]["splits"]
+    # train: cleanlab's flags against the planted flips
+    flagged_rows = {r["row"] for r in section["train"]["ranked"]}
+    assert section["train"]["flagged"] >= 80
+    truly = set(flipped.tolist())
+    top = [r["row"] for r in section["train"]["ranked"]]
+    assert sum(r in truly for r in top) / len(top) >= 0.8  # the 50 lowest-quality flags are mostly real flips
+    assert 0.06 <= section["train"]["noise_rate"] <= 0.16
+    assert flagged_rows and by_id["labels.train"].severity == "warning"
+    assert by_id["labels.train"].lever == "fix_labels" and by_id["labels.train"].bottleneck == "label_noise"
+    qualities = [r["quality"] for r in section["train"]["ranked"]]
+    assert qualities == sorted(qualities)
+    # dev: exactly the 30 contradicted labels are flagged; errors = 30 flipped + 24 hard
+    assert section["dev"]["flagged"] == 30
+    assert section["dev"]["errors"] == 54 and section["dev"]["errors_on_flagged"] == 30
+    assert section["dev"]["share_of_errors_on_flagged"] == pytest.approx(30 / 54)
+    assert by_id["labels.dev"].severity == "warning"
+    assert by_id["labels.dev"].expected_gain == pytest.approx(30 / len(dev))
+    assert by_id["labels.train"].expected_gain == pytest.approx(30 / len(dev))
+
+
+def test_clean_labels_raise_nothing() -> None:
+    classes = (0, 1, 2)
+    given, y_pred, proba = planted_dev(600, classes, flipped=0, hard=20, seed=1)
+    frame = pd.DataFrame({"x": np.arange(600.0), "y": given})
+    problem = Problem.from_frames(frame.iloc[:300], dev=frame.iloc[300:], train_dev=frame.iloc[300:350], target="y")
+    ctx = Context(problem)
+    ctx.__dict__["oof_proba"] = proba[: len(problem.frames["train"])]
+    ctx.__dict__["predictions"] = {"dev": SplitPredictions(given[300:], y_pred[300:], proba[300:], classes, frame)}
+    result = run_checks(problem, ctx, checks=LABELS)
+    assert [f for f in result.findings if f.severity != "info"] == []
+
+
+def test_regression_residual_outliers_flag_the_planted_targets() -> None:
+    rng = np.random.default_rng(0)
+    n = 400
+    x = rng.normal(size=n)
+    y = 3 * x + rng.normal(scale=0.1, size=n)
+    bad = np.arange(8)
+    y[bad] += 50.0
+    frame = pd.DataFrame({"row": np.arange(n), "x": x, "y": y})
+    problem = Problem.from_frames(frame, dev=frame.iloc[:40], train_dev=frame.iloc[:40], target="y", id_column="row")
+    ctx = Context(problem)
+    ctx.__dict__["oof_proba"] = (3 * problem.frames["train"]["x"].to_numpy()).reshape(-1, 1)
+    spec = [s for s in registered_checks() if s.name == "residual_outliers"]
+    result = run_checks(problem, ctx, checks=spec)
+    finding = result.findings[0]
+    assert finding.evidence["flagged"] == 8
+    assert sorted(r["row"] for r in finding.evidence["ranked"][:5]) == sorted(
+        r["row"] for r in result.sections["residual_outliers"]["ranked"][:5]
+    )
+    assert {r["row"] for r in result.sections["residual_outliers"]["ranked"]} == set(bad.tolist())
+    assert finding.severity == "warning" and finding.lever == "fix_labels"
