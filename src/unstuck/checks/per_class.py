@@ -1,0 +1,183 @@
+"""Per-class errors (classification) and where the large residuals sit (regression).
+
+Classification, per class: dev error rate with its Wilson 95 % interval, support
+in train and dev, the class's share of all dev errors, and the most frequent
+confusions (true → predicted, with counts and share of all errors). The class
+holding the largest share of dev errors and the most frequent confusion become
+informational findings, so that error analysis starts where the errors are.
+Rare classes the model fails on are the ``imbalance`` check's finding (lever
+``targeted_data``); this check does not repeat them.
+
+Regression: quantiles of the residual (y_pred − y_true) and of its absolute
+value on dev, the share of the squared error carried by the 10 % largest
+residuals, and the residuals per quintile of the true target (where large
+residuals sit). When the top decile carries at least half the squared error
+an informational finding says so: a few rows dominate RMSE.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from unstuck.findings import Finding
+from unstuck.registry import CheckResult, SkipCheck, check
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from unstuck.context import Context
+    from unstuck.problem import Problem
+
+#: Confusions listed (most frequent first).
+TOP_CONFUSIONS = 10
+#: Regression: the top decile of |residual| "dominates" when it carries at least this share of squared error.
+DOMINANT_SHARE = 0.5
+
+
+def wilson_interval(k: int, n: int) -> tuple[float, float]:
+    """Wilson score 95 % interval of the proportion ``k / n`` (scipy's ``binomtest``)."""
+    if n == 0:
+        return (0.0, 1.0)
+    from scipy.stats import binomtest
+
+    ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    return (float(ci.low), float(ci.high))
+
+
+@check(
+    "per_class",
+    requires=("predictions", "dev"),
+    description="per-class dev errors, support and confusions; for regression, where the large residuals sit",
+)
+def per_class(problem: Problem, ctx: Context) -> CheckResult:
+    dev = ctx.predictions["dev"]
+    if problem.task == "classification":
+        return _classification(problem, ctx)
+    return _regression(np.asarray(dev.y_true, dtype=np.float64), np.asarray(dev.y_pred, dtype=np.float64))
+
+
+def _train_labels(problem: Problem, ctx: Context) -> NDArray[Any] | None:
+    if problem.mode == "data":
+        return np.asarray(problem.frames["train"][problem.target])
+    train = ctx.predictions.get("train")
+    return None if train is None else np.asarray(train.y_true)
+
+
+def _classification(problem: Problem, ctx: Context) -> CheckResult:
+    import pandas as pd
+
+    dev = ctx.predictions["dev"]
+    y_true = pd.Series(dev.y_true).astype(str).to_numpy()
+    y_pred = pd.Series(dev.y_pred).astype(str).to_numpy()
+    wrong = y_true != y_pred
+    n_dev, n_wrong = len(wrong), int(wrong.sum())
+    if n_dev == 0:
+        raise SkipCheck("the dev split has no rows")
+    train = _train_labels(problem, ctx)
+    train_counts = pd.Series(train).astype(str).value_counts() if train is not None else None
+    classes: list[dict[str, Any]] = []
+    for c in (str(c) for c in problem.classes):
+        in_class = y_true == c
+        n_c, k_c = int(in_class.sum()), int(wrong[in_class].sum())
+        low, high = wilson_interval(k_c, n_c)
+        classes.append(
+            {
+                "class": c,
+                "train_support": int(train_counts.get(c, 0)) if train_counts is not None else None,
+                "dev_support": n_c,
+                "errors": k_c,
+                "error": k_c / n_c if n_c else None,
+                "error_interval": [low, high],
+                "share_of_errors": k_c / n_wrong if n_wrong else 0.0,
+            }
+        )
+    pairs = pd.Series(list(zip(y_true[wrong], y_pred[wrong], strict=True)), dtype=object).value_counts()
+    confusions = [
+        {"true": t, "predicted": p, "count": int(k), "share_of_errors": int(k) / n_wrong}
+        for (t, p), k in list(pairs.items())[:TOP_CONFUSIONS]
+    ]
+    findings: list[Finding] = []
+    if n_wrong:
+        worst = max(classes, key=lambda r: (r["errors"], r["class"]))
+        rest_n = n_dev - worst["dev_support"]
+        rest_error = (n_wrong - worst["errors"]) / rest_n if rest_n else 0.0
+        findings.append(
+            Finding(
+                id="per_class.most_errors",
+                check="per_class",
+                severity="info",
+                title=(
+                    f"class {worst['class']} holds {worst['share_of_errors']:.0%} of dev errors "
+                    f"(error {worst['error']:.1%} on {worst['dev_support']} rows vs {rest_error:.1%} on the others)"
+                ),
+                evidence={**worst, "rest_error": rest_error},
+            )
+        )
+        top = confusions[0]
+        findings.append(
+            Finding(
+                id="per_class.top_confusion",
+                check="per_class",
+                severity="info",
+                title=(
+                    f"most frequent confusion: {top['true']} predicted as {top['predicted']} "
+                    f"({top['count']} rows, {top['share_of_errors']:.0%} of dev errors)"
+                ),
+                evidence=top,
+            )
+        )
+    section = {"dev_rows": n_dev, "dev_errors": n_wrong, "classes": classes, "confusions": confusions}
+    return CheckResult(findings=tuple(findings), section=section)
+
+
+def _regression(y_true: NDArray[np.float64], y_pred: NDArray[np.float64]) -> CheckResult:
+    import pandas as pd
+
+    residual = y_pred - y_true
+    absolute = np.abs(residual)
+    squared = residual**2
+    total = float(squared.sum())
+    n_top = max(1, int(np.ceil(0.1 * len(residual))))
+    top = np.argsort(-absolute, kind="stable")[:n_top]
+    top_share = float(squared[top].sum() / total) if total > 0 else 0.0
+    quantiles = (0.05, 0.25, 0.5, 0.75, 0.95)
+    bins = pd.qcut(pd.Series(y_true), q=5, duplicates="drop")
+    by_bin = []
+    for interval, idx in pd.Series(np.arange(len(y_true))).groupby(bins.to_numpy(), observed=True):
+        rows = idx.to_numpy()
+        by_bin.append(
+            {
+                "y_true_range": [float(interval.left), float(interval.right)],
+                "rows": len(rows),
+                "mean_residual": float(residual[rows].mean()),
+                "rmse": float(np.sqrt(squared[rows].mean())),
+                "share_of_squared_error": float(squared[rows].sum() / total) if total > 0 else 0.0,
+                "share_of_top_decile": float(np.isin(top, rows).sum() / n_top),
+            }
+        )
+    section = {
+        "residual_quantiles": {str(q): float(np.quantile(residual, q)) for q in quantiles},
+        "abs_residual_quantiles": {str(q): float(np.quantile(absolute, q)) for q in quantiles},
+        "top_decile_rows": n_top,
+        "top_decile_share_of_squared_error": top_share,
+        "by_target_quintile": by_bin,
+    }
+    findings: list[Finding] = []
+    if top_share >= DOMINANT_SHARE:
+        worst = max(by_bin, key=lambda b: b["share_of_top_decile"])
+        low, high = worst["y_true_range"]
+        findings.append(
+            Finding(
+                id="per_class.large_residuals",
+                check="per_class",
+                severity="info",
+                title=(
+                    f"the 10% largest residuals carry {top_share:.0%} of the squared error on dev; "
+                    f"{worst['share_of_top_decile']:.0%} of them have a true value in ({low:.4g}, {high:.4g}]"
+                ),
+                evidence={"top_decile_share_of_squared_error": top_share, "where": worst},
+            )
+        )
+    return CheckResult(findings=tuple(findings), section=section)
