@@ -24,3 +24,10 @@ su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='unstuck'\"" |
     || su postgres -c "psql -qc \"CREATE ROLE unstuck LOGIN SUPERUSER PASSWORD 'unstuck'\""
 su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='unstuck_test'\"" | grep -q 1 \
     || su postgres -c "createdb -O unstuck unstuck_test"
+
+# --- Chromium for the HTML report's browser test (issue 8) ----------------------------------------
+# Debian's chromium, driven headless over the DevTools protocol by tests/test_render_browser.py.
+if ! command -v chromium >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi

@@ -32,6 +32,7 @@ COMMANDS: tuple[str, ...] = (
     "unstuck.cli.diagnose",
     "unstuck.cli.project",
     "unstuck.cli.ledger",
+    "unstuck.cli.report",
     "unstuck.cli.explore",
     "unstuck.cli.curve",
 )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from unstuck.cli._console import console, err_console
+from unstuck.cli.report import HtmlOption, MarkdownOption, write_renders
 
 if TYPE_CHECKING:
     from unstuck.findings import Report
@@ -57,6 +58,8 @@ def diagnose(
     seed: Annotated[int, typer.Option(help="Seed for every split, model and bootstrap.")] = 0,
     encoding: Annotated[str, typer.Option(help="Text encoding of CSV/JSONL files.")] = "utf-8",
     json_path: JsonOption = None,
+    html: HtmlOption = None,
+    markdown: MarkdownOption = None,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -79,12 +82,21 @@ def diagnose(
         seed=seed,
         encoding=encoding,
     )
-    _run(problem, json_path=json_path, quiet=quiet, verbose=verbose)
+    _run(
+        problem,
+        json_path=json_path,
+        html=html,
+        markdown=markdown,
+        quiet=quiet,
+        verbose=verbose,
+    )
 
 
 def demo(
     seed: Annotated[int, typer.Option(help="Seed of the demo's split and models.")] = 0,
     json_path: JsonOption = None,
+    html: HtmlOption = None,
+    markdown: MarkdownOption = None,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -107,10 +119,25 @@ def demo(
         seed=seed,
         names={"train": "demo train", "dev": "demo dev", "test": "demo test"},
     )
-    _run(problem, json_path=json_path, quiet=quiet, verbose=verbose)
+    _run(
+        problem,
+        json_path=json_path,
+        html=html,
+        markdown=markdown,
+        quiet=quiet,
+        verbose=verbose,
+    )
 
 
-def _run(problem: Problem, *, json_path: Path | None, quiet: bool, verbose: bool) -> None:
+def _run(
+    problem: Problem,
+    *,
+    json_path: Path | None,
+    quiet: bool,
+    verbose: bool,
+    html: Path | None = None,
+    markdown: Path | None = None,
+) -> None:
     from unstuck.pipeline import diagnose_problem
     from unstuck.render.text import render_report
 
@@ -123,10 +150,11 @@ def _run(problem: Problem, *, json_path: Path | None, quiet: bool, verbose: bool
     if json_path is not None:
         _write_json(report, json_path)
         written.append(str(json_path))
+    written += write_renders(report, html=html, markdown=markdown)
     if not quiet:
         console.print(render_report(report, verbose=verbose))
         if written:
-            console.print(f"Wrote {', '.join(written)}")
+            console.print(f"Wrote {', '.join(written)}", soft_wrap=True)
 
 
 def _write_json(report: Report, path: Path) -> None:

@@ -1,0 +1,116 @@
+"""``unstuck report``: re-render a saved JSON report as HTML, Markdown or terminal tables.
+
+``write_renders`` is also what ``unstuck diagnose --html/--markdown`` calls once
+the diagnosis has succeeded.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from unstuck.cli._console import console
+
+if TYPE_CHECKING:
+    from unstuck.findings import Report
+
+__all__ = ["HtmlOption", "MarkdownOption", "read_report", "register", "write_renders"]
+
+HtmlOption = Annotated[
+    Path | None,
+    typer.Option("--html", help="Write the report as one self-contained HTML page (plots inline, opens offline)."),
+]
+MarkdownOption = Annotated[
+    Path | None,
+    typer.Option("--markdown", help="Write the report as Markdown (tables, sized for a pull-request comment)."),
+]
+
+
+def report(
+    path: Annotated[Path, typer.Argument(help="A JSON report written by `unstuck diagnose --json`.")],
+    html: HtmlOption = None,
+    markdown: MarkdownOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the files written.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show informational findings.")] = False,
+) -> None:
+    """Re-render a saved JSON report: --html, --markdown, and the terminal tables unless --quiet."""
+    from unstuck.render.text import render_report
+
+    saved = read_report(path)
+    written = write_renders(saved, html=html, markdown=markdown)
+    if not quiet:
+        console.print(render_report(saved, verbose=verbose))
+    if written:
+        console.print(f"Wrote {', '.join(written)}", soft_wrap=True)
+
+
+def read_report(path: Path) -> Report:
+    """Load a ``unstuck.report/1`` JSON file; an unreadable or foreign file is a FileProblem naming the fix."""
+    from unstuck.errors import FileProblem
+    from unstuck.findings import SCHEMA, Report
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileProblem(
+            f"The report '{path}' does not exist.",
+            "Pass the file written by `unstuck diagnose ... --json PATH`.",
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FileProblem(
+            f"Could not read the report '{path}': {exc}.", "Check the path and its permissions."
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise FileProblem(
+            f"'{path}' is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).",
+            "Pass the file written by `unstuck diagnose ... --json PATH`, not the HTML or Markdown report.",
+        ) from None
+    schema = data.get("schema") if isinstance(data, dict) else None
+    if schema != SCHEMA:
+        raise FileProblem(
+            f"'{path}' is not an unstuck report: its schema is {schema!r}, expected {SCHEMA!r}.",
+            "Pass the file written by `unstuck diagnose ... --json PATH` with this version of unstuck.",
+        )
+    try:
+        return Report.from_dict(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise FileProblem(
+            f"'{path}' says it is {SCHEMA} but is incomplete or damaged ({type(exc).__name__}: {exc}).",
+            "Write it again with `unstuck diagnose ... --json PATH`.",
+        ) from None
+
+
+def write_renders(report: Report, *, html: Path | None = None, markdown: Path | None = None) -> list[str]:
+    """Write the HTML and/or Markdown report; return the paths written, in that order."""
+    written: list[str] = []
+    if html is not None:
+        from unstuck.render.html import render_html
+
+        _write(html, render_html(report), "--html")
+        written.append(str(html))
+    if markdown is not None:
+        from unstuck.render.markdown import render_markdown
+
+        _write(markdown, render_markdown(report), "--markdown")
+        written.append(str(markdown))
+    return written
+
+
+def _write(path: Path, text: str, option: str) -> None:
+    from unstuck.errors import FileProblem
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise FileProblem(
+            f"Could not write '{path}': {exc.strerror}.",
+            f"Choose a writable path for {option}.",
+        ) from None
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
