@@ -124,6 +124,27 @@ def test_lightning_metrics_csv_sparse_rows(tmp_path: Path) -> None:
     assert log.series("lr")[1].tolist() == [0.01, 0.01, 0.01, 0.01]
 
 
+def test_pandas_empty_cells_after_divergence_are_nan(tmp_path: Path) -> None:
+    path = tmp_path / "pandas.csv"
+    pd.DataFrame({"epoch": [1, 2, 3, 4], "loss": [1.0, 0.8, np.nan, np.nan], "acc": [0.5, 0.6, np.nan, np.nan]}).to_csv(
+        path, index=False
+    )
+    (log,) = read_training_log(path)
+    assert np.isinf(log.series("train_loss")[1][2:]).all()
+    assert any("no value at all" in n for n in log.notes)
+
+
+def test_lightning_rows_with_only_ignored_values_stay_absent(tmp_path: Path) -> None:
+    path = tmp_path / "metrics.csv"
+    path.write_text(
+        "epoch,step,train_loss_step,train_loss_epoch,val_loss\n0,49,1.2,,\n0,99,,,0.9\n0,99,,1.1,\n"
+        "1,149,0.8,,\n1,199,,,0.75\n1,199,,0.75,\n"
+    )
+    (log,) = read_training_log(path)
+    assert np.isfinite(log.series("train_loss")[1]).all() and log.series("train_loss")[0].tolist() == [99.0, 199.0]
+    assert log.notes == ()
+
+
 def _write_events(directory: Path, scalars: dict[str, list[float]], start: int = 1) -> None:
     from tensorboard.compat.proto import event_pb2, summary_pb2
     from tensorboard.summary.writer.event_file_writer import EventFileWriter

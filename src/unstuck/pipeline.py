@@ -22,6 +22,8 @@ from unstuck.runner import run_checks
 if TYPE_CHECKING:
     import pandas as pd
 
+    from unstuck.training_log.readers import TrainingLog
+
 __all__ = ["diagnose", "diagnose_problem", "load_problem"]
 
 
@@ -41,8 +43,35 @@ def load_problem(
     human_error: float | None = None,
     seed: int = 0,
     encoding: str = "utf-8",
+    training_logs: Sequence[str | Path | TrainingLog] = (),
 ) -> Problem:
     """Read and validate the user's inputs into a :class:`Problem` (see ``diagnose``)."""
+    if training_logs:
+        # Training logs (issue 6): alone they make a logs-only Problem; otherwise they ride along.
+        from dataclasses import replace
+
+        from unstuck.training_log.readers import read_training_logs
+
+        logs = read_training_logs(training_logs)
+        if data is None and predictions is None and dev is None and test is None and train_dev is None:
+            return Problem.from_training_logs(logs, task=task, metric=metric, human_error=human_error, seed=seed)
+        problem = load_problem(
+            data,
+            target=target,
+            dev=dev,
+            test=test,
+            train_dev=train_dev,
+            split_column=split_column,
+            predictions=predictions,
+            task=task,
+            metric=metric,
+            id_column=id_column,
+            drop=drop,
+            human_error=human_error,
+            seed=seed,
+            encoding=encoding,
+        )
+        return replace(problem, training_logs=logs)
     if predictions is not None:
         if data is not None or dev is not None or test is not None:
             raise ConfigError(
@@ -54,7 +83,8 @@ def load_problem(
     if data is None:
         raise ConfigError(
             "Nothing to diagnose: no training data and no predictions were given.",
-            "Pass a training table (unstuck diagnose train.csv --target y ...) or --predictions preds.csv.",
+            "Pass a training table (unstuck diagnose train.csv --target y ...), --predictions preds.csv "
+            "or --training-log history.csv.",
         )
     if target is None:
         raise ConfigError("No target column was named.", "Pass --target with the name of the column to predict.")
@@ -138,7 +168,8 @@ def diagnose(
     **options:
         As :func:`load_problem`: ``target``, ``dev``, ``test``, ``train_dev``,
         ``split_column``, ``predictions``, ``task``, ``metric``, ``id_column``,
-        ``drop``, ``human_error``, ``seed``, ``encoding``.
+        ``drop``, ``human_error``, ``seed``, ``encoding``, ``training_logs`` (paths of
+        history files or TensorBoard directories, or TrainingLog objects).
     """
     return diagnose_problem(load_problem(data, **options), on_step=on_step)
 

@@ -47,6 +47,13 @@ def diagnose(
         Path | None,
         typer.Option(help="Your own model's predictions: columns split, y_true, y_pred, optional proba_<class>."),
     ] = None,
+    training_log: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Training history: CSV/JSONL/Keras JSON/Lightning metrics.csv, or a TensorBoard directory. "
+            "Alone, or with data or --predictions; repeat for several runs."
+        ),
+    ] = None,
     human_error: Annotated[
         float | None,
         typer.Option(help="Human-level error, in metric units (0.02 = 2% error rate)."),
@@ -74,6 +81,7 @@ def diagnose(
         train_dev=train_dev,
         split_column=split_column,
         predictions=predictions,
+        training_logs=tuple(str(p) for p in training_log or ()),
         task=task,
         metric=metric,
         id_column=id_column,

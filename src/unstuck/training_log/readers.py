@@ -328,6 +328,18 @@ def log_from_frame(
     values: dict[str, list[float]] = {}
     for canonical, (column, _) in chosen.items():
         values[canonical] = _numeric(frame[column].tolist(), column, where, nan_is_absent=nan_is_absent)
+    if nan_is_absent and values:
+        # A row with a step but not one value (pandas writes NaN as an empty cell) logged NaN losses;
+        # a sparse Lightning row always holds at least one value (a loss, a metric or the lr).
+        others = [c for c in frame.columns if str(c) not in step_columns.values()]
+        blank = frame[others].isna().all(axis=1).tolist() if others else [False] * len(frame)
+        if any(blank) and not all(blank):
+            for canonical in losses:
+                values[canonical] = [math.inf if b else v for v, b in zip(values[canonical], blank, strict=True)]
+            notes.append(
+                f"{sum(blank)} row(s) hold a step but no value at all: their losses are read as NaN "
+                "(pandas writes NaN as an empty cell)"
+            )
     if "step" in step_columns and "epoch" in step_columns:
         step_source, step_unit = step_columns["step"], "step"
         ignored.append(step_columns["epoch"])
