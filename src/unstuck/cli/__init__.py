@@ -31,6 +31,7 @@ app = typer.Typer(
 COMMANDS: tuple[str, ...] = (
     "unstuck.cli.diagnose",
     "unstuck.cli.project",
+    "unstuck.cli.cost",
     "unstuck.cli.ledger",
     "unstuck.cli.report",
     "unstuck.cli.explore",
