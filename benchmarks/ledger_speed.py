@@ -3,7 +3,7 @@ of a small real training script with ``--jobs 2`` against one at a time.
 
 Usage::
 
-    python benchmarks/ledger_speed.py [--records 10000] [--variants 20] [--postgres URL | --no-postgres]
+    python benchmarks/ledger_speed.py [--records 10000] [--variants 20] [--postgres URL | --no-postgres] [--no-sweep]
 
 PostgreSQL: ``--postgres``, else ``UNSTUCK_TEST_POSTGRES_URL``, else the server ``.ci/services.sh`` starts;
 the benchmark works in a schema of its own and drops it. Prints a Markdown table.
@@ -42,10 +42,11 @@ TRAIN = textwrap.dedent(
 
 
 def bench_store(url: str, n: int) -> dict[str, float]:
-    """Seconds to add n records, to finish them, to read them all back, and to render the log table of all."""
+    """Seconds to add n records, to finish them, to read them all back, to render them all (as ``log --limit 0``
+    does: plain text above 200 rows), and to read and render the default ``log`` (a table of the newest 50)."""
     from rich.console import Console
 
-    from unstuck.cli.ledger import render_log
+    from unstuck.cli.ledger import render_log, render_log_plain
     from unstuck.ledger.record import Expectation, Experiment
     from unstuck.ledger.sql import SQLLedger
 
@@ -74,8 +75,7 @@ def bench_store(url: str, n: int) -> dict[str, float]:
     t2 = time.perf_counter()
     records = store.list()
     t3 = time.perf_counter()
-    buf = io.StringIO()
-    Console(file=buf, width=120).print(render_log(records))
+    Console(file=io.StringIO(), width=120).print(render_log_plain(records), markup=False, soft_wrap=True)
     t4 = time.perf_counter()
     Console(file=io.StringIO(), width=120).print(render_log(store.list(limit=50)))
     t5 = time.perf_counter()
@@ -110,6 +110,7 @@ def main() -> None:
     parser.add_argument("--variants", type=int, default=20)
     parser.add_argument("--postgres", default=os.environ.get("UNSTUCK_TEST_POSTGRES_URL") or PG_DEFAULT)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sweep", action="store_true", help="Only the store part.")
     args = parser.parse_args()
 
     rows = []
@@ -132,11 +133,13 @@ def main() -> None:
                 conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
             engine.dispose()
     print(f"{args.records:,} records (add = insert as running, finish = running -> done with metrics)\n")
-    print("| store | add (s) | finish (s) | read all (s) | render log of all (s) | log of newest 50 (s) |")
+    print("| store | add (s) | finish (s) | read all (s) | render all, plain (s) | read + table of newest 50 (s) |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, r in rows:
         print(f"| {name} | {r['add']:.1f} | {r['finish']:.1f} | {r['read_all']:.2f} | {r['render_all']:.1f} | "
               f"{r['log_50']:.3f} |")  # fmt: skip
+    if args.no_sweep:
+        return
     sweep = bench_sweep(args.variants)
     print(f"\n{args.variants}-variant sweep (logistic regression, 4,000 rows each), wall seconds incl. start-up:\n")
     print("| --jobs 1 | --jobs 2 | speed-up |")

@@ -245,3 +245,19 @@ def test_single_runs_with_dev_predictions_get_a_paired_bootstrap_verdict(project
     assert real.verdict_detail["met_expectation"] is True
     assert noise.verdict == "inconclusive" and noise.verdict_detail["met_expectation"] is False
     assert noise.changed == {"churn": [None, 0.05], "out": ["preds_0.csv", "preds_0.05.csv"]}
+
+
+def test_long_log_is_plain_aligned_text(project: Path) -> None:
+    from unstuck.cli.ledger import PLAIN_ABOVE
+    from unstuck.ledger.record import Experiment
+
+    with _ledger(project) as s:
+        for k in range(PLAIN_ABOVE + 1):
+            s.add(Experiment(command=["python", "train.py"], hypothesis=f"h{k}", created_at=1.0e9 + k))
+    out = run_cli(["log", "--limit", "0"], cwd=project)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == f"{PLAIN_ABOVE + 1} experiment(s), newest first"
+    assert lines[1].split() == ["id", "UTC", "status", "verdict", "parent", "changed", "metrics", "hypothesis"]
+    assert lines[2].split()[0] == str(PLAIN_ABOVE + 1) and lines[2].split()[-1] == f"h{PLAIN_ABOVE}"
+    assert len(lines) == PLAIN_ABOVE + 3

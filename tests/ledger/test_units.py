@@ -169,6 +169,9 @@ def test_compare_shows_only_what_differs() -> None:
     assert out["config"] == {"lr": [0.1, 0.01]}
     assert list(out["metrics"]) == ["dev_error"] and out["metrics"]["dev_error"][2] == pytest.approx(-0.05)
     assert out["other"] == {}
+    c = b.with_(data_fingerprint={"d.csv": "sha256:" + "a" * 64})
+    d = b.with_(data_fingerprint={"d.csv": "sha256:" + "b" * 64})
+    assert compare(c, d)["other"] == {"data d.csv": ["sha256:" + "a" * 12, "sha256:" + "b" * 12]}
 
 
 def test_ledger_metrics_on_planted_records() -> None:

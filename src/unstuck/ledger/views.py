@@ -47,7 +47,8 @@ def compare(a: Experiment, b: Experiment) -> dict[str, Any]:
     """Only what differs between two records: config (seed included), metrics, provenance and outcome.
 
     Returns ``{"config": {key: [a, b]}, "metrics": {name: [a, b, b - a]}, "other": {field: [a, b]}}``;
-    a metric reported by one side only has None for the other and for the difference.
+    a metric reported by one side only has None for the other and for the difference. Data files
+    whose fingerprints differ appear in ``other`` as ``"data <path>"`` with shortened hashes.
     """
     config = {
         k: [a.config.get(k), b.config.get(k)]
@@ -60,10 +61,14 @@ def compare(a: Experiment, b: Experiment) -> dict[str, Any]:
         if va != vb:
             metrics[name] = [va, vb, (vb - va) if va is not None and vb is not None else None]
     other: dict[str, list[Any]] = {}
-    for name in ("status", "verdict", "seed", "git_commit", "git_dirty", "data_fingerprint", "hypothesis", "host"):
+    for name in ("status", "verdict", "seed", "git_commit", "git_dirty", "hypothesis", "host"):
         va, vb = getattr(a, name), getattr(b, name)
         if va != vb:
             other[name] = [va, vb]
+    for path in sorted(set(a.data_fingerprint) | set(b.data_fingerprint)):
+        fa, fb = a.data_fingerprint.get(path), b.data_fingerprint.get(path)
+        if fa != fb:  # "sha256:<first 12 hex digits>" is enough to tell two versions apart
+            other[f"data {path}"] = [fa[:19] if fa else None, fb[:19] if fb else None]
     if (a.git_diff or "") != (b.git_diff or ""):
         other["git_diff"] = [f"{len(a.git_diff or '')} chars", f"{len(b.git_diff or '')} chars"]
     return {"config": config, "metrics": metrics, "other": other}
