@@ -44,6 +44,7 @@ def load_problem(
     seed: int = 0,
     encoding: str = "utf-8",
     training_logs: Sequence[str | Path | TrainingLog] = (),
+    tags: str | Path | pd.DataFrame | None = None,
 ) -> Problem:
     """Read and validate the user's inputs into a :class:`Problem` (see ``diagnose``)."""
     if training_logs:
@@ -70,6 +71,7 @@ def load_problem(
             human_error=human_error,
             seed=seed,
             encoding=encoding,
+            tags=tags,
         )
         return replace(problem, training_logs=logs)
     if predictions is not None:
@@ -79,7 +81,10 @@ def load_problem(
                 "Predictions mode diagnoses your own model's predictions; data mode trains baselines.",
             )
         frame, name = _table(predictions, encoding)
-        return Problem.from_predictions(frame, task=task, metric=metric, human_error=human_error, seed=seed, name=name)
+        problem = Problem.from_predictions(
+            frame, task=task, metric=metric, human_error=human_error, seed=seed, name=name
+        )
+        return _with_tags(problem, tags, encoding)
     if data is None:
         raise ConfigError(
             "Nothing to diagnose: no training data and no predictions were given.",
@@ -103,16 +108,35 @@ def load_problem(
                 "--split-column and separate --dev/--test files cannot be combined.",
                 "Either mark every row's split in one file, or pass one file per split.",
             )
-        return Problem.from_split_column(
+        problem = Problem.from_split_column(
             train_frame, split_column=split_column, target=target, name=train_name, **common
         )
+        return _with_tags(problem, tags, encoding)
     others = {"dev": dev, "test": test, "train_dev": train_dev}
     frames: dict[str, Any] = {}
     names = {"train": train_name}
     for split, source in others.items():
         if source is not None:
             frames[split], names[split] = _table(source, encoding)
-    return Problem.from_frames(train_frame, target=target, names=names, **frames, **common)
+    problem = Problem.from_frames(train_frame, target=target, names=names, **frames, **common)
+    return _with_tags(problem, tags, encoding)
+
+
+def _with_tags(problem: Problem, tags: str | Path | pd.DataFrame | None, encoding: str) -> Problem:
+    """``problem`` with its error tags (issue 4): from ``tags`` (a tag file), else from a ``tags``
+    column of the predictions file, else none. Row keys are checked against the dev rows."""
+    from dataclasses import replace
+
+    from unstuck.tags import read_tags, row_keys, tags_from_column
+
+    if tags is not None:
+        frame, name = _table(tags, encoding)
+        return replace(problem, tags=read_tags(frame, row_keys(problem), name=name))
+    if problem.predictions is not None:
+        found = tags_from_column(problem.predictions)
+        if found is not None:
+            return replace(problem, tags=found)
+    return problem
 
 
 def diagnose_problem(problem: Problem, *, on_step: Callable[[str], None] | None = None) -> Report:
@@ -169,7 +193,8 @@ def diagnose(
         As :func:`load_problem`: ``target``, ``dev``, ``test``, ``train_dev``,
         ``split_column``, ``predictions``, ``task``, ``metric``, ``id_column``,
         ``drop``, ``human_error``, ``seed``, ``encoding``, ``training_logs`` (paths of
-        history files or TensorBoard directories, or TrainingLog objects).
+        history files or TensorBoard directories, or TrainingLog objects), ``tags``
+        (a tag file or DataFrame with columns ``row`` and ``tags``; see ``unstuck.tags``).
     """
     return diagnose_problem(load_problem(data, **options), on_step=on_step)
 

@@ -69,6 +69,7 @@ INPUT_MEANINGS: dict[str, str] = {
     "test": "a test split",
     "train_dev": "a train-dev split",
     "training_log": "a training log (--training-log)",
+    "tags": "error tags on dev rows (--tags FILE, or a tags column in the predictions file)",
 }
 
 MAX_CLASSES_FOR_INTEGER_TARGET = 20
@@ -127,6 +128,9 @@ class Problem:
     dev_from_train: bool = False
     notes: Mapping[str, Any] = field(default_factory=dict)
     training_logs: tuple[TrainingLog, ...] = ()
+    #: Error tags (issue 4): columns ``row`` (position in dev) and ``tags`` (tuple of str), one line
+    #: per examined dev row; see ``unstuck.tags``.
+    tags: pd.DataFrame | None = None
 
     @property
     def mode(self) -> str:
@@ -170,6 +174,8 @@ class Problem:
         have = {self.task, "predictions", *self.present_splits}
         if self.training_logs:
             have.add("training_log")
+        if self.tags is not None:
+            have.add("tags")
         if self.mode == "data":
             have.add("data")
             if self.task == "classification":

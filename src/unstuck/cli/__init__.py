@@ -36,6 +36,7 @@ COMMANDS: tuple[str, ...] = (
     "unstuck.cli.report",
     "unstuck.cli.explore",
     "unstuck.cli.curve",
+    "unstuck.cli.tag",
 )
 
 for _module in COMMANDS:

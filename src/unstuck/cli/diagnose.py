@@ -64,6 +64,10 @@ def diagnose(
     drop: Annotated[list[str] | None, typer.Option(help="Column to leave out; repeat for several.")] = None,
     seed: Annotated[int, typer.Option(help="Seed for every split, model and bootstrap.")] = 0,
     encoding: Annotated[str, typer.Option(help="Text encoding of CSV/JSONL files.")] = "utf-8",
+    tags: Annotated[
+        Path | None,
+        typer.Option(help="Tagged dev errors (columns row, tags; from `unstuck tag`): the error-category table."),
+    ] = None,
     json_path: JsonOption = None,
     html: HtmlOption = None,
     markdown: MarkdownOption = None,
@@ -89,6 +93,7 @@ def diagnose(
         human_error=human_error,
         seed=seed,
         encoding=encoding,
+        tags=tags,
     )
     _run(
         problem,
