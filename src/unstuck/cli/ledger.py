@@ -351,7 +351,7 @@ def _log_rows(records: list[Experiment]) -> list[tuple[str, ...]]:
 
     from unstuck.ledger.views import format_value, summarize_changed
 
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for r in records:
         first = next(iter(_dev_first(r.metrics).items()), None)
         rows.append(

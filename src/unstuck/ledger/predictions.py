@@ -50,5 +50,8 @@ def dev_losses(path: Path) -> NDArray[np.float64]:
 
     truth, pred = frame["y_true"], frame["y_pred"]
     if pd.api.types.is_numeric_dtype(truth) and pd.api.types.is_numeric_dtype(pred):
-        return (truth.to_numpy(dtype=np.float64) != pred.to_numpy(dtype=np.float64)).astype(np.float64)
-    return (truth.astype(str).to_numpy() != pred.astype(str).to_numpy()).astype(np.float64)
+        wrong = truth.to_numpy(dtype=np.float64) != pred.to_numpy(dtype=np.float64)
+    else:
+        wrong = truth.astype(str).to_numpy() != pred.astype(str).to_numpy()
+    losses: NDArray[np.float64] = np.asarray(wrong, dtype=np.float64)
+    return losses

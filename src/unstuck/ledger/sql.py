@@ -20,6 +20,7 @@ Schema versions (``SCHEMA_VERSION``; each step in ``_MIGRATIONS``):
 
 from __future__ import annotations
 
+import builtins
 import json
 import shutil
 import sqlite3
@@ -347,7 +348,9 @@ class SQLLedger(LedgerStore):
         exp = experiment if experiment.created_at else experiment.with_(created_at=time.time())
         with self._engine.begin() as conn:
             result = conn.execute(sa.insert(self._t["experiments"]).values(**self._row(exp)))
-            new_id = int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key
+            assert key is not None
+            new_id = int(key[0])
             rows = [
                 {"experiment_id": new_id, "kind": kind, "ref": ref}
                 for kind in _LINK_KINDS
@@ -483,7 +486,7 @@ class SQLLedger(LedgerStore):
             if result.rowcount != 1:
                 raise self._transition_error(conn, experiment_id, f"get the verdict {verdict}")
 
-    def recover_crashed(self, host: str, is_alive: Callable[[int], bool]) -> list[int]:
+    def recover_crashed(self, host: str, is_alive: Callable[[int], bool]) -> builtins.list[int]:
         import sqlalchemy as sa
 
         exps = self._t["experiments"]

@@ -28,6 +28,7 @@ on SQLite and PostgreSQL alike, in the manner of Optuna's storage tests):
 
 from __future__ import annotations
 
+import builtins
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
@@ -116,7 +117,7 @@ class LedgerStore(ABC):
         """Record a verdict (keep / discard / inconclusive) and how it was reached."""
 
     @abstractmethod
-    def recover_crashed(self, host: str, is_alive: Callable[[int], bool]) -> list[int]:
+    def recover_crashed(self, host: str, is_alive: Callable[[int], bool]) -> builtins.list[int]:
         """Mark crashed the unfinished records of ``host`` whose writer is dead; return their ids."""
 
     @abstractmethod
