@@ -29,6 +29,24 @@ def test_cascade_point_by_hand() -> None:
     assert nothing.to_dict()["threshold"] is None
 
 
+def test_guarantee_uses_the_clopper_pearson_lower_bound() -> None:
+    from scipy.stats import beta
+
+    # 1,000 requests, confidence falling; the small model disagrees on every 50th covered request
+    n = 1000
+    conf = np.linspace(1.0, 0.0, n, endpoint=False)
+    agree = np.ones(n, dtype=bool)
+    agree[49::50] = False
+    plain = choose_threshold(conf, agree, 0.99)
+    safe = choose_threshold(conf, agree, 0.99, guarantee=0.9)
+    # plain: 1 - e_k / n ≥ 0.99 allows e_k = 10 disagreements: k = 549 (the 11th is at index 549)
+    assert plain == conf[548]
+    # with the bound: the largest e with 1 - Beta.ppf(0.9, e + 1, n - e) ≥ 0.99, covered up to its last request
+    e_max = max(e for e in range(20) if 1 - beta.ppf(0.9, e + 1, n - e) >= 0.99)
+    assert safe == conf[50 * (e_max + 1) - 2]
+    assert safe > plain
+
+
 def test_ties_are_covered_together() -> None:
     conf = np.array([0.9, 0.9, 0.5])
     agree = np.array([True, False, True])

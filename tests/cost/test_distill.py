@@ -146,6 +146,7 @@ def test_cli_distill_end_to_end_json_validates_and_prices_the_cascade(tmp_path: 
     validate(report, "cost-1")
     model = report["distill"]["models"][0]
     coverage = model["cascade"]["test"]["coverage"]
+    assert model["cascade"]["guarantee"] is None
     assert report["cost"]["cascade"] == {"coverage": coverage, "coverage_source": "measured"}
     cost = report["cost"]
     month1 = cost["months"][0]
@@ -209,7 +210,7 @@ def test_cascade_numbers_recompute_from_the_curve() -> None:
 def test_minilm_embeddings_model_on_a_few_hundred_real_texts(tmp_path: Path) -> None:
     """The 'text' extra's path, kept small: 100 requests (the model loads in ~4 s, embeds ~125 texts/s idle)."""
     traffic = read_traffic(write_jsonl(tmp_path / "t.jsonl", traffic_records(_sample(100, seed=2))))
-    result = distill(traffic, models=["minilm"], floor=0.9)
+    result = distill(traffic, models=["minilm"], floor=0.9, single_calls=5)
     (m,) = result.models
     assert m.name == "minilm"
     y = result.labels.encode(traffic.frame["output"].tolist())

@@ -332,6 +332,7 @@ def _render_distill(section: dict[str, Any], traffic: dict[str, Any]) -> list[Re
         Text(f"Split {how}: train {split['train']:,}, calibration {split['calibration']:,}, test {split['test']:,}.")
     )
     floor = section["quality_floor"]
+    guarantee = section["models"][0]["cascade"]["guarantee"]
     table = Table(
         title=f"Small models vs the LLM on held-out traffic (quality floor {floor:.0%})", title_justify="left"
     )
@@ -384,7 +385,9 @@ def _render_distill(section: dict[str, Any], traffic: dict[str, Any]) -> list[Re
     out.append(
         Text(
             f"Cascade: {best['description']} answers when its confidence ≥ "
-            f"{threshold} (chosen on the calibration part): "
+            f"{threshold} (chosen on the calibration part"
+            + (f", floor guaranteed with {guarantee:.0%} confidence" if guarantee else "")
+            + "): "
             f"{casc['test']['coverage']:.1%} of held-out traffic, cascade agreement {casc['test']['agreement']:.1%} — "
             f"{verdict} the {floor:.0%} floor."
         )
@@ -525,6 +528,13 @@ def distill(
     quality_floor: Annotated[
         float, typer.Option(help="Least agreement with the LLM the cascade must keep (0.97 = 97 %).")
     ] = 0.97,
+    guarantee: Annotated[
+        float | None,
+        typer.Option(
+            help="Choose the cascade threshold so the floor holds on new traffic with this confidence (e.g. 0.9; "
+            "Clopper-Pearson bound on the calibration part). Default: the calibration estimate."
+        ),
+    ] = None,
     max_labels: Annotated[int, typer.Option(help="Most distinct answers that still count as a label set.")] = 50,
     seed: Annotated[int, typer.Option(help="Seed of the random split and the models.")] = 0,
     skip_bad_lines: SkipBad = False,
@@ -590,7 +600,9 @@ def distill(
         encoding=encoding,
     )
     if quiet:
-        result = run_distill(log, models=chosen, floor=quality_floor, seed=seed, max_labels=max_labels)
+        result = run_distill(
+            log, models=chosen, floor=quality_floor, seed=seed, max_labels=max_labels, guarantee=guarantee
+        )
     else:
         with err_console.status("distilling…") as status:
             result = run_distill(
@@ -599,6 +611,7 @@ def distill(
                 floor=quality_floor,
                 seed=seed,
                 max_labels=max_labels,
+                guarantee=guarantee,
                 on_step=lambda message: status.update(f"{message}…"),
             )
     result = replace(result, skipped_models=skipped)

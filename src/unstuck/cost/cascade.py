@@ -14,7 +14,9 @@ where a model is over-confident): the lowest threshold — the highest coverage 
 agreement on the calibration part is at least the quality floor. Coverage and agreement
 are then measured on a separate **test part**, so the numbers the user sees are not
 the ones the threshold was tuned on. Only the ranking of confidences matters for this
-choice, so the probabilities need no further recalibration.
+choice, so the probabilities need no further recalibration. An optional ``guarantee``
+replaces the calibration estimate by a Clopper–Pearson lower bound (see
+:func:`choose_threshold`), trading coverage for a floor that holds on new traffic.
 """
 
 from __future__ import annotations
@@ -73,13 +75,20 @@ def cascade_point(confidence: FloatArray, agree: BoolArray, threshold: float) ->
     )
 
 
-def choose_threshold(confidence: FloatArray, agree: BoolArray, floor: float) -> float:
+def choose_threshold(confidence: FloatArray, agree: BoolArray, floor: float, guarantee: float | None = None) -> float:
     """The lowest threshold whose cascade agreement on these requests is ≥ ``floor``.
 
     Requests are sorted by confidence, highest first; covering the top ``k`` adds their
     disagreements one by one, so agreement only falls as ``k`` grows. Thresholds are only
     placed between distinct confidence values (ties are covered together). Returns
     ``math.inf`` when even the single most confident group breaks the floor.
+
+    With ``guarantee`` (e.g. 0.9), the point estimate ``1 - e_k / n`` is replaced by its
+    one-sided Clopper–Pearson lower bound at that confidence, ``1 - Beta.ppf(guarantee,
+    e_k + 1, n - e_k)``: the chosen threshold then keeps the cascade's agreement on new
+    traffic from the same distribution ≥ ``floor`` with probability ≥ ``guarantee``.
+    Thresholds are tested from the most confident down and the scan stops at the first
+    failure (fixed-sequence testing), so no multiple-testing correction is needed.
     """
     if not (0.0 < floor <= 1.0):
         raise ValueError("floor must be in (0, 1]")
@@ -89,11 +98,22 @@ def choose_threshold(confidence: FloatArray, agree: BoolArray, floor: float) -> 
     wrong_cum = np.cumsum(~agree[order])
     # positions where the next confidence differs: the covered set can end only there
     ends = np.flatnonzero(np.append(conf_sorted[1:] != conf_sorted[:-1], True))
-    ok = 1.0 - wrong_cum[ends] / n >= floor - 1e-12
-    if not ok.any():
+    errors = wrong_cum[ends]
+    if guarantee is None:
+        agreement = 1.0 - errors / n
+    else:
+        if not (0.0 < guarantee < 1.0):
+            raise ValueError("guarantee must be in (0, 1)")
+        from scipy.stats import beta
+
+        upper = np.where(errors >= n, 1.0, beta.ppf(guarantee, errors + 1, np.maximum(n - errors, 1)))
+        agreement = 1.0 - upper
+    ok = agreement >= floor - 1e-12
+    if not ok[0]:
         return math.inf
-    # agreement is non-increasing in k, so the admissible ends form a prefix
-    last = ends[np.flatnonzero(ok)[-1]]
+    # agreement is non-increasing in k, so the admissible ends form a prefix: stop at the first failure
+    first_fail = np.flatnonzero(~ok)
+    last = ends[first_fail[0] - 1] if first_fail.size else ends[-1]
     return float(conf_sorted[last])
 
 
@@ -119,6 +139,7 @@ class Cascade:
     calibration: CascadePoint
     test: CascadePoint
     curve: list[CascadePoint]
+    guarantee: float | None = None
 
     @property
     def meets_floor_on_test(self) -> bool:
@@ -127,6 +148,7 @@ class Cascade:
     def to_dict(self) -> dict[str, Any]:
         return {
             "floor": self.floor,
+            "guarantee": self.guarantee,
             "threshold": None if math.isinf(self.threshold) else self.threshold,
             "calibration": self.calibration.to_dict(),
             "test": self.test.to_dict(),
@@ -141,11 +163,13 @@ def build_cascade(
     conf_test: FloatArray,
     agree_test: BoolArray,
     floor: float,
+    guarantee: float | None = None,
 ) -> Cascade:
     """Choose the threshold on the calibration part, measure it and the curve on the test part."""
-    threshold = choose_threshold(conf_calibration, agree_calibration, floor)
+    threshold = choose_threshold(conf_calibration, agree_calibration, floor, guarantee)
     return Cascade(
         floor=floor,
+        guarantee=guarantee,
         threshold=threshold,
         calibration=cascade_point(conf_calibration, agree_calibration, threshold),
         test=cascade_point(conf_test, agree_test, threshold),

@@ -473,6 +473,7 @@ def evaluate_model(
     gold: Sequence[str | None] | None = None,
     seed: int = 0,
     single_calls: int = 20,
+    guarantee: float | None = None,
 ) -> ModelResult:
     """Fit ``model`` on the train part, then measure it on the calibration and test parts.
 
@@ -486,6 +487,9 @@ def evaluate_model(
         Optional human labels (canonical label names or ``None``), shape (n,).
     floor:
         Quality floor of the cascade (agreement with the LLM, e.g. 0.97).
+    guarantee:
+        Optional confidence (e.g. 0.9) that the floor holds on new traffic; see
+        :func:`unstuck.cost.cascade.choose_threshold`.
     """
     from unstuck.metrics import bootstrap_means
 
@@ -543,7 +547,7 @@ def evaluate_model(
     latency_single = float(np.median(singles)) if singles else latency_ms
     y_cal = y[split.calibration]
     cascade = build_cascade(
-        cal_proba.max(axis=1), cal_proba.argmax(axis=1) == y_cal, test_proba.max(axis=1), agree_test, floor
+        cal_proba.max(axis=1), cal_proba.argmax(axis=1) == y_cal, test_proba.max(axis=1), agree_test, floor, guarantee
     )
     return ModelResult(
         name=model.name,
@@ -583,11 +587,20 @@ def distill(
     floor: float = 0.97,
     seed: int = 0,
     max_labels: int = 50,
+    single_calls: int = 20,
+    guarantee: float | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> DistillResult:
-    """Run the distillation path on ``traffic`` with the small models named in ``models``, cheapest first."""
+    """Run the distillation path on ``traffic`` with the small models named in ``models``, cheapest first.
+
+    ``single_calls`` test requests are also scored one at a time to measure single-request latency.
+    """
     if not (0.0 < floor <= 1.0):
         raise ConfigError(f"The quality floor must be in (0, 1]; got {floor}.", "Pass e.g. --quality-floor 0.97.")
+    if guarantee is not None and not (0.0 < guarantee < 1.0):
+        raise ConfigError(
+            f"--guarantee must be in (0, 1); got {guarantee}.", "Pass e.g. --guarantee 0.9, or leave it out."
+        )
     frame = traffic.frame
     outputs = frame["output"].tolist()
     labels = detect_label_set(outputs, max_labels=max_labels, field_name=traffic.output_field)
@@ -608,7 +621,20 @@ def distill(
         if on_step:
             on_step(f"training {name}")
         model = make_model(name, seed)
-        results.append(evaluate_model(model, texts, y, labels.classes, split, floor=floor, gold=gold, seed=seed))
+        results.append(
+            evaluate_model(
+                model,
+                texts,
+                y,
+                labels.classes,
+                split,
+                floor=floor,
+                gold=gold,
+                seed=seed,
+                single_calls=single_calls,
+                guarantee=guarantee,
+            )
+        )
     return DistillResult(labels=labels, split=split, models=results, floor=floor)
 
 
