@@ -41,8 +41,11 @@ def _decay(t: FloatArray, n: int, start: float, floor: float, at: float) -> Floa
     return floor + (start - floor) * np.exp(-(t - 1) / tau)
 
 
-def planted_curves(kind: str, seed: int) -> dict[str, FloatArray]:
-    """The raw columns of a planted run (see the module docstring)."""
+def planted_curves(kind: str, seed: int, noise_scale: float = 1.0) -> dict[str, FloatArray]:
+    """The raw columns of a planted run (see the module docstring).
+
+    Multiplicative noise on the losses is 0.5–2 % (× ``noise_scale``) of their level.
+    """
     if kind not in PLANTED:
         raise ValueError(f"unknown planted kind {kind!r}; choose from {PLANTED}")
     rng = np.random.default_rng(seed)
@@ -50,7 +53,7 @@ def planted_curves(kind: str, seed: int) -> dict[str, FloatArray]:
     t = np.arange(1, n + 1, dtype=np.float64)
     start = float(np.log(10) * rng.uniform(0.9, 1.1))
     floor = float(rng.uniform(0.02, 0.2))
-    noise = float(rng.uniform(0.005, 0.02))
+    noise = float(rng.uniform(0.005, 0.02)) * noise_scale
     train_err_floor = HUMAN_ERROR + float(rng.uniform(0.0, 0.01))
     gap = float(rng.uniform(0.05, 0.2))
     at = float(rng.uniform(0.55, 0.8))
@@ -69,7 +72,7 @@ def planted_curves(kind: str, seed: int) -> dict[str, FloatArray]:
         rate = float(rng.uniform(0.05, 0.3))
         train = start * (1 - rate * (t - 1) / n)
         dev = train + gap * 0.2
-        noise = min(noise, 0.004)
+        noise = min(noise, 0.004 * noise_scale)
     elif kind == "overfitting":
         best = int(n * rng.uniform(0.3, 0.6))
         rise = float(rng.uniform(0.1, 0.4))
@@ -120,11 +123,11 @@ def planted_curves(kind: str, seed: int) -> dict[str, FloatArray]:
     }
 
 
-def planted_log(kind: str, seed: int) -> TrainingLog:
+def planted_log(kind: str, seed: int, noise_scale: float = 1.0) -> TrainingLog:
     """A :class:`TrainingLog` with the planted pathology ``kind`` (see ``planted_curves``)."""
     import pandas as pd
 
     from unstuck.training_log.readers import log_from_frame
 
-    frame = pd.DataFrame(planted_curves(kind, seed))
+    frame = pd.DataFrame(planted_curves(kind, seed, noise_scale))
     return log_from_frame(frame, name=f"{kind}_{seed}", source=f"planted:{kind}:{seed}", format="planted")

@@ -6,9 +6,9 @@ steps and numbers that prove it and a lever from the contract's vocabulary:
 ============== =========================================================== ==================== ======================
 kind           rule (on the median-smoothed curve unless said otherwise)    lever                bottleneck
 ============== =========================================================== ==================== ======================
-divergence     a NaN/inf loss; or the loss rises ≥ 5× its first value; or   tune_learning_rate   training_instability
-               it fell ≥ 10 %, then climbed back above its start and
-               stayed there
+divergence     a NaN/inf loss; or the loss rises ≥ 10× its first value, or   tune_learning_rate   training_instability
+               ends ≥ 2× it; or it fell ≥ 10 %, then climbed back above
+               its start and stayed there
 pipeline_bug   the train loss rises from the start (minimum in the first    fix_pipeline         —
                10 %, ends ≥ 5 % above its start), or never falls by 2 %;
                or the dev metric stays at chance (1 − 1/k error with k
@@ -24,10 +24,12 @@ lr_too_low     train loss declines near-linearly (R² ≥ 0.95) and does not   t
 underfitting   train error plateaus more than 2 points (error rate) or      bigger_model         avoidable_bias
                10 % (regression) above the human-level error; expected
                gain = that gap
-still_improving the last quarter of the run still brought ≥ 5 % of the      train_longer         avoidable_bias
-               total improvement, with a significant slope (t ≤ −3); a
-               fitted tail L(t) = a + b·t^−c forecasts training 2× and 4×
-               longer; expected gain = the dev error forecast at 2×
+still_improving the last quarter's slope is negative and significant        train_longer         avoidable_bias
+               (t ≤ −3) and a fitted tail (power law a + b·x^−c or
+               exponential a + b·e^(−x/τ), whichever fits the second half
+               better) forecasts that 2× the training gains ≥ 1 % of the
+               improvement so far; expected gain = the dev error forecast
+               at 2× (when the log has the dev metric)
 saturated_early 95 % of the improvement was reached in the first 30 % of    —  (info)            —
                the run and the second half changed the loss by < 2 %
 ============== =========================================================== ==================== ======================
@@ -83,7 +85,8 @@ KINDS: tuple[str, ...] = (
     "saturated_early",
 )
 
-EXPLODE_FACTOR = 5.0  # loss ≥ 5× its first value: diverged
+EXPLODE_FACTOR = 10.0  # loss ≥ 10× its first value at any step: diverged
+STAYS_UP_FACTOR = 2.0  # loss ending (mean of the last 3 points) ≥ 2× its first value: diverged
 DIVERGE_MIN_DROP = 0.10  # "fell, then climbed back above its start" needs a fall of ≥ 10 % first
 RISING_END = 0.05  # train loss ending ≥ 5 % above its start (minimum in the first 10 %): rising
 FLAT_DROP = 0.02  # train loss never falling by 2 % of its start: not learning
@@ -431,14 +434,16 @@ def _divergence(ctx: _Context, t: FloatArray, y: FloatArray, name: str, *, full:
     s = smooth(y)
     if (y > 0).all() and len(y) >= 2:
         peak = int(np.argmax(y))
-        if peak > 0 and y[peak] >= EXPLODE_FACTOR * y[0]:
+        tail = float(np.mean(y[-min(3, len(y)) :]))
+        if peak > 0 and (y[peak] >= EXPLODE_FACTOR * y[0] or tail >= STAYS_UP_FACTOR * y[0]):
             evidence = {
                 "series": name,
                 "first_value": float(y[0]),
                 "peak_value": float(y[peak]),
                 "peak_step": float(t[peak]),
                 "factor": float(y[peak] / y[0]),
-                "rule": f"loss ≥ {EXPLODE_FACTOR:g}× its first value",
+                "final_value": float(y[-1]),
+                "rule": f"loss ≥ {EXPLODE_FACTOR:g}× its first value, or ending ≥ {STAYS_UP_FACTOR:g}× it",
             }
             _add_context(ctx, evidence, float(t[peak]))
             return Verdict(
