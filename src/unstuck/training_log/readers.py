@@ -577,7 +577,7 @@ def _records_frame(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
 def _read_tensorboard(root: Path) -> tuple[TrainingLog, ...]:
     """Every run under ``root``: scalars by tag, merged by step into one log per run."""
     try:
-        from tensorboard.backend.event_processing import event_accumulator
+        from tensorboard.backend.event_processing import event_accumulator  # type: ignore[import-untyped]
     except ImportError:
         raise ConfigError(
             f"'{root}' is a TensorBoard log directory, and reading it needs the optional package 'tensorboard'.",
@@ -596,7 +596,7 @@ def _read_tensorboard(root: Path) -> tuple[TrainingLog, ...]:
     logs = []
     for run_dir, parts in sorted(runs.items()):
         records: dict[float, dict[str, float | None]] = {}
-        notes = []
+        notes: list[str] = []
         for directory in parts:
             accumulator = event_accumulator.EventAccumulator(
                 str(directory), size_guidance={event_accumulator.SCALARS: 0, event_accumulator.TENSORS: 0}
@@ -640,7 +640,7 @@ def _tensorboard_scalars(accumulator: Any) -> dict[str, list[tuple[float, float]
     for tag in tags.get("scalars", []):
         out[tag] = [(float(e.step), float(e.value)) for e in accumulator.Scalars(tag)]
     if tags.get("tensors"):
-        from tensorboard.util import tensor_util
+        from tensorboard.util import tensor_util  # type: ignore[import-untyped]
 
         for tag in tags["tensors"]:
             points = []

@@ -107,7 +107,7 @@ def planted_curves(kind: str, seed: int, noise_scale: float = 1.0) -> dict[str, 
     def to_error(loss: FloatArray, low: float) -> FloatArray:
         finite = np.where(np.isfinite(loss), loss, np.nan)
         lo, hi = np.nanmin(finite), np.nanmax(finite)
-        return np.clip(low + (0.9 - low) * (loss - lo) / max(hi - lo, 1e-9), 0.0, 1.0)
+        return np.asarray(np.clip(low + (0.9 - low) * (loss - lo) / max(hi - lo, 1e-9), 0.0, 1.0), dtype=np.float64)
 
     train_floor = float(rng.uniform(0.15, 0.3)) if kind == "underfitting" else train_err_floor
     train_err = to_error(train, train_floor)

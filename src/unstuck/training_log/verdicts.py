@@ -902,7 +902,7 @@ def compare_runs(logs: Sequence[TrainingLog], *, metric: str = "error_rate") -> 
     else their best dev loss, else their best train loss (lower is better); a run
     whose curve is all non-finite scores +inf. Returns no verdicts for fewer than 2 runs.
     """
-    rows = []
+    rows: list[dict[str, Any]] = []
     for log in logs:
         score = _run_score(log, metric)
         rows.append(
@@ -926,9 +926,9 @@ def compare_runs(logs: Sequence[TrainingLog], *, metric: str = "error_rate") -> 
                     value, step = _score_of_kind(log, kind, metric) or (math.inf, None)
                     row.update(score_kind=kind, best=value, best_step=step)
                 break
-    kind = rows[0]["score_kind"] or "loss"
+    kind = str(rows[0]["score_kind"] or "loss")
     summary["scored_by"] = kind
-    ordered = sorted(rows, key=lambda r: r["best"])
+    ordered = sorted(rows, key=lambda r: float(r["best"]))
     best = ordered[0]
     verdicts: list[Verdict] = []
     fmt = _formatter(kind, metric)
