@@ -95,6 +95,11 @@ def test_overfitting_best_epoch_and_early_stopping_gain() -> None:
     assert verdict.evidence["dev_error_end"] == pytest.approx(0.2)
     assert verdict.expected_gain == pytest.approx(0.1)  # early stopping recovers 10 points
     assert verdict.lever == "regularize" and verdict.bottleneck == "variance"
+    # With a train metric, regularising can close at most the train–dev error gap at the end: 20 − 3 points.
+    with_train = make_log(train_loss=train, val_loss=dev, val_acc=dev_acc, train_acc=np.full(40, 0.97))
+    (verdict,) = [v for v in diagnose_run(with_train).verdicts if v.kind == "overfitting"]
+    assert verdict.evidence["train_dev_error_gap"] == pytest.approx(0.17)
+    assert verdict.expected_gain == pytest.approx(0.17)
 
 
 def test_underfitting_gap_to_human_level() -> None:

@@ -17,8 +17,10 @@ instability    ≥ 2 spikes (raw loss ≥ 50 % above the trend and ≥ 5 % of   
                the total drop), or relative noise around the trend ≥ 25 %
 overfitting    dev loss reaches its minimum, then rises by more than 2 %    regularize           variance
                of it and 3× its noise, with a rising trend, while train
-               loss keeps falling; expected gain = dev error at the end −
-               dev error at the best step (what early stopping recovers)
+               loss keeps falling; expected gain = the larger of what early
+               stopping recovers (dev error at the end − at the best step)
+               and the train–dev error gap at the end (what regularising
+               can close at most)
 lr_too_low     train loss declines near-linearly (R² ≥ 0.95) and does not   tune_learning_rate   avoidable_bias
                slow down (last-third slope ≥ 0.5 × first-third slope)
 underfitting   train error plateaus more than 2 points (error rate) or      bigger_model         avoidable_bias
@@ -675,11 +677,17 @@ def _overfitting(
     if dev_err is not None:
         te, err, column = dev_err
         at_best = float(err[int(np.argmin(np.abs(te - best_step)))])
-        gain = max(0.0, float(err[-1]) - at_best)
-        evidence.update(dev_error_at_best=at_best, dev_error_end=float(err[-1]), column=column)
-        extra = f"; stopping at {ctx.where(best_step)} gives dev error {ctx.fmt_metric(at_best)} instead of " + (
-            f"{ctx.fmt_metric(float(err[-1]))}"
-        )
+        end = float(err[-1])
+        # Early stopping recovers at least this much; regularising can close at most the train–dev gap.
+        gain = max(0.0, end - at_best)
+        evidence.update(dev_error_at_best=at_best, dev_error_end=end, early_stopping_gain=gain, column=column)
+        extra = f"; stopping there gives dev error {ctx.fmt_metric(at_best)} ({ctx.fmt_metric(end)} at the end)"
+        train_err = error_series(ctx.log, "train", ctx.metric)
+        if train_err is not None:
+            gap = end - float(train_err[1][-1])
+            evidence["train_dev_error_gap"] = gap
+            gain = max(gain, gap)
+            extra += f", and dev error is {ctx.fmt_gap(gap)} above train error"
     return Verdict(
         "overfitting",
         "warning",
