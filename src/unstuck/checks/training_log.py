@@ -35,7 +35,7 @@ def training_log(problem: Problem, ctx: Context) -> CheckResult:
     runs: list[dict[str, Any]] = []
     for log in logs:
         suffix = f".{_slug(log.name)}" if several else ""
-        prefix = f"[{log.name}] " if several else ""
+        prefix = f"{log.name}: " if several else ""
         diagnosis = diagnose_run(log, metric=problem.metric.name, human_error=problem.human_error, n_classes=n_classes)
         findings.append(
             Finding(
