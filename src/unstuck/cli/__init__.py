@@ -37,6 +37,7 @@ COMMANDS: tuple[str, ...] = (
     "unstuck.cli.explore",
     "unstuck.cli.curve",
     "unstuck.cli.tag",
+    "unstuck.cli.components",
 )
 
 for _module in COMMANDS:
