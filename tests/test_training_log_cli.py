@@ -16,6 +16,7 @@ from unstuck.pipeline import diagnose, load_problem
 from unstuck.problem import Problem
 from unstuck.registry import registered_checks
 from unstuck.runner import run_checks
+from unstuck.schemas import validate
 from unstuck.training_log.synthetic import planted_curves
 
 
@@ -37,6 +38,7 @@ def test_logs_alone_end_to_end(tmp_path: Path) -> None:
     result = run_cli(["diagnose", "--training-log", str(log), "--json", str(out), "--quiet"])
     assert result.returncode == 0, result.stderr
     report = report_of(out)
+    validate(report)  # the logs-only report keeps the unstuck.report/1 contract
     assert report["task"] == "classification" and "train_acc" in report["inferred"]["task"]
     assert report["inferred"]["mode"] == "training_log"
     assert report["bottleneck"] == "variance"
