@@ -9,8 +9,7 @@ from pathlib import Path
 
 from conftest import planted_predictions, run_cli
 from render_helpers import PLANTED, fixture_report, planted_report
-from unstuck.findings import Finding, Report
-from unstuck.render import html as html_renderer
+from unstuck.findings import Finding
 from unstuck.render.html import render_html
 from unstuck.render.layout import plan
 from unstuck.render.plots import decomposition_svg, learning_curve_svg
@@ -107,18 +106,6 @@ def test_unrendered_sections_show_findings_and_quiet_checks_are_named() -> None:
     assert "A check with no renderer yet" in other and "whatever" not in other
     data = page.split("<h2>Data surprises</h2>")[1].split("<h2>")[0]
     assert "Also checked, nothing to report: leakage." in data
-
-
-def test_a_new_html_section_renderer_is_one_function() -> None:
-    @html_renderer.section("mystery")
-    def _mystery(report: Report, data: dict) -> str:  # type: ignore[type-arg]
-        return html_renderer.table(["value"], [[v] for v in data["whatever"]], numeric=(0,))
-
-    try:
-        page = render_html(fixture_report())
-    finally:
-        del html_renderer.SECTIONS["mystery"]
-    assert '<td class="num">3</td>' in page
 
 
 def test_plan_groups_checks_by_name_and_data_tag() -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from render_helpers import PLANTED, assert_snapshot, fixture_report, planted_report
-from unstuck.findings import Finding
-from unstuck.render import markdown
+from unstuck.findings import Finding, Report
+from unstuck.render.html import render_html
 from unstuck.render.markdown import cell, render_markdown, table
+from unstuck.render.tables import TABLES, Table, tables
 
 
 def test_markdown_snapshot() -> None:
@@ -55,17 +57,17 @@ def test_a_check_without_renderer_is_shown_through_its_findings() -> None:
 
 
 def test_a_new_section_renderer_is_one_function() -> None:
-    report = fixture_report()
-
-    @markdown.section("mystery")
-    def _mystery(report, data):  # type: ignore[no-untyped-def]
-        return table(["value"], [[v] for v in data["whatever"]], numeric=(0,))
+    @tables("mystery")
+    def _mystery(report: Report, data: dict[str, Any]) -> list[Table]:
+        return [Table(("value",), [[str(v)] for v in data["whatever"]], numeric=(0,))]
 
     try:
-        text = render_markdown(report)
+        text = render_markdown(fixture_report())
+        page = render_html(fixture_report())
     finally:
-        del markdown.SECTIONS["mystery"]
-    assert "| value |\n|---:|\n| 1 |\n| 2 |\n| 3 |" in text
+        del TABLES["mystery"]
+    assert "**mystery**\n\n| value |\n|---:|\n| 1 |\n| 2 |\n| 3 |" in text
+    assert '<td class="num">3</td>' in page
 
 
 def test_info_findings_fold_and_warnings_stay_open() -> None:

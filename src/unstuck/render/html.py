@@ -7,13 +7,11 @@ no script, no web font, no image file; plots are inline SVG from
 :mod:`unstuck.render.plots`.
 
 The content follows :func:`unstuck.render.layout.plan`: the verdict, then one
-heading per group of checks. A check's section is drawn by the renderer
-registered for its name with :func:`section`; a check with no renderer (yet)
-is shown through its findings only. Adding one is one function::
-
-    @section("my_check")
-    def _my_check(report: Report, data: dict[str, Any]) -> str | None:
-        return table(["column", "score"], [[r["column"], pct(r["score"])] for r in data["rows"]])
+heading per group of checks. A check's block is its plot (a function registered
+with :func:`plot`, HTML only), its tables (:mod:`unstuck.render.tables`, shared
+with Markdown), then its findings, each with the example rows it carries. A
+check with neither plot nor tables (yet) is shown through its findings only;
+one with nothing at all is named in a "nothing to report" line.
 
 Every text that comes from the report is escaped (``html.escape``); renderers
 build markup only with :func:`table`, :func:`esc` and literal tags. The page
@@ -29,39 +27,31 @@ from importlib import resources
 from string import Template
 from typing import TYPE_CHECKING, Any
 
-from unstuck.render.layout import fmt_gap, fmt_interval, fmt_value, plan
+from unstuck.render.layout import fmt_gap, plan
+from unstuck.render.tables import TABLES, Table, example_table
 
 if TYPE_CHECKING:
     from unstuck.findings import Finding, Report
     from unstuck.render.layout import Block
 
-__all__ = ["SECTIONS", "esc", "render_fragment", "render_html", "section", "table"]
+__all__ = ["PLOTS", "esc", "plot", "render_fragment", "render_html", "table"]
 
-SectionRenderer = Callable[["Report", dict[str, Any]], "str | None"]
+PlotRenderer = Callable[["Report", dict[str, Any]], str]
 
-#: check name → function drawing its section as HTML (None or "" when there is nothing to draw).
-SECTIONS: dict[str, SectionRenderer] = {}
+#: check name → function drawing its section as an HTML ``<figure>`` ("" when there is nothing to draw).
+PLOTS: dict[str, PlotRenderer] = {}
 
 #: Keys of ``report.inferred`` whose text is shown under the title (what unstuck decided for the user).
 INFERRED_NOTES = ("task", "dev", "train_dev")
 
-#: How many example rows a table shows at most: keeps a 100k-row report's page small.
-MAX_ROWS = 12
-
 _SPLIT_LABELS = {"human": "human-level", "train": "train", "train_dev": "train-dev", "dev": "dev", "test": "test"}
-_GAP_LABELS = {
-    "avoidable_bias": ("avoidable bias", "train − human-level"),
-    "variance": ("variance", "train-dev − train"),
-    "data_mismatch": ("data mismatch", "dev − train-dev"),
-    "dev_overfit": ("dev overfitting", "test − dev"),
-}
 
 
-def section(check: str) -> Callable[[SectionRenderer], SectionRenderer]:
-    """Register the decorated function as the HTML renderer of ``report.sections[check]``."""
+def plot(check: str) -> Callable[[PlotRenderer], PlotRenderer]:
+    """Register the decorated function as the plot of ``report.sections[check]`` (drawn above its tables)."""
 
-    def register(function: SectionRenderer) -> SectionRenderer:
-        SECTIONS[check] = function
+    def register(function: PlotRenderer) -> PlotRenderer:
+        PLOTS[check] = function
         return function
 
     return register
@@ -94,6 +84,10 @@ def table(
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{note}"
 
 
+def _table(t: Table) -> str:
+    return table(t.headers, t.rows, numeric=t.numeric, caption=t.caption or None, highlight=t.highlight)
+
+
 def _figure(svg: str | None, caption: str) -> str:
     return f"<figure>{svg}<figcaption>{esc(caption)}</figcaption></figure>" if svg else ""
 
@@ -123,7 +117,7 @@ def _body(report: Report) -> str:
         quiet = [block.check.replace("_", " ") for block, html in drawn if not html]
         parts.append(f"<h2>{esc(group.title)}</h2>")
         for block, html in shown:
-            if len(group.blocks) > 1:
+            if block.check != group.key:
                 parts.append(f"<h3>{esc(block.check.replace('_', ' '))}</h3>")
             parts.append(html)
         if quiet:
@@ -152,6 +146,7 @@ def _verdict(report: Report) -> str:
         f'<section class="verdict{" none" if none else ""}">',
         f'<div class="bottleneck">Bottleneck: <span>{esc(report.bottleneck.replace("_", " "))}</span></div>',
     ]
+    out += [f'<p class="notice">{esc(notice)}</p>' for notice in report.notices]
     top = report.interventions[:3]
     if top:
         out.append('<ol class="steps">')
@@ -185,13 +180,15 @@ def _verdict(report: Report) -> str:
 
 
 def _block(report: Report, block: Block) -> str:
-    """The block's drawn section (if it has a renderer) and findings; "" when neither shows anything."""
+    """The block's plot, tables and findings; "" when none of them shows anything."""
     out = []
-    renderer = SECTIONS.get(block.check)
-    if renderer is not None and block.section:
-        drawn = renderer(report, block.section)
-        if drawn:
-            out.append(drawn)
+    if block.section:
+        drawer = PLOTS.get(block.check)
+        if drawer is not None and (figure := drawer(report, block.section)):
+            out.append(figure)
+        builder = TABLES.get(block.check)
+        if builder is not None:
+            out += [_table(t) for t in builder(report, block.section)]
     if block.findings:
         out.append(_findings(report, block.findings))
     return "\n".join(out)
@@ -203,6 +200,9 @@ def _findings(report: Report, findings: Sequence[Finding]) -> str:
         extra = f' <span class="lever">{esc(f.lever)}</span>' if f.lever else ""
         if f.expected_gain is not None:
             extra += f' <span class="note">(gain up to {esc(fmt_gap(report, f.expected_gain, signed=False))})</span>'
+        examples = example_table(f)
+        if examples is not None:
+            extra += _table(examples)
         items.append(
             f'<li class="{esc(f.severity)}"><span class="sev {esc(f.severity)}">{esc(f.severity)}</span>'
             f"<span>{esc(f.title)}{extra}</span></li>"
@@ -210,137 +210,27 @@ def _findings(report: Report, findings: Sequence[Finding]) -> str:
     return f'<ul class="findings">{"".join(items)}</ul>'
 
 
-# --- section renderers -------------------------------------------------------------------------------------
+# --- plots ------------------------------------------------------------------------------------------------
 
 
-@section("decomposition")
-def _decomposition(report: Report, data: dict[str, Any]) -> str:
+@plot("decomposition")
+def _decomposition_plot(report: Report, data: dict[str, Any]) -> str:
     from unstuck.render.plots import decomposition_svg
 
-    errors = [
-        (
-            label,
-            fmt_value(report, report.errors.get(key)),
-            _interval(report, report.intervals.get(key)),
-            f"{data.get('n', {}).get(key, ''):,}" if isinstance(data.get("n", {}).get(key), int) else "",
-        )
-        for key, label in _SPLIT_LABELS.items()
-        if report.errors.get(key) is not None
-    ]
-    components = data.get("components") or {}
-    missing = data.get("missing") or {}
-    dominant = set(data.get("dominant") or ())
-    gaps = []
-    for name, (label, formula) in _GAP_LABELS.items():
-        comp = components.get(name)
-        if comp is None:
-            gaps.append((label, formula, "—", "", missing.get(name, "not computable")))
-            continue
-        verdict = "BOTTLENECK" if name in dominant else ("real, smaller" if comp.get("significant") else "within noise")
-        gaps.append(
-            (label, formula, fmt_gap(report, comp["value"]), _interval(report, comp["interval"], gap=True), verdict)
-        )
-    return "\n".join(
-        [
-            _figure(
-                decomposition_svg(report),
-                "Error at each level of the method; arrows are the gaps between levels "
-                "(red: the bottleneck, grey: within noise).",
-            ),
-            table(["split", report.metric.get("name", "error"), "95% interval", "rows"], errors, numeric=(1, 2, 3)),
-            table(["gap", "between", "size", "95% interval", "verdict"], gaps, numeric=(2, 3)),
-        ]
+    return _figure(
+        decomposition_svg(report),
+        "Error at each level of the method, with 95% intervals; arrows are the gaps between levels "
+        "(red: the bottleneck, grey: within noise).",
     )
 
 
-def _interval(report: Report, interval: Sequence[float] | None, gap: bool = False) -> str:
-    return fmt_interval(report, interval, gap)
-
-
-@section("baselines")
-def _baselines(report: Report, data: dict[str, Any]) -> str | None:
-    rungs = data.get("rungs") or []
-    if not rungs:
-        return None
-    splits = [s for s in ("train", "train_dev", "dev", "test") if s in report.splits]
-    rows = [
-        [
-            r["name"].replace("_", " ") + (" ★" if r["name"] == data.get("best") else ""),
-            r.get("description", ""),
-            *(fmt_value(report, r["errors"].get(s)) for s in splits),
-            f"{r.get('fit_seconds', 0.0):.1f}",
-        ]
-        for r in rungs
-    ]
-    best = next((i for i, r in enumerate(rungs) if r["name"] == data.get("best")), None)
-    return table(
-        ["model", "what", *(_SPLIT_LABELS[s] for s in splits), "fit s"],
-        rows,
-        numeric=range(2, 3 + len(splits)),
-        highlight=best,
-        caption="★ best on dev.",
-    )
-
-
-@section("learning_curve")
-def _learning_curve(report: Report, data: dict[str, Any]) -> str | None:
+@plot("learning_curve")
+def _learning_curve_plot(report: Report, data: dict[str, Any]) -> str:
     from unstuck.render.plots import learning_curve_svg
 
-    out = [
-        _figure(
-            learning_curve_svg(report, data),
-            f"Dev error of the {str(data.get('model', 'best')).replace('_', ' ')} baseline against training "
-            "rows, with the fitted curve and its forecast band out to 10× today's data.",
-        )
-    ]
-    forecast = data.get("forecast") or {}
-    if forecast.get("now") is not None:
-        rows = [("today", f"{data.get('n_train', 0):,}", fmt_value(report, forecast.get("now")), "", "")]
-        for key, factor in (("2x", 2), ("10x", 10)):
-            if forecast.get(f"at_{key}") is not None:
-                rows.append(
-                    (
-                        f"{factor}× data",
-                        f"{factor * int(data.get('n_train', 0)):,}",
-                        fmt_value(report, forecast[f"at_{key}"]),
-                        _interval(report, forecast.get(f"interval_{key}")),
-                        fmt_gap(report, forecast.get(f"gain_{key}"), signed=False),
-                    )
-                )
-        out.append(
-            table(
-                [
-                    "training data",
-                    "rows",
-                    "forecast dev error",
-                    f"{int(100 * forecast.get('level', 0.9))}% interval",
-                    "gain",
-                ],
-                rows,
-                numeric=(1, 2, 3, 4),
-            )
-        )
-    per_class = data.get("per_class") or []
-    if per_class:
-        out.append(
-            table(
-                ["class", "dev share", "dev error", "forecast at 2×", "share of the 2× gain"],
-                [
-                    (
-                        c["class"],
-                        _pct(c.get("dev_share")),
-                        fmt_value(report, c.get("error")),
-                        fmt_value(report, c.get("forecast_2x")),
-                        fmt_gap(report, c.get("contribution_2x"), False),
-                    )
-                    for c in per_class[:MAX_ROWS]
-                ],
-                numeric=(1, 2, 3, 4),
-                caption="Classes that carry most dev errors: where more data would pay.",
-            )
-        )
-    return "\n".join(out)
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{100 * value:.1f}%"
+    model = str(data.get("model", "best")).replace("_", " ")
+    return _figure(
+        learning_curve_svg(report, data),
+        f"Dev error of the {model} baseline against training rows, with the fitted curve and its forecast band "
+        "out to 10× today's data.",
+    )
