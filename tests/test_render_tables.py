@@ -1,0 +1,95 @@
+"""Section tables shared by HTML and Markdown, pinned on planted cases."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+import unstuck
+from render_helpers import fixture_report
+from unstuck.findings import Finding
+from unstuck.render.html import render_html
+from unstuck.render.markdown import render_markdown
+from unstuck.render.tables import TABLES, example_table
+
+
+def _tagged_report() -> unstuck.Report:
+    """Dev: 200 rows, rows 0-39 wrong (20% error); 20 errors tagged: 10 blurry, 5 mislabeled (2 overlap).
+
+    Ceilings by hand: blurry 20% × 10/20 = 10.0 points, mislabeled 20% × 5/20 = 5.0 points.
+    Errors are spread over classes a/b/c/d as rows 0-39 cycle through them; city c3 holds no extra errors.
+    """
+    y = np.array(list("abcd") * 50)
+    pred = y.copy()
+    pred[:40] = np.where(y[:40] == "a", "b", "a")
+    dev = pd.DataFrame({"split": "dev", "y_true": y, "y_pred": pred})
+    train = pd.DataFrame({"split": "train", "y_true": y, "y_pred": y})
+    tags = ["blurry"] * 8 + ["blurry; mislabeled"] * 2 + ["mislabeled"] * 3 + [""] * 7
+    tag_file = pd.DataFrame({"row": [f"dev-{i}" for i in range(20)], "tags": tags})
+    return unstuck.diagnose(predictions=pd.concat([train, dev], ignore_index=True), tags=tag_file)
+
+
+def test_error_tag_table_shows_the_ceilings_computed_by_hand() -> None:
+    report = _tagged_report()
+    text = render_markdown(report)
+    assert "### Error tags and their ceilings" in text
+    assert "| blurry | 10 | 50.0% |" in text and "| 10.0 pts | targeted_data |" in text
+    assert "| mislabeled | 5 | 25.0% |" in text and "| 5.0 pts | fix_labels |" in text
+    assert "_20 of 40 dev errors examined; tags cover 65% of them." in text
+
+
+def test_per_class_table_counts_the_planted_errors() -> None:
+    text = render_markdown(_tagged_report())
+    # rows 0-39 wrong: classes a, b, c, d each have 10 errors of 50 dev rows (20%), a quarter of all errors
+    for cls in "abcd":
+        assert f"| {cls} | 50 | 50 | 10 | 20.0% |" in text, cls
+    assert "25.0% |" in text
+
+
+def test_example_rows_of_a_finding_become_a_table() -> None:
+    examples = [{"row": 3, "x1": 0.123456, "color": "red"}, {"row": 9, "x1": -1.5, "color": "blue", "extra": "z"}]
+    finding = Finding(
+        id="leakage.train.dev",
+        check="leakage",
+        severity="critical",
+        title="2 dev rows copy train",
+        lever="fix_leakage",
+        evidence={"examples": examples},
+    )
+    table = example_table(finding)
+    assert table is not None
+    assert table.headers == ("row", "x1", "color", "extra")
+    assert [list(r) for r in table.rows] == [["3", "0.1235", "red", ""], ["9", "-1.5", "blue", "z"]]
+    report = fixture_report()
+    report = dataclasses.replace(report, findings=(*report.findings, finding))
+    assert "| 3 | 0.1235 | red |  |" in render_markdown(report)
+    assert "<td>0.1235</td><td>red</td>" in render_html(report)
+
+
+def test_quiet_sections_have_no_table() -> None:
+    assert TABLES["leakage"](fixture_report(), {"pairs": [{"splits": ["train", "dev"], "shared_rows": 0}]}) == []
+    assert TABLES["duplicates"](fixture_report(), {"splits": {"train": {"rows": 10, "duplicate_rows": 0}}}) == []
+    assert TABLES["slices"](fixture_report(), {"slices": []}) == []
+    assert TABLES["error_tags"](fixture_report(), {"tags": []}) == []
+
+
+def test_leakage_table_shows_shared_rows_and_the_error_without_them() -> None:
+    section = {
+        "pairs": [
+            {
+                "splits": ["train", "dev"],
+                "rows_in_second": 400,
+                "exact": 20,
+                "near": 4,
+                "shared_rows": 24,
+                "share": 0.06,
+                "by_chance": 0.0,
+            }
+        ],
+        "error_without_leaked": {"dev": {"all": 0.05, "without": 0.08, "change": 0.03, "n_leaked": 24}},
+    }
+    shared, effect = TABLES["leakage"](fixture_report(), section)
+    assert [list(r) for r in shared.rows] == [["train ↔ dev", "400", "20", "4", "24", "6.0%", "0.000%"]]
+    assert [list(r) for r in effect.rows] == [["dev", "24", "5.0%", "8.0%"]]
