@@ -1,0 +1,237 @@
+"""Capacity and learning-rate sweeps on the best baseline: the method's "learning rate and network size first".
+
+One variable at a time, everything else at the baseline's default:
+
+* **capacity** — LightGBM ``num_leaves`` 7 … 127 (default 31); for the linear
+  baseline, the inverse regularisation ``C`` of logistic regression (or ``1/alpha``
+  of ridge) 0.01 … 100 (default 1);
+* **learning rate** — LightGBM ``learning_rate`` 0.0125 … 0.4 (default 0.05), with the
+  number of trees fixed at 300 (the linear baselines have no learning rate).
+
+Each setting is trained on the same stratified subset of train (at most
+:data:`SWEEP_ROWS` rows, so the sweep costs a bounded number of small fits
+whatever the data size) and measured on train (that subset) and on dev (at most
+:data:`DEV_ROWS` rows, the same for every setting). A setting beats the default
+when its dev error is lower by more than :data:`Z` standard errors of the paired
+per-row difference on dev.
+
+Findings:
+
+* ``capacity.bigger_model`` (lever ``bigger_model``, bottleneck ``avoidable_bias``)
+  when a larger capacity lowers both train and dev error beyond noise, with the dev
+  gain as expected gain;
+* ``capacity.smaller_model`` (lever ``regularize``, bottleneck ``variance``) when a
+  smaller capacity lowers dev error beyond noise;
+* ``learning_rate.better`` (lever ``tune_learning_rate``) when another learning rate
+  lowers dev error beyond noise;
+* ``capacity.at_edge`` / ``learning_rate.at_edge`` (info) when the best setting is at
+  an end of the swept range: the optimum may lie beyond it, widen the sweep.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from unstuck.findings import Finding
+from unstuck.registry import CheckResult, SkipCheck, check
+
+if TYPE_CHECKING:
+    from unstuck.context import Context
+    from unstuck.metrics import Metric
+    from unstuck.problem import Problem
+
+__all__ = ["SWEEPS", "sweep"]
+
+SWEEP_ROWS = 5_000
+MIN_TRAIN = 400
+DEV_ROWS = 10_000
+Z = 2.0
+
+#: model -> sweep name -> (parameter, values, default, label of "more capacity")
+SWEEPS: dict[str, dict[str, tuple[str, tuple[float, ...], float]]] = {
+    "gradient_boosting": {
+        "capacity": ("num_leaves", (7, 15, 31, 63, 127), 31),
+        "learning_rate": ("learning_rate", (0.0125, 0.025, 0.05, 0.1, 0.2, 0.4), 0.05),
+    },
+    "linear": {
+        "capacity": ("C", (0.01, 0.1, 1.0, 10.0, 100.0), 1.0),
+    },
+}
+
+
+def _configure(model: Any, name: str, task: str, parameter: str, value: float) -> Any:
+    """Set one hyperparameter on a baseline pipeline from ``make_baseline``."""
+    last_name, estimator = model.steps[-1]
+    if name == "linear" and parameter == "C" and task == "regression":
+        estimator.set_params(alpha=1.0 / value)  # ridge: capacity grows as alpha shrinks
+    elif parameter == "num_leaves":
+        estimator.set_params(num_leaves=int(value))
+    else:
+        estimator.set_params(**{parameter: value})
+    del last_name
+    return model
+
+
+def sweep(problem: Problem, model_name: str, parameter_sweep: str) -> dict[str, Any]:
+    """Train/dev error of ``model_name`` at each value of one hyperparameter (see module docstring).
+
+    Returns ``{"parameter", "default", "settings": [{value, train_error, dev_error}],
+    "dev_losses": {value: per-row dev losses}}``; the losses stay out of reports.
+    """
+    from unstuck.baselines import make_baseline
+    from unstuck.checks.learning_curve import nested_order
+
+    parameter, values, default = SWEEPS[model_name][parameter_sweep]
+    train, dev = problem.frames["train"], problem.frames["dev"]
+    target, features = problem.target, list(problem.features)
+    assert target is not None
+    classification = problem.task == "classification"
+    y_all = train[target].to_numpy()
+    order = nested_order(y_all if classification else None, len(train), problem.seed)
+    rows = train.iloc[order[:SWEEP_ROWS]]
+    rng = np.random.default_rng(problem.seed)
+    dev_index = np.arange(len(dev)) if len(dev) <= DEV_ROWS else np.sort(rng.choice(len(dev), DEV_ROWS, replace=False))
+    x_dev, y_dev = dev[features].iloc[dev_index], dev[target].to_numpy()[dev_index]
+    metric = problem.metric
+    settings, losses = [], {}
+    for value in values:
+        model = _configure(
+            make_baseline(model_name, problem.task, rows[features], seed=problem.seed),
+            model_name,
+            problem.task,
+            parameter,
+            value,
+        )
+        model.fit(rows[features], rows[target].to_numpy())
+        pred_dev = np.asarray(model.predict(x_dev))
+        losses[value] = metric.row_losses(y_dev, pred_dev)
+        settings.append(
+            {
+                "value": value,
+                "train_error": float(metric(rows[target].to_numpy(), np.asarray(model.predict(rows[features])))),
+                "dev_error": float(metric.from_losses(losses[value])),
+            }
+        )
+    return {"parameter": parameter, "default": default, "rows": len(rows), "settings": settings, "dev_losses": losses}
+
+
+def _beats(
+    losses: dict[float, NDArray[np.float64]], value: float, default: float, metric: Metric
+) -> tuple[bool, float]:
+    """Whether ``value`` beats ``default`` on dev beyond noise, and the gain (metric units, > 0 is better)."""
+    gain = metric.from_losses(losses[default]) - metric.from_losses(losses[value])
+    diff = losses[default] - losses[value]
+    se = float(np.std(diff, ddof=1) / np.sqrt(diff.size)) if diff.size > 1 else float("inf")
+    if metric.aggregate == "root_mean":  # RMSE: delta method on the mean squared error
+        mse = float(np.mean(losses[default]))
+        se = se / (2 * np.sqrt(mse)) if mse > 0 else float("inf")
+    return gain > Z * se and gain > 0, float(gain)
+
+
+@check(
+    "capacity",
+    requires=("data", "dev"),
+    description="capacity and learning-rate sweeps of the best baseline, one variable at a time",
+)
+def capacity(problem: Problem, ctx: Context) -> CheckResult:
+    n_train = len(problem.frames["train"])
+    if n_train < MIN_TRAIN:
+        raise SkipCheck(f"needs at least {MIN_TRAIN} training rows for a sweep above noise; train has {n_train}")
+    best = ctx.ladder.best
+    if best not in SWEEPS:
+        raise SkipCheck(f"the best baseline is '{best}', which has no capacity or learning rate to sweep")
+    if best == "linear" and problem.task == "classification" and len(problem.classes) > 20:
+        raise SkipCheck("too many classes for a quick linear sweep")
+    metric = problem.metric
+    findings: list[Finding] = []
+    section: dict[str, Any] = {"model": best}
+    for name in SWEEPS[best]:
+        ctx.step(f"{name.replace('_', ' ')} sweep of the {best.replace('_', ' ')} baseline")
+        result = sweep(problem, best, name)
+        losses = result.pop("dev_losses")
+        parameter, default = result["parameter"], result["default"]
+        settings = result["settings"]
+        values = [s["value"] for s in settings]
+        chosen = min(settings, key=lambda s: (s["dev_error"], abs(np.log(s["value"] / default))))
+        at_edge = chosen["value"] in (values[0], values[-1]) and chosen["value"] != default
+        result["best"] = chosen["value"]
+        result["at_edge"] = at_edge
+        section[name] = result
+        by_value = {s["value"]: s for s in settings}
+        table = ", ".join(f"{s['value']:g}: {metric.format(s['dev_error'])}" for s in settings)
+        evidence = {**result, "table": table}
+        if name == "capacity":
+            bigger = [v for v in values if v > default]
+            smaller = [v for v in values if v < default]
+            better_big = [v for v in bigger if _beats(losses, v, default, metric)[0]]
+            better_small = [v for v in smaller if _beats(losses, v, default, metric)[0]]
+            if (
+                better_big
+                and chosen["value"] in better_big
+                and (by_value[chosen["value"]]["train_error"] < by_value[default]["train_error"])
+            ):
+                gain = _beats(losses, chosen["value"], default, metric)[1]
+                findings.append(
+                    Finding(
+                        id="capacity.bigger_model",
+                        check="capacity",
+                        severity="warning",
+                        title=f"A bigger model helps: {parameter} {chosen['value']:g} instead of {default:g} lowers "
+                        f"train error ({metric.format(by_value[default]['train_error'])} → "
+                        f"{metric.format(chosen['train_error'])}) and dev error by {metric.format_gap(gain)} "
+                        f"(dev error by {parameter}: {table})",
+                        lever="bigger_model",
+                        bottleneck="avoidable_bias",
+                        evidence=evidence,
+                        expected_gain=gain,
+                    )
+                )
+            elif better_small and chosen["value"] in better_small:
+                gain = _beats(losses, chosen["value"], default, metric)[1]
+                findings.append(
+                    Finding(
+                        id="capacity.smaller_model",
+                        check="capacity",
+                        severity="warning",
+                        title=f"A smaller (more regularised) model generalises better: {parameter} "
+                        f"{chosen['value']:g} instead of {default:g} lowers dev error by {metric.format_gap(gain)} "
+                        f"(dev error by {parameter}: {table})",
+                        lever="regularize",
+                        bottleneck="variance",
+                        evidence=evidence,
+                        expected_gain=gain,
+                    )
+                )
+        else:
+            winner, gain = (
+                _beats(losses, chosen["value"], default, metric) if chosen["value"] != default else (False, 0.0)
+            )
+            if winner:
+                findings.append(
+                    Finding(
+                        id="learning_rate.better",
+                        check="capacity",
+                        severity="warning",
+                        title=f"The learning rate is off: {chosen['value']:g} instead of {default:g} lowers dev error "
+                        f"by {metric.format_gap(gain)} (dev error by learning rate: {table})",
+                        lever="tune_learning_rate",
+                        evidence=evidence,
+                        expected_gain=gain,
+                    )
+                )
+        if at_edge:
+            findings.append(
+                Finding(
+                    id=f"{name}.at_edge",
+                    check="capacity",
+                    severity="info",
+                    title=f"The best {parameter} ({chosen['value']:g}) is at the "
+                    f"{'top' if chosen['value'] == values[-1] else 'bottom'} of the swept range "
+                    f"{values[0]:g}–{values[-1]:g}: the optimum may lie beyond it; widen the sweep",
+                    evidence=evidence,
+                )
+            )
+    return CheckResult(findings=tuple(findings), section=section)
