@@ -14,8 +14,9 @@ which slices are real and not noise:
 2. **Counting**: each feature is an integer code per row, so the row and
    failure counts of every single level and every pair of levels of two
    features come from one ``bincount`` per pair of features; triples extend the
-   ``max_extend`` most significant failing pairs with every level of a third
-   feature (one ``bincount`` over each pair's rows). Cost: linear in rows,
+   ``max_extend`` pairs that fail most beyond what their stronger single level
+   explains (binomial tail at that level's failure rate) with every level of a
+   third feature (one ``bincount`` over each pair's rows). Cost: linear in rows,
    quadratic in features.
 3. **Test**: each slice with at least ``min_support`` rows is tested against the
    rest by a one-sided test — are its failures more than a random subset of its
@@ -31,7 +32,8 @@ which slices are real and not noise:
    kept slice with Jaccard ≥ ``merge_jaccard`` is folded into it (listed as
    another description of the same rows), and a slice whose excess failures
    vanish once the kept slices' rows are set aside (re-tested on the remaining
-   rows at the BH threshold) is dropped as explained by them.
+   rows at the Bonferroni level ``alpha / m``, since it was picked among many) is
+   dropped as explained by them.
 
 All functions are pure; the check in ``unstuck.checks.slices`` turns slices into findings.
 """
@@ -321,9 +323,14 @@ def find_slices(
         cnt_parts.append(p_n)
         err_parts.append(p_f)
         if max_conditions >= 3 and len(p_keys):
-            pair_p = _p_values(p_n, p_f, n, total_failed)
-            eligible = np.flatnonzero(p_f / p_n > total_failed / n)
-            chosen = eligible[np.argsort(pair_p[eligible], kind="stable")[:max_extend]]
+            # extend the pairs that fail most beyond what their stronger single level explains
+            pair_a = np.fromiter((k[0] for k in p_keys), dtype=np.int64, count=len(p_keys))
+            pair_b = np.fromiter((k[1] for k in p_keys), dtype=np.int64, count=len(p_keys))
+            single_rate = single_f / np.maximum(single_n, 1)
+            parent_rate = np.maximum(single_rate[pair_a], single_rate[pair_b])
+            eligible = np.flatnonzero(p_f / p_n > parent_rate)
+            pair_p = _p_values_at(p_n[eligible], p_f[eligible], parent_rate[eligible])
+            chosen = eligible[np.argsort(pair_p, kind="stable")[:max_extend]]
             t_keys, t_n, t_f = _triples(codes, failed, feat, [p_keys[c] for c in chosen.tolist()], support)
             keys.extend(t_keys)
             cnt_parts.append(t_n)
@@ -342,7 +349,18 @@ def find_slices(
     threshold = _bh_threshold(p, n_hyp, alpha)
     order = np.flatnonzero(passed)
     order = order[np.lexsort((-(rate[order] - rest_err[order]) * cnt[order], p[order]))]
-    slices = _merge(enc, failed, [keys[k] for k in order], p[order], q[order], threshold, merge_jaccard, min_lift, top)
+    slices = _merge(
+        enc,
+        failed,
+        [keys[k] for k in order],
+        cnt[order],
+        p[order],
+        q[order],
+        alpha / max(n_hyp, 1),
+        merge_jaccard,
+        min_lift,
+        top,
+    )
     return SliceSearch(
         tuple(slices),
         n,
@@ -376,6 +394,15 @@ def _p_values(cnt: NDArray[np.float64], err: NDArray[np.float64], n: int, k: int
 
     failures = np.asarray(err, dtype=np.int64)
     p = bdtrc(failures - 1, np.asarray(cnt, dtype=np.int64), k / n)
+    return np.asarray(np.where(failures <= 0, 1.0, p), dtype=np.float64)
+
+
+def _p_values_at(cnt: NDArray[np.float64], err: NDArray[np.float64], rate: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Binomial upper tail of ``err`` failures in ``cnt`` rows at the failure ``rate`` (per slice)."""
+    from scipy.special import bdtrc
+
+    failures = np.asarray(err, dtype=np.int64)
+    p = bdtrc(failures - 1, np.asarray(cnt, dtype=np.int64), np.clip(rate, 0.0, 1.0))
     return np.asarray(np.where(failures <= 0, 1.0, p), dtype=np.float64)
 
 
@@ -474,51 +501,78 @@ def _merge(
     enc: Encoding,
     failed: NDArray[np.bool_],
     candidates: list[tuple[int, ...]],
+    counts: NDArray[np.float64],
     p: NDArray[np.float64],
     q: NDArray[np.float64],
-    threshold: float,
+    fresh_threshold: float,
     merge_jaccard: float,
     min_lift: float,
     top: int,
 ) -> list[Slice]:
-    """Fold overlapping slices together and drop those explained by stronger ones (step 5)."""
+    """Fold overlapping slices together and drop those explained by stronger ones (step 5).
+
+    A candidate whose conditions include all of a kept slice's is a sub-slice of it: its
+    Jaccard overlap is the ratio of their sizes, and it is never new (all its rows are
+    covered), so it costs no row mask. At most ``50 × top`` other candidates are examined.
+    """
     n = len(failed)
     total = int(failed.sum())
     kept: list[Slice] = []
+    kept_keys: list[frozenset[int]] = []
+    kept_masks: list[NDArray[np.bool_]] = []
     covered = np.zeros(n, dtype=bool)
     also: list[list[str]] = []
-    for key, p_k, q_k in zip(candidates[: 50 * max(top, 1)], p, q, strict=False):
+    budget = 50 * max(top, 1)
+
+    def rule_of(key: tuple[int, ...]) -> tuple[tuple[Condition, ...], str]:
+        conditions = tuple(enc.levels[j] for j in sorted(key, key=lambda j: int(enc.feature_of[j])))
+        return conditions, " and ".join(c.text() for c in conditions)
+
+    for key, n_k, p_k, q_k in zip(candidates, counts, p, q, strict=True):
+        members = frozenset(key)
+        parent = next((i for i, ks in enumerate(kept_keys) if ks <= members), None)
+        if parent is not None:
+            if n_k / kept[parent].n >= merge_jaccard and len(also[parent]) < 5:
+                also[parent].append(rule_of(key)[1])
+            continue
+        if budget == 0:
+            break
+        budget -= 1
         inside = np.ones(n, dtype=bool)
         for j in key:
             inside &= enc.codes[:, enc.feature_of[j]] == j
-        rows = np.flatnonzero(inside)
-        conditions = tuple(enc.levels[j] for j in sorted(key, key=lambda j: int(enc.feature_of[j])))
-        rule = " and ".join(c.text() for c in conditions)
-        overlap = [i for i, s in enumerate(kept) if jaccard(rows, s.rows) >= merge_jaccard]
+        conditions, rule = rule_of(key)
+        overlap = [
+            i for i, m in enumerate(kept_masks) if (m & inside).sum() / max((m | inside).sum(), 1) >= merge_jaccard
+        ]
         if overlap:
             if len(also[overlap[0]]) < 5:
                 also[overlap[0]].append(rule)
             continue
-        fresh = rows[~covered[rows]]
+        fresh = inside & ~covered
+        n_fresh = int(fresh.sum())
         free = n - int(covered.sum())
         free_failed = total - int(failed[covered].sum())
         k_fresh = int(failed[fresh].sum())
-        rest_rate = (free_failed - k_fresh) / max(free - len(fresh), 1)
+        rest_rate = (free_failed - k_fresh) / max(free - n_fresh, 1)
         if kept and (
-            len(fresh) == 0
-            or _p_values(np.array([len(fresh)]), np.array([k_fresh]), free, free_failed)[0] > threshold
-            or k_fresh / len(fresh) < min_lift * rest_rate
+            n_fresh == 0
+            or _p_values(np.array([n_fresh]), np.array([k_fresh]), free, free_failed)[0] > fresh_threshold
+            or k_fresh / n_fresh < min_lift * rest_rate
         ):
             continue
         if len(kept) >= top:
             break
+        rows = np.flatnonzero(inside)
         k = int(failed[rows].sum())
         out_rest = (total - k) / max(n - len(rows), 1)
         kept.append(
             Slice(conditions, len(rows), k, k / len(rows), out_rest, len(rows) / n, float(p_k), float(q_k), rows)
         )
+        kept_keys.append(members)
+        kept_masks.append(inside)
         also.append([])
-        covered[rows] = True
+        covered |= inside
     return [
         Slice(s.conditions, s.n, s.failures, s.error, s.rest_error, s.share, s.p_value, s.q_value, s.rows, tuple(a))
         for s, a in zip(kept, also, strict=True)
