@@ -12,7 +12,7 @@ import pytest
 from conftest import planted_predictions, run_cli
 from unstuck.context import Context
 from unstuck.findings import Finding
-from unstuck.pipeline import diagnose, load_problem
+from unstuck.pipeline import diagnose, diagnose_problem, load_problem
 from unstuck.problem import Problem
 from unstuck.registry import registered_checks
 from unstuck.runner import run_checks
@@ -56,17 +56,13 @@ def test_logs_with_predictions(tmp_path: Path) -> None:
     predictions = tmp_path / "preds.csv"
     planted_predictions({"train": 0.05, "dev": 0.10}, n=400).to_csv(predictions, index=False)
     log = write_planted(tmp_path / "history.csv", "divergence", seed=1)
-    out = tmp_path / "report.json"
-    result = run_cli(
-        ["diagnose", "--predictions", str(predictions), "--training-log", str(log), "--json", str(out), "-q"]
-    )
-    assert result.returncode == 0, result.stderr
-    report = report_of(out)
-    assert report["inferred"]["mode"] == "predictions"
-    assert "decomposition" in report["sections"] and "training_log" in report["sections"]
-    assert any(f["id"] == "training_log.divergence" for f in report["findings"])
-    assert report["interventions"][0]["lever"] == "tune_learning_rate"  # critical outranks the warnings
-    assert report["bottleneck"] == "training_instability"
+    problem = load_problem(predictions=predictions, training_logs=[log])
+    assert problem.mode == "predictions" and {"predictions", "training_log"} <= problem.inputs
+    report = diagnose_problem(problem)
+    assert "decomposition" in report.sections and "training_log" in report.sections
+    assert report.finding("training_log.divergence") is not None
+    assert report.interventions[0].lever == "tune_learning_rate"  # critical outranks the warnings
+    assert report.bottleneck == "training_instability"
 
 
 def test_several_runs_compare(tmp_path: Path) -> None:
