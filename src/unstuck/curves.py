@@ -27,6 +27,7 @@ family      error(s)                                    asymptote
 ``log2``    ``a − b · log s``                           none
 ``mmf4``    ``c + b / (1 + s^d / k)`` (Morgan-Mercer-Flodin)  c
 ``wbl4``    ``c + b · exp(-k · s^d)`` (Weibull)         c
+``ensemble``  mean of ``pow2``, ``pow3``, ``log2``        none
 ==========  ==========================================  =========
 
 Selection
@@ -36,7 +37,15 @@ family is fitted on the curve without its largest sizes and scored by the
 mean absolute error of its forecast at those held-back sizes (1, 2 or 3 of
 them for curves of under 6, 6–7 and 8 or more sizes); the best-scoring family is
 then refitted on all points. A family is eligible only if every held-back fit
-keeps at least one more point than it has parameters. With fewer than :data:`MIN_POINTS`
+keeps at least one more point than it has parameters.
+
+Held-back scores from a handful of noisy points are themselves noisy, so the
+default model is the ``ensemble`` — the mean forecast of ``pow2``, ``pow3`` and
+``log2`` (each fitted on its own, each clipped at the floor) — and a single
+family replaces it only when its held-back error is under half the ensemble's
+(:data:`PREFER_ENSEMBLE`). On the real curves of ``benchmarks/curve_accuracy.py``
+this rule forecasts 8× beyond the data better than picking the best-scoring
+family outright (see ``benchmarks/RESULTS.md``). With fewer than :data:`MIN_POINTS`
 distinct sizes no family can be validated: the fit is ``last`` and flagged.
 
 Uncertainty
@@ -46,7 +55,10 @@ some sizes were repeated, the repeats at each size are resampled with replacemen
 and a size run once gets a normal draw with the spread of one run at the largest
 repeated size; with no repeats at all, the (degrees-of-freedom scaled) residuals
 of the fit are resampled and added back (a residual bootstrap). Family choice is
-not re-done per replicate.
+not re-done per replicate; instead, beyond the data the interval is widened by the
+chosen family's held-back forecast error, scaled by the forecast's reach in log
+size (:meth:`CurveFit.model_error`), because a wrong family, not noise, is what
+usually spoils a long extrapolation.
 
 Ill-behaved curves
 ------------------
@@ -78,6 +90,8 @@ MIN_POINTS = 4
 #: z-score beyond which a rise of error with more data is not noise.
 RISE_Z = 3.0
 N_BOOT = 200
+#: A single family replaces the ensemble only if its held-back error is under this share of the ensemble's.
+PREFER_ENSEMBLE = 0.5
 
 
 @dataclass(frozen=True)
@@ -164,7 +178,51 @@ FAMILIES: dict[str, _Family] = {
     ),
 }
 
-ALL_FAMILIES: tuple[str, ...] = ("last", *FAMILIES)
+#: The ensemble: the mean forecast of three simple families with different tails (a zero
+#: asymptote, a fitted asymptote, no asymptote), each fitted on its own.
+ENSEMBLE: tuple[str, ...] = ("pow2", "pow3", "log2")
+ALL_FAMILIES: tuple[str, ...] = ("last", *FAMILIES, "ensemble")
+
+
+def _n_params(name: str) -> int:
+    """Free parameters of a family (the ensemble counts as its largest member)."""
+    if name == "last":
+        return 1
+    if name == "ensemble":
+        return max(FAMILIES[m].n_params for m in ENSEMBLE)
+    return FAMILIES[name].n_params
+
+
+def _evaluate(name: str, s: FloatArray, theta: FloatArray, floor: float = -np.inf) -> FloatArray:
+    """Family ``name`` at ``s`` (any shape) for parameters ``theta``; the ensemble's ``theta``
+    is its members' ``(a, b, *φ)`` one after another, each member clipped at ``floor``
+    before they are averaged (a log2 member must not drag the mean below zero error)."""
+    s = np.asarray(s, dtype=np.float64)
+    if name == "last":
+        return np.full(s.shape, float(theta[0]))
+    with np.errstate(all="ignore"):
+        if name == "ensemble":
+            parts, start = [], 0
+            for member in ENSEMBLE:
+                width = 2 + FAMILIES[member].grid.shape[1]
+                parts.append(np.maximum(FAMILIES[member].function(s, theta[start : start + width]), floor))
+                start += width
+            return np.asarray(np.mean(parts, axis=0), dtype=np.float64)
+        return np.asarray(FAMILIES[name].function(s, theta), dtype=np.float64)
+
+
+def _fit_model(
+    name: str, s: FloatArray, y: FloatArray, w: FloatArray, floor: float, refine: bool = True
+) -> FloatArray | None:
+    """Parameters of family ``name`` fitted to (s, y) with weights w, or None if the fit failed."""
+    if name == "last":
+        return np.array([y[-1]], dtype=np.float64)
+    if name == "ensemble":
+        members = [_fit_family(FAMILIES[m], s, y, w, floor, refine=refine) for m in ENSEMBLE]
+        if any(m is None for m in members):
+            return None
+        return np.concatenate([m for m in members if m is not None])
+    return _fit_family(FAMILIES[name], s, y, w, floor, refine=refine)
 
 
 @dataclass(frozen=True)
@@ -313,6 +371,8 @@ class CurveFit:
     noise: FloatArray
     floor: float | None
     draws: FloatArray = field(repr=False)
+    extrapolation_error: float = 0.0
+    horizon: float = 0.0
 
     def predict(self, sizes: ArrayLike) -> FloatArray:
         """The forecast error at ``sizes`` (any shape), clipped at ``floor``."""
@@ -320,11 +380,7 @@ class CurveFit:
 
     def _evaluate(self, theta: FloatArray, sizes: ArrayLike) -> FloatArray:
         n = np.asarray(sizes, dtype=np.float64)
-        if self.family == "last":
-            out = np.full(n.shape, float(theta[0]))
-        else:
-            with np.errstate(all="ignore"):
-                out = np.asarray(FAMILIES[self.family].function(n / self.size_ref, theta), dtype=np.float64)
+        out = _evaluate(self.family, n / self.size_ref, theta, -np.inf if self.floor is None else self.floor)
         return out if self.floor is None else np.maximum(out, self.floor)
 
     def draws_at(self, sizes: ArrayLike) -> FloatArray:
@@ -348,7 +404,19 @@ class CurveFit:
             raise ValueError(f"level must be in (0, 1), got {level}")
         tail = (1 - level) / 2
         low, high = np.quantile(self.draws_at(sizes), [tail, 1 - tail], axis=0)
-        return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+        widen = self.model_error(sizes)
+        low = low - widen if self.floor is None else np.maximum(low - widen, self.floor)
+        return np.asarray(low, dtype=np.float64), np.asarray(high + widen, dtype=np.float64)
+
+    def model_error(self, sizes: ArrayLike) -> FloatArray:
+        """Half-width added to the bootstrap interval beyond the data: the family's held-back
+        forecast error, scaled by how far ``sizes`` reach beyond the largest observed size,
+        in units of the held-back horizon (log size). Zero within the data."""
+        n = np.atleast_1d(np.asarray(sizes, dtype=np.float64))
+        if not self.extrapolation_error or not self.horizon:
+            return np.zeros(n.shape)
+        reach = np.maximum(np.log(n / self.size_ref), 0.0) / self.horizon
+        return np.asarray(self.extrapolation_error * reach, dtype=np.float64)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able summary (for reports and plots)."""
@@ -382,7 +450,7 @@ def _score_families(curve: _Curve, floor: float, families: Sequence[str]) -> dic
     holdouts = _holdouts(k)
     scores: dict[str, float] = {}
     for name in families:
-        n_params = 1 if name == "last" else FAMILIES[name].n_params
+        n_params = _n_params(name)
         if k - max(holdouts) < max(n_params + 1, 2):
             continue  # needs a residual degree of freedom on every held-back fit
         errors = []
@@ -390,14 +458,10 @@ def _score_families(curve: _Curve, floor: float, families: Sequence[str]) -> dic
             keep = k - h
             s = curve.sizes[:keep] / curve.sizes[keep - 1]
             target_s = curve.sizes[keep:] / curve.sizes[keep - 1]
-            if name == "last":
-                forecast = np.full(h, curve.means[keep - 1])
-            else:
-                theta = _fit_family(FAMILIES[name], s, curve.means[:keep], curve.weights[:keep], floor)
-                if theta is None:
-                    break
-                with np.errstate(all="ignore"):
-                    forecast = np.maximum(FAMILIES[name].function(target_s, theta), floor)
+            theta = _fit_model(name, s, curve.means[:keep], curve.weights[:keep], floor)
+            if theta is None:
+                break
+            forecast = np.maximum(_evaluate(name, target_s, theta, floor), floor)
             errors.extend(np.abs(forecast - curve.means[keep:]).tolist())
         else:
             if errors and np.all(np.isfinite(errors)):
@@ -504,18 +568,25 @@ def fit(
         reason = None
         scores = _score_families(curve, bound, families)
         family = min(scores, key=lambda name: (scores[name], ALL_FAMILIES.index(name))) if scores else "last"
+        if "ensemble" in scores and family != "ensemble" and scores[family] >= PREFER_ENSEMBLE * scores["ensemble"]:
+            family = "ensemble"  # a single family must extrapolate clearly better to replace the ensemble
     theta = _fit_all(family, s, curve, bound)
     if theta is None:  # the chosen family failed on all points: fall back to the last value
         family, theta = "last", np.array([curve.means[-1]])
-    n_params = theta.size
+    n_params = _n_params(family)
     with np.errstate(all="ignore"):
-        fitted = np.full(k, theta[0]) if family == "last" else FAMILIES[family].function(s, theta)
+        fitted = _evaluate(family, s, theta, bound)
     residuals = curve.means - fitted
     noise = _noise(curve, residuals, n_params)
     if reason is None:
         reason = _shape_problem(curve, noise)
     draws = _bootstrap(family, theta, s, curve, bound, residuals, n_params, n_boot, seed)
-    asymptote = float(theta[0]) if family == "last" or FAMILIES[family].has_asymptote else None
+    if family == "last":
+        asymptote: float | None = float(theta[0])
+    elif family == "ensemble" or not FAMILIES[family].has_asymptote:
+        asymptote = None  # log2 (alone or in the ensemble) has no finite limit
+    else:
+        asymptote = float(theta[0])
     return CurveFit(
         family=family,
         params=tuple(float(t) for t in theta),
@@ -530,16 +601,22 @@ def fit(
         noise=noise,
         floor=floor,
         draws=draws,
+        extrapolation_error=scores.get(family, 0.0),
+        horizon=_horizon(curve.sizes) if scores else 0.0,
     )
+
+
+def _horizon(sizes: FloatArray) -> float:
+    """The mean log-size reach of the held-back forecasts that scored the families."""
+    k = sizes.size
+    return float(np.mean([math.log(sizes[-1] / sizes[k - 1 - h]) for h in _holdouts(k)]))
 
 
 def _fit_all(
     family: str, s: FloatArray, curve: _Curve, floor: float, y: FloatArray | None = None, refine: bool = True
 ) -> FloatArray | None:
     values = curve.means if y is None else y
-    if family == "last":
-        return np.array([values[-1]])
-    return _fit_family(FAMILIES[family], s, values, curve.weights, floor, refine=refine)
+    return _fit_model(family, s, values, curve.weights, floor, refine=refine)
 
 
 def _bootstrap(
