@@ -13,6 +13,7 @@ seconds, batch inference ms per request and single-request ms.
 Run::
 
     python benchmarks/distill_quality.py --rows 3000 --models tfidf,minilm,finetune --floor 0.97
+    python benchmarks/distill_quality.py --rows 3000 --models tfidf --floor 0.97 --guarantee 0.9
 
 The ``minilm`` and ``finetune`` models need the ``text`` extra (``pip install torch==2.13.0``
 first, then ``pip install -e '.[text]'``).
@@ -48,6 +49,7 @@ def main() -> None:
     parser.add_argument("--floor", type=float, default=0.97)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--finetune-epochs", type=int, default=2)
+    parser.add_argument("--guarantee", type=float, default=None, help="Clopper-Pearson confidence for the threshold")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args()
 
@@ -68,12 +70,12 @@ def main() -> None:
 
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"python {platform.python_version()}; rows {args.rows}, floor {args.floor}"
+        f"python {platform.python_version()}; rows {args.rows}, floor {args.floor}, guarantee {args.guarantee}"
     )
     rows = []
     for name in args.models.split(","):
         start = time.perf_counter()
-        result = d.distill(traffic, models=[name], floor=args.floor, seed=args.seed)
+        result = d.distill(traffic, models=[name], floor=args.floor, seed=args.seed, guarantee=args.guarantee)
         wall = time.perf_counter() - start
         m = result.models[0]
         row = {

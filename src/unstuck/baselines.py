@@ -16,7 +16,7 @@ All are seeded; the same data and seed give the same predictions.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -84,9 +84,17 @@ class _LightGBMFrame(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return out
 
 
-def make_baseline(name: str, task: str, frame: pd.DataFrame, seed: int = 0) -> Any:
-    """An unfitted scikit-learn pipeline for the rung ``name``, shaped by ``frame``'s column types."""
+def make_baseline(
+    name: str, task: str, frame: pd.DataFrame, seed: int = 0, params: Mapping[str, Any] | None = None
+) -> Any:
+    """An unfitted scikit-learn pipeline for the rung ``name``, shaped by ``frame``'s column types.
+
+    ``params`` overrides the final estimator's defaults (e.g. ``{"num_leaves": 127}`` for
+    LightGBM, ``{"C": 0.1}`` for logistic regression, ``{"alpha": 10.0}`` for ridge).
+    """
     from sklearn.pipeline import make_pipeline
+
+    overrides = dict(params or {})
 
     classification = task == "classification"
     if name == "trivial":
@@ -118,7 +126,11 @@ def make_baseline(name: str, task: str, frame: pd.DataFrame, seed: int = 0) -> A
                 ),
             ]
         )
-        model = LogisticRegression(max_iter=500) if classification else Ridge(alpha=1.0)
+        model = (
+            LogisticRegression(**{"max_iter": 500, **overrides})
+            if classification
+            else Ridge(**{"alpha": 1.0, **overrides})
+        )
         return make_pipeline(_StringCategories(tuple(categorical)), encode, model)
     if name == "gradient_boosting":
         from lightgbm import LGBMClassifier, LGBMRegressor
@@ -132,6 +144,7 @@ def make_baseline(name: str, task: str, frame: pd.DataFrame, seed: int = 0) -> A
             "verbose": -1,
             "deterministic": True,
             "force_row_wise": True,
+            **overrides,
         }
         booster = LGBMClassifier(**params) if classification else LGBMRegressor(**params)
         return make_pipeline(_LightGBMFrame(), booster)

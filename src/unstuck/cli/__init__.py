@@ -31,6 +31,7 @@ app = typer.Typer(
 COMMANDS: tuple[str, ...] = (
     "unstuck.cli.diagnose",
     "unstuck.cli.project",
+    "unstuck.cli.try_",
     "unstuck.cli.cost",
     "unstuck.cli.ledger",
     "unstuck.cli.report",
