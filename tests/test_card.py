@@ -80,3 +80,20 @@ def test_cli_plan_without_card_and_with_bad_card(tmp_path: Path) -> None:
     (tmp_path / "unstuck.toml").write_bytes(b'[data]\ntype = "caf\xe9"\n')
     broken = run_cli(["plan"], cwd=tmp_path)
     assert broken.returncode == 2 and "UTF-8" in broken.stderr
+
+
+def test_diagnose_reads_the_card_in_the_current_folder(tmp_path: Path) -> None:
+    from conftest import planted_predictions
+
+    write_card(ProjectCard(data_type="image", stage="prototype", human_level=0.01), tmp_path / "unstuck.toml")
+    planted_predictions({"train": 0.05, "dev": 0.06}).to_csv(tmp_path / "preds.csv", index=False)
+    result = run_cli(["diagnose", "--predictions", "preds.csv", "--json", "r.json", "-q"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    import json
+
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["errors"]["human"] == 0.01  # from the card
+    assert report["bottleneck"] == "avoidable_bias"
+    assert "finetune_pretrained" in [i["lever"] for i in report["interventions"]]  # image data
+    assert "data type image" in report["inferred"]["card"]
+    assert (tmp_path / ".unstuck" / "last_diagnosis.json").exists()

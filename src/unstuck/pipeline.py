@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from unstuck.advice import bottleneck_of, rank_interventions
+from unstuck.card import ProjectCard
 from unstuck.context import Context
 from unstuck.decomposition import COMPONENTS
 from unstuck.errors import ConfigError
@@ -43,10 +44,18 @@ def load_problem(
     human_error: float | None = None,
     seed: int = 0,
     encoding: str = "utf-8",
+    card: ProjectCard | None = None,
     training_logs: Sequence[str | Path | TrainingLog] = (),
     tags: str | Path | pd.DataFrame | None = None,
 ) -> Problem:
-    """Read and validate the user's inputs into a :class:`Problem` (see ``diagnose``)."""
+    """Read and validate the user's inputs into a :class:`Problem` (see ``diagnose``).
+
+    A project ``card`` supplies the human-level error and the metric when the
+    options leave them out.
+    """
+    if card is not None:
+        human_error = human_error if human_error is not None else card.human_level
+        metric = metric if metric is not None else card.metric
     if training_logs:
         # Training logs (issue 6): alone they make a logs-only Problem; otherwise they ride along.
         from dataclasses import replace
@@ -71,6 +80,7 @@ def load_problem(
             human_error=human_error,
             seed=seed,
             encoding=encoding,
+            card=card,
             tags=tags,
         )
         return replace(problem, training_logs=logs)
@@ -139,13 +149,24 @@ def _with_tags(problem: Problem, tags: str | Path | pd.DataFrame | None, encodin
     return problem
 
 
-def diagnose_problem(problem: Problem, *, on_step: Callable[[str], None] | None = None) -> Report:
-    """Run every applicable check on ``problem`` and assemble the report."""
+def diagnose_problem(
+    problem: Problem, *, on_step: Callable[[str], None] | None = None, card: ProjectCard | None = None
+) -> Report:
+    """Run every applicable check on ``problem`` and assemble the report.
+
+    The ``card``'s data type shapes the architecture advice (tables when absent).
+    """
     from unstuck import __version__
 
     ctx = Context(problem, on_step=on_step)
     run = run_checks(problem, ctx)
-    interventions = rank_interventions(run.findings, problem.metric)
+    data_type = card.data_type if card is not None else "structured"
+    interventions = rank_interventions(run.findings, problem.metric, data_type=data_type)
+    notices = []
+    if any(f.bottleneck == "leakage" for f in run.findings):
+        notices.append(
+            "Leakage found: every other number in this report is suspect (optimistic) until it is fixed."
+        )
     section = run.sections.get("decomposition", {})
     measured = section.get("errors", {})
     errors: dict[str, float | None] = {"human": problem.human_error}
@@ -158,6 +179,8 @@ def diagnose_problem(problem: Problem, *, on_step: Callable[[str], None] | None 
         inferred["features"] = len(problem.features)
     if problem.classes:
         inferred["classes"] = [str(c) for c in problem.classes]
+    if card is not None:
+        inferred["card"] = f"project card used: data type {card.data_type}, stage {card.stage}"
     return Report(
         unstuck_version=__version__,
         task=problem.task,
@@ -172,6 +195,7 @@ def diagnose_problem(problem: Problem, *, on_step: Callable[[str], None] | None 
         skipped=run.skipped,
         inferred=inferred,
         sections=run.sections,
+        notices=tuple(notices),
     )
 
 
@@ -179,6 +203,7 @@ def diagnose(
     data: str | Path | pd.DataFrame | None = None,
     *,
     on_step: Callable[[str], None] | None = None,
+    card: ProjectCard | None = None,
     **options: Any,
 ) -> Report:
     """Diagnose a project from files or DataFrames and return the :class:`Report`.
@@ -189,6 +214,8 @@ def diagnose(
         The training table (or, with ``split_column``, the one table of all splits).
     on_step:
         Called with a short message as each slow step starts (for progress displays).
+    card:
+        The project card (``unstuck.card.read_card()``), if any.
     **options:
         As :func:`load_problem`: ``target``, ``dev``, ``test``, ``train_dev``,
         ``split_column``, ``predictions``, ``task``, ``metric``, ``id_column``,
@@ -196,7 +223,7 @@ def diagnose(
         history files or TensorBoard directories, or TrainingLog objects), ``tags``
         (a tag file or DataFrame with columns ``row`` and ``tags``; see ``unstuck.tags``).
     """
-    return diagnose_problem(load_problem(data, **options), on_step=on_step)
+    return diagnose_problem(load_problem(data, card=card, **options), on_step=on_step, card=card)
 
 
 def _table(source: str | Path | pd.DataFrame, encoding: str) -> tuple[pd.DataFrame, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -12,6 +12,7 @@ from unstuck.cli._console import console, err_console
 from unstuck.cli.report import HtmlOption, MarkdownOption, write_renders
 
 if TYPE_CHECKING:
+    from unstuck.card import ProjectCard
     from unstuck.findings import Report
     from unstuck.problem import Problem
 
@@ -64,6 +65,9 @@ def diagnose(
     drop: Annotated[list[str] | None, typer.Option(help="Column to leave out; repeat for several.")] = None,
     seed: Annotated[int, typer.Option(help="Seed for every split, model and bootstrap.")] = 0,
     encoding: Annotated[str, typer.Option(help="Text encoding of CSV/JSONL files.")] = "utf-8",
+    card: Annotated[
+        Path | None, typer.Option(help="Project card (default: ./unstuck.toml when it exists).")
+    ] = None,
     tags: Annotated[
         Path | None,
         typer.Option(help="Tagged dev errors (columns row, tags; from `unstuck tag`): the error-category table."),
@@ -77,24 +81,28 @@ def diagnose(
     """Diagnose a model: error decomposition, findings and ranked next steps."""
     from unstuck.pipeline import load_problem
 
-    problem = load_problem(
-        data,
-        target=target,
-        dev=dev,
-        test=test,
-        train_dev=train_dev,
-        split_column=split_column,
-        predictions=predictions,
-        training_logs=tuple(str(p) for p in training_log or ()),
-        task=task,
-        metric=metric,
-        id_column=id_column,
-        drop=drop or (),
-        human_error=human_error,
-        seed=seed,
-        encoding=encoding,
-        tags=tags,
-    )
+    project = _card(card)
+    arguments = {
+        "data": data,
+        "target": target,
+        "dev": dev,
+        "test": test,
+        "train_dev": train_dev,
+        "split_column": split_column,
+        "predictions": predictions,
+        "training_logs": tuple(str(p) for p in training_log or ()),
+        "task": task,
+        "metric": metric,
+        "id_column": id_column,
+        "drop": tuple(drop or ()),
+        "human_error": human_error,
+        "seed": seed,
+        "encoding": encoding,
+        "tags": tags,
+    }
+    problem = load_problem(**arguments, card=project)
+    saved = {k: (str(v.resolve()) if isinstance(v, Path) else v) for k, v in arguments.items()}
+    saved["card"] = str(card.resolve()) if card is not None else None
     _run(
         problem,
         json_path=json_path,
@@ -102,7 +110,19 @@ def diagnose(
         markdown=markdown,
         quiet=quiet,
         verbose=verbose,
+        card=project,
+        arguments=saved,
     )
+
+
+def _card(path: Path | None) -> ProjectCard | None:
+    """The project card at ``path``, or ./unstuck.toml when it exists, or None."""
+    from unstuck.card import CARD_FILE, read_card
+
+    if path is not None:
+        return read_card(path)
+    default = Path(CARD_FILE)
+    return read_card(default) if default.exists() else None
 
 
 def demo(
@@ -139,6 +159,7 @@ def demo(
         markdown=markdown,
         quiet=quiet,
         verbose=verbose,
+        arguments={"demo": True, "seed": seed},
     )
 
 
@@ -146,19 +167,23 @@ def _run(
     problem: Problem,
     *,
     json_path: Path | None,
-    quiet: bool,
-    verbose: bool,
     html: Path | None = None,
     markdown: Path | None = None,
+    quiet: bool,
+    verbose: bool,
+    arguments: dict[str, Any],
+    card: ProjectCard | None = None,
 ) -> None:
     from unstuck.pipeline import diagnose_problem
     from unstuck.render.text import render_report
+    from unstuck.state import save_last
 
     if quiet:
-        report = diagnose_problem(problem)
+        report = diagnose_problem(problem, card=card)
     else:
         with err_console.status("diagnosing…") as status:
-            report = diagnose_problem(problem, on_step=lambda message: status.update(f"{message}…"))
+            report = diagnose_problem(problem, on_step=lambda message: status.update(f"{message}…"), card=card)
+    save_last(arguments, report)
     written = []
     if json_path is not None:
         _write_json(report, json_path)
