@@ -158,9 +158,9 @@ def _verdict(report: Report) -> str:
             )
             out.append(
                 f'<li><span class="gain">{esc(gain)}</span> <strong>{esc(item.action)}</strong> '
-                f'<span class="lever">{esc(item.lever)}</span><br><span class="note">Why: {esc(item.why)} '
-                f"Next experiment: {esc(item.next_experiment.hypothesis)} Change only: "
-                f"{esc(item.next_experiment.change)}.</span></li>"
+                f'<span class="lever">{esc(item.lever)}</span><br><span class="note">Why: {esc(_sentence(item.why))} '
+                f"Next experiment: {esc(_sentence(item.next_experiment.hypothesis))} "
+                f"Change: {esc(_sentence(item.next_experiment.change))}</span></li>"
             )
         out.append("</ol>")
     else:
@@ -177,6 +177,12 @@ def _verdict(report: Report) -> str:
         )
     out.append("</section>")
     return "\n".join(out)
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending with a full stop (advice strings come with or without one)."""
+    text = text.strip()
+    return text if not text or text[-1] in ".!?" else text + "."
 
 
 def _block(report: Report, block: Block) -> str:

@@ -83,7 +83,8 @@ def _verdict(report: Report) -> str:
             if item.expected_gain is not None
             else "gain unknown"
         )
-        lines.append(f"{item.rank}. **{item.action}** (`{item.lever}`, {gain}). Change: {item.next_experiment.change}.")
+        change = item.next_experiment.change.rstrip(".")
+        lines.append(f"{item.rank}. **{item.action}** (`{item.lever}`, {gain}). Change: {change}.")
     rest = report.interventions[3:]
     if rest:
         lines.append("")

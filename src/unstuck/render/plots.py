@@ -140,14 +140,16 @@ def decomposition_svg(report: Report) -> str | None:
             fontsize=9,
             fontweight="bold" if name in dominant else "normal",
         )
-    for x, height in zip(xs, heights, strict=True):
+    for x, height in enumerate(heights):
+        inside = height > top * 0.15
+        # a short bar's label goes beside the bar, clear of its whisker
         ax.text(
-            x,
-            height / 2 if height > top * 0.15 else height + top * 0.02,
+            x + (0.0 if inside else 0.3),
+            height / 2 if inside else height,
             _short(height, scale),
-            ha="center",
-            va="center" if height > top * 0.15 else "bottom",
-            color="white" if height > top * 0.15 else "#1a202c",
+            ha="center" if inside else "left",
+            va="center" if inside else "bottom",
+            color="white" if inside else "#1a202c",
             fontsize=9,
         )
     ax.set_xticks(xs, [label for _, label, _ in known])
