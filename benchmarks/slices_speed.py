@@ -98,8 +98,14 @@ def run_unstuck() -> dict[str, Any]:
         m[s.rows] = True
         masks.append(m)
     hit, best = recall(masks, planted)
-    return {"engine": "unstuck", "seconds": seconds, "recalled": hit, "best_jaccard": best,
-            "slices": [s.rule for s in search.slices], "hypotheses": search.n_hypotheses}
+    return {
+        "engine": "unstuck",
+        "seconds": seconds,
+        "recalled": hit,
+        "best_jaccard": best,
+        "slices": [s.rule for s in search.slices],
+        "hypotheses": search.n_hypotheses,
+    }
 
 
 def run_sliceline() -> dict[str, Any]:
@@ -169,6 +175,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--engine", choices=sorted(ENGINES), help="run one engine and print its JSON result")
     parser.add_argument("--other-python", help="interpreter (e.g. a venv) to run sliceline and deepchecks in")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds each other engine may take")
     args = parser.parse_args()
     if args.engine:
         print(json.dumps(ENGINES[args.engine]()))
@@ -176,7 +183,17 @@ def main() -> None:
     results = [run_unstuck()]
     for engine in ("sliceline", "deepchecks"):
         python = args.other_python or sys.executable
-        done = subprocess.run([python, __file__, "--engine", engine], capture_output=True, text=True, check=False)
+        try:
+            done = subprocess.run(
+                [python, __file__, "--engine", engine],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=args.timeout,
+            )
+        except subprocess.TimeoutExpired:
+            results.append({"engine": engine, "error": f"did not finish within {args.timeout:.0f} s"})
+            continue
         if done.returncode == 0:
             results.append(json.loads(done.stdout.strip().splitlines()[-1]))
         else:
@@ -197,7 +214,8 @@ def main() -> None:
                 print(f"  {rule}")
     ours = results[0]
     verdict = "PASS" if ours["seconds"] < TARGET_SECONDS and ours["recalled"] == 3 else "FAIL"
-    print(f"\nunstuck: {ours['seconds']:.1f} s (target < {TARGET_SECONDS:.0f} s), {ours['recalled']}/3 recalled: {verdict}")
+    print(f"\nunstuck: {ours['seconds']:.1f} s (target < {TARGET_SECONDS:.0f} s), ", end="")
+    print(f"{ours['recalled']}/3 recalled: {verdict}")
 
 
 if __name__ == "__main__":

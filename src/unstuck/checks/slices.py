@@ -127,8 +127,8 @@ def _finding(problem: Problem, rank: int, found: Slice, entry: dict[str, Any]) -
     )
     targeted = entry["rare"] or entry["rarer_in_train"]
     if targeted:
-        why = "rarer in train than in dev" if entry["rarer_in_train"] else "rare"
-        title += f" — a {why} slice: more examples like it should help"
+        why = "rarer in train than in dev" if entry["rarer_in_train"] else "a rare slice"
+        title += f" — {why}: more examples like it should help"
     evidence = {k: entry[k] for k in ("rule", "rows", "failures", "metric", "rest_metric", "share", "train_share")}
     evidence.update({"p_value": found.p_value, "q_value": found.q_value, "also": list(found.also)})
     return Finding(
