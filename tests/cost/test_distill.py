@@ -209,8 +209,15 @@ def test_cascade_numbers_recompute_from_the_curve() -> None:
 
 def test_minilm_embeddings_model_on_a_few_hundred_real_texts(tmp_path: Path) -> None:
     """The 'text' extra's path, kept small: 100 requests (the model loads in ~4 s, embeds ~125 texts/s idle)."""
+    import torch
+
     traffic = read_traffic(write_jsonl(tmp_path / "t.jsonl", traffic_records(_sample(100, seed=2))))
-    result = distill(traffic, models=["minilm"], floor=0.9, single_calls=5)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # on a shared 2-core runner, two intra-op threads mostly wait for each other
+    try:
+        result = distill(traffic, models=["minilm"], floor=0.9, single_calls=5)
+    finally:
+        torch.set_num_threads(threads)
     (m,) = result.models
     assert m.name == "minilm"
     y = result.labels.encode(traffic.frame["output"].tolist())
