@@ -93,10 +93,12 @@ def _classification(problem: Problem, ctx: Context) -> CheckResult:
                 "share_of_errors": k_c / n_wrong if n_wrong else 0.0,
             }
         )
-    pairs = pd.Series(list(zip(y_true[wrong], y_pred[wrong], strict=True)), dtype=object).value_counts()
-    confusions = [
-        {"true": t, "predicted": p, "count": int(k), "share_of_errors": int(k) / n_wrong}
-        for (t, p), k in list(pairs.items())[:TOP_CONFUSIONS]
+    pairs: dict[tuple[str, str], int] = {}
+    for t, p in zip(y_true[wrong].tolist(), y_pred[wrong].tolist(), strict=True):
+        pairs[(t, p)] = pairs.get((t, p), 0) + 1
+    ranked = sorted(pairs.items(), key=lambda item: (-item[1], item[0]))[:TOP_CONFUSIONS]
+    confusions: list[dict[str, Any]] = [
+        {"true": t, "predicted": p, "count": k, "share_of_errors": k / n_wrong} for (t, p), k in ranked
     ]
     findings: list[Finding] = []
     if n_wrong:
@@ -144,8 +146,9 @@ def _regression(y_true: NDArray[np.float64], y_pred: NDArray[np.float64]) -> Che
     top_share = float(squared[top].sum() / total) if total > 0 else 0.0
     quantiles = (0.05, 0.25, 0.5, 0.75, 0.95)
     bins = pd.qcut(pd.Series(y_true), q=5, duplicates="drop")
-    by_bin = []
+    by_bin: list[dict[str, Any]] = []
     for interval, idx in pd.Series(np.arange(len(y_true))).groupby(bins.to_numpy(), observed=True):
+        assert isinstance(interval, pd.Interval)
         rows = idx.to_numpy()
         by_bin.append(
             {
@@ -166,8 +169,8 @@ def _regression(y_true: NDArray[np.float64], y_pred: NDArray[np.float64]) -> Che
     }
     findings: list[Finding] = []
     if top_share >= DOMINANT_SHARE:
-        worst = max(by_bin, key=lambda b: b["share_of_top_decile"])
-        low, high = worst["y_true_range"]
+        worst = max(by_bin, key=lambda b: float(b["share_of_top_decile"]))
+        low, high = (float(v) for v in worst["y_true_range"])
         findings.append(
             Finding(
                 id="per_class.large_residuals",

@@ -42,7 +42,7 @@ def _tag(sample: int, output: Path, force: bool, **options: Any) -> None:
             "Choose another --output, or pass --force to overwrite it.",
         )
     accepted = inspect.signature(load_problem).parameters
-    arguments = {k: (tuple(v or ()) if k == "drop" else v) for k, v in options.items() if k in accepted}
+    arguments: dict[str, Any] = {k: (tuple(v or ()) if k == "drop" else v) for k, v in options.items() if k in accepted}
     read_card = getattr(diagnose_command, "_card", None)  # the project card, read as diagnose reads it
     if "card" in arguments and read_card is not None:
         arguments["card"] = read_card(arguments["card"])
