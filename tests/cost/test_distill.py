@@ -178,7 +178,7 @@ def test_cli_unknown_model_and_missing_text_extra(tmp_path: Path, cli) -> None:
     assert run.returncode == 2
     assert "pip install torch==2.13.0" in run.stderr and "Traceback" not in run.stderr
     run = subprocess.run(
-        [sys.executable, "-c", hide, "distill", str(path), "--json", str(tmp_path / "r.json")],
+        [sys.executable, "-c", hide, "distill", str(path), "--guarantee", "0.9", "--json", str(tmp_path / "r.json")],
         capture_output=True,
         text=True,
         env=env,
@@ -187,6 +187,7 @@ def test_cli_unknown_model_and_missing_text_extra(tmp_path: Path, cli) -> None:
     assert run.returncode == 0, run.stderr
     report = json.loads((tmp_path / "r.json").read_text())
     assert [m["name"] for m in report["distill"]["models"]] == ["tfidf"]
+    assert report["distill"]["models"][0]["cascade"]["guarantee"] == 0.9
     assert "pip install" in report["distill"]["skipped_models"]["minilm"]
 
 
