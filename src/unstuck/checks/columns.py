@@ -68,7 +68,7 @@ def missing_predicts_target(missing: pd.Series, target: pd.Series, task: str) ->
         table = pd.crosstab(missing, target.astype("string"))
         if table.shape[0] < 2 or table.shape[1] < 2:
             return 1.0, 0.0
-        p = float(stats.chi2_contingency(table.to_numpy())[1])
+        p = float(stats.chi2_contingency(table.to_numpy(dtype=np.float64))[1])
         dist = table.div(table.sum(axis=1), axis=0).to_numpy()
         return p, float(0.5 * np.abs(dist[0] - dist[1]).sum())
     y = target.to_numpy(dtype=np.float64)

@@ -67,7 +67,7 @@ def outliers(problem: Problem, ctx: Context) -> CheckResult:
     if len(x_train) > MAX_FIT_ROWS:
         pick = np.random.default_rng(problem.seed).choice(len(x_train), MAX_FIT_ROWS, replace=False)
         fit_rows = x_train[pick]
-    forest = IsolationForest(n_estimators=100, max_samples=256, random_state=problem.seed, n_jobs=1)
+    forest = IsolationForest(n_estimators=100, max_samples=min(256, len(fit_rows)), random_state=problem.seed, n_jobs=1)
     forest.fit(fit_rows)
     score = -forest.score_samples(x_train)
     flagged = forest.decision_function(x_train) < 0

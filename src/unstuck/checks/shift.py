@@ -101,7 +101,7 @@ def two_sample_p(a: pd.Series, b: pd.Series) -> tuple[str, float, float]:
     levels = ta.value_counts().index[:MAX_LEVELS]
     ca = ta.where(ta.isin(levels), "\0other").value_counts()
     cb = tb.where(tb.isin(levels), "\0other").value_counts()
-    table = pd.concat([ca, cb], axis=1).fillna(0).to_numpy()
+    table = pd.concat([ca, cb], axis=1).fillna(0).to_numpy(dtype=np.float64)
     table = table[table.sum(axis=1) > 0]
     if table.shape[0] < 2:
         return "chi2", 0.0, 1.0
