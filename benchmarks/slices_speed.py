@@ -176,7 +176,10 @@ def main() -> None:
     parser.add_argument("--engine", choices=sorted(ENGINES), help="run one engine and print its JSON result")
     parser.add_argument("--other-python", help="interpreter (e.g. a venv) to run sliceline and deepchecks in")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds each other engine may take")
+    parser.add_argument("--rows", type=int, default=N_ROWS, help="dev rows (default 100,000)")
     args = parser.parse_args()
+    global N_ROWS
+    N_ROWS = args.rows
     if args.engine:
         print(json.dumps(ENGINES[args.engine]()))
         return
@@ -185,7 +188,7 @@ def main() -> None:
         python = args.other_python or sys.executable
         try:
             done = subprocess.run(
-                [python, __file__, "--engine", engine],
+                [python, __file__, "--engine", engine, "--rows", str(N_ROWS)],
                 capture_output=True,
                 text=True,
                 check=False,
