@@ -20,7 +20,8 @@ Ranking, first key first:
 1. severity of the strongest finding (critical before warning before info);
 2. a lever a finding names directly before an alternative it implies;
 3. expected gain, largest first (direct levers only; alternatives are ordered
-   by cost, as below);
+   by cost, as below); gains within 20% of each other are a tie — measured gains
+   carry noise, and between near-equal gains the cheaper kind of fix comes first;
 4. the method's priority order (``LEVERS``: fix data → tune learning rate and
    size → change architecture → fine-tune → more compute) breaks ties.
 """
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cmp_to_key
 
 from unstuck.findings import LEVERS, Finding, Intervention, NextExperiment
 from unstuck.metrics import Metric
@@ -200,16 +202,24 @@ def rank_interventions(
         candidates.pop("more_data", None)
     if len(candidates) > 1:
         candidates.pop("more_compute", None)
-    ordered = sorted(
-        candidates.values(),
-        key=lambda c: (
-            c.severity_rank,
-            not c.direct,
-            -(c.gain or 0.0) if c.direct else 0.0,
-            LEVERS.index(c.lever),
-        ),
-    )
+    ordered = sorted(candidates.values(), key=cmp_to_key(_compare))
     return tuple(_intervention(rank, c, metric, data_type) for rank, c in enumerate(ordered, start=1))
+
+
+#: Gains within this ratio of each other count as tied; the method's priority order decides.
+GAIN_TIE_RATIO = 1.2
+
+
+def _compare(a: _Candidate, b: _Candidate) -> int:
+    """Negative when ``a`` ranks before ``b`` (see the module docstring)."""
+    for key_a, key_b in ((a.severity_rank, b.severity_rank), (not a.direct, not b.direct)):
+        if key_a != key_b:
+            return -1 if key_a < key_b else 1
+    if a.direct:
+        gain_a, gain_b = a.gain or 0.0, b.gain or 0.0
+        if max(gain_a, gain_b) > GAIN_TIE_RATIO * min(gain_a, gain_b):
+            return -1 if gain_a > gain_b else 1
+    return LEVERS.index(a.lever) - LEVERS.index(b.lever)
 
 
 def bottleneck_of(interventions: Sequence[Intervention]) -> str:
