@@ -93,3 +93,27 @@ def test_leakage_table_shows_shared_rows_and_the_error_without_them() -> None:
     shared, effect = TABLES["leakage"](fixture_report(), section)
     assert [list(r) for r in shared.rows] == [["train ↔ dev", "400", "20", "4", "24", "6.0%", "0.000%"]]
     assert [list(r) for r in effect.rows] == [["dev", "24", "5.0%", "8.0%"]]
+
+
+def test_capacity_sweep_table_marks_default_and_best() -> None:
+    section = {
+        "model": "gradient_boosting",
+        "capacity": {
+            "parameter": "num_leaves",
+            "default": 31,
+            "rows": 5000,
+            "best": 127,
+            "at_edge": True,
+            "settings": [
+                {"value": 31, "train_error": 0.1, "dev_error": 0.2},
+                {"value": 127, "train_error": 0.05, "dev_error": 0.15},
+            ],
+        },
+    }
+    (table,) = TABLES["capacity"](fixture_report(), section)
+    assert [list(r) for r in table.rows] == [["31 (default)", "10.0%", "20.0%"], ["127", "5.0%", "15.0%"]]
+    assert table.highlight == 1 and "at an end of the range" in table.caption
+    report = dataclasses.replace(fixture_report(), sections={**fixture_report().sections, "capacity": section})
+    text = render_markdown(report)
+    assert "### Model size and learning rate" in text and "| **127** | 5.0% | 15.0% |" in text
+    assert text.index("### Learning curve") < text.index("### Model size") < text.index("### Baseline ladder")

@@ -3,7 +3,7 @@
 A report is read top-down by someone deciding what to do next, so every
 renderer shows, in this order (issue 8): the verdict; the error decomposition;
 data surprises; per-class and slice tables; error tags; learning curves;
-training curves; checks no group claims; the baseline ladder; what was skipped.
+capacity and learning-rate sweeps; training curves; checks no group claims; the baseline ladder; what was skipped.
 
 ``plan`` turns a :class:`~unstuck.findings.Report` into that sequence of
 :class:`Group`\\ s of :class:`Block`\\ s. A block is one check: its section (the
@@ -32,6 +32,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("error_analysis", "Errors by class and slice"),
     ("error_tags", "Error tags and their ceilings"),
     ("learning_curve", "Learning curve"),
+    ("capacity", "Model size and learning rate"),
     ("training_log", "Training curves"),
     ("other", "Other checks"),
     ("baselines", "Baseline ladder"),
@@ -54,6 +55,7 @@ GROUP_OF: dict[str, str] = {
     "slices": "error_analysis",
     "error_tags": "error_tags",
     "learning_curve": "learning_curve",
+    "capacity": "capacity",
     "training_log": "training_log",
     "baselines": "baselines",
 }

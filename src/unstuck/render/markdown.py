@@ -42,7 +42,8 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]], numeric: Ite
 
 
 def _table(t: Table) -> str:
-    text = table(t.headers, t.rows, numeric=t.numeric)
+    rows = [[f"**{row[0]}**", *row[1:]] if i == t.highlight and row else list(row) for i, row in enumerate(t.rows)]
+    text = table(t.headers, rows, numeric=t.numeric)
     return f"{text}\n\n_{t.caption}_" if t.caption else text
 
 

@@ -513,3 +513,36 @@ def _training_log(report: Report, data: dict[str, Any]) -> list[Table]:
     if not rows:
         return []
     return [Table(("run", "curve", "first", "last", "lowest", "lowest at", "verdict"), rows, numeric=(2, 3, 4))]
+
+
+@tables("capacity")
+def _capacity(report: Report, data: dict[str, Any]) -> list[Table]:
+    out = []
+    for name, label in (("capacity", "capacity"), ("learning_rate", "learning rate")):
+        sweep = data.get(name)
+        if not isinstance(sweep, dict) or not sweep.get("settings"):
+            continue
+        settings = sweep["settings"]
+        rows = [
+            [
+                f"{s['value']:g}" + (" (default)" if s["value"] == sweep.get("default") else ""),
+                fmt_value(report, s.get("train_error")),
+                fmt_value(report, s.get("dev_error")),
+            ]
+            for s in settings
+        ]
+        best = next((i for i, s in enumerate(settings) if s["value"] == sweep.get("best")), None)
+        note = f"{label.capitalize()} sweep of the {str(data.get('model', 'best')).replace('_', ' ')} baseline on "
+        note += f"{sweep.get('rows', 0):,} training rows, one variable at a time; bold: best on dev."
+        if sweep.get("at_edge"):
+            note += " The best is at an end of the range: the optimum may lie beyond it."
+        out.append(
+            Table(
+                (str(sweep.get("parameter", name)), "train error", "dev error"),
+                rows,
+                numeric=(1, 2),
+                caption=note,
+                highlight=best,
+            )
+        )
+    return out
