@@ -172,13 +172,13 @@ ENGINES = {"unstuck": run_unstuck, "sliceline": run_sliceline, "deepchecks": run
 
 
 def main() -> None:
+    global N_ROWS
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--engine", choices=sorted(ENGINES), help="run one engine and print its JSON result")
     parser.add_argument("--other-python", help="interpreter (e.g. a venv) to run sliceline and deepchecks in")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds each other engine may take")
     parser.add_argument("--rows", type=int, default=N_ROWS, help="dev rows (default 100,000)")
     args = parser.parse_args()
-    global N_ROWS
     N_ROWS = args.rows
     if args.engine:
         print(json.dumps(ENGINES[args.engine]()))
