@@ -10,20 +10,24 @@ if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
 PG_VERSION="$(ls /usr/lib/postgresql | sort -V | tail -1)"
-if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$PG_VERSION main"; then
+PG_STATUS="$(pg_lsclusters -h | awk -v v="$PG_VERSION" '$1==v && $2=="main" {print $4}')"
+if [ -z "$PG_STATUS" ]; then
     pg_createcluster "$PG_VERSION" main >/dev/null
+    PG_STATUS=down
 fi
-if ! pg_lsclusters -h | awk '$1=="'"$PG_VERSION"'" && $2=="main" {print $4}' | grep -qx online; then
+if [ "$PG_STATUS" != online ]; then
     pg_ctlcluster "$PG_VERSION" main start
 fi
 for _ in $(seq 1 30); do
     pg_isready -q -h 127.0.0.1 -p 5432 && break
     sleep 1
 done
-su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='unstuck'\"" | grep -q 1 \
-    || su postgres -c "psql -qc \"CREATE ROLE unstuck LOGIN SUPERUSER PASSWORD 'unstuck'\""
-su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='unstuck_test'\"" | grep -q 1 \
-    || su postgres -c "createdb -O unstuck unstuck_test"
+if [ "$(su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='unstuck'\"")" != 1 ]; then
+    su postgres -c "psql -qc \"CREATE ROLE unstuck LOGIN SUPERUSER PASSWORD 'unstuck'\""
+fi
+if [ "$(su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='unstuck_test'\"")" != 1 ]; then
+    su postgres -c "createdb -O unstuck unstuck_test"
+fi
 
 # --- Chromium for the HTML report's browser test (issue 8) ----------------------------------------
 # Debian's chromium, driven headless over the DevTools protocol by tests/test_render_browser.py.

@@ -42,7 +42,10 @@ def pg_base_url() -> str:
     url = postgres_url()
     why = _pg_reachable(url)
     if why is not None:
-        message = f"no PostgreSQL server at {url} ({why}); run .ci/services.sh to start one"
+        import sqlalchemy as sa
+
+        shown = sa.make_url(url).render_as_string(hide_password=True)
+        message = f"no PostgreSQL server at {shown} ({why}); run .ci/services.sh to start one"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"CI=true: the PostgreSQL ledger tests must run, but {message}")
         pytest.skip(message)
