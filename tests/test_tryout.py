@@ -123,3 +123,43 @@ def test_cli_try_after_demo_records_in_the_ledger(tmp_path: Path) -> None:
 def test_cli_try_without_a_diagnosis(tmp_path: Path) -> None:
     result = run_cli(["try", "1"], cwd=tmp_path)
     assert result.returncode == 2 and "unstuck diagnose" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_leaked_rows_are_the_ones_dropped() -> None:
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(rng.normal(size=(900, 4)), columns=list("abcd"))
+    frame["y"] = (frame["a"] + frame["b"] > 0).astype(int)
+    train, dev = frame.iloc[:600], frame.iloc[600:]
+    leaked = dev.iloc[:50]
+    problem = Problem.from_frames(pd.concat([train, leaked]), dev=dev, target="y", seed=0)
+    from unstuck.tryout import _drop_leaked_rows
+
+    variant = _drop_leaked_rows(problem, Context(problem), "gradient_boosting")
+    assert variant.keep_train is not None
+    kept = problem.frames["train"].loc[variant.keep_train]
+    # Every copy of a dev row that landed in train (not in train-dev) is gone, nothing else.
+    in_train = problem.frames["train"].merge(leaked, how="inner").shape[0]
+    assert int((~variant.keep_train).sum()) == in_train > 0
+    assert kept.merge(dev, how="inner").empty
+
+
+def test_flagged_labels_are_mostly_the_flipped_ones() -> None:
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame(rng.normal(size=(1200, 3)), columns=list("abc"))
+    frame["y"] = (frame["a"] > 0).astype(int)
+    flipped = np.zeros(1200, dtype=bool)
+    flipped[rng.choice(900, size=60, replace=False)] = True
+    frame["was_flipped"] = flipped
+    frame.loc[flipped, "y"] = 1 - frame.loc[flipped, "y"]
+    problem = Problem.from_frames(frame.iloc[:900], dev=frame.iloc[900:], target="y", seed=0, drop=["was_flipped"])
+    from unstuck.tryout import _drop_flagged_labels
+
+    variant = _drop_flagged_labels(problem, Context(problem), "gradient_boosting")
+    assert variant.keep_train is not None
+    train_positions = problem.frames["train"].index  # frames are re-indexed; match through the features
+    merged = problem.frames["train"].merge(frame[["a", "b", "c", "was_flipped"]], on=["a", "b", "c"], how="left")
+    assert len(merged) == len(train_positions)
+    dropped = ~variant.keep_train
+    precision = merged.loc[dropped, "was_flipped"].mean()
+    recall = merged.loc[dropped, "was_flipped"].sum() / merged["was_flipped"].sum()
+    assert precision > 0.7 and recall > 0.7

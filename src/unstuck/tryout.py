@@ -180,6 +180,45 @@ def _reweight_to_dev(problem: Problem, ctx: Context, best: str) -> Variant:
     )
 
 
+def _drop_flagged_labels(problem: Problem, ctx: Context, best: str) -> Variant:
+    """Leave out the training rows cleanlab flags on the out-of-fold probabilities."""
+    from unstuck.checks.labels import label_issues
+
+    if problem.task != "classification":
+        raise ConfigError(
+            "Label-error removal applies to classification only.", "Inspect the largest residuals by hand instead."
+        )
+    position = {c: i for i, c in enumerate(problem.classes)}
+    labels = problem.frames["train"][problem.target].map(position).to_numpy(dtype=np.int64)
+    flagged = label_issues(labels, ctx.oof_proba)["flagged"]
+    keep = np.ones(labels.shape[0], dtype=bool)
+    keep[flagged] = False
+    return Variant(
+        f"training rows: all → without the {flagged.size} rows cleanlab flags as mislabelled, nothing else",
+        keep_train=keep,
+        changed={"train_rows": [int(labels.shape[0]), int(keep.sum())]},
+    )
+
+
+def _drop_leaked_rows(problem: Problem, ctx: Context, best: str) -> Variant:
+    """Leave out the training rows whose features repeat a dev or test row (the leak)."""
+    from unstuck.data.rows import row_keys, shared_keys
+
+    features = list(problem.features)
+    train_keys = row_keys(problem.frames["train"], features)
+    leaked = np.zeros(train_keys.shape[0], dtype=bool)
+    for split in ("dev", "test"):
+        if split in problem.frames:
+            in_train, _ = shared_keys(train_keys, row_keys(problem.frames[split], features))
+            leaked |= in_train
+    return Variant(
+        f"training rows: all → without the {int(leaked.sum())} rows that repeat a dev/test row; "
+        "the new dev error is the honest one",
+        keep_train=~leaked,
+        changed={"train_rows": [int(leaked.size), int((~leaked).sum())]},
+    )
+
+
 #: Levers unstuck can try on its own baseline, and how.
 AUTOMATIC: dict[str, Applier] = {
     "bigger_model": _capacity,
@@ -188,6 +227,8 @@ AUTOMATIC: dict[str, Applier] = {
     "tune_learning_rate": _learning_rate,
     "tune_hyperparameters": _capacity,
     "reduce_mismatch": _reweight_to_dev,
+    "fix_labels": _drop_flagged_labels,
+    "fix_leakage": _drop_leaked_rows,
 }
 
 
