@@ -106,3 +106,15 @@ def test_duplicates_and_conflicting_labels_inside_train(cancer) -> None:
     assert conflicts.evidence["conflict_groups"] == 20 and conflicts.evidence["conflict_rows"] == 40
     assert conflicts.lever == "fix_labels" and conflicts.bottleneck == "label_noise"
     assert "duplicates.dev" not in by_id
+
+
+def test_a_column_empty_in_one_split_still_matches_across_splits(cancer) -> None:
+    train, dev, test = cancer
+    train = train.assign(note=[("see file" if i % 7 == 0 else None) for i in range(len(train))])
+    leaked = train[train["note"].isna()].iloc[:15]
+    dev = pd.concat([dev.assign(note=np.nan), leaked], ignore_index=True)  # all-empty: read as float NaN
+    dev["note"] = dev["note"].astype("float64")
+    problem = Problem.from_frames(train, dev=dev, test=test.assign(note=np.nan), target="label")
+    result, _ = run(problem, "leakage")
+    finding = next(f for f in result.findings if f.id == "leakage.train.dev")
+    assert finding.evidence["exact"] == 15

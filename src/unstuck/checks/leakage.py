@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from unstuck.data.frames import MAX_EXAMPLES, example_rows, id_columns, row_refs, user_splits
-from unstuck.data.rows import normalise_frame, row_keys, shared_keys
+from unstuck.data.rows import harmonise, normalise_frame, row_keys, shared_keys
 from unstuck.findings import Finding
 from unstuck.registry import CheckResult, check
 
@@ -73,8 +73,9 @@ def leakage(problem: Problem, ctx: Context) -> CheckResult:
     ids = id_columns(problem, splits["train"])
     columns = [c for c in problem.features if c not in ids]
     names = list(splits)
-    exact = {s: row_keys(f, columns) for s, f in splits.items()} if columns else {}
-    near = {s: row_keys(f, columns, near=True) for s, f in splits.items()} if columns else {}
+    same = harmonise(splits, columns)
+    exact = {s: row_keys(f, columns) for s, f in same.items()} if columns else {}
+    near = {s: row_keys(f, columns, near=True) for s, f in same.items()} if columns else {}
     chance = chance_match_share(splits["train"], columns)
     pairs: list[dict[str, Any]] = []
     leaked_rows: dict[str, np.ndarray] = {}

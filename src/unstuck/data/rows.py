@@ -12,7 +12,7 @@ rows has probability about n²/2⁶⁵: about 3·10⁻⁸ for a million rows.)
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SIGNIFICANT_DIGITS",
+    "harmonise",
     "id_like_name",
     "normalise_frame",
     "row_keys",
@@ -88,6 +89,30 @@ def normalise_frame(frame: pd.DataFrame, digits: int = SIGNIFICANT_DIGITS) -> pd
             )
             out[str(column)] = text
     return pd.DataFrame(out, index=frame.index)
+
+
+def harmonise(frames: Mapping[str, pd.DataFrame], columns: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """``frames[columns]`` with one dtype per column across all splits, so equal values hash alike.
+
+    A column numeric (or boolean, or entirely empty) in every split becomes float64
+    everywhere; any other column becomes text everywhere. Without this, a column that
+    happens to be empty in one split (read as float NaN) would never match the same
+    empty cells of another split (read as text).
+    """
+    import pandas as pd
+
+    def numeric(values: pd.Series) -> bool:
+        return bool(
+            pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) or values.isna().all()
+        )
+
+    out = {name: pd.DataFrame(index=frame.index) for name, frame in frames.items()}
+    for column in columns:
+        as_number = all(numeric(frame[column]) for frame in frames.values())
+        for name, frame in frames.items():
+            values = frame[column]
+            out[name][column] = values.astype("float64") if as_number else values.astype("string")
+    return out
 
 
 def row_keys(frame: pd.DataFrame, columns: Sequence[str], *, near: bool = False) -> NDArray[np.uint64]:
