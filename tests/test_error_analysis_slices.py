@@ -3,14 +3,10 @@ false-discovery control on its clean version, and the pieces checked by hand."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import run_cli
 from unstuck.context import Context
 from unstuck.problem import Problem
 from unstuck.registry import registered_checks
@@ -148,28 +144,15 @@ def test_benjamini_hochberg_and_hypothesis_count_by_hand() -> None:
     assert _possible_triples(np.array([0, 0, 1, 1, 1, 2, 2, 2, 2])) == 24
 
 
-def test_diagnose_data_mode_reports_a_planted_slice(tmp_path: Path, tabular: pd.DataFrame) -> None:
+def test_data_mode_finds_a_planted_slice_with_its_train_share(tabular: pd.DataFrame) -> None:
     train, dev = tabular.iloc[:1400], tabular.iloc[1400:].copy()
     rule = (dev["color"] == "blue") & (dev["x1"] > 0.8)
     dev.loc[rule, "label"] = np.where(dev.loc[rule, "label"] == "yes", "no", "yes")
-    train.to_csv(tmp_path / "train.csv", index=False)
-    dev.to_csv(tmp_path / "dev.csv", index=False)
-    out = tmp_path / "report.json"
-    result = run_cli(
-        [
-            "diagnose",
-            str(tmp_path / "train.csv"),
-            "--dev",
-            str(tmp_path / "dev.csv"),
-            "--target",
-            "label",
-            "--json",
-            str(out),
-            "--quiet",
-        ]
-    )
-    assert result.returncode == 0, result.stderr
-    report = json.loads(out.read_text())
-    top = report["sections"]["slices"]["slices"][0]
+    problem = Problem.from_frames(train, dev=dev, target="label")
+    run = _run_slices(problem)
+    top = run.sections["slices"]["slices"][0]
     assert "color = blue" in top["rule"] and "x1" in top["rule"]
-    assert any(f["id"] == "slices.1" for f in report["findings"])
+    in_train = problem.frames["train"]
+    expected = ((in_train["color"] == "blue") & (in_train["x1"] >= top["conditions"][0]["low"])).mean()
+    assert top["train_share"] == pytest.approx(expected)
+    assert run.findings[0].id == "slices.1" and run.findings[0].lever == "targeted_data"
