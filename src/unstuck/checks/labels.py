@@ -160,12 +160,15 @@ def labels(problem: Problem, ctx: Context) -> CheckResult:
             info["share_of_errors_on_flagged"] = float(on_flagged / wrong.sum()) if wrong.any() else 0.0
             info["error_on_flagged_rows"] = float(on_flagged / len(y_true))
         results[split] = info
-    gain = results["dev"]["error_on_flagged_rows"] if "dev" in results else None
+    shifted = _dev_differs_from_train(ctx)
+    gain = results["dev"]["error_on_flagged_rows"] if "dev" in results and not shifted else None
     findings = []
     for split, info in results.items():
         if info["flagged"] == 0:
             continue
         warn = info["noise_rate"] >= WARN_NOISE_RATE and info["flagged"] >= MIN_FLAGGED
+        untrusted = shifted and split != "train"
+        warn = warn and not untrusted
         pairs = info["confused_pairs"][:2]
         pair_text = "; most confused: " + ", ".join(f"{p['given']}→{p['likely']}" for p in pairs) if pairs else ""
         title = (
@@ -179,6 +182,11 @@ def labels(problem: Problem, ctx: Context) -> CheckResult:
             )
         if split == "dev" and warn:
             title += " — a wrong dev label distorts every decision made on dev"
+        if untrusted:
+            title += (
+                " — not trusted: dev/test differ from train (a material data-mismatch gap), so a model "
+                "trained on train cannot vouch for their labels"
+            )
         findings.append(
             Finding(
                 id=f"labels.{split}",
@@ -233,3 +241,18 @@ def residuals(problem: Problem, ctx: Context) -> CheckResult:
             )
         )
     return CheckResult(findings=tuple(findings), section=evidence)
+
+
+def _dev_differs_from_train(ctx: Context) -> bool:
+    """Whether the decomposition finds a material data-mismatch gap (dev − train-dev).
+
+    Confident learning needs out-of-sample probabilities from the labels' own
+    distribution; on shifted dev/test rows a model's doubts say more about the shift
+    than about the labels.
+    """
+    try:
+        parts = ctx.decomposition
+    except Exception:  # no error estimates in this mode: nothing says dev differs
+        return False
+    gap = parts.gaps.get("data_mismatch")
+    return gap is not None and gap.value > 0 and parts.material(gap)
