@@ -8,7 +8,7 @@ import pytest
 
 from unstuck import curves
 from unstuck.baselines import fit_ladder, make_baseline
-from unstuck.checks.learning_curve import _plan, forecast_at, nested_order, verdict
+from unstuck.checks.learning_curve import MAX_CURVE_ROWS, _plan, forecast_at, nested_order, verdict
 from unstuck.context import Context
 from unstuck.problem import Problem
 from unstuck.registry import registered_checks
@@ -114,7 +114,7 @@ def test_nested_order_prefixes_are_stratified() -> None:
 
 def test_plan_keeps_the_cost_bounded() -> None:
     plan = _plan(100_000)
-    assert sum(size * repeats for size, repeats in plan) <= 2.3 * 100_000
+    assert sum(size * repeats for size, repeats in plan) <= 0.6 * 100_000
     assert sum(repeats for _, repeats in plan) <= 24
-    assert plan[0] == (50_000, 1) and all(r <= 3 for _, r in plan)
+    assert plan[0] == (8_838, 1) and all(size <= MAX_CURVE_ROWS and r <= 3 for size, r in plan)
     assert len(plan) >= 8
