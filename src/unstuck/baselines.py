@@ -77,7 +77,9 @@ class _LightGBMFrame(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
         out = frame.copy()
         for column, levels in self.levels_.items():
-            out[column] = pd.Categorical(out[column].astype("string"), categories=levels)
+            values = out[column].astype("string")
+            # Levels unseen in training (or beyond the 255 kept) become missing, as LightGBM expects.
+            out[column] = pd.Categorical(values.where(values.isin(levels)), categories=levels)
         for column in out.columns:
             if pd.api.types.is_bool_dtype(out[column]):
                 out[column] = out[column].astype(np.float64)
