@@ -53,6 +53,7 @@ def load_problem(
     A project ``card`` supplies the human-level error and the metric when the
     options leave them out.
     """
+    options = {name: value for name, value in locals().items() if name != "data"}
     if card is not None:
         human_error = human_error if human_error is not None else card.human_level
         metric = metric if metric is not None else card.metric
@@ -65,24 +66,7 @@ def load_problem(
         logs = read_training_logs(training_logs)
         if data is None and predictions is None and dev is None and test is None and train_dev is None:
             return Problem.from_training_logs(logs, task=task, metric=metric, human_error=human_error, seed=seed)
-        problem = load_problem(
-            data,
-            target=target,
-            dev=dev,
-            test=test,
-            train_dev=train_dev,
-            split_column=split_column,
-            predictions=predictions,
-            task=task,
-            metric=metric,
-            id_column=id_column,
-            drop=drop,
-            human_error=human_error,
-            seed=seed,
-            encoding=encoding,
-            card=card,
-            tags=tags,
-        )
+        problem = load_problem(data, **{**options, "training_logs": ()})
         return replace(problem, training_logs=logs)
     if predictions is not None:
         if data is not None or dev is not None or test is not None:
