@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from unstuck.runs import METRICS_ENV, RunSpec, placeholders, read_metrics, run_command, run_many, substitute
+from unstuck.runs import (
+    METRICS_ENV,
+    LiveProcesses,
+    RunSpec,
+    placeholders,
+    read_metrics,
+    run_command,
+    run_many,
+    substitute,
+)
 
 PY = sys.executable
 
@@ -97,3 +107,62 @@ def test_run_many_keeps_order_runs_in_parallel_and_calls_on_done() -> None:
     assert elapsed < 2.2
     assert json.loads(json.dumps(results[0].to_dict()))["values"] == {"i": 0}
     assert run_many([]) == []
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie (Linux /proc)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+def _wait_for(paths: list[Path], seconds: float = 30) -> list[int]:
+    """The pids written to ``paths`` once every file holds one."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        texts = [p.read_text().strip() if p.exists() else "" for p in paths]
+        if all(texts):
+            return [int(t) for t in texts]
+        time.sleep(0.05)
+    raise AssertionError(f"not all of {paths} were written in {seconds} s")
+
+
+def test_live_processes_kill_all_kills_running_and_later_runs() -> None:
+    import subprocess
+
+    live = LiveProcesses()
+    assert not live.stopped
+    first = subprocess.Popen([PY, "-c", "import time; time.sleep(60)"], start_new_session=True)
+    live.add(first)
+    live.kill_all()
+    assert live.stopped and first.wait(timeout=10) == -signal.SIGKILL
+    late = subprocess.Popen([PY, "-c", "import time; time.sleep(60)"], start_new_session=True)
+    live.add(late)  # added after the interrupt: killed at once
+    assert late.wait(timeout=10) == -signal.SIGKILL
+    started = time.perf_counter()
+    result = run_command(RunSpec((PY, "-c", "import time; time.sleep(60)")), live=live)
+    assert time.perf_counter() - started < 10 and result.returncode == -signal.SIGKILL and not result.ok
+
+
+def test_ctrl_c_during_run_many_kills_every_running_command(tmp_path: Path) -> None:
+    import subprocess
+
+    child = "import os, sys, time; open(sys.argv[1], 'w').write(str(os.getpid())); time.sleep(60)"
+    driver = (
+        "import sys\n"
+        "from unstuck.runs import RunSpec, run_many\n"
+        f"specs = [RunSpec((sys.executable, '-c', {child!r}, f'{tmp_path}/child{{i}}.pid')) for i in range(3)]\n"
+        "run_many(specs, jobs=2)\n"
+    )
+    proc = subprocess.Popen([PY, "-c", driver], stderr=subprocess.PIPE, text=True)
+    pids = _wait_for([tmp_path / "child0.pid", tmp_path / "child1.pid"])
+    assert all(_alive(pid) for pid in pids)
+    started = time.perf_counter()
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert time.perf_counter() - started < 20  # not the 60 s the commands would sleep
+    assert proc.returncode != 0 and "KeyboardInterrupt" in stderr
+    assert not any(_alive(pid) for pid in pids)
+    assert not (tmp_path / "child2.pid").exists()  # the queued third run never started

@@ -10,6 +10,7 @@ ledger share. The API is small and stable:
 * :func:`run_command` — run one spec, never raise for a failing command;
 * :func:`run_many` — run specs in parallel processes, results in input order;
 * :func:`read_metrics` — the metrics contract below;
+* :class:`LiveProcesses` — the processes of runs in flight, killed together on an interrupt;
 * :class:`RunResult` — what came back: return code, metrics, stderr tail, seconds.
 
 The metrics contract
@@ -53,6 +54,7 @@ from typing import Any
 
 __all__ = [
     "METRICS_ENV",
+    "LiveProcesses",
     "RunResult",
     "RunSpec",
     "placeholders",
@@ -204,26 +206,40 @@ def read_metrics(stdout: str, metrics_file: Path | None = None) -> dict[str, Any
     return {}
 
 
-class _Live:
-    """Processes currently running, so that an interrupt can kill them all."""
+class LiveProcesses:
+    """The command processes running now, so that an interrupt can kill them all.
+
+    Share one between the threads that call :func:`run_command` (``live=...``): each
+    run adds its process while it runs. :meth:`kill_all` kills the process group of
+    every run in it, and of any run added afterwards, so a run that starts after the
+    interrupt dies at once. :func:`run_many` uses one; so does the experiment ledger.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._procs: set[subprocess.Popen[bytes]] = set()
-        self.stopped = False
+        self._stopped = False
+
+    @property
+    def stopped(self) -> bool:
+        """Whether :meth:`kill_all` was called (start no new run once it is)."""
+        return self._stopped
 
     def add(self, proc: subprocess.Popen[bytes]) -> None:
+        """Track ``proc``; kill it at once when :meth:`kill_all` was already called."""
         with self._lock:
             self._procs.add(proc)
-        if self.stopped:
+        if self._stopped:
             _kill(proc)
 
     def discard(self, proc: subprocess.Popen[bytes]) -> None:
+        """Stop tracking ``proc`` (it has ended)."""
         with self._lock:
             self._procs.discard(proc)
 
     def kill_all(self) -> None:
-        self.stopped = True
+        """Kill the process group of every tracked run, and of every run added from now on."""
+        self._stopped = True
         with self._lock:
             procs = list(self._procs)
         for proc in procs:
@@ -236,8 +252,11 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
-def run_command(spec: RunSpec, *, _live: _Live | None = None) -> RunResult:
-    """Run ``spec`` to completion and return its :class:`RunResult`; never raises for a failing run."""
+def run_command(spec: RunSpec, *, live: LiveProcesses | None = None) -> RunResult:
+    """Run ``spec`` to completion and return its :class:`RunResult`; never raises for a failing run.
+
+    ``live``: a :class:`LiveProcesses` the run's process joins while it runs (so an interrupt can kill it).
+    """
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="unstuck-run-") as tmp:
         folder = Path(tmp)
@@ -265,8 +284,8 @@ def run_command(spec: RunSpec, *, _live: _Live | None = None) -> RunResult:
                     time.perf_counter() - started,
                     error=f"could not start: {exc.strerror or exc}",
                 )
-            if _live is not None:
-                _live.add(proc)
+            if live is not None:
+                live.add(proc)
             timed_out = False
             try:
                 proc.wait(timeout=spec.timeout)
@@ -275,8 +294,8 @@ def run_command(spec: RunSpec, *, _live: _Live | None = None) -> RunResult:
                 _kill(proc)
                 proc.wait()
             finally:
-                if _live is not None:
-                    _live.discard(proc)
+                if live is not None:
+                    live.discard(proc)
         seconds = time.perf_counter() - started
         stdout = _tail_bytes(folder / "stdout", STDOUT_TAIL_BYTES)
         stderr_tail = _tail_bytes(folder / "stderr", 4 * STDERR_TAIL_CHARS)[-STDERR_TAIL_CHARS:]
@@ -322,12 +341,12 @@ def run_many(
     if not specs:
         return []
     workers = max(1, min(jobs or os.cpu_count() or 1, len(specs)))
-    live = _Live()
+    live = LiveProcesses()
     results: list[RunResult | None] = [None] * len(specs)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="unstuck-run")
     try:
         index: dict[Future[RunResult], int] = {
-            pool.submit(run_command, spec, _live=live): i for i, spec in enumerate(specs)
+            pool.submit(run_command, spec, live=live): i for i, spec in enumerate(specs)
         }
         pending: set[Future[RunResult]] = set(index)
         while pending:

@@ -36,9 +36,9 @@ def run_local(items: Sequence[tuple[int, RunSpec]], *, jobs: int, on_start: OnSt
     """Run the items with at most ``jobs`` commands at a time; an interrupt kills every running command."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from unstuck.runs import _Live, run_command  # _Live: the process set run_many kills on Ctrl-C (shared on purpose)
+    from unstuck.runs import LiveProcesses, run_command
 
-    live = _Live()
+    live = LiveProcesses()  # every running command; an interrupt kills them all (as run_many does)
     lock = threading.Lock()
 
     def one(item: tuple[int, RunSpec]) -> None:
@@ -47,7 +47,7 @@ def run_local(items: Sequence[tuple[int, RunSpec]], *, jobs: int, on_start: OnSt
             return
         with lock:
             on_start(experiment_id)
-        result = run_command(spec, _live=live)
+        result = run_command(spec, live=live)
         with lock:
             on_result(experiment_id, result)
 
