@@ -13,7 +13,7 @@ from unstuck.ledger.diff import config_from_command, diff_configs, group_key, lo
 from unstuck.ledger.record import Expectation, Experiment, parse_expect
 from unstuck.ledger.sweep import expand_seeds, parse_vary, plan
 from unstuck.ledger.verdict import judge, judge_paired, judge_seeds
-from unstuck.ledger.views import compare, ledger_metrics, summarize_groups
+from unstuck.ledger.views import compare, format_value, ledger_metrics, summarize_groups
 
 
 def test_config_from_command_parses_options_flags_and_positionals() -> None:
@@ -211,3 +211,7 @@ def test_group_summary_over_seeds() -> None:
     assert [(g.values, g.n_done, g.n_failed) for g in groups] == [({"lr": 0.1}, 2, 0), ({"lr": 0.2}, 1, 1)]
     assert groups[0].mean == pytest.approx(0.3) and groups[0].sd == pytest.approx(np.sqrt(0.02))
     assert groups[1].sd is None
+
+
+def test_format_value() -> None:
+    assert [format_value(v) for v in (None, 0.123456, -0.0, -0.01, 3, "x")] == ["-", "0.1235", "0", "-0.01", "3", "x"]

@@ -18,9 +18,12 @@ from rich.markup import escape
 from unstuck.cli._console import console, err_console
 
 if TYPE_CHECKING:
+    from unstuck.ledger.coverage import CategoryCoverage
+    from unstuck.ledger.decisions import LayerDecision
     from unstuck.ledger.experiments import Outcome, Setup
     from unstuck.ledger.record import Experiment
     from unstuck.ledger.store import LedgerStore
+    from unstuck.ledger.views import Unavailable
 
 __all__ = ["register"]
 
@@ -478,36 +481,128 @@ def compare(
 
 def metrics(
     weeks: Annotated[int, typer.Option(help="Weeks of history for the velocity.")] = 8,
+    diagnosis: Annotated[
+        Path,
+        typer.Option(
+            help="The tagged error analysis: the saved last diagnosis, or a report written by `diagnose --json`."
+        ),
+    ] = Path(".unstuck/last_diagnosis.json"),
+    card: Annotated[Path, typer.Option(help="The project card, for the layer decisions.")] = Path("unstuck.toml"),
     ledger: LedgerOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """What a product lead tracks: experiments per week, shares with a hypothesis, a finding, one change."""
+    """What a product lead tracks: velocity, shares with a hypothesis / finding / one change, error-category
+    coverage of the last tagged analysis, and the layer decisions of the project card."""
+    import datetime as dt
+
     from unstuck.errors import ConfigError
-    from unstuck.ledger.views import ledger_metrics
+    from unstuck.ledger.coverage import category_coverage, read_tagged_analysis
+    from unstuck.ledger.decisions import read_layer_decision
+    from unstuck.ledger.views import Unavailable, ledger_metrics
 
     if weeks < 1:
         raise ConfigError(f"--weeks {weeks} must be at least 1.", hint="e.g. --weeks 8.")
+    analysis = read_tagged_analysis(diagnosis)
+    decision = read_layer_decision(card, dt.date.today())
     with _open(ledger) as store:
         records = store.list(newest_first=False)
     m = ledger_metrics(records, now=time.time(), weeks=weeks)
+    coverage = analysis if isinstance(analysis, Unavailable) else category_coverage(analysis, records)
     if json_out:
-        console.print_json(json.dumps(m.to_dict()))
+        payload = {**m.to_dict(), "error_categories": coverage.to_dict(), "layer": decision.to_dict()}
+        console.print_json(json.dumps(payload))
         return
-
-    def pct(x: float | None) -> str:
-        return "-" if x is None else f"{100 * x:.0f}%"
 
     console.print(f"{m.total} experiment(s) in the ledger")
     console.print(f"experiments per week (last {weeks}, mean {m.mean_per_week:.1f}):")
     for week, n in m.per_week.items():
         console.print(f"  {week}  {n:5d}  {'█' * min(n, 60)}")
-    console.print(f"with a hypothesis:              {pct(m.share_with_hypothesis)}")
-    console.print(f"linked to a diagnosis finding:  {pct(m.share_linked_to_finding)}")
-    console.print(f"one variable changed (of those with a parent): {pct(m.share_one_change)}")
-    console.print(f"flagged: several variables changed: {pct(m.share_multi_change_flagged)}")
-    console.print(f"broad explorations (--explore):     {pct(m.share_explore)}")
+    console.print(f"with a hypothesis:              {_pct(m.share_with_hypothesis)}")
+    console.print(f"linked to a diagnosis finding:  {_pct(m.share_linked_to_finding)}")
+    console.print(f"one variable changed (of those with a parent): {_pct(m.share_one_change)}")
+    console.print(f"flagged: several variables changed: {_pct(m.share_multi_change_flagged)}")
+    console.print(f"broad explorations (--explore):     {_pct(m.share_explore)}")
     console.print("by status:  " + ", ".join(f"{k} {v}" for k, v in sorted(m.by_status.items())))
     console.print("by verdict: " + ", ".join(f"{k} {v}" for k, v in sorted(m.by_verdict.items())))
+    console.print(
+        "\n".join(["", *_coverage_lines(coverage), "", *_layer_lines(decision)]), markup=False, soft_wrap=True
+    )
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.0f}%"
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def _coverage_lines(coverage: CategoryCoverage | Unavailable) -> list[str]:
+    """The error-category coverage, or why there is none, as text lines."""
+    from unstuck.ledger.views import Unavailable
+
+    if isinstance(coverage, Unavailable):
+        return [f"error-category coverage: none — {coverage.reason}.", f"  {coverage.hint}"]
+    a = coverage.analysis
+    source = a.source + (f", tags from {a.tag_file}" if a.tag_file else "")
+    lines = [
+        f"error-category coverage (last tagged analysis: {source}):",
+        f"  {a.examined_errors} dev errors examined, {_pct(a.tagged_share)} of them tagged; "
+        f"{len(coverage.categories)} categories",
+    ]
+    if not coverage.categories:
+        return [*lines, "  no category to cover: tag the examined errors (the tags column) and diagnose again."]
+    per_tag = " (a row with several tags counts once per tag)" if coverage.overlapping else ""
+    lines.append(
+        f"  with an experiment: {coverage.covered} of {len(coverage.categories)} categories "
+        f"({_pct(coverage.share_categories)}), holding {_pct(coverage.share_errors)} of the tagged errors{per_tag}"
+    )
+    if coverage.shared_levers:
+        lines.append(
+            f"  an experiment that names only the lever {', '.join(coverage.shared_levers)} links no category: "
+            "several categories share it (name one with --finding error_tags.<tag>)"
+        )
+    width = max(len("category"), *(len(c.tag) for c in coverage.categories))
+    lines.append(f"  {'category':<{width}}  errors  ceiling    lever            experiments")
+    for c in coverage.categories:
+        linked = ", ".join(f"#{i} ({'+'.join(via)})" for i, via in c.experiments.items()) or "-"
+        lines.append(f"  {c.tag:<{width}}  {c.count:6d}  {100 * c.ceiling:4.1f} pts  {c.lever or '-':<15}  {linked}")
+    return lines
+
+
+def _layer_lines(decision: LayerDecision | Unavailable) -> list[str]:
+    """The card's layer decisions, or why there are none, as text lines."""
+    from unstuck.ledger.views import Unavailable
+
+    if isinstance(decision, Unavailable):
+        return [f"layer decisions: none — {decision.reason}.", f"  {decision.hint}"]
+    d = decision
+    recorded = (
+        "recorded in the card (decisions.layer; the card keeps no date for it)"
+        if d.recorded
+        else f"not recorded: the plan's default ({d.why}); record it as decisions.layer in {d.card}"
+    )
+    started = d.prompt_tuning_started
+    used = d.days_used or 0
+    box = {
+        "not_applicable": (
+            f"prompt tuning started {started} ({_days(used)} ago); the layer is now "
+            f"{d.layer.replace('_', ' ')}, so its {d.time_box_days}-day box no longer runs"
+            if started
+            else "not applicable (the layer is not LLM prompting)"
+        ),
+        "not_started": f"no start date (performance.prompt_tuning_started): the {d.time_box_days}-day box is not "
+        "running; record the day prompt tuning began",
+        "scheduled": f"starts {started} (in {_days(-used)}); {d.time_box_days}-day box",
+        "running": f"started {started}: day {used} of {d.time_box_days}, {_days(d.days_left or 0)} left — not exceeded",
+        "exceeded": f"started {started}: {_days(used)} ago, exceeded by {_days(used - d.time_box_days)} "
+        f"(box {d.time_box_days} days): move down a layer (`unstuck plan`)",
+    }[d.time_box]
+    return [
+        f"layer decisions (project card {d.card}):",
+        f"  layer: {d.layer.replace('_', ' ')} — {recorded}",
+        f"  prompt-tuning time box: {box}",
+    ]
 
 
 def register(app: typer.Typer) -> None:

@@ -18,6 +18,7 @@ from unstuck.ledger.record import Experiment
 __all__ = [
     "GroupSummary",
     "LedgerMetrics",
+    "Unavailable",
     "compare",
     "format_value",
     "ledger_metrics",
@@ -26,12 +27,23 @@ __all__ = [
 ]
 
 
+@dataclass(frozen=True)
+class Unavailable:
+    """A number ``metrics`` cannot give, why (``reason``), and the command that makes it possible (``hint``)."""
+
+    reason: str
+    hint: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"available": False, "reason": self.reason, "hint": self.hint}
+
+
 def format_value(value: Any) -> str:
     """A config or metric value for people: floats to 4 significant digits, None as '-'."""
     if value is None:
         return "-"
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return f"{value + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0
     return str(value)
 
 

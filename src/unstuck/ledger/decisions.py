@@ -1,0 +1,116 @@
+"""Layer decisions recorded in the project card (``unstuck.toml``), for ``unstuck metrics``.
+
+What the card holds (:mod:`unstuck.card`) and what is read from it:
+
+* the **layer** the problem lives at — ``decisions.layer`` when the card records the decision,
+  else the default :func:`unstuck.plan.layer_for` infers from the data type (``recorded`` says
+  which). The card stores no date for this decision.
+* the **prompt-tuning time box** — ``performance.prompt_tuning_started``, the one dated
+  decision of the card. The box is :data:`unstuck.plan.PROMPT_TIME_BOX_DAYS` days and is
+  counted exactly as ``unstuck plan`` counts it: ``days_used = today − started`` (calendar
+  days), exceeded when ``days_used > PROMPT_TIME_BOX_DAYS``. It runs only while the layer is
+  LLM prompting; at another layer it is ``not_applicable`` (the team moved down a layer).
+
+Time-box states: ``not_applicable`` (the layer is not LLM prompting), ``not_started`` (no start
+date in the card), ``scheduled`` (the start date is in the future), ``running`` (within the box)
+and ``exceeded``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from unstuck.card import ProjectCard
+from unstuck.ledger.views import Unavailable
+
+__all__ = ["CARD_HINT", "LayerDecision", "layer_decision", "read_layer_decision"]
+
+CARD_HINT = (
+    "Create one with `unstuck init`; record the layer with --layer, and the day prompt tuning began with "
+    "--prompt-tuning-started YYYY-MM-DD."
+)
+
+
+@dataclass(frozen=True)
+class LayerDecision:
+    """The card's layer and its prompt-tuning time box on ``today`` (see the module for the states)."""
+
+    card: str
+    layer: str
+    why: str
+    recorded: bool
+    prompt_tuning_started: dt.date | None
+    time_box_days: int
+    days_used: int | None
+    time_box: str
+    exceeded: bool | None
+    today: dt.date
+
+    @property
+    def days_left(self) -> int | None:
+        """Days left in the box while it runs (or before it starts), else None."""
+        if self.days_used is None or self.time_box not in ("running", "scheduled"):
+            return None
+        return self.time_box_days - max(self.days_used, 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "available": True,
+            "card": self.card,
+            "layer": self.layer,
+            "why": self.why,
+            "recorded": self.recorded,
+            "prompt_tuning_started": self.prompt_tuning_started.isoformat() if self.prompt_tuning_started else None,
+            "time_box_days": self.time_box_days,
+            "days_used": self.days_used,
+            "days_left": self.days_left,
+            "time_box": self.time_box,
+            "exceeded": self.exceeded,
+            "today": self.today.isoformat(),
+        }
+
+
+def layer_decision(card: ProjectCard, today: dt.date, source: str = "unstuck.toml") -> LayerDecision:
+    """The layer decision of ``card`` and the state of its prompt-tuning time box on ``today``."""
+    from unstuck.plan import PROMPT_TIME_BOX_DAYS, layer_for
+
+    layer, why = layer_for(card)
+    started = card.prompt_tuning_started
+    used = (today - started).days if started is not None else None
+    if layer != "llm_prompting":
+        state, exceeded = "not_applicable", None
+    elif used is None:
+        state, exceeded = "not_started", None
+    elif used < 0:
+        state, exceeded = "scheduled", False
+    elif used > PROMPT_TIME_BOX_DAYS:
+        state, exceeded = "exceeded", True
+    else:
+        state, exceeded = "running", False
+    return LayerDecision(
+        card=source,
+        layer=layer,
+        why=why,
+        recorded=card.layer is not None,
+        prompt_tuning_started=started,
+        time_box_days=PROMPT_TIME_BOX_DAYS,
+        days_used=used,
+        time_box=state,
+        exceeded=exceeded,
+        today=today,
+    )
+
+
+def read_layer_decision(path: Path, today: dt.date) -> LayerDecision | Unavailable:
+    """The layer decision of the card at ``path``; :class:`Unavailable` when there is no card.
+
+    An invalid card raises the card's own error (:func:`unstuck.card.read_card`).
+    """
+    from unstuck.card import read_card
+
+    if not path.exists():
+        return Unavailable(f"there is no project card ({path} is missing)", CARD_HINT)
+    return layer_decision(read_card(path), today, str(path))
