@@ -94,18 +94,19 @@ class Context:
                     rows=part[meta].reset_index(drop=True),
                 )
             return out
-        model = self.ladder.best_rung.model
+        from unstuck.baselines import predict_with_proba
+
+        best = self.ladder.best_rung
+        model = best.model
         features = list(problem.features)
         out = {}
         for split, frame in problem.frames.items():
             rows = frame[features]
-            proba = None
-            if problem.task == "classification":
-                raw = np.asarray(model.predict_proba(rows), dtype=np.float64)
-                proba = _align_proba(raw, tuple(model.classes_), problem.classes)
+            y_pred, raw = (best.outputs or {}).get(split) or predict_with_proba(model, rows, problem.task)
+            proba = None if raw is None else _align_proba(raw, tuple(model.classes_), problem.classes)
             out[split] = SplitPredictions(
                 y_true=frame[problem.target].to_numpy(),
-                y_pred=np.asarray(model.predict(rows)),
+                y_pred=np.asarray(y_pred),
                 proba=proba,
                 classes=problem.classes,
                 rows=rows,

@@ -18,6 +18,7 @@ from unstuck.errors import ConfigError
 
 __all__ = [
     "METRICS",
+    "MULTINOMIAL_MAX_DISTINCT",
     "ErrorEstimate",
     "Metric",
     "bootstrap_means",
@@ -138,13 +139,24 @@ def estimate_error(
     return ErrorEstimate(value=metric.from_losses(losses), n=int(losses.shape[0]), draws=draws, level=level)
 
 
+#: Up to this many distinct values, bootstrap means are drawn from the multinomial counts.
+MULTINOMIAL_MAX_DISTINCT = 64
+
+
 def bootstrap_means(values: FloatArray, *, n_boot: int = 1000, seed: int = 0) -> FloatArray:
     """Means of ``n_boot`` resamples (with replacement) of ``values``, shape (n_boot,).
 
-    Resampling runs in chunks so that memory stays near 16 MB whatever ``n_boot`` and n.
+    When ``values`` take few distinct values (0/1 losses of an error rate), a resample is
+    fully described by how many times it draws each value, which is multinomial: the
+    means are drawn that way, exactly and in O(n_boot · distinct) time. Otherwise
+    resampling runs in chunks so that memory stays near 16 MB whatever ``n_boot`` and n.
     """
     n = int(values.shape[0])
     rng = np.random.default_rng(seed)
+    distinct, counts = np.unique(values, return_counts=True)
+    if n > 0 and distinct.size <= MULTINOMIAL_MAX_DISTINCT:
+        draws = rng.multinomial(n, counts / n, size=n_boot)
+        return np.asarray(draws @ distinct / n, dtype=np.float64)
     means = np.empty(n_boot, dtype=np.float64)
     chunk = max(1, min(n_boot, 2_000_000 // max(n, 1)))
     for start in range(0, n_boot, chunk):

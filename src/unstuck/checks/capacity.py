@@ -11,7 +11,8 @@ One variable at a time, everything else at the baseline's default:
 Each setting is trained on the same stratified subset of train (at most
 :data:`SWEEP_ROWS` rows, so the sweep costs a bounded number of small fits
 whatever the data size) and measured on train (that subset) and on dev (at most
-:data:`DEV_ROWS` rows, the same for every setting). A setting beats the default
+:data:`DEV_ROWS` rows, the same for every setting). The all-defaults model is
+fitted once and shared by both sweeps. A setting beats the default
 when its dev error is lower by more than :data:`Z` standard errors of the paired
 per-row difference on dev.
 
@@ -75,11 +76,19 @@ def _configure(model: Any, name: str, task: str, parameter: str, value: float) -
     return model
 
 
-def sweep(problem: Problem, model_name: str, parameter_sweep: str) -> dict[str, Any]:
+def sweep(
+    problem: Problem,
+    model_name: str,
+    parameter_sweep: str,
+    *,
+    at_default: tuple[dict[str, Any], NDArray[np.float64]] | None = None,
+) -> dict[str, Any]:
     """Train/dev error of ``model_name`` at each value of one hyperparameter (see module docstring).
 
     Returns ``{"parameter", "default", "settings": [{value, train_error, dev_error}],
     "dev_losses": {value: per-row dev losses}}``; the losses stay out of reports.
+    ``at_default`` — the setting and dev losses of the all-defaults model from an earlier
+    sweep on the same rows — is reused instead of fitting that same model again.
     """
     from unstuck.baselines import make_baseline
     from unstuck.checks.learning_curve import nested_order
@@ -98,6 +107,10 @@ def sweep(problem: Problem, model_name: str, parameter_sweep: str) -> dict[str, 
     metric = problem.metric
     settings, losses = [], {}
     for value in values:
+        if value == default and at_default is not None:
+            setting, losses[value] = at_default
+            settings.append({**setting, "value": value})
+            continue
         model = _configure(
             make_baseline(model_name, problem.task, rows[features], seed=problem.seed),
             model_name,
@@ -148,12 +161,14 @@ def capacity(problem: Problem, ctx: Context) -> CheckResult:
     metric = problem.metric
     findings: list[Finding] = []
     section: dict[str, Any] = {"model": best}
+    at_default: tuple[dict[str, Any], NDArray[np.float64]] | None = None
     for name in SWEEPS[best]:
         ctx.step(f"{name.replace('_', ' ')} sweep of the {best.replace('_', ' ')} baseline")
-        result = sweep(problem, best, name)
+        result = sweep(problem, best, name, at_default=at_default)
         losses = result.pop("dev_losses")
         parameter, default = result["parameter"], result["default"]
         settings = result["settings"]
+        at_default = (next(s for s in settings if s["value"] == default), losses[default])
         values = [s["value"] for s in settings]
         chosen = min(settings, key=lambda s: (s["dev_error"], abs(np.log(s["value"] / default))))
         at_edge = chosen["value"] in (values[0], values[-1]) and chosen["value"] != default

@@ -4,10 +4,10 @@ The best quick baseline (``ctx.ladder.best``, rebuilt by ``make_baseline``) is
 trained on nested, stratified subsets of train at sizes ``n_train · 2^(-j/2)``
 (j = 2 … , √2 apart, down to :data:`MIN_ROWS` rows); the full-size point is the
 ladder's own fit, so it costs nothing. Each size gets a budget of training rows
-(a quarter of train, at least 10,000), spent on repeats with different seeds:
-the large sizes that dominate the cost run once, small ones up to 3 times, where
-it is cheap (see ``_plan``). No fit uses more than :data:`MAX_CURVE_ROWS` rows (10k; the
-check takes ~22 s at 100k rows on 2 cores). Dev error is measured on at most :data:`MAX_DEV_ROWS`
+(a quarter of train, between 5,000 and 10,000), spent on repeats with different
+seeds: the large sizes that dominate the cost run once, small ones twice (see
+``_plan``); at most :data:`MAX_FITS` fits. No fit uses more than :data:`MAX_CURVE_ROWS`
+rows (10k; the check takes ~13 s at 100k rows on 2 cores). Dev error is measured on at most :data:`MAX_DEV_ROWS`
 dev rows (a fixed, seeded sample), the same rows for every size.
 
 The dev curve is fitted with :func:`unstuck.curves.fit` and forecast at 2× and 10×
@@ -49,9 +49,9 @@ __all__ = ["MIN_ROWS", "data_size_curve", "nested_order"]
 
 MIN_ROWS = 50
 MAX_SIZES = 12
-MAX_REPEATS = 3
-MAX_FITS = 24
-ROWS_PER_SIZE = 10_000
+MAX_REPEATS = 2
+MAX_FITS = 16
+ROWS_PER_SIZE = 5_000
 MAX_CURVE_ROWS = 10_000
 MAX_DEV_ROWS = 20_000
 MIN_GAIN_SHARE = 0.02
@@ -82,12 +82,12 @@ def nested_order(y: NDArray[Any] | None, n: int, seed: int) -> NDArray[np.int64]
 def _plan(n_train: int, max_fits: int = MAX_FITS) -> list[tuple[int, int]]:
     """(size, repeats) below ``n_train``: sizes ``n/2, n/2^1.5, n/4, …`` (√2 apart, at most
     :data:`MAX_SIZES`, between :data:`MIN_ROWS` and :data:`MAX_CURVE_ROWS` rows); each size
-    gets about ``max(n/4, ROWS_PER_SIZE)`` training rows in all, i.e. ``that / size``
-    repeats, between 1 and :data:`MAX_REPEATS` (fewer when ``max_fits`` is small, to keep
-    sizes). Large sizes run once, small ones several times; the rows trained add up to
-    about 2.2 × n_train at 100k rows, and the fits to at most ``max_fits``.
+    gets about ``min(n, 2 · MAX_CURVE_ROWS) / 4`` (at least ``ROWS_PER_SIZE``) training rows
+    in all, i.e. ``that / size`` repeats, between 1 and :data:`MAX_REPEATS`. Large sizes run
+    once, small ones twice; the fits add up to at most ``max_fits`` (16 by default: the fixed
+    cost of a 300-tree fit dominates at small sizes), about 36k rows trained at 100k rows.
     """
-    budget = max(min(n_train, 4 * MAX_CURVE_ROWS) / 4, ROWS_PER_SIZE)
+    budget = max(min(n_train, 2 * MAX_CURVE_ROWS) / 4, ROWS_PER_SIZE)
     plan: list[tuple[int, int]] = []
     fits = 0
     j = 1
@@ -98,7 +98,7 @@ def _plan(n_train: int, max_fits: int = MAX_FITS) -> list[tuple[int, int]]:
             break
         if size > MAX_CURVE_ROWS:
             continue
-        repeats = int(min(MAX_REPEATS, max(2, max_fits // 8), max(1, budget // size)))
+        repeats = int(min(MAX_REPEATS, max(1, budget // size)))
         if fits + repeats > max_fits:
             break
         plan.append((size, repeats))
