@@ -77,18 +77,31 @@ def normalise_frame(frame: pd.DataFrame, digits: int = SIGNIFICANT_DIGITS) -> pd
             out[f"{column}\0m"] = pd.Series(mantissa, index=frame.index)
             out[f"{column}\0e"] = pd.Series(exponent * 4 + special, index=frame.index)
         else:
-            text = values.astype("string")
-            text = (
-                text.str.normalize("NFKD")
-                .str.encode("ascii", errors="ignore")
-                .str.decode("ascii")
-                .str.lower()
-                .str.replace(r"[^\w\s]", "", regex=True)
-                .str.replace(r"\s+", " ", regex=True)
-                .str.strip()
-            )
-            out[str(column)] = text
+            out[str(column)] = _normalise_text(values.astype("string"))
     return pd.DataFrame(out, index=frame.index)
+
+
+def _normalise_text(text: pd.Series) -> pd.Series:
+    """NFKD-folded, lower-cased text without punctuation and with white space collapsed.
+
+    Each distinct value is normalised once and mapped back by its code, so a column of
+    a few categories costs a hash pass, not a string operation per row.
+    """
+    import pandas as pd
+
+    codes, uniques = pd.factorize(text)
+    normal = (
+        pd.Series(uniques, dtype="string")
+        .str.normalize("NFKD")
+        .str.encode("ascii", errors="ignore")
+        .str.decode("ascii")
+        .str.lower()
+        .str.replace(r"[^\w\s]", "", regex=True)
+        .str.replace(r"\s+", " ", regex=True)
+        .str.strip()
+    )
+    mapped = normal.take(np.maximum(codes, 0)).set_axis(text.index) if len(normal) else text.copy()
+    return mapped.where(codes >= 0, pd.NA).astype("string")
 
 
 def harmonise(frames: Mapping[str, pd.DataFrame], columns: Sequence[str]) -> dict[str, pd.DataFrame]:
@@ -102,9 +115,7 @@ def harmonise(frames: Mapping[str, pd.DataFrame], columns: Sequence[str]) -> dic
     import pandas as pd
 
     def numeric(values: pd.Series) -> bool:
-        return bool(
-            pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) or values.isna().all()
-        )
+        return bool(pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) or values.isna().all())
 
     out = {name: pd.DataFrame(index=frame.index) for name, frame in frames.items()}
     for column in columns:
