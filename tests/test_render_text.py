@@ -32,3 +32,22 @@ def test_terminal_shows_the_planted_errors() -> None:
     for label, value in (("human-level", "1.0%"), ("train", "2.0%"), ("train-dev", "8.0%"), ("dev", "8.5%")):
         assert any(line.split()[:1] == [label] and value in line for line in text.splitlines()), label
     assert "+6.0 pts" in text
+
+
+def test_training_log_only_report_has_no_empty_error_tables_and_groups_skipped_checks() -> None:
+    import dataclasses
+
+    from unstuck.findings import Skipped
+
+    needs = "needs the feature tables"
+    report = dataclasses.replace(
+        fixture_report(),
+        splits={},
+        errors={},
+        intervals={},
+        skipped=(Skipped("leakage", needs), Skipped("shift", needs), Skipped("imbalance", "needs a dev split")),
+    )
+    text = _plain(render_report(report), width=200)
+    assert "Training log only: no data or predictions, so no error decomposition" in text
+    assert "Errors" not in text and "Where the error comes from" not in text and "rows:" not in text
+    assert f"leakage, shift ({needs}); imbalance (needs a dev split)" in text

@@ -45,17 +45,27 @@ def _fmt(report: Report, value: float | None, gap: bool = False) -> str:
 
 def render_report(report: Report, *, verbose: bool = False) -> RenderableType:
     """The whole report as one rich renderable."""
-    parts: list[RenderableType] = [_header(report), _errors_table(report), _gaps_table(report)]
+    parts: list[RenderableType] = [_header(report)]
+    if report.splits:  # a training log alone has no rows, so no errors to tabulate
+        parts += [_errors_table(report), _gaps_table(report)]
     ladder = report.sections.get("baselines")
     if ladder:
         parts.append(_ladder_table(report, ladder))
     parts.append(_findings_table(report, verbose))
     parts.append(_interventions_table(report))
     if report.skipped:
-        skipped = Text("Skipped: ", style="bold")
-        skipped.append("; ".join(f"{s.check} ({s.reason})" for s in report.skipped))
-        parts.append(skipped)
+        parts.append(_skipped_text(report))
     return Group(*parts)
+
+
+def _skipped_text(report: Report) -> Text:
+    """Skipped checks grouped by reason, so twelve checks that need the same input take one line."""
+    by_reason: dict[str, list[str]] = {}
+    for s in report.skipped:
+        by_reason.setdefault(s.reason, []).append(s.check)
+    text = Text("Skipped: ", style="bold")
+    text.append("; ".join(f"{', '.join(checks)} ({reason})" for reason, checks in by_reason.items()))
+    return text
 
 
 def _header(report: Report) -> RenderableType:
@@ -67,6 +77,12 @@ def _header(report: Report) -> RenderableType:
         report.bottleneck.replace("_", " "),
         style="bold red" if report.bottleneck != "none" else "green",
     )
+    if not report.splits:
+        text.append(
+            "\nTraining log only: no data or predictions, so no error decomposition "
+            "(add train.csv --target COLUMN, or --predictions FILE, for one)"
+        )
+        return text
     splits = ", ".join(f"{_SPLIT_LABELS[s]} {n:,}" for s, n in report.splits.items())
     text.append(f"\n{report.task}, metric {report.metric['name']}; rows: {splits}")
     for key, note in report.inferred.items():
