@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from unstuck import curves
 from unstuck.baselines import fit_ladder, make_baseline
-from unstuck.checks.learning_curve import MAX_CURVE_ROWS, _plan, forecast_at, nested_order, verdict
+from unstuck.checks import learning_curve as lc
+from unstuck.checks.learning_curve import (
+    MAX_CURVE_ROWS,
+    _overall_drop,
+    _plan,
+    _which_slice,
+    forecast_at,
+    loss_trend,
+    nested_order,
+    verdict,
+)
 from unstuck.context import Context
+from unstuck.metrics import METRICS
 from unstuck.problem import Problem
-from unstuck.registry import registered_checks
+from unstuck.registry import CheckSpec, registered_checks
 from unstuck.runner import RunResult, run_checks
+from unstuck.slices import Slice
 
 SPEC = [s for s in registered_checks() if s.name == "learning_curve"]
 WEIGHTS = np.random.default_rng(99).normal(size=40)
+SLICE_WEIGHTS = np.random.default_rng(7).normal(size=30)
 
 
 def linear_rows(n: int, d: int, noise: float, seed: int) -> pd.DataFrame:
@@ -28,11 +44,33 @@ def linear_rows(n: int, d: int, noise: float, seed: int) -> pd.DataFrame:
     return frame
 
 
-def run_curve(problem: Problem) -> tuple[Context, RunResult]:
+def slice_rows(n: int, seed: int, starved: float, noisy: float) -> pd.DataFrame:
+    """Rows of four groups ``g``: in ``p`` and ``q`` (the rest) the label is ``x0 > 0`` with 5 % flipped,
+    which a linear model learns from a few dozen rows; in ``r`` (share ``starved``) it is a noise-free
+    linear rule on 30 features of its own (``z*``, zero elsewhere) — data-hungry; in ``s`` (share
+    ``noisy``) it is a coin flip, which no amount of data learns. No ``z*`` columns without ``r``."""
+    rng = np.random.default_rng(seed)
+    common = (1 - starved - noisy) / 2
+    g = rng.choice(["p", "q", "r", "s"], size=n, p=[common, common, starved, noisy])
+    x = rng.normal(size=(n, 2))
+    y = (x[:, 0] > 0) ^ (rng.random(n) < 0.05)
+    frame = pd.DataFrame(x, columns=["x0", "x1"])
+    if starved > 0:
+        z = rng.normal(size=(n, len(SLICE_WEIGHTS))) * (g == "r")[:, None]
+        y = np.where(g == "r", z @ SLICE_WEIGHTS > 0, y)
+        for i in range(z.shape[1]):
+            frame[f"z{i}"] = z[:, i]
+    y = np.where(g == "s", rng.random(n) < 0.5, y)
+    frame["g"] = g
+    frame["y"] = np.where(y, "a", "b")
+    return frame
+
+
+def run_curve(problem: Problem, checks: list[CheckSpec] = SPEC) -> tuple[Context, RunResult]:
     ctx = Context(problem)
     # Keep the test fast: a ladder of trivial + linear only (Context.ladder is a cached property).
     ctx.__dict__["ladder"] = fit_ladder(problem, names=("trivial", "linear"))
-    return ctx, run_checks(problem, ctx, checks=SPEC)
+    return ctx, run_checks(problem, ctx, checks=checks)
 
 
 def test_more_data_forecast_matches_training_on_twice_the_data() -> None:
@@ -118,3 +156,134 @@ def test_plan_keeps_the_cost_bounded() -> None:
     assert sum(repeats for _, repeats in plan) <= 24
     assert plan[0] == (8_838, 1) and all(size <= MAX_CURVE_ROWS and r <= 3 for size, r in plan)
     assert len(plan) >= 8
+
+
+def test_per_slice_curve_names_the_data_starved_slice_not_the_noisy_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 'r' is 10 % of dev but 3 % of train (about 60 rows for 30 features); 's' is 10 % of both, pure noise
+    monkeypatch.setattr(lc, "MAX_DEV_ROWS", 2500)  # dev has 3,000 rows: slices are mapped onto a sample
+    problem = Problem.from_frames(
+        slice_rows(2000, 1, 0.03, 0.1),
+        dev=slice_rows(3000, 2, 0.1, 0.1),
+        train_dev=slice_rows(500, 3, 0.03, 0.1),
+        target="y",
+        seed=0,
+    )
+    slices_spec = [s for s in registered_checks() if s.name == "slices"]
+    ctx, result = run_curve(problem, [*SPEC, *slices_spec])
+    assert ctx.counts["dev_slices"] == 1  # one search, read by both checks
+    per_slice = result.sections["learning_curve"]["per_slice"]
+    rules = [s["rule"] for s in per_slice]
+    assert {"g = r", "g = s"} <= set(rules)
+    assert set(rules) <= {s["rule"] for s in result.sections["slices"]["slices"]}
+    noisy, starved = (next(s for s in per_slice if s["rule"] == rule) for rule in ("g = s", "g = r"))
+    # the noisy slice carries most dev errors, but its curve is flat: never "collect more of it"
+    assert rules[0] == "g = s" and noisy["share_of_dev_errors"] > starved["share_of_dev_errors"]
+    assert noisy["verdict"] != "more_data" and noisy["gain_2x"] < 0.01
+    assert abs(noisy["loss_trend"]) < 2 * noisy["loss_trend_se"]  # no measurable trend either
+    assert starved["loss_trend"] < -lc.TREND_Z * starved["loss_trend_se"]  # r's error falls, beyond noise
+    which = next(f for f in result.findings if f.id == "learning_curve.which_slice")
+    assert which.evidence["rule"] == "g = r" and which.lever is None
+    assert "'g = r'" in which.title and "not 'g = s' (flat)" in which.title
+    assert starved["verdict"] == "more_data" and starved["gain_2x_interval"][0] > 0 and starved["gain_2x"] > 0.02
+    # the numbers, recomputed on the sampled dev rows from the full model's predictions
+    dev = problem.frames["dev"]
+    sample = np.sort(np.random.default_rng(problem.seed).choice(len(dev), size=2500, replace=False))
+    wrong = (np.asarray(ctx.predictions["dev"].y_pred) != dev["y"].to_numpy())[sample]
+    inside = (dev["g"] == "r").to_numpy()[sample]
+    assert starved["dev_rows"] == inside.sum() and starved["dev_share"] == pytest.approx(inside.mean())
+    assert starved["error"] == pytest.approx(wrong[inside].mean())
+    assert starved["share_of_dev_errors"] == pytest.approx(wrong[inside].sum() / wrong.sum())
+    assert starved["contribution_2x"] == pytest.approx(inside.mean() * starved["gain_2x"])
+    # the truth: trained on 4,000 rows (2x), the same learner's error on 'r' falls, by no less than was forecast
+    # (2 points of slack)
+    pool, true_errors = slice_rows(20_000, 11, 0.03, 0.1), {}
+    in_r = (dev["g"] == "r").to_numpy()
+    for size in (2000, 4000):
+        errors = []
+        for seed in range(3):
+            rows = pool.iloc[np.random.default_rng(seed).permutation(len(pool))[:size]]
+            model = make_baseline("linear", "classification", rows.drop(columns="y"), seed=seed)
+            model.fit(rows.drop(columns="y"), rows["y"])
+            errors.append(float(np.mean(model.predict(dev.drop(columns="y"))[in_r] != dev["y"].to_numpy()[in_r])))
+        true_errors[size] = float(np.mean(errors))
+    true_gain = true_errors[2000] - true_errors[4000]
+    assert true_gain > 0.02 and starved["gain_2x"] <= true_gain + 0.02
+
+
+def test_a_slice_whose_error_does_not_fall_with_data_is_not_named() -> None:
+    problem = Problem.from_frames(
+        slice_rows(2000, 1, 0.0, 0.1),
+        dev=slice_rows(3000, 2, 0.0, 0.1),
+        train_dev=slice_rows(500, 3, 0.0, 0.1),
+        target="y",
+        seed=0,
+    )
+    _, result = run_curve(problem)
+    per_slice = result.sections["learning_curve"]["per_slice"]
+    noisy = next(s for s in per_slice if s["rule"] == "g = s")
+    assert per_slice[0] is noisy and noisy["error"] > 0.4
+    # its fitted gain at 2x is under 2 % of its error: saturated (or an ill-behaved curve), never more_data
+    assert noisy["verdict"] != "more_data" and noisy["gain_2x"] < lc.MIN_GAIN_SHARE * noisy["error"]
+    named = [f.evidence["rule"] for f in result.findings if f.id == "learning_curve.which_slice"]
+    assert "g = s" not in named
+
+
+def test_overall_drop_of_a_slice_in_metric_units() -> None:
+    # error rate: share x the slice's drop
+    losses = np.array([1.0, 0.0, 0.0, 1.0])
+    assert _overall_drop(METRICS["error_rate"], losses, 0.25, 0.4, 0.1) == pytest.approx(0.075)
+    # RMSE: all squared errors 4 (RMSE 2); half the rows go from RMSE 2 to 0 -> MSE 2 -> RMSE sqrt(2)
+    assert _overall_drop(METRICS["rmse"], np.full(10, 4.0), 0.5, 2.0, 0.0) == pytest.approx(2 - np.sqrt(2))
+
+
+def test_loss_trend_per_doubling_and_its_standard_error() -> None:
+    # two rows at sizes 1, 2, 4, 8 (log2: 0..3): their slopes are -0.4 and -0.2, mean -0.3,
+    # spread 0.1414 / sqrt(2) = 0.1; the points' scatter around the line gives 0.0707: the larger counts
+    sizes = np.array([1.0, 2.0, 4.0, 8.0])
+    losses = np.array([[1.0, 1.0], [1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    slope, se = loss_trend(sizes, losses)
+    assert slope == pytest.approx(-0.3) and se == pytest.approx(0.1)
+    # a flat slice: no trend
+    assert loss_trend(sizes, np.tile([[1.0, 0.0, 1.0, 0.0]], (4, 1)))[0] == pytest.approx(0.0)
+
+
+def drifting_slice(rows: int, churn: float) -> dict[str, Any]:
+    """The per-slice entry of one slice of ``rows`` dev rows whose error falls from 50 % by 8 points
+    over the curve's sizes (n_train 2,000): 8 % of its rows stop failing one after another as the
+    data grows, while a ``churn`` share of the other failing rows swap places with as many
+    passing ones at every point (no change to the mean). The curve is the same for every
+    ``rows`` and ``churn``; only the per-row evidence differs."""
+    rng = np.random.default_rng(0)
+    sizes = [2000] + [size for size, repeats in _plan(2000) for _ in range(repeats)]
+    reach = (np.log(sizes) - np.log(min(sizes))) / (np.log(max(sizes)) - np.log(min(sizes)))
+    half, drifting = rows // 2, int(0.08 * rows)
+    when = (np.arange(drifting) + 0.5) / drifting
+    failing, passing = np.arange(drifting, half), np.arange(half, rows)
+    points = []
+    for size, t in zip(sizes, reach, strict=True):
+        losses = (np.arange(rows) < half).astype(np.float64)
+        losses[np.flatnonzero(when <= t)] = 0.0
+        swap = int(churn * len(failing))
+        losses[rng.choice(failing, swap, replace=False)] = 0.0
+        losses[rng.choice(passing, swap, replace=False)] = 1.0
+        points.append({"size": size, "losses": losses})
+    whole = Slice((), rows, half, 0.5, 0.1, 1.0, 0.0, 0.0, np.arange(rows))
+    problem = SimpleNamespace(metric=METRICS["error_rate"], seed=0, frames={"dev": np.zeros(rows)})
+    ctx = SimpleNamespace(dev_slices=SimpleNamespace(slices=(whole,)))
+    data = {"points": points, "n_train": 2000, "dev_index": np.arange(rows)}
+    return lc._per_slice(problem, ctx, data)[0]  # type: ignore[arg-type]
+
+
+def test_a_curve_the_slice_rows_cannot_tell_from_chance_is_not_more_data() -> None:
+    small, large = drifting_slice(300, churn=0.8), drifting_slice(3000, churn=0.8)
+    steady = drifting_slice(300, churn=0.0)
+    # the same curve and forecast: a material gain at 2x, interval above zero
+    assert small["errors"] == pytest.approx(large["errors"], abs=0.002)
+    assert small["gain_2x"] == pytest.approx(large["gain_2x"], abs=0.001) and small["gain_2x_interval"][0] > 0
+    # on 300 rows that churn, the 8-point fall is within the rows' noise; on 3,000, or without churn, it is not
+    assert -lc.TREND_Z < small["loss_trend"] / small["loss_trend_se"] < 0 and small["verdict"] == "uncertain"
+    assert large["loss_trend"] < -lc.TREND_Z * large["loss_trend_se"] and large["verdict"] == "more_data"
+    assert steady["verdict"] == "more_data"
+    assert _which_slice([small], METRICS["error_rate"]) is None
+    named = _which_slice([small, large], METRICS["error_rate"])
+    assert named is not None and "(gain within noise)" in named.title

@@ -2,7 +2,7 @@
 
 Every member is computed lazily, on first use, and then kept: the baseline
 ladder, the predictions on each split, the bootstrap error estimates, the
-decomposition, and the out-of-fold probabilities on train. A check asks for
+decomposition, the out-of-fold probabilities on train, and the weak slices of dev. A check asks for
 what it needs and never mutates it.
 """
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from unstuck.decomposition import Decomposition
     from unstuck.metrics import ErrorEstimate
     from unstuck.problem import Problem
+    from unstuck.slices import SliceSearch
 
 __all__ = ["Context", "SplitPredictions"]
 
@@ -144,6 +145,15 @@ class Context:
         self._count("oof_proba")
         self.step("computing out-of-fold predictions on train")
         return out_of_fold_proba(self.problem, self.ladder.best)
+
+    @cached_property
+    def dev_slices(self) -> SliceSearch:
+        """Weak slices of dev (:func:`unstuck.checks.slices.search_dev`), searched once for the
+        ``slices`` check and the per-slice learning curves."""
+        from unstuck.checks.slices import search_dev
+
+        self._count("dev_slices")
+        return search_dev(self.problem, self)
 
 
 def _align_proba(

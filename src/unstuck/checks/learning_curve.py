@@ -28,6 +28,17 @@ the training data. Verdict:
 For classification, per-class dev-error curves (the share of each class's dev
 rows misclassified) are fitted for the classes that carry most dev errors, and
 ``learning_curve.which_data`` says which class's data the forecast gain comes from.
+
+Per-slice curves: the weak slices of dev (:attr:`unstuck.context.Context.dev_slices`,
+the same search the ``slices`` check reports) that carry most dev errors (at most
+:data:`TOP_SLICES`) get a curve of their own — the metric on the slice's rows of the
+sampled dev set, at every size, from the per-row losses each fit already left behind
+(no extra model fits). A slice's verdict is ``more_data`` when its curve's is and its
+error measurably falls with data (:func:`loss_trend` below zero by :data:`TREND_Z`
+standard errors, which count the dev rows' sampling noise that the curve's bootstrap
+does not); ``learning_curve.which_slice`` (info) names, among those, the slice whose
+forecast drop at 2x lowers the dev error most. A slice whose error does not fall with
+data (label noise, a hard subgroup) is not named.
 """
 
 from __future__ import annotations
@@ -57,6 +68,14 @@ MAX_DEV_ROWS = 20_000
 MIN_GAIN_SHARE = 0.02
 LEVEL = 0.9
 TOP_CLASSES = 3
+#: Per-slice curves for at most this many slices (those carrying most dev errors).
+TOP_SLICES = 3
+#: A slice needs at least this many rows in the sampled dev set for a curve.
+MIN_SLICE_ROWS = 20
+#: Bootstrap replicates of a per-class or per-slice curve.
+N_BOOT_PART = 100
+#: A slice's error "falls with data" when its trend per doubling is below zero by this many standard errors.
+TREND_Z = 3.0
 
 
 def nested_order(y: NDArray[Any] | None, n: int, seed: int) -> NDArray[np.int64]:
@@ -110,7 +129,8 @@ def data_size_curve(problem: Problem, ctx: Context) -> dict[str, Any]:
     """Train and dev error of the best baseline at nested subset sizes.
 
     Returns a dict with ``points`` (list of {size, seed, train_error, dev_error,
-    class_errors}), ``model``, ``dev_rows`` and ``n_train``.
+    class_errors, losses}; ``losses`` are the per-row losses on the sampled dev rows),
+    ``model``, ``dev_rows``, ``dev_index`` (the sampled dev rows' positions) and ``n_train``.
     """
     from unstuck.baselines import make_baseline
 
@@ -136,13 +156,15 @@ def data_size_curve(problem: Problem, ctx: Context) -> dict[str, Any]:
         return {str(c): float(np.mean(y_pred[y_true == c] != c)) for c in problem.classes if np.any(y_true == c)}
 
     full_pred = np.asarray(ctx.predictions["dev"].y_pred)[dev_index]
+    full_losses = metric.row_losses(y_dev, full_pred)
     points = [
         {
             "size": n_train,
             "seed": problem.seed,
             "train_error": float(best.errors["train"]),
-            "dev_error": float(metric(y_dev, full_pred)),
+            "dev_error": metric.from_losses(full_losses),
             "class_errors": class_errors(y_dev, full_pred),
+            "losses": full_losses,
         }
     ]
     # multi-class boosting fits one ensemble per class: fewer fits keep the cost in line
@@ -160,16 +182,24 @@ def data_size_curve(problem: Problem, ctx: Context) -> dict[str, Any]:
             model = make_baseline(best.name, problem.task, rows[features], seed=seed)
             model.fit(rows[features], y)
             pred = np.asarray(model.predict(x_dev))
+            losses = metric.row_losses(y_dev, pred)
             points.append(
                 {
                     "size": fit_rows,
                     "seed": seed,
                     "train_error": float(metric(y, np.asarray(model.predict(rows[features])))),
-                    "dev_error": float(metric(y_dev, pred)),
+                    "dev_error": metric.from_losses(losses),
                     "class_errors": class_errors(y_dev, pred),
+                    "losses": losses,
                 }
             )
-    return {"points": points, "model": best.name, "dev_rows": len(dev_index), "n_train": n_train}
+    return {
+        "points": points,
+        "model": best.name,
+        "dev_rows": len(dev_index),
+        "dev_index": dev_index,
+        "n_train": n_train,
+    }
 
 
 def forecast_at(fit: CurveFit, n_train: float) -> dict[str, Any]:
@@ -306,16 +336,21 @@ def learning_curve(problem: Problem, ctx: Context) -> CheckResult:
     which = _which_data(per_class, metric) if kind in ("more_data", "uncertain") else None
     if which is not None:
         findings.append(which)
+    per_slice = _per_slice(problem, ctx, data)
+    which_slice = _which_slice(per_slice, metric)
+    if which_slice is not None:
+        findings.append(which_slice)
     section = {
         "verdict": kind,
         "model": data["model"],
         "n_train": n_train,
         "dev_rows": data["dev_rows"],
-        "points": [{k: v for k, v in p.items() if k != "class_errors"} for p in points],
+        "points": [{k: v for k, v in p.items() if k not in ("class_errors", "losses")} for p in points],
         "dev_curve": dev_fit.to_dict(),
         "train_curve": train_fit.to_dict(),
         "forecast": forecast,
         "per_class": per_class,
+        "per_slice": per_slice,
         "plot": _plot_data(dev_fit, train_fit, n_train),
     }
     return CheckResult(findings=tuple(findings), section=section)
@@ -334,7 +369,7 @@ def _per_class(problem: Problem, points: list[dict[str, Any]], n_train: int) -> 
         rows = [(p["size"], p["class_errors"][c]) for p in points if c in p["class_errors"]]
         sizes = np.array([r[0] for r in rows], dtype=np.float64)
         errors = np.array([r[1] for r in rows])
-        fit = curves.fit(sizes, errors, seed=problem.seed, n_boot=100)
+        fit = curves.fit(sizes, errors, seed=problem.seed, n_boot=N_BOOT_PART)
         now, at_2x = (float(v) for v in fit.predict([n_train, 2 * n_train]))
         weight = float(share.get(c, 0.0))
         out.append(
@@ -373,6 +408,132 @@ def _which_data(per_class: list[dict[str, Any]], metric: Any) -> Finding | None:
         f"{metric.format(top['error'])} is forecast to fall by {metric.format_gap(top['gain_2x'])} at 2x the data "
         f"({100 * top['contribution_2x'] / total:.0f}% of the gain forecast for these classes)",
         evidence={"classes": usable},
+    )
+
+
+def _per_slice(problem: Problem, ctx: Context, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Curves of the weak dev slices that carry most dev errors, from the fits' per-row dev losses.
+
+    Each slice's rows (positions in dev) are mapped onto the sampled dev rows; its error at
+    each point is the metric on those rows' losses. ``contribution_2x`` is how far the whole
+    dev metric falls when the slice's error falls from its fitted value now to the one at 2x
+    (for RMSE through the slice's mean squared error), the others unchanged.
+    """
+    from unstuck import curves
+
+    try:
+        search = ctx.dev_slices
+    except SkipCheck:
+        return []
+    metric = problem.metric
+    points, n_train = data["points"], data["n_train"]
+    full = points[0]["losses"]
+    total = float(full.sum())
+    n_dev = len(problem.frames["dev"])
+    candidates = []
+    for found in search.slices:
+        inside = np.zeros(n_dev, dtype=bool)
+        inside[found.rows] = True
+        mask = inside[data["dev_index"]]
+        if mask.sum() >= MIN_SLICE_ROWS:
+            carried = float(full[mask].sum()) / total if total > 0 else 0.0
+            candidates.append((carried, found.rule, mask))
+    candidates.sort(key=lambda c: -c[0])
+    sizes = np.array([p["size"] for p in points], dtype=np.float64)
+    out = []
+    for carried, rule, mask in candidates[:TOP_SLICES]:
+        losses = np.stack([p["losses"][mask] for p in points])
+        errors = np.array([metric.from_losses(row) for row in losses])
+        fit = curves.fit(sizes, errors, seed=problem.seed, n_boot=N_BOOT_PART)
+        forecast = forecast_at(fit, n_train)
+        trend, trend_se = loss_trend(sizes, losses)
+        kind = verdict(fit, forecast, float(errors[0]))
+        if kind == "more_data" and not trend < -TREND_Z * trend_se:
+            kind = "uncertain"  # the curve forecasts a gain, but the slice's error does not measurably fall
+        dev_share = float(mask.mean())
+        out.append(
+            {
+                "rule": rule,
+                "dev_rows": int(mask.sum()),
+                "dev_share": dev_share,
+                "error": float(errors[0]),
+                "share_of_dev_errors": carried,
+                "forecast_2x": forecast["at_2x"],
+                "gain_2x": forecast["gain_2x"],
+                "gain_2x_interval": forecast["gain_2x_interval"],
+                "contribution_2x": _overall_drop(metric, full, dev_share, forecast["now"], forecast["at_2x"]),
+                "loss_trend": trend,
+                "loss_trend_se": trend_se,
+                "verdict": kind,
+                "ill_behaved": fit.ill_behaved,
+                "family": fit.family,
+                "errors": [float(e) for e in errors],
+            }
+        )
+    return out
+
+
+def loss_trend(sizes: NDArray[np.float64], losses: NDArray[np.float64]) -> tuple[float, float]:
+    """The mean per-row loss's least-squares slope per doubling of the data, and its standard error.
+
+    ``losses``: shape (points, rows), the same rows at every point. Each row's own slope
+    (on ``log2(size)``) is a linear function of its losses; their mean is the slope of the
+    mean loss. Its standard error is the larger of (a) the spread of the rows' slopes
+    over √rows — rows are independent draws, so this counts the dev rows' sampling noise
+    even where it is shared by every point (a chance tie between a noisy slice's labels
+    and a feature the models use) — and (b) the scatter of the points around the line
+    (least-squares standard error), which counts the models' seed-to-seed noise.
+    """
+    x = np.log2(sizes)
+    centred = x - x.mean()
+    sxx = float(np.sum(centred**2))
+    per_row = centred @ losses / sxx
+    m = losses.shape[1]
+    slope = float(per_row.mean())
+    se_rows = float(per_row.std(ddof=1) / np.sqrt(m)) if m > 1 else float("inf")
+    mean_loss = losses.mean(axis=1)
+    residual = mean_loss - mean_loss.mean() - slope * centred
+    dof = len(x) - 2
+    se_points = float(np.sqrt(np.sum(residual**2) / dof / sxx)) if dof > 0 else float("inf")
+    return slope, max(se_rows, se_points)
+
+
+def _overall_drop(metric: Any, losses: NDArray[np.float64], share: float, now: float, later: float) -> float:
+    """How far the dev metric (per-row ``losses``) falls when a slice holding ``share`` of the
+    rows goes from error ``now`` to ``later``: ``share × (now − later)`` for mean metrics; for
+    RMSE the slice's mean squared error falls by ``now² − later²``."""
+    if metric.aggregate == "root_mean":
+        mse = float(np.mean(losses))
+        return float(np.sqrt(mse) - np.sqrt(max(mse - share * (now**2 - later**2), 0.0)))
+    return share * (now - later)
+
+
+def _which_slice(per_slice: list[dict[str, Any]], metric: Any) -> Finding | None:
+    """The slice whose data the forecast gain comes from most (info), among those whose verdict
+    is ``more_data`` (gain at 2x material and above its uncertainty, and an error that falls
+    with data beyond noise); the other slices are listed with why they are not named."""
+    usable = [s for s in per_slice if s["verdict"] == "more_data" and s["contribution_2x"] > 0]
+    if not usable:
+        return None
+    top = max(usable, key=lambda s: s["contribution_2x"])
+    low, high = top["gain_2x_interval"]
+    why = {"saturated": "flat", "uncertain": "gain within noise", "ill_behaved": "ill-behaved curve"}
+    flat = [f"'{s['rule']}' ({why[s['verdict']]})" for s in per_slice if s["verdict"] != "more_data"]
+    title = (
+        f"Of the weak slices that carry most dev errors, more data helps '{top['rule']}' most: its error "
+        f"{metric.format(top['error'])} ({top['dev_share']:.1%} of dev rows, {top['share_of_dev_errors']:.0%} "
+        f"of dev errors) is forecast to fall by {metric.format_gap(top['gain_2x'])} at 2x the data (90% interval "
+        f"{metric.format_gap(low)} to {metric.format_gap(high)}), lowering dev error by "
+        f"{metric.format_gap(top['contribution_2x'])}"
+    )
+    if flat:
+        title += "; not " + ", ".join(flat)
+    return Finding(
+        id="learning_curve.which_slice",
+        check="learning_curve",
+        severity="info",
+        title=title,
+        evidence={"rule": top["rule"], "slice": top, "slices": per_slice},
     )
 
 

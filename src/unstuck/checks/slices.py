@@ -1,7 +1,9 @@
 """Automatic slice discovery on dev: readable rules where the model fails far more than elsewhere.
 
 The search is :func:`unstuck.slices.find_slices` on the dev rows' features (data
-mode) or metadata columns (predictions mode). What counts as a failure:
+mode) or metadata columns (predictions mode), run once per diagnosis
+(:attr:`unstuck.context.Context.dev_slices`; the learning curve's per-slice curves
+read the same slices). What counts as a failure:
 
 * classification: a misclassified row; a slice's error is its error rate;
 * regression: a row among the 10 % largest losses on dev; a slice's error is
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
 
     from unstuck.context import Context
     from unstuck.problem import Problem
-    from unstuck.slices import Slice
+    from unstuck.slices import Slice, SliceSearch
 
 #: A slice holding at most this share of dev rows is rare.
 RARE_SHARE = 0.10
@@ -52,20 +54,10 @@ RESERVED = frozenset({"tags"})
     description="automatic slice discovery: readable rules where dev error is far above the rest",
 )
 def slices(problem: Problem, ctx: Context) -> CheckResult:
-    from unstuck.slices import find_slices
-
+    search = ctx.dev_slices  # searched once per diagnosis: the learning curve reads the same slices
     dev = ctx.predictions["dev"]
-    rows = dev.rows[[c for c in dev.rows.columns if str(c) not in RESERVED]]
-    if rows.shape[1] == 0:
-        raise SkipCheck("no per-row features or metadata columns on dev to describe slices with")
     losses = problem.metric.row_losses(dev.y_true, dev.y_pred)
-    if problem.task == "classification":
-        failed = losses > 0
-    else:
-        failed = losses > np.quantile(losses, LARGE_LOSS_QUANTILE)
-    ctx.step("searching for weak slices")
-    search = find_slices(rows, failed)
-    train_rows = _train_rows(problem, ctx, list(rows.columns))
+    train_rows = _train_rows(problem, ctx, _columns(dev.rows))
     findings: list[Finding] = []
     described: list[dict[str, Any]] = []
     for rank, found in enumerate(search.slices, start=1):
@@ -79,6 +71,29 @@ def slices(problem: Problem, ctx: Context) -> CheckResult:
     )
     section["slices"] = described
     return CheckResult(findings=tuple(findings), section=section)
+
+
+def search_dev(problem: Problem, ctx: Context) -> SliceSearch:
+    """The slice search on dev with the best model's (or the user's) predictions; what
+    :attr:`unstuck.context.Context.dev_slices` holds. Raises :class:`SkipCheck` when dev has no columns."""
+    from unstuck.slices import find_slices
+
+    dev = ctx.predictions["dev"]
+    rows = dev.rows[_columns(dev.rows)]
+    if rows.shape[1] == 0:
+        raise SkipCheck("no per-row features or metadata columns on dev to describe slices with")
+    losses = problem.metric.row_losses(dev.y_true, dev.y_pred)
+    if problem.task == "classification":
+        failed = losses > 0
+    else:
+        failed = losses > np.quantile(losses, LARGE_LOSS_QUANTILE)
+    ctx.step("searching for weak slices")
+    return find_slices(rows, failed)
+
+
+def _columns(rows: pd.DataFrame) -> list[str]:
+    """The columns slices are described with: every one but unstuck's own inputs."""
+    return [c for c in rows.columns if str(c) not in RESERVED]
 
 
 def _train_rows(problem: Problem, ctx: Context, columns: list[str]) -> pd.DataFrame | None:
