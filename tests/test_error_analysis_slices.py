@@ -156,3 +156,9 @@ def test_data_mode_finds_a_planted_slice_with_its_train_share(tabular: pd.DataFr
     expected = ((in_train["color"] == "blue") & (in_train["x1"] >= top["conditions"][0]["low"])).mean()
     assert top["train_share"] == pytest.approx(expected)
     assert run.findings[0].id == "slices.1" and run.findings[0].lever == "targeted_data"
+
+
+def test_rule_numbers_never_read_minus_zero() -> None:
+    from unstuck.slices import _num
+
+    assert (_num(-0.0), _num(0.0), _num(-0.25), _num(None)) == ("0", "0", "-0.25", "?")

@@ -582,7 +582,7 @@ def _merge(
 def _num(value: float | None) -> str:
     if value is None:
         return "?"
-    return f"{value:.4g}"
+    return f"{value + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0, so a rule never reads "≥ -0"
 
 
 def _plain(value: Any) -> Any:
