@@ -1,9 +1,10 @@
-"""Planted scenarios on real data shipped in scikit-learn, one per bottleneck of the contract.
+"""Planted scenarios on real data shipped in scikit-learn and statsmodels, one per bottleneck of the contract.
 
 Each scenario builds a Problem (and sometimes a project card) in which one cause
 of error was planted on purpose, and names the bottleneck and the top lever the
-method prescribes for it. Used by ``tests/test_scenarios.py`` and
-``benchmarks/advice_quality.py``.
+method prescribes for it; where the planted cause fixes what the data-size
+learning curve must say, it names that verdict too (``curve``). Used by
+``tests/test_scenarios.py`` and ``benchmarks/advice_quality.py``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class Scenario:
     bottleneck: str
     lever: str
     build: Callable[[], Problem]
+    curve: str | None = None  # the learning-curve verdict the planted cause implies (None: not asserted)
 
 
 def _digits(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -192,6 +194,34 @@ def healthy() -> Problem:
     return Problem.from_predictions(table, human_error=dev_error)
 
 
+def saturated_mismatch() -> Problem:
+    """More data of the training kind cannot help: a model built on one population, used on another.
+
+    statsmodels' ``fair`` survey (6,366 married women, 1974): predict the marriage
+    rating (1-5) from age, years married, children, religiousness, education,
+    occupations and time spent in affairs. Train holds only the respondents who
+    reported no affair; dev and test only those who did. The linear model is at
+    its asymptote on these few coarse answers long before the 2,155 training rows
+    (the curve is flat), and no amount of affair-free data shows it what an affair
+    does to the rating: the dev error is a data-mismatch gap that targeted,
+    dev-like data closes and more of the same data does not.
+
+    The survey answers are coarse (27% of rows repeat another respondent's answers
+    exactly); duplicated answers are dropped first, so that the leakage and
+    duplicate checks, which rightly flag identical rows across splits, do not
+    plant a second cause.
+    """
+    from sklearn.model_selection import train_test_split
+    from statsmodels.datasets import fair
+
+    target = "rate_marriage"
+    data = fair.load_pandas().data
+    data = data.drop_duplicates(subset=[c for c in data.columns if c != target]).reset_index(drop=True)
+    home, away = data[data["affairs"] == 0], data[data["affairs"] > 0]
+    dev, test = train_test_split(away, test_size=0.5, random_state=0)
+    return Problem.from_frames(home, dev=dev, test=test, target=target, task="regression", seed=0)
+
+
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("leakage", "leakage", "fix_leakage", leakage),
     Scenario("label_noise", "label_noise", "fix_labels", label_noise),
@@ -202,4 +232,5 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("underrepresented_slice", "underrepresented_slice", "targeted_data", underrepresented_slice),
     Scenario("training_instability", "training_instability", "tune_learning_rate", training_instability),
     Scenario("healthy", "none", "", healthy),
+    Scenario("saturated_mismatch", "data_mismatch", "reduce_mismatch", saturated_mismatch, curve="saturated"),
 )

@@ -19,3 +19,11 @@ def test_planted_bottleneck_and_top_lever(scenario: Scenario) -> None:
         assert not [f for f in report.findings if f.severity != "info"]
     if scenario.bottleneck == "leakage":
         assert report.notices and "suspect" in report.notices[0]
+    curve = report.sections.get("learning_curve")
+    if scenario.curve is not None:
+        # the real check's verdict on the real curve, not a property of the assertion
+        assert curve is not None, "the learning curve did not run"
+        assert curve["verdict"] == scenario.curve, curve["forecast"]
+    if curve is not None and curve["verdict"] == "saturated":
+        # issue 7: where more data will not help, more_data must not be in the top three
+        assert "more_data" not in levers[:3], levers
