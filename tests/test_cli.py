@@ -122,20 +122,6 @@ def test_help_is_instant_and_imports_nothing_heavy() -> None:
     assert "HEAVY []" in result.stdout
 
 
-@pytest.mark.parametrize(("given", "expected"), [(None, "PASSIVE"), ("ACTIVE", "ACTIVE")])
-def test_import_makes_openmp_wait_passively_unless_the_user_chose(given: str | None, expected: str) -> None:
-    import os
-    import subprocess
-    import sys
-
-    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
-    if given is not None:
-        env["OMP_WAIT_POLICY"] = given
-    code = "import os, unstuck\nprint(os.environ['OMP_WAIT_POLICY'])"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-    assert result.stdout.strip() == expected
-
-
 # ----------------------------------------------------------------------------- bad input
 
 

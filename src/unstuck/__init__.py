@@ -11,16 +11,9 @@ The public API is lazy: importing ``unstuck`` loads no heavy library, so that
 
 from __future__ import annotations
 
-import os
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
-
-# OpenMP threads (LightGBM's, scikit-learn's) spin while they wait for work. When another
-# process competes for the cores, spinning threads starve the working ones: a 4 s LightGBM
-# fit took 108 s beside one other such process on 2 cores, and 8 s with passive waiting
-# (benchmarks/RESULTS.md, "OpenMP wait policy"). The user's own setting wins.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 try:
     __version__ = version("unstuck")
