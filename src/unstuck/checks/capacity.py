@@ -63,17 +63,13 @@ SWEEPS: dict[str, dict[str, tuple[str, tuple[float, ...], float]]] = {
 }
 
 
-def _configure(model: Any, name: str, task: str, parameter: str, value: float) -> Any:
-    """Set one hyperparameter on a baseline pipeline from ``make_baseline``."""
-    last_name, estimator = model.steps[-1]
+def _params(name: str, task: str, parameter: str, value: float) -> dict[str, Any]:
+    """The final estimator's parameters that set one swept hyperparameter of baseline ``name``."""
     if name == "linear" and parameter == "C" and task == "regression":
-        estimator.set_params(alpha=1.0 / value)  # ridge: capacity grows as alpha shrinks
-    elif parameter == "num_leaves":
-        estimator.set_params(num_leaves=int(value))
-    else:
-        estimator.set_params(**{parameter: value})
-    del last_name
-    return model
+        return {"alpha": 1.0 / value}  # ridge: capacity grows as alpha shrinks
+    if parameter == "num_leaves":
+        return {"num_leaves": int(value)}
+    return {parameter: value}
 
 
 def sweep(
@@ -90,8 +86,8 @@ def sweep(
     ``at_default`` — the setting and dev losses of the all-defaults model from an earlier
     sweep on the same rows — is reused instead of fitting that same model again.
     """
-    from unstuck.baselines import make_baseline
     from unstuck.checks.learning_curve import nested_order
+    from unstuck.fits import FitJob, run_fits
 
     parameter, values, default = SWEEPS[model_name][parameter_sweep]
     train, dev = problem.frames["train"], problem.frames["dev"]
@@ -105,26 +101,32 @@ def sweep(
     dev_index = np.arange(len(dev)) if len(dev) <= DEV_ROWS else np.sort(rng.choice(len(dev), DEV_ROWS, replace=False))
     x_dev, y_dev = dev[features].iloc[dev_index], dev[target].to_numpy()[dev_index]
     metric = problem.metric
+    y_rows = rows[target].to_numpy()
+    to_fit = [v for v in values if not (v == default and at_default is not None)]
+    jobs = [
+        FitJob(
+            model_name,
+            problem.task,
+            rows[features],
+            y_rows,
+            problem.seed,
+            _params(model_name, problem.task, parameter, v),
+        )
+        for v in to_fit
+    ]
+    fitted = dict(zip(to_fit, run_fits(jobs, x_dev, n_train=len(train)), strict=True))
     settings, losses = [], {}
     for value in values:
-        if value == default and at_default is not None:
+        if value not in fitted and at_default is not None:
             setting, losses[value] = at_default
             settings.append({**setting, "value": value})
             continue
-        model = _configure(
-            make_baseline(model_name, problem.task, rows[features], seed=problem.seed),
-            model_name,
-            problem.task,
-            parameter,
-            value,
-        )
-        model.fit(rows[features], rows[target].to_numpy())
-        pred_dev = np.asarray(model.predict(x_dev))
-        losses[value] = metric.row_losses(y_dev, pred_dev)
+        output = fitted[value]
+        losses[value] = metric.row_losses(y_dev, output.on_eval)
         settings.append(
             {
                 "value": value,
-                "train_error": float(metric(rows[target].to_numpy(), np.asarray(model.predict(rows[features])))),
+                "train_error": float(metric(y_rows, output.on_train)),
                 "dev_error": float(metric.from_losses(losses[value])),
             }
         )

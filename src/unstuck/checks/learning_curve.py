@@ -7,7 +7,8 @@ ladder's own fit, so it costs nothing. Each size gets a budget of training rows
 (a quarter of train, between 5,000 and 10,000), spent on repeats with different
 seeds: the large sizes that dominate the cost run once, small ones twice (see
 ``_plan``); at most :data:`MAX_FITS` fits. No fit uses more than :data:`MAX_CURVE_ROWS`
-rows (10k; the check takes ~13 s at 100k rows on 2 cores). Dev error is measured on at most :data:`MAX_DEV_ROWS`
+rows (10k). From 20k training rows on, the fits run in worker processes, one thread each
+(:mod:`unstuck.fits`); the check takes ~12 s at 100k rows on 2 cores. Dev error is measured on at most :data:`MAX_DEV_ROWS`
 dev rows (a fixed, seeded sample), the same rows for every size.
 
 The dev curve is fitted with :func:`unstuck.curves.fit` and forecast at 2× and 10×
@@ -132,7 +133,7 @@ def data_size_curve(problem: Problem, ctx: Context) -> dict[str, Any]:
     class_errors, losses}; ``losses`` are the per-row losses on the sampled dev rows),
     ``model``, ``dev_rows``, ``dev_index`` (the sampled dev rows' positions) and ``n_train``.
     """
-    from unstuck.baselines import make_baseline
+    from unstuck.fits import FitJob, run_fits
 
     ladder = ctx.ladder
     best = ladder.best_rung
@@ -170,6 +171,7 @@ def data_size_curve(problem: Problem, ctx: Context) -> dict[str, Any]:
     # multi-class boosting fits one ensemble per class: fewer fits keep the cost in line
     heavy = classification and best.name == "gradient_boosting" and len(problem.classes) > 2
     max_fits = max(12, MAX_FITS * 2 // len(problem.classes)) if heavy else MAX_FITS
+    jobs = []
     for fit_rows, repeats in _plan(n_train, max_fits):
         for r in range(repeats):
             seed = problem.seed + 1000 * (r + 1)
@@ -178,21 +180,25 @@ def data_size_curve(problem: Problem, ctx: Context) -> dict[str, Any]:
             y = rows[target].to_numpy()
             if classification and len(np.unique(y)) < 2:
                 continue
-            ctx.step(f"learning curve: {best.name.replace('_', ' ')} on {fit_rows:,} rows")
-            model = make_baseline(best.name, problem.task, rows[features], seed=seed)
-            model.fit(rows[features], y)
-            pred = np.asarray(model.predict(x_dev))
-            losses = metric.row_losses(y_dev, pred)
-            points.append(
-                {
-                    "size": fit_rows,
-                    "seed": seed,
-                    "train_error": float(metric(y, np.asarray(model.predict(rows[features])))),
-                    "dev_error": metric.from_losses(losses),
-                    "class_errors": class_errors(y_dev, pred),
-                    "losses": losses,
-                }
-            )
+            jobs.append(FitJob(best.name, problem.task, rows[features], y, seed))
+    label = best.name.replace("_", " ")
+
+    def progress(i: int, job: FitJob) -> None:
+        ctx.step(f"learning curve: {label} fit {i + 1} of {len(jobs)} done ({len(job.rows):,} rows)")
+
+    ctx.step(f"learning curve: {len(jobs)} fits of the {label} baseline on subsets of train")
+    for job, output in zip(jobs, run_fits(jobs, x_dev, n_train=n_train, on_done=progress), strict=True):
+        losses = metric.row_losses(y_dev, output.on_eval)
+        points.append(
+            {
+                "size": len(job.rows),
+                "seed": job.seed,
+                "train_error": float(metric(job.y, output.on_train)),
+                "dev_error": metric.from_losses(losses),
+                "class_errors": class_errors(y_dev, output.on_eval),
+                "losses": losses,
+            }
+        )
     return {
         "points": points,
         "model": best.name,

@@ -1,0 +1,99 @@
+"""Many small baseline fits at once: the learning curve's subsets and the hyperparameter sweeps.
+
+Each :class:`FitJob` trains one baseline on its rows and predicts them and a shared
+evaluation table (the dev rows). On large problems (:data:`PARALLEL_FROM` training
+rows or more) the jobs run in worker processes, each fit on one thread: small
+LightGBM fits gain little from a second thread and lose badly when threads compete
+for cores, whereas independent fits in separate processes scale. The fits, and so
+the results, do not depend on how many workers run them; only the training-set size
+decides between the in-process path and the one-thread-per-fit path.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["MAX_WORKERS", "PARALLEL_FROM", "FitJob", "FitOutput", "run_fits", "workers_for"]
+
+#: From this many training rows on, the jobs run in worker processes.
+PARALLEL_FROM = 20_000
+#: At most this many worker processes.
+MAX_WORKERS = 4
+
+
+@dataclass(frozen=True)
+class FitJob:
+    """One baseline (``name``) to train on ``rows`` / ``y`` with ``seed`` and estimator ``params``."""
+
+    name: str
+    task: str
+    rows: pd.DataFrame
+    y: NDArray[Any]
+    seed: int
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FitOutput:
+    """Predictions of one fitted job on the shared evaluation rows and on its own training rows."""
+
+    on_eval: NDArray[Any]
+    on_train: NDArray[Any]
+
+
+def workers_for(n_train: int, n_jobs: int) -> int:
+    """Worker processes for ``n_jobs`` fits on a problem of ``n_train`` rows (1: in-process)."""
+    if n_train < PARALLEL_FROM or n_jobs < 2:
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS, n_jobs))
+
+
+def _fit(job: FitJob, x_eval: pd.DataFrame, one_thread: bool) -> FitOutput:
+    from unstuck.baselines import make_baseline
+
+    params = dict(job.params)
+    if one_thread and job.name == "gradient_boosting":
+        params["n_jobs"] = 1
+    model = make_baseline(job.name, job.task, job.rows, seed=job.seed, params=params)
+    model.fit(job.rows, job.y)
+    return FitOutput(on_eval=np.asarray(model.predict(x_eval)), on_train=np.asarray(model.predict(job.rows)))
+
+
+def run_fits(
+    jobs: Sequence[FitJob],
+    x_eval: pd.DataFrame,
+    *,
+    n_train: int,
+    on_done: Callable[[int, FitJob], None] | None = None,
+) -> list[FitOutput]:
+    """Fit every job and predict ``x_eval`` with it; outputs in the jobs' order.
+
+    ``on_done(i, job)`` is called as each job finishes (for progress). Problems of
+    :data:`PARALLEL_FROM` training rows or more fit in worker processes, one thread each.
+    """
+    workers = workers_for(n_train, len(jobs))
+    one_thread = n_train >= PARALLEL_FROM
+    outputs: Iterator[FitOutput]
+    if workers == 1:
+        outputs = (_fit(job, x_eval, one_thread) for job in jobs)
+    else:
+        from joblib import Parallel, delayed  # type: ignore[import-untyped]
+
+        outputs = Parallel(n_jobs=workers, backend="loky", return_as="generator")(
+            delayed(_fit)(job, x_eval, one_thread) for job in jobs
+        )
+    done = []
+    for i, (job, output) in enumerate(zip(jobs, outputs, strict=True)):
+        done.append(output)
+        if on_done is not None:
+            on_done(i, job)
+    return done
