@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from process_helpers import alive
 from unstuck.runs import (
     METRICS_ENV,
     LiveProcesses,
@@ -109,15 +110,6 @@ def test_run_many_keeps_order_runs_in_parallel_and_calls_on_done() -> None:
     assert run_many([]) == []
 
 
-def _alive(pid: int) -> bool:
-    """Whether process ``pid`` exists and is not a zombie (Linux /proc)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state != "Z"
-
-
 def _wait_for(paths: list[Path], seconds: float = 30) -> list[int]:
     """The pids written to ``paths`` once every file holds one."""
     deadline = time.time() + seconds
@@ -158,11 +150,11 @@ def test_ctrl_c_during_run_many_kills_every_running_command(tmp_path: Path) -> N
     )
     proc = subprocess.Popen([PY, "-c", driver], stderr=subprocess.PIPE, text=True)
     pids = _wait_for([tmp_path / "child0.pid", tmp_path / "child1.pid"])
-    assert all(_alive(pid) for pid in pids)
+    assert all(alive(pid) for pid in pids)
     started = time.perf_counter()
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=30)
     assert time.perf_counter() - started < 20  # not the 60 s the commands would sleep
     assert proc.returncode != 0 and "KeyboardInterrupt" in stderr
-    assert not any(_alive(pid) for pid in pids)
+    assert not any(alive(pid) for pid in pids)
     assert not (tmp_path / "child2.pid").exists()  # the queued third run never started

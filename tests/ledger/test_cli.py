@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
+from process_helpers import alive
 from unstuck.ledger.sql import SQLLedger
 
 
@@ -164,15 +165,6 @@ def test_killed_unstuck_process_leaves_crashed_on_next_start(project: Path) -> N
     assert rec["status"] == "crashed" and "ended before recording" in rec["stderr_tail"]
 
 
-def _alive(pid: int) -> bool:
-    """Whether process ``pid`` exists and is not a zombie (Linux /proc)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state != "Z"
-
-
 def test_ctrl_c_kills_the_running_variants_and_marks_them_crashed(project: Path) -> None:
     (project / "slow.py").write_text(
         "import os, sys, time\nopen(f'child{sys.argv[1]}.pid', 'w').write(str(os.getpid()))\ntime.sleep(60)\n"
@@ -190,12 +182,12 @@ def test_ctrl_c_kills_the_running_variants_and_marks_them_crashed(project: Path)
     while not all(f.exists() and f.read_text() for f in files) and time.time() < deadline:
         time.sleep(0.05)
     pids = [int(f.read_text()) for f in files]
-    assert all(_alive(pid) for pid in pids)
+    assert all(alive(pid) for pid in pids)
     started = time.perf_counter()
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=30) != 0
     assert time.perf_counter() - started < 20  # not the 60 s the variants sleep
-    assert not any(_alive(pid) for pid in pids)
+    assert not any(alive(pid) for pid in pids)
     assert not (project / "child2.pid").exists()
     with _ledger(project) as s:
         assert [r.status for r in s.list(newest_first=False)] == ["crashed"] * 3
