@@ -54,7 +54,8 @@ def workers_for(n_train: int, n_jobs: int) -> int:
     """Worker processes for ``n_jobs`` fits on a problem of ``n_train`` rows (1: in-process)."""
     if n_train < PARALLEL_FROM or n_jobs < 2:
         return 1
-    return max(1, min(os.cpu_count() or 1, MAX_WORKERS, n_jobs))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, MAX_WORKERS, n_jobs))
 
 
 def _fit(job: FitJob, x_eval: pd.DataFrame, one_thread: bool) -> FitOutput:
