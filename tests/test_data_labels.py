@@ -124,3 +124,45 @@ def test_regression_residual_outliers_flag_the_planted_targets() -> None:
     )
     assert {r["row"] for r in result.sections["residual_outliers"]["ranked"]} == set(bad.tolist())
     assert finding.severity == "warning" and finding.lever == "fix_labels"
+
+
+def test_confident_share_counts_flags_where_another_label_is_likely() -> None:
+    from unstuck.checks.labels import CONFIDENT_OTHER, confident_share
+
+    labels = np.array([0, 1, 2, 0])
+    proba = np.array(
+        [
+            [0.05, 0.9, 0.05],  # another label at 0.9: confident
+            [0.1, 0.1, 0.8],  # 0.8: confident (the bar is inclusive)
+            [0.4, 0.3, 0.3],  # 0.4: a hard row, not a confident flag
+            [0.9, 0.05, 0.05],  # the given label is the likely one
+        ]
+    )
+    assert CONFIDENT_OTHER == 0.8
+    assert confident_share(labels, proba) == pytest.approx(0.5)
+    assert confident_share(np.array([], dtype=np.int64), np.empty((0, 3))) == 1.0
+
+
+def test_a_weak_model_on_clean_labels_does_not_call_them_wrong() -> None:
+    """Digits reduced to 3 pixels: clean labels, a model that is unsure of everything."""
+    from sklearn.datasets import load_digits
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_predict
+
+    frame = load_digits(as_frame=True).frame.rename(columns={"target": "digit"})
+    weak = frame[["pixel_2_4", "pixel_4_4", "pixel_5_2", "digit"]]
+    train, dev = weak.iloc[:1200].reset_index(drop=True), weak.iloc[1200:].reset_index(drop=True)
+    x = train.drop(columns="digit").to_numpy() / 16.0
+    oof = cross_val_predict(LogisticRegression(max_iter=300), x, train["digit"], cv=5, method="predict_proba")
+    problem = Problem.from_frames(train, dev=dev, train_dev=train.iloc[:50], target="digit")
+    ctx = Context(problem)
+    ctx.__dict__["oof_proba"] = oof
+    result = run_checks(problem, ctx, checks=LABELS)
+    info = result.sections["labels"]["splits"]["train"]
+    finding = next(f for f in result.findings if f.id == "labels.train")
+    # cleanlab flags many clean rows (the model is weak) and estimates a large noise rate ...
+    assert info["flagged_share"] > 0.2 and info["noise_rate"] > 0.2
+    # ... but almost none confidently, so no fix_labels lever and the title says why
+    assert info["confident_share"] < 0.1
+    assert finding.severity == "info" and finding.lever is None and finding.bottleneck is None
+    assert "cannot tell wrong labels from rows it finds hard" in finding.title

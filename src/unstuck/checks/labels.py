@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 WARN_NOISE_RATE = 0.03
 #: ... and flags at least this many rows.
 MIN_FLAGGED = 5
+#: A flagged row is a *confident* flag when the model gives another label at least this probability ...
+CONFIDENT_OTHER = 0.8
+#: ... and the flags are evidence of wrong labels only when at least this share of them is confident.
+MIN_CONFIDENT_SHARE = 0.4
 #: Regression: |robust z| of the out-of-fold residual above which a row is flagged.
 RESIDUAL_Z = 6.0
 #: Regression: flagged share from which residual outliers are a warning.
@@ -71,6 +75,24 @@ def label_issues(labels: NDArray[np.int64], proba: NDArray[np.float64]) -> dict[
         "joint": np.asarray(joint, dtype=np.float64),
         "noise_rate": float(1.0 - np.trace(joint)),
     }
+
+
+def confident_share(labels: NDArray[np.int64], proba: NDArray[np.float64]) -> float:
+    """Share of flagged rows (given ``labels``, probabilities ``proba``) on which the model gives
+    some other label at least :data:`CONFIDENT_OTHER`.
+
+    Confident learning flags a row when another class beats that class's average
+    self-confidence; with a weak model those averages are low, so rows the model merely
+    finds hard are flagged too. Measured: on digits reduced to 3 pixels, 42 % of clean labels
+    were flagged, 0 % of them confidently; on statsmodels' `fair` survey (affair yes/no, a weak
+    task) 18 % were flagged, 26 % confidently; with 10-15 % of digits labels flipped, 53 %
+    (logistic regression) and 95 % (LightGBM) of the flags were confident.
+    """
+    if len(labels) == 0:
+        return 1.0
+    other = np.array(proba, dtype=np.float64, copy=True)
+    other[np.arange(len(labels)), labels] = -1.0
+    return float(np.mean(other.max(axis=1) >= CONFIDENT_OTHER))
 
 
 def confused_pairs(joint: NDArray[np.float64], classes: tuple[Any, ...], top: int = 5) -> list[dict[str, Any]]:
@@ -136,6 +158,7 @@ def labels(problem: Problem, ctx: Context) -> CheckResult:
             "noise_rate": verdict["noise_rate"],
             "flagged": len(flagged),
             "flagged_share": float(len(flagged) / len(y_true)),
+            "confident_share": confident_share(labels_int[verdict["flagged"]], proba[flagged]),
             "confused_pairs": confused_pairs(verdict["joint"], classes),
             "ranked": [
                 {
@@ -168,7 +191,8 @@ def labels(problem: Problem, ctx: Context) -> CheckResult:
             continue
         warn = info["noise_rate"] >= WARN_NOISE_RATE and info["flagged"] >= MIN_FLAGGED
         untrusted = shifted and split != "train"
-        warn = warn and not untrusted
+        unsure = info["confident_share"] < MIN_CONFIDENT_SHARE
+        warn = warn and not untrusted and not unsure
         pairs = info["confused_pairs"][:2]
         pair_text = "; most confused: " + ", ".join(f"{p['given']}→{p['likely']}" for p in pairs) if pairs else ""
         title = (
@@ -182,6 +206,12 @@ def labels(problem: Problem, ctx: Context) -> CheckResult:
             )
         if split == "dev" and warn:
             title += " — a wrong dev label distorts every decision made on dev"
+        if unsure and not untrusted:
+            title += (
+                f" — not trusted: the model is sure of another label ({CONFIDENT_OTHER:.0%} or more) on only "
+                f"{info['confident_share']:.0%} of the flagged rows, so it cannot tell wrong labels from rows it "
+                "finds hard; a stronger model must agree before relabelling"
+            )
         if untrusted:
             title += (
                 " — not trusted: dev/test differ from train (a material data-mismatch gap), so a model "
@@ -213,7 +243,7 @@ def residuals(problem: Problem, ctx: Context) -> CheckResult:
     y = train[problem.target].to_numpy(dtype=np.float64)
     flagged, z = residual_outliers(y, ctx.oof_proba[:, 0])
     share = float(len(flagged) / len(y))
-    evidence = {
+    evidence: dict[str, Any] = {
         "rows": len(y),
         "flagged": len(flagged),
         "flagged_share": share,
