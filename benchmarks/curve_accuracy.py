@@ -103,26 +103,50 @@ def learner(name: str, task: str, frame: pd.DataFrame, seed: int) -> Any:
 LEARNERS = ("linear", "gradient_boosting", "random_forest")
 
 
-def build(done: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Train the curves not in ``done``; each finished curve is appended to the cache at once."""
-    from unstuck.checks.learning_curve import nested_order
+def prepare(frame: pd.DataFrame, target: str, task: str) -> dict[str, Any]:
+    """A dataset's fixed dev set, training pool, largest training size and metric (seeded)."""
     from unstuck.metrics import metric_for
 
+    rng = np.random.default_rng(0)
+    frame = frame.dropna(subset=[target]).reset_index(drop=True)
+    order = rng.permutation(len(frame))
+    n_dev = min(MAX_DEV, len(frame) // 4)
+    pool = frame.iloc[order[n_dev:]].reset_index(drop=True)
+    return {
+        "dev": frame.iloc[order[:n_dev]].reset_index(drop=True),
+        "pool": pool,
+        "largest": min(MAX_TRAIN, len(pool)),
+        "features": [c for c in frame.columns if c != target],
+        "metric": metric_for(task, None),
+        "y_pool": pool[target].to_numpy(),
+    }
+
+
+def point(data: dict[str, Any], target: str, task: str, model_name: str, size: int, seed: int) -> dict[str, Any] | None:
+    """Dev error of ``model_name`` trained on the first ``size`` rows of the pool's seeded nested order."""
+    from unstuck.checks.learning_curve import nested_order
+
+    pool, features = data["pool"], data["features"]
+    order = nested_order(data["y_pool"] if task == "classification" else None, len(pool), seed)
+    rows = pool.iloc[order[:size]]
+    y = rows[target].to_numpy()
+    if task == "classification" and len(np.unique(y)) < 2:
+        return None
+    model = learner(model_name, task, rows[features], seed)
+    model.fit(rows[features], y)
+    error = data["metric"](data["dev"][target].to_numpy(), model.predict(data["dev"][features]))
+    return {"size": size, "seed": seed, "error": float(error)}
+
+
+def build(done: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Train the curves not in ``done``; each finished curve is appended to the cache at once."""
     curves_out = list(done)
     have = {(c["dataset"], c["learner"]) for c in done}
     for name, (frame, target, task) in datasets().items():
         if all((name, m) in have for m in LEARNERS):
             continue
-        rng = np.random.default_rng(0)
-        frame = frame.dropna(subset=[target]).reset_index(drop=True)
-        order = rng.permutation(len(frame))
-        n_dev = min(MAX_DEV, len(frame) // 4)
-        dev = frame.iloc[order[:n_dev]].reset_index(drop=True)
-        pool = frame.iloc[order[n_dev:]].reset_index(drop=True)
-        largest = min(MAX_TRAIN, len(pool))
-        features = [c for c in frame.columns if c != target]
-        metric = metric_for(task, None)
-        y_pool = pool[target].to_numpy()
+        data = prepare(frame, target, task)
+        largest = data["largest"]
         sizes = sorted({max(MIN_SIZE, round(largest * 2 ** (-j / 2))) for j in range(STEPS + 1)})
         for model_name in LEARNERS:
             if (name, model_name) in have:
@@ -130,18 +154,12 @@ def build(done: list[dict[str, Any]]) -> list[dict[str, Any]]:
             started = time.perf_counter()
             points = []
             for seed in range(REPEATS):
-                order_s = nested_order(y_pool if task == "classification" else None, len(pool), seed)
                 for size in sizes:
                     if size > largest / 8 * 1.001 and (seed > 0 or size < largest):
                         continue  # beyond 1/8 only the forecast target is needed, run once
-                    rows = pool.iloc[order_s[:size]]
-                    y = rows[target].to_numpy()
-                    if task == "classification" and len(np.unique(y)) < 2:
-                        continue
-                    model = learner(model_name, task, rows[features], seed)
-                    model.fit(rows[features], y)
-                    error = metric(dev[target].to_numpy(), model.predict(dev[features]))
-                    points.append({"size": size, "seed": seed, "error": float(error)})
+                    found = point(data, target, task, model_name, size, seed)
+                    if found is not None:
+                        points.append(found)
             seconds = time.perf_counter() - started
             print(f"{name:20s} {model_name:18s} {len(points):3d} points {seconds:6.1f} s", file=sys.stderr, flush=True)
             item = {"dataset": name, "learner": model_name, "task": task, "largest": largest, "points": points}
@@ -149,6 +167,35 @@ def build(done: list[dict[str, Any]]) -> list[dict[str, Any]]:
             with open(CACHE, "a", encoding="utf-8") as handle:
                 handle.write(json.dumps(item) + "\n")
     return curves_out
+
+
+def top_up_targets(curves_in: list[dict[str, Any]], runs: int) -> list[dict[str, Any]]:
+    """Give every cached curve ``runs`` seeds at its largest size (the 8x target), so that the
+    target is a mean of runs rather than one noisy run; rewrites the cache."""
+    data_by_name = datasets()
+    prepared: dict[str, dict[str, Any]] = {}
+    for item in curves_in:
+        largest = item["largest"]
+        seeds = {p["seed"] for p in item["points"] if p["size"] == largest}
+        missing = [seed for seed in range(runs) if seed not in seeds]
+        if not missing:
+            continue
+        frame, target, task = data_by_name[item["dataset"]]
+        if item["dataset"] not in prepared:
+            prepared[item["dataset"]] = prepare(frame, target, task)
+        started = time.perf_counter()
+        for seed in missing:
+            found = point(prepared[item["dataset"]], target, task, item["learner"], largest, seed)
+            if found is not None:
+                item["points"].append(found)
+        print(
+            f"{item['dataset']:20s} {item['learner']:18s} +{len(missing)} target runs "
+            f"{time.perf_counter() - started:6.1f} s",
+            file=sys.stderr,
+            flush=True,
+        )
+    CACHE.write_text("".join(json.dumps(item) + "\n" for item in curves_in), encoding="utf-8")
+    return curves_in
 
 
 PARAMETRIC = ("pow2", "pow3", "pow4", "exp3", "log2", "mmf4", "wbl4")
@@ -368,12 +415,17 @@ def report(table: pd.DataFrame, detail: pd.DataFrame) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rebuild", action="store_true", help="retrain the curves even if cached")
+    parser.add_argument(
+        "--target-runs", type=int, default=1, help="seeds at the largest size (the 8x target); cached runs are kept"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     if args.rebuild and CACHE.exists():
         CACHE.unlink()
     done = [json.loads(line) for line in CACHE.read_text().splitlines()] if CACHE.exists() else []
     curves_in = build(done)
+    if args.target_runs > 1:
+        curves_in = top_up_targets(curves_in, args.target_runs)
     build_seconds = time.perf_counter() - started
     table, detail = score(curves_in)
     report(table, detail)
