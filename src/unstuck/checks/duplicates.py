@@ -43,6 +43,7 @@ WARN_CONFLICT_SHARE = 0.005
 def duplicates(problem: Problem, ctx: Context) -> CheckResult:
     import pandas as pd
 
+    assert problem.target is not None  # data mode always has a target
     splits = user_splits(problem)
     ids = id_columns(problem, splits["train"])
     columns = [c for c in problem.features if c not in ids]

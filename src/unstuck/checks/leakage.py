@@ -57,7 +57,7 @@ def chance_match_share(reference: pd.DataFrame, columns: list[str]) -> float:
     log_agree = 0.0
     for column in normalised.columns:
         p = normalised[column].value_counts(normalize=True, dropna=False).to_numpy()
-        log_agree += float(np.log(max(np.sum(p**2), 1e-300)))
+        log_agree += float(np.log(max(float(np.sum(p**2)), 1e-300)))
     expected = len(reference) * float(np.exp(log_agree))
     return float(-np.expm1(-expected))
 

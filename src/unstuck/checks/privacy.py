@@ -53,7 +53,8 @@ def scan_column(values: pd.Series, seed: int = 0) -> dict[str, dict[str, Any]]:
     distinct = counts.index.to_series()
     for kind, (pattern, _, _) in KINDS.items():
         candidates = distinct[distinct.str.contains(pattern, regex=True)]
-        rows, examples = 0, []
+        rows = 0
+        examples: list[str] = []
         for value in candidates.tolist():
             hits = matches(kind, value)
             if hits:

@@ -142,7 +142,7 @@ def shift(problem: Problem, ctx: Context) -> CheckResult:
     tb = _sample(dev, MAX_ROWS_TESTS, problem.seed)
     tests = [(c, *two_sample_p(ta[c], tb[c])) for c in columns]
     q = false_discovery_control([t[3] for t in tests], method="bh")
-    per_feature = sorted(
+    per_feature: list[dict[str, Any]] = sorted(
         (
             {"column": c, "test": name, "statistic": stat, "p_value": p, "q_value": float(qv), "gain_share": shares[c]}
             for (c, name, stat, p), qv in zip(tests, q, strict=True)

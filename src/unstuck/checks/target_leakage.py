@@ -90,8 +90,8 @@ def single_feature_score(
     if task == "regression":
         y = np.asarray(y_train, dtype=np.float64)
         sums = np.bincount(a, weights=y, minlength=n_codes)
-        counts = np.bincount(a, minlength=n_codes)
-        means = np.where(counts > 0, sums / np.maximum(counts, 1), y.mean())
+        sizes = np.bincount(a, minlength=n_codes)
+        means = np.where(sizes > 0, sums / np.maximum(sizes, 1), y.mean())
         return float(r2_score(np.asarray(y_dev, dtype=np.float64), means[b]))
     position = {c: i for i, c in enumerate(classes)}
     k = len(classes)

@@ -65,9 +65,7 @@ def diagnose(
     drop: Annotated[list[str] | None, typer.Option(help="Column to leave out; repeat for several.")] = None,
     seed: Annotated[int, typer.Option(help="Seed for every split, model and bootstrap.")] = 0,
     encoding: Annotated[str, typer.Option(help="Text encoding of CSV/JSONL files.")] = "utf-8",
-    card: Annotated[
-        Path | None, typer.Option(help="Project card (default: ./unstuck.toml when it exists).")
-    ] = None,
+    card: Annotated[Path | None, typer.Option(help="Project card (default: ./unstuck.toml when it exists).")] = None,
     tags: Annotated[
         Path | None,
         typer.Option(help="Tagged dev errors (columns row, tags; from `unstuck tag`): the error-category table."),
@@ -82,7 +80,7 @@ def diagnose(
     from unstuck.pipeline import load_problem
 
     project = _card(card)
-    arguments = {
+    arguments: dict[str, Any] = {
         "data": data,
         "target": target,
         "dev": dev,

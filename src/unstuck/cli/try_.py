@@ -11,6 +11,8 @@ import typer
 from unstuck.cli._console import console, err_console
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from unstuck.findings import Report
     from unstuck.problem import Problem
     from unstuck.tryout import TryOutcome
@@ -65,8 +67,10 @@ def _problem(arguments: dict[str, Any]) -> Problem:
 
 def _print(outcome: TryOutcome, report: Report) -> None:
     metric = report.metric["name"]
-    fmt = (lambda v: f"{100 * v:.2f}%") if metric == "error_rate" else (lambda v: f"{v:.4g}")
-    gap = (lambda v: f"{100 * v:+.2f} points") if metric == "error_rate" else (lambda v: f"{v:+.4g}")
+    fmt: Callable[[float], str] = (lambda v: f"{100 * v:.2f}%") if metric == "error_rate" else (lambda v: f"{v:.4g}")
+    gap: Callable[[float], str] = (
+        (lambda v: f"{100 * v:+.2f} points") if metric == "error_rate" else (lambda v: f"{v:+.4g}")
+    )
     console.print(f"[bold]Intervention {outcome.rank}:[/] {outcome.lever}")
     console.print(f"Hypothesis: {outcome.hypothesis}")
     if not outcome.automatic:

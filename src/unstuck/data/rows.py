@@ -101,7 +101,7 @@ def _normalise_text(text: pd.Series) -> pd.Series:
         .str.strip()
     )
     mapped = normal.take(np.maximum(codes, 0)).set_axis(text.index) if len(normal) else text.copy()
-    return mapped.where(codes >= 0, pd.NA).astype("string")
+    return mapped.where(codes >= 0).astype("string")
 
 
 def harmonise(frames: Mapping[str, pd.DataFrame], columns: Sequence[str]) -> dict[str, pd.DataFrame]:
@@ -139,7 +139,7 @@ def row_keys(frame: pd.DataFrame, columns: Sequence[str], *, near: bool = False)
         for column in part.columns:
             if part[column].dtype == object:
                 part[column] = part[column].astype("string")
-    return pd.util.hash_pandas_object(part, index=False).to_numpy(dtype=np.uint64)
+    return np.asarray(pd.util.hash_pandas_object(part, index=False), dtype=np.uint64)
 
 
 def shared_keys(left: NDArray[np.uint64], right: NDArray[np.uint64]) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
