@@ -109,3 +109,16 @@ def test_near_equal_gains_follow_the_method_order() -> None:
     )
     assert [i.lever for i in ranked] == ["targeted_data", "regularize"]
     assert bottleneck_of(ranked) == "underrepresented_slice"
+
+
+def test_a_slice_curve_forecast_alone_ranks_after_warnings_and_names_no_bottleneck() -> None:
+    slice_curve = finding("learning_curve.which_slice", "targeted_data", 0.05, severity="info")
+    ranked = rank_interventions([slice_curve, finding("var", "regularize", 0.01, bottleneck="variance")], RATE)
+    assert [i.lever for i in ranked][:2] == ["regularize", "targeted_data"]
+    assert ranked[1].expected_gain == 0.05 and bottleneck_of(ranked) == "variance"
+    # beside the slices check's warning for the same lever, the larger gain and the warning lead
+    slices = finding("slices.weak", "targeted_data", 0.08, bottleneck="underrepresented_slice")
+    merged = rank_interventions([slice_curve, slices], RATE)
+    assert len(merged) == 1 and merged[0].expected_gain == 0.08
+    assert merged[0].findings == ("learning_curve.which_slice", "slices.weak")
+    assert merged[0].bottleneck == "underrepresented_slice"

@@ -183,7 +183,8 @@ def test_per_slice_curve_names_the_data_starved_slice_not_the_noisy_one(monkeypa
     assert abs(noisy["loss_trend"]) < 2 * noisy["loss_trend_se"]  # no measurable trend either
     assert starved["loss_trend"] < -lc.TREND_Z * starved["loss_trend_se"]  # r's error falls, beyond noise
     which = next(f for f in result.findings if f.id == "learning_curve.which_slice")
-    assert which.evidence["rule"] == "g = r" and which.lever is None
+    assert which.evidence["rule"] == "g = r" and which.lever == "targeted_data" and which.bottleneck is None
+    assert which.expected_gain == pytest.approx(starved["contribution_2x"]) and which.expected_gain > 0
     assert "'g = r'" in which.title and "not 'g = s' (flat)" in which.title
     assert starved["verdict"] == "more_data" and starved["gain_2x_interval"][0] > 0 and starved["gain_2x"] > 0.02
     # the numbers, recomputed on the sampled dev rows from the full model's predictions

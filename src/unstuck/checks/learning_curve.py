@@ -8,8 +8,8 @@ ladder's own fit, so it costs nothing. Each size gets a budget of training rows
 seeds: the large sizes that dominate the cost run once, small ones twice (see
 ``_plan``); at most :data:`MAX_FITS` fits. No fit uses more than :data:`MAX_CURVE_ROWS`
 rows (10k). From 20k training rows on, the fits run in worker processes, one thread each
-(:mod:`unstuck.fits`); the check takes ~12 s at 100k rows on 2 cores. Dev error is measured on at most :data:`MAX_DEV_ROWS`
-dev rows (a fixed, seeded sample), the same rows for every size.
+(:mod:`unstuck.fits`); the check takes ~12 s at 100k rows on 2 cores. Dev error is measured
+on at most :data:`MAX_DEV_ROWS` dev rows (a fixed, seeded sample), the same rows for every size.
 
 The dev curve is fitted with :func:`unstuck.curves.fit` and forecast at 2× and 10×
 the training data. Verdict:
@@ -517,7 +517,12 @@ def _overall_drop(metric: Any, losses: NDArray[np.float64], share: float, now: f
 def _which_slice(per_slice: list[dict[str, Any]], metric: Any) -> Finding | None:
     """The slice whose data the forecast gain comes from most (info), among those whose verdict
     is ``more_data`` (gain at 2x material and above its uncertainty, and an error that falls
-    with data beyond noise); the other slices are listed with why they are not named."""
+    with data beyond noise); the other slices are listed with why they are not named.
+
+    Its lever is ``targeted_data`` with the forecast drop of the whole dev error at 2x that
+    slice's data as expected gain; being info, it ranks after every warning, and it names no
+    bottleneck of its own (the slices check does, when the slice's excess error is material).
+    """
     usable = [s for s in per_slice if s["verdict"] == "more_data" and s["contribution_2x"] > 0]
     if not usable:
         return None
@@ -539,7 +544,9 @@ def _which_slice(per_slice: list[dict[str, Any]], metric: Any) -> Finding | None
         check="learning_curve",
         severity="info",
         title=title,
+        lever="targeted_data",
         evidence={"rule": top["rule"], "slice": top, "slices": per_slice},
+        expected_gain=float(top["contribution_2x"]),
     )
 
 
