@@ -51,9 +51,20 @@ def run(rows: int) -> dict[str, float]:
         data.iloc[cut1:cut2].to_csv(paths["dev"], index=False)
         data.iloc[cut2:].to_csv(paths["test"], index=False)
         command = [
-            sys.executable, "-c", "from unstuck.cli import main; main()", "diagnose", str(paths["train"]),
-            "--dev", str(paths["dev"]), "--test", str(paths["test"]), "--target", "label", "--quiet",
-            "--json", str(Path(folder) / "report.json"),
+            sys.executable,
+            "-c",
+            "from unstuck.cli import main; main()",
+            "diagnose",
+            str(paths["train"]),
+            "--dev",
+            str(paths["dev"]),
+            "--test",
+            str(paths["test"]),
+            "--target",
+            "label",
+            "--quiet",
+            "--json",
+            str(Path(folder) / "report.json"),
         ]
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         started = time.perf_counter()

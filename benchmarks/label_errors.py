@@ -66,9 +66,7 @@ def main() -> None:
     train["digit"] = noisy
     features = [c for c in train.columns if c != "digit"]
     # train-dev given explicitly (a copy of 50 train rows) so that unstuck keeps train in its order
-    problem = Problem.from_frames(
-        train, dev=dev, test=test, train_dev=train.iloc[:50], target="digit", seed=args.seed
-    )
+    problem = Problem.from_frames(train, dev=dev, test=test, train_dev=train.iloc[:50], target="digit", seed=args.seed)
     ctx = Context(problem)
     spec = [s for s in registered_checks() if s.name == "labels"]
     started = time.perf_counter()

@@ -39,9 +39,7 @@ def cli():
     return run_cli
 
 
-def planted_predictions(
-    errors: dict[str, float], n: int = 4000, n_classes: int = 2, seed: int = 0
-) -> pd.DataFrame:
+def planted_predictions(errors: dict[str, float], n: int = 4000, n_classes: int = 2, seed: int = 0) -> pd.DataFrame:
     """A predictions table whose error rate on each split is exactly ``errors[split]``.
 
     Exactly ``round(rate * n)`` rows per split are wrong, chosen at random.

@@ -148,9 +148,7 @@ def diagnose_problem(
     interventions = rank_interventions(run.findings, problem.metric, data_type=data_type)
     notices = []
     if any(f.bottleneck == "leakage" for f in run.findings):
-        notices.append(
-            "Leakage found: every other number in this report is suspect (optimistic) until it is fixed."
-        )
+        notices.append("Leakage found: every other number in this report is suspect (optimistic) until it is fixed.")
     section = run.sections.get("decomposition", {})
     measured = section.get("errors", {})
     errors: dict[str, float | None] = {"human": problem.human_error}

@@ -18,15 +18,11 @@ CardOption = Annotated[Path, typer.Option("--card", help="The project card file.
 
 
 def init(
-    data_type: Annotated[
-        str | None, typer.Option(help="structured, text, image, audio, video or time_series.")
-    ] = None,
+    data_type: Annotated[str | None, typer.Option(help="structured, text, image, audio, video or time_series.")] = None,
     stage: Annotated[
         str | None, typer.Option(help="greenfield, prototype, failing_baseline, scaling or cost_problem.")
     ] = None,
-    task: Annotated[
-        str | None, typer.Option(help="classification, regression, generation, extraction, other.")
-    ] = None,
+    task: Annotated[str | None, typer.Option(help="classification, regression, generation, extraction, other.")] = None,
     inputs: Annotated[str | None, typer.Option(help="What the model takes in.")] = None,
     outputs: Annotated[str | None, typer.Option(help="What it must produce.")] = None,
     volume: Annotated[int | None, typer.Option(help="Labelled examples available now.")] = None,
