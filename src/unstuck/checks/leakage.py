@@ -13,10 +13,11 @@ optimistic. Three kinds of match are counted, per pair of splits:
 Matching is a hash join (linear in rows). Because few, discrete columns can make
 different records identical by chance, each pair also gets the share of rows that
 would match **by chance** if the columns were independent
-(``1 − exp(−n_train · Π_j c_j)``, ``c_j`` = the chance two rows agree on column j);
-shared rows far above that are leakage (critical, lever ``fix_leakage``), shared
-rows not above it are only a warning. The finding shows how much the dev (and
-test) error changes when the leaked rows are left out.
+(``1 − exp(−n_train · Π_j c_j)``, ``c_j`` = the chance two rows agree on column j; when
+every column is discrete, at least the share of train rows that repeat inside train);
+shared rows far above that are leakage (critical, lever ``fix_leakage``; a warning when
+too few to move the numbers), shared rows not above it are information only (no lever).
+The finding shows how much the dev (and test) error changes when the leaked rows are left out.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     from unstuck.context import Context
     from unstuck.problem import Problem
 
+#: Columns with at most this many distinct values are discrete (see :func:`chance_match_share`).
+DISCRETE_LEVELS = 20
 #: Shared rows count as leakage when their share is at least this many times the chance share ...
 CHANCE_FACTOR = 5.0
 #: ... and at least this share of the later split (below it: a warning, not critical).
@@ -50,16 +53,30 @@ def chance_match_share(reference: pd.DataFrame, columns: list[str]) -> float:
     Each column's chance of agreement ``c_j = Σ_k p_k²`` (``p_k``: frequency of normalised
     value k) is multiplied over the columns — independence assumed — and turned into
     the probability of at least one match among ``len(reference)`` rows.
+
+    Answers to a few related questions (a survey) are not independent, and then that product
+    is far too small: on statsmodels' ``fair`` survey (8 columns of 4–7 levels) it gave 3.7 %
+    while 29 % of a random dev split matched train. When every column is discrete (at most
+    :data:`DISCRETE_LEVELS` values), the share of ``reference`` rows that equal another of its
+    rows — the same chance, measured without assuming independence — is used when larger.
+    With a continuous column, rows coincide only by copying, and the product stands.
     """
     if not columns or len(reference) == 0:
         return 0.0
+    import pandas as pd
+
     normalised = normalise_frame(reference[columns])
     log_agree = 0.0
     for column in normalised.columns:
         p = normalised[column].value_counts(normalize=True, dropna=False).to_numpy()
         log_agree += float(np.log(max(float(np.sum(p**2)), 1e-300)))
     expected = len(reference) * float(np.exp(log_agree))
-    return float(-np.expm1(-expected))
+    independent = float(-np.expm1(-expected))
+    if any(reference[c].nunique(dropna=False) > DISCRETE_LEVELS for c in columns):
+        return independent
+    keys = pd.util.hash_pandas_object(normalised, index=False)
+    repeated = float(keys.duplicated(keep=False).mean())
+    return max(independent, repeated)
 
 
 @check(
@@ -150,9 +167,10 @@ def leakage(problem: Problem, ctx: Context) -> CheckResult:
             Finding(
                 id=f"leakage.{first}.{second}",
                 check="leakage",
-                severity="critical" if critical else "warning",
+                # as many shared rows as chance gives is nothing to fix: information, no lever
+                severity="critical" if critical else "warning" if beyond_chance else "info",
                 title=title,
-                lever="fix_leakage",
+                lever="fix_leakage" if beyond_chance else None,
                 evidence=evidence,
                 bottleneck="leakage" if critical else None,
                 expected_gain=None,
