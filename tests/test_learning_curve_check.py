@@ -66,6 +66,17 @@ def slice_rows(n: int, seed: int, starved: float, noisy: float) -> pd.DataFrame:
     return frame
 
 
+def slice_problem(train_starved: float, dev_starved: float) -> Problem:
+    """2,000 train, 3,000 dev and 500 train-dev rows of :func:`slice_rows`; slice ``s`` is 10 % noise everywhere."""
+    return Problem.from_frames(
+        slice_rows(2000, 1, train_starved, 0.1),
+        dev=slice_rows(3000, 2, dev_starved, 0.1),
+        train_dev=slice_rows(500, 3, train_starved, 0.1),
+        target="y",
+        seed=0,
+    )
+
+
 def run_curve(problem: Problem, checks: list[CheckSpec] = SPEC) -> tuple[Context, RunResult]:
     ctx = Context(problem)
     # Keep the test fast: a ladder of trivial + linear only (Context.ladder is a cached property).
@@ -162,13 +173,7 @@ def test_plan_keeps_the_cost_bounded() -> None:
 def test_per_slice_curve_names_the_data_starved_slice_not_the_noisy_one(monkeypatch: pytest.MonkeyPatch) -> None:
     # 'r' is 10 % of dev but 3 % of train (about 60 rows for 30 features); 's' is 10 % of both, pure noise
     monkeypatch.setattr(lc, "MAX_DEV_ROWS", 2500)  # dev has 3,000 rows: slices are mapped onto a sample
-    problem = Problem.from_frames(
-        slice_rows(2000, 1, 0.03, 0.1),
-        dev=slice_rows(3000, 2, 0.1, 0.1),
-        train_dev=slice_rows(500, 3, 0.03, 0.1),
-        target="y",
-        seed=0,
-    )
+    problem = slice_problem(train_starved=0.03, dev_starved=0.1)
     slices_spec = [s for s in registered_checks() if s.name == "slices"]
     ctx, result = run_curve(problem, [*SPEC, *slices_spec])
     assert ctx.counts["dev_slices"] == 1  # one search, read by both checks
@@ -213,13 +218,7 @@ def test_per_slice_curve_names_the_data_starved_slice_not_the_noisy_one(monkeypa
 
 
 def test_a_slice_whose_error_does_not_fall_with_data_is_not_named() -> None:
-    problem = Problem.from_frames(
-        slice_rows(2000, 1, 0.0, 0.1),
-        dev=slice_rows(3000, 2, 0.0, 0.1),
-        train_dev=slice_rows(500, 3, 0.0, 0.1),
-        target="y",
-        seed=0,
-    )
+    problem = slice_problem(train_starved=0.0, dev_starved=0.0)
     _, result = run_curve(problem)
     per_slice = result.sections["learning_curve"]["per_slice"]
     noisy = next(s for s in per_slice if s["rule"] == "g = s")
