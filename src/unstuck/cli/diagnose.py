@@ -9,6 +9,25 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from unstuck.cli._console import console, err_console
+from unstuck.cli._options import (
+    DataArgument,
+    DevOption,
+    DropOption,
+    EncodingOption,
+    HumanErrorOption,
+    IdColumnOption,
+    JsonOption,
+    MetricOption,
+    PredictionsOption,
+    QuietOption,
+    SeedOption,
+    SplitColumnOption,
+    TargetOption,
+    TaskOption,
+    TestOption,
+    TrainDevOption,
+    VerboseOption,
+)
 from unstuck.cli.report import HtmlOption, MarkdownOption, write_renders
 
 if TYPE_CHECKING:
@@ -18,36 +37,15 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-JsonOption = Annotated[
-    Path | None,
-    typer.Option("--json", help="Write the report as JSON (schema unstuck.report/1) to this path."),
-]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print no progress and no report; only errors.")]
-VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Also show informational findings.")]
-
 
 def diagnose(
-    data: Annotated[
-        Path | None,
-        typer.Argument(
-            help="Training table (.csv, .parquet, .jsonl), or the one table of all splits with --split-column."
-        ),
-    ] = None,
-    target: Annotated[str | None, typer.Option(help="The column to predict.")] = None,
-    dev: Annotated[Path | None, typer.Option(help="Dev (validation) table. Default: 20% of train.")] = None,
-    test: Annotated[Path | None, typer.Option(help="Test table.")] = None,
-    train_dev: Annotated[
-        Path | None,
-        typer.Option(help="Train-dev table (training distribution, not trained on). Default: carved from train."),
-    ] = None,
-    split_column: Annotated[
-        str | None,
-        typer.Option(help="Column of DATA naming each row's split (train/train_dev/dev/test)."),
-    ] = None,
-    predictions: Annotated[
-        Path | None,
-        typer.Option(help="Your own model's predictions: columns split, y_true, y_pred, optional proba_<class>."),
-    ] = None,
+    data: DataArgument = None,
+    target: TargetOption = None,
+    dev: DevOption = None,
+    test: TestOption = None,
+    train_dev: TrainDevOption = None,
+    split_column: SplitColumnOption = None,
+    predictions: PredictionsOption = None,
     training_log: Annotated[
         list[Path] | None,
         typer.Option(
@@ -55,16 +53,13 @@ def diagnose(
             "Alone, or with data or --predictions; repeat for several runs."
         ),
     ] = None,
-    human_error: Annotated[
-        float | None,
-        typer.Option(help="Human-level error, in metric units (0.02 = 2% error rate)."),
-    ] = None,
-    task: Annotated[str | None, typer.Option(help="classification or regression. Default: inferred.")] = None,
-    metric: Annotated[str | None, typer.Option(help="error_rate (classification), rmse or mae (regression).")] = None,
-    id_column: Annotated[str | None, typer.Option(help="Row identifier column (not a feature).")] = None,
-    drop: Annotated[list[str] | None, typer.Option(help="Column to leave out; repeat for several.")] = None,
-    seed: Annotated[int, typer.Option(help="Seed for every split, model and bootstrap.")] = 0,
-    encoding: Annotated[str, typer.Option(help="Text encoding of CSV/JSONL files.")] = "utf-8",
+    human_error: HumanErrorOption = None,
+    task: TaskOption = None,
+    metric: MetricOption = None,
+    id_column: IdColumnOption = None,
+    drop: DropOption = None,
+    seed: SeedOption = 0,
+    encoding: EncodingOption = "utf-8",
     card: Annotated[Path | None, typer.Option(help="Project card (default: ./unstuck.toml when it exists).")] = None,
     tags: Annotated[
         Path | None,

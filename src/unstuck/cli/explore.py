@@ -8,7 +8,24 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from unstuck.cli._console import console, err_console
-from unstuck.cli.diagnose import JsonOption, QuietOption, VerboseOption
+from unstuck.cli._options import (
+    DataArgument,
+    DevOption,
+    DropOption,
+    EncodingOption,
+    HumanErrorOption,
+    IdColumnOption,
+    JsonOption,
+    MetricOption,
+    QuietOption,
+    SeedOption,
+    SplitColumnOption,
+    TargetOption,
+    TaskOption,
+    TestOption,
+    TrainDevOption,
+    VerboseOption,
+)
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -19,30 +36,23 @@ __all__ = ["register"]
 
 
 def explore(
-    data: Annotated[
-        Path | None,
-        typer.Argument(
-            help="Training table (.csv, .parquet, .jsonl), or the one table of all splits with --split-column."
-        ),
-    ] = None,
-    target: Annotated[str | None, typer.Option(help="The column to predict.")] = None,
-    dev: Annotated[Path | None, typer.Option(help="Dev (validation) table. Default: 20% of train.")] = None,
-    test: Annotated[Path | None, typer.Option(help="Test table.")] = None,
-    train_dev: Annotated[Path | None, typer.Option(help="Train-dev table (training distribution).")] = None,
-    split_column: Annotated[
-        str | None, typer.Option(help="Column of DATA naming each row's split (train/train_dev/dev/test).")
-    ] = None,
+    data: DataArgument = None,
+    target: TargetOption = None,
+    dev: DevOption = None,
+    test: TestOption = None,
+    train_dev: TrainDevOption = None,
+    split_column: SplitColumnOption = None,
     predictions: Annotated[
         Path | None,
         typer.Option(help="Your own model's predictions (only the label and class checks apply to them)."),
     ] = None,
-    human_error: Annotated[float | None, typer.Option(help="Human-level error, in metric units.")] = None,
-    task: Annotated[str | None, typer.Option(help="classification or regression. Default: inferred.")] = None,
-    metric: Annotated[str | None, typer.Option(help="error_rate (classification), rmse or mae (regression).")] = None,
-    id_column: Annotated[str | None, typer.Option(help="Row identifier column (not a feature).")] = None,
-    drop: Annotated[list[str] | None, typer.Option(help="Column to leave out; repeat for several.")] = None,
-    seed: Annotated[int, typer.Option(help="Seed for every split, model and sample.")] = 0,
-    encoding: Annotated[str, typer.Option(help="Text encoding of CSV/JSONL files.")] = "utf-8",
+    human_error: HumanErrorOption = None,
+    task: TaskOption = None,
+    metric: MetricOption = None,
+    id_column: IdColumnOption = None,
+    drop: DropOption = None,
+    seed: SeedOption = 0,
+    encoding: EncodingOption = "utf-8",
     json_path: JsonOption = None,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,

@@ -1,0 +1,67 @@
+"""The data-input options that ``diagnose`` and ``explore`` share, declared once.
+
+Both commands load a :class:`~unstuck.problem.Problem` the same way
+(:func:`unstuck.pipeline.load_problem`), so their flags, help texts and defaults
+must not drift apart.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = [
+    "DataArgument",
+    "DevOption",
+    "DropOption",
+    "EncodingOption",
+    "HumanErrorOption",
+    "IdColumnOption",
+    "JsonOption",
+    "MetricOption",
+    "PredictionsOption",
+    "QuietOption",
+    "SeedOption",
+    "SplitColumnOption",
+    "TargetOption",
+    "TaskOption",
+    "TestOption",
+    "TrainDevOption",
+    "VerboseOption",
+]
+
+DataArgument = Annotated[
+    Path | None,
+    typer.Argument(help="Training table (.csv, .parquet, .jsonl), or the one table of all splits with --split-column."),
+]
+TargetOption = Annotated[str | None, typer.Option(help="The column to predict.")]
+DevOption = Annotated[Path | None, typer.Option(help="Dev (validation) table. Default: 20% of train.")]
+TestOption = Annotated[Path | None, typer.Option(help="Test table.")]
+TrainDevOption = Annotated[
+    Path | None,
+    typer.Option(help="Train-dev table (training distribution, not trained on). Default: carved from train."),
+]
+SplitColumnOption = Annotated[
+    str | None, typer.Option(help="Column of DATA naming each row's split (train/train_dev/dev/test).")
+]
+PredictionsOption = Annotated[
+    Path | None,
+    typer.Option(help="Your own model's predictions: columns split, y_true, y_pred, optional proba_<class>."),
+]
+HumanErrorOption = Annotated[
+    float | None, typer.Option(help="Human-level error, in metric units (0.02 = 2% error rate).")
+]
+TaskOption = Annotated[str | None, typer.Option(help="classification or regression. Default: inferred.")]
+MetricOption = Annotated[str | None, typer.Option(help="error_rate (classification), rmse or mae (regression).")]
+IdColumnOption = Annotated[str | None, typer.Option(help="Row identifier column (not a feature).")]
+DropOption = Annotated[list[str] | None, typer.Option(help="Column to leave out; repeat for several.")]
+SeedOption = Annotated[int, typer.Option(help="Seed for every split, model, sample and bootstrap.")]
+EncodingOption = Annotated[str, typer.Option(help="Text encoding of CSV/JSONL files.")]
+JsonOption = Annotated[
+    Path | None,
+    typer.Option("--json", help="Write the report as JSON (schema unstuck.report/1) to this path."),
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print no progress and no report; only errors.")]
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Also show informational findings.")]
