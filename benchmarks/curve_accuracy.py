@@ -518,7 +518,47 @@ def per_curve_table(detail: pd.DataFrame) -> None:
         )
 
 
-def report(table: pd.DataFrame, detail: pd.DataFrame) -> None:
+def gain_coverage(curves_in: list[dict[str, Any]]) -> pd.DataFrame:
+    """Coverage of the 90 % interval of the forecast gain at 2x, as ``diagnose`` reports it
+    (:func:`unstuck.checks.learning_curve.forecast_at`), on every curve of the cache.
+
+    Tasks: fit the 4 (and 5) smallest sizes, forecast the gain from the last of them to the
+    size two steps on (2x, sqrt(2) apart); observed: the drop between the 3-run means there.
+    ``covered`` counts the observed drop inside the interval; ``covered_predictive`` widens
+    the interval by the noise of the observed drop itself (1.645 x the standard error of the
+    difference of two 3-run means, added in quadrature), since the interval is for the
+    expected gain and the observed drop is one noisy draw of it."""
+    from unstuck import curves
+    from unstuck.checks.learning_curve import forecast_at
+
+    rows = []
+    for item in curves_in:
+        pts = pd.DataFrame(item["points"])
+        known = pts[pts["size"] <= item["largest"] / 8 * 1.001]
+        sizes = np.sort(known["size"].unique())
+        runs = {size: known.loc[known["size"] == size, "error"] for size in sizes}
+        for upto in (4, 5):
+            if upto + 1 >= sizes.size:
+                continue
+            now, later = sizes[upto - 1], sizes[upto + 1]
+            seen = known[known["size"] <= now]
+            fit = curves.fit(seen["size"].to_numpy(dtype=float), seen["error"].to_numpy(dtype=float), n_boot=200)
+            forecast = forecast_at(fit, float(now))
+            low, high = forecast["gain_2x_interval"]
+            observed = float(runs[now].mean() - runs[later].mean())
+            noise = math.sqrt(runs[now].var(ddof=1) / runs[now].size + runs[later].var(ddof=1) / runs[later].size)
+            centre, half = (low + high) / 2, (high - low) / 2
+            rows.append(
+                {
+                    "cohort": item["cohort"],
+                    "covered": low <= observed <= high,
+                    "covered_predictive": abs(observed - centre) <= math.hypot(half, 1.645 * noise),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def report(table: pd.DataFrame, detail: pd.DataFrame, gains: pd.DataFrame) -> None:
     for cohort in COHORTS:
         part = detail[detail["cohort"] == cohort]
         print(f"Per curve, {cohort} cohort ({len(part)} curves, {part['dataset'].nunique()} datasets):")
@@ -573,6 +613,14 @@ def report(table: pd.DataFrame, detail: pd.DataFrame) -> None:
                 f"curves that differ, Wilcoxon p = {p['wilcoxon_p']:.3f} (one-sided: {p['wilcoxon_p_less']:.4f})"
             )
     print()
+    print("90% interval of the forecast gain at 2x (as diagnose reports it; 4 or 5 smallest sizes, 2x on):")
+    for name in (*COHORTS, "all"):
+        part = gains if name == "all" else gains[gains["cohort"] == name]
+        print(
+            f"  {name:10s} {len(part):3d} tasks: observed drop inside {part['covered'].mean():.3f}, "
+            f"inside once its own noise is allowed for {part['covered_predictive'].mean():.3f}"
+        )
+    print()
     checks = verdict(detail)
     print("Pre-registered decision rule (see RESULTS.md):")
     for text, holds in checks:
@@ -592,7 +640,7 @@ def main() -> None:
     curves_in = build(done)
     build_seconds = time.perf_counter() - started
     table, detail = score(curves_in)
-    report(table, detail)
+    report(table, detail, gain_coverage(curves_in))
     seconds = time.perf_counter() - started
     print(
         f"machine: {platform.platform()}, {platform.processor() or 'cpu'}; build {build_seconds:.0f} s, "

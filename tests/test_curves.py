@@ -147,3 +147,25 @@ def test_to_dict_is_json_able() -> None:
     fit = curves.fit(SIZES, power_law(SIZES))
     data = json.loads(json.dumps(fit.to_dict()))
     assert data["family"] == fit.family and data["sizes"] == SIZES.tolist()
+
+
+def test_model_error_is_the_levels_quantile_of_a_normal_held_back_error_scaled_by_reach() -> None:
+    # a curve whose held-back forecasts miss: the added half-width is z * sqrt(pi/2) * (mean |miss|) * reach
+    rng = np.random.default_rng(7)
+    y = power_law(SIZES) + rng.normal(0, 0.004, SIZES.size)
+    fit = curves.fit(SIZES, y, families=("pow2",), n_boot=50)
+    mae = fit.scores["pow2"]
+    assert mae > 0 and fit.extrapolation_error == mae
+    # 7 sizes: the largest 1 and 2 are held back; the horizon is their mean reach in log size
+    assert fit.horizon == pytest.approx(np.mean([np.log(8000 / 4000), np.log(8000 / 2000)]))
+    reach = np.log(8) / fit.horizon  # 8x beyond the largest size
+    # 1.6449 = the 95th percentile of a standard normal; sqrt(pi/2) turns a mean |error| into sigma
+    assert fit.model_error([64000], level=0.9)[0] == pytest.approx(1.644854 * 1.253314 * mae * reach, rel=1e-5)
+    assert fit.model_error([64000], level=0.5)[0] == pytest.approx(0.674490 * 1.253314 * mae * reach, rel=1e-5)
+    assert fit.model_error([8000, 4000], level=0.9).tolist() == [0.0, 0.0]  # within the data: none
+    # the interval carries it: its upper end rises by at least the difference of the two widenings
+    # (the lower end is clipped at the floor, 0)
+    low90, high90 = fit.interval([64000], level=0.9)
+    low50, high50 = fit.interval([64000], level=0.5)
+    extra = fit.model_error([64000], level=0.9)[0] - fit.model_error([64000], level=0.5)[0]
+    assert high90[0] >= high50[0] + extra - 1e-12 and low90[0] <= low50[0]
