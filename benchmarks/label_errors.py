@@ -15,6 +15,15 @@ rows; precision / recall / F1 are measured against the flipped rows.
   defaults otherwise; it then also runs its other issue types (outliers,
   near duplicates, non-IID, ...).
 
+Two reference rows, for the decision the time target needs (not unstuck's method):
+
+* **one baseline fit** — a single fit of unstuck's gradient-boosting baseline on the
+  noisy train set, no label step: the least any model-based label check that uses
+  this baseline must spend (its out-of-fold probabilities need five such fits).
+* **cleanlab on 10-NN out-of-fold probabilities** — ``find_label_issues`` on 5-fold
+  out-of-fold probabilities of a 10-nearest-neighbour classifier on the raw
+  features: what a model-free path like Datalab's default would cost and score.
+
 Usage::
 
     python benchmarks/label_errors.py [--seed 0] [--rate 0.10]
@@ -85,6 +94,27 @@ def main() -> None:
             "noise_rate_estimate": section["noise_rate"],
             "best_baseline": ctx.ladder.best,
         }
+    }
+
+    from cleanlab.filter import find_label_issues
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from unstuck.baselines import make_baseline
+
+    started = time.perf_counter()
+    make_baseline("gradient_boosting", "classification", train[features], seed=args.seed).fit(train[features], noisy)
+    rows["reference: one baseline fit (no label step)"] = {
+        **scores(np.array([], dtype=int), flipped),
+        "seconds": time.perf_counter() - started,
+    }
+    started = time.perf_counter()
+    folds = StratifiedKFold(5, shuffle=True, random_state=args.seed)
+    knn = cross_val_predict(KNeighborsClassifier(10), train[features], noisy, cv=folds, method="predict_proba")
+    knn_flags = np.flatnonzero(find_label_issues(noisy, knn))
+    rows["reference: cleanlab on 10-NN out-of-fold probabilities"] = {
+        **scores(knn_flags, flipped),
+        "seconds": time.perf_counter() - started,
     }
 
     from cleanlab import Datalab
