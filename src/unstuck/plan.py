@@ -16,7 +16,7 @@ from typing import Any
 
 from unstuck.card import ProjectCard
 
-__all__ = ["RULES", "PlanStep", "Rule", "layer_for", "make_plan", "rows_to_detect"]
+__all__ = ["RULES", "PlanStep", "Rule", "layer_for", "make_plan", "prompt_time_box", "rows_to_detect"]
 
 PROMPT_TIME_BOX_DAYS = 30
 
@@ -87,8 +87,20 @@ def _layer_steps(card: ProjectCard, today: dt.date) -> list[PlanStep]:
     return [PlanStep("layer", titles[layer], f"data type '{card.data_type}': {why}")]
 
 
+def prompt_time_box(started: dt.date | None, today: dt.date) -> tuple[str, int | None]:
+    """The prompt-tuning time box on ``today``: its state (``not_started``, ``scheduled``,
+    ``running`` or ``exceeded`` after :data:`PROMPT_TIME_BOX_DAYS` days) and the days used."""
+    if started is None:
+        return "not_started", None
+    used = (today - started).days
+    if used < 0:
+        return "scheduled", used
+    return ("exceeded" if used > PROMPT_TIME_BOX_DAYS else "running"), used
+
+
 def _prompt_time_box(card: ProjectCard, today: dt.date) -> list[PlanStep]:
-    if card.prompt_tuning_started is None:
+    state, used = prompt_time_box(card.prompt_tuning_started, today)
+    if used is None:
         return [
             PlanStep(
                 "prompt_time_box",
@@ -96,8 +108,7 @@ def _prompt_time_box(card: ProjectCard, today: dt.date) -> list[PlanStep]:
                 "prompt tuning has no natural end; the card has no performance.prompt_tuning_started",
             )
         ]
-    used = (today - card.prompt_tuning_started).days
-    if used > PROMPT_TIME_BOX_DAYS:
+    if state == "exceeded":
         return [
             PlanStep(
                 "prompt_time_box",

@@ -75,21 +75,14 @@ class LayerDecision:
 
 def layer_decision(card: ProjectCard, today: dt.date, source: str = "unstuck.toml") -> LayerDecision:
     """The layer decision of ``card`` and the state of its prompt-tuning time box on ``today``."""
-    from unstuck.plan import PROMPT_TIME_BOX_DAYS, layer_for
+    from unstuck.plan import PROMPT_TIME_BOX_DAYS, layer_for, prompt_time_box
 
     layer, why = layer_for(card)
     started = card.prompt_tuning_started
-    used = (today - started).days if started is not None else None
+    state, used = prompt_time_box(started, today)
+    exceeded = None if state == "not_started" else state == "exceeded"
     if layer != "llm_prompting":
         state, exceeded = "not_applicable", None
-    elif used is None:
-        state, exceeded = "not_started", None
-    elif used < 0:
-        state, exceeded = "scheduled", False
-    elif used > PROMPT_TIME_BOX_DAYS:
-        state, exceeded = "exceeded", True
-    else:
-        state, exceeded = "running", False
     return LayerDecision(
         card=source,
         layer=layer,
