@@ -533,8 +533,7 @@ def gain_coverage(curves_in: list[dict[str, Any]]) -> pd.DataFrame:
 
     rows = []
     for item in curves_in:
-        pts = pd.DataFrame(item["points"])
-        known = pts[pts["size"] <= item["largest"] / 8 * 1.001]
+        known = tasks(item)[0][1]  # the test task's points: sizes up to 1/8 of the largest
         sizes = np.sort(known["size"].unique())
         runs = {size: known.loc[known["size"] == size, "error"] for size in sizes}
         for upto in (4, 5):
