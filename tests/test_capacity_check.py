@@ -58,7 +58,7 @@ def test_separable_data_calls_for_a_bigger_model_at_the_edge() -> None:
 
 
 def test_small_train_is_skipped_and_boosting_sweep_runs() -> None:
-    small = Problem.from_frames(table(300, 5, 2, 1.0, 1), dev=table(200, 5, 2, 1.0, 2), target="y")
+    small = Problem.from_frames(table(80, 5, 2, 1.0, 1), dev=table(200, 5, 2, 1.0, 2), target="y")
     result = run(small)
     assert result.findings == () and "training rows" in result.skipped[0].reason
     problem = Problem.from_frames(table(600, 5, 2, 1.0, 1), dev=table(300, 5, 2, 1.0, 2), target="y")

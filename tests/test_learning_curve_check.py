@@ -16,6 +16,7 @@ from unstuck.checks.learning_curve import (
     MAX_CURVE_ROWS,
     _overall_drop,
     _plan,
+    smallest_size,
     _which_slice,
     forecast_at,
     loss_trend,
@@ -134,11 +135,24 @@ def test_saturated_curve_does_not_recommend_more_data_and_is_deterministic() -> 
     assert len(section["plot"]["sizes"]) == len(section["plot"]["dev_fit"]) == 40
 
 
-def test_small_train_is_skipped_with_a_reason() -> None:
-    problem = Problem.from_frames(linear_rows(300, 3, 1.0, 1), dev=linear_rows(200, 3, 1.0, 2), target="y")
+def test_a_tiny_train_is_skipped_with_a_reason() -> None:
+    problem = Problem.from_frames(linear_rows(36, 3, 1.0, 1), dev=linear_rows(200, 3, 1.0, 2), target="y")
     _, result = run_curve(problem)
     assert result.findings == ()
     assert "training rows" in result.skipped[0].reason
+
+
+def test_a_small_train_gets_a_curve_from_many_seeds() -> None:
+    """Greenfield: about a hundred rows are enough for the method's first measure of data needs."""
+    assert smallest_size(120) == 30 and smallest_size(60) == 15 and smallest_size(60, n_classes=10) == 20
+    plan = _plan(120)
+    assert [size for size, _ in plan] == [60, 42, 30]
+    assert all(repeats == 8 for _, repeats in plan)  # cheap fits, noisy sizes: many seeds
+    problem = Problem.from_frames(linear_rows(150, 3, 1.0, 1), dev=linear_rows(300, 3, 1.0, 2), target="y")
+    _, result = run_curve(problem)
+    assert result.skipped == ()
+    section = result.sections["learning_curve"]
+    assert min(section["plot"]["sizes"]) < 50  # below the old 50-row floor
 
 
 def test_verdicts_on_known_curves() -> None:

@@ -28,14 +28,14 @@ Ranking, first key first:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import cmp_to_key
 
 from unstuck.findings import LEVERS, Finding, Intervention, NextExperiment
 from unstuck.metrics import Metric
 
-__all__ = ["ALSO", "ARCHITECTURE_FOR", "PLAYBOOK", "Play", "bottleneck_of", "rank_interventions"]
+__all__ = ["ALSO", "ARCHITECTURE_FOR", "PLAYBOOK", "Play", "bottleneck_of", "rank_interventions", "reconcile"]
 
 
 @dataclass(frozen=True)
@@ -151,6 +151,15 @@ ARCHITECTURE_FOR: dict[str, str] = {
     "video": "a spatio-temporal network (per-frame CNN + temporal model)",
 }
 
+#: What a verdict can rest on (a finding's ``evidence["rests_on"]``), and which finding undermines it:
+#: a model that carries no signal undermines every verdict read from its errors; train labels that
+#: a corroborated label check finds wrong undermine every gap measured with them (train error,
+#: train-dev error), because a wrong label counts as a model error there.
+UNDERMINED_BY: dict[str, tuple[str, str]] = {
+    "model": ("signal.none", "the model carries no signal, so its errors measure nothing"),
+    "train_labels": ("labels.train", "measured with train's labels, which the label check finds wrong"),
+}
+
 CURVE_SAYS_MORE = "learning_curve.more_data"
 CURVE_SAYS_SATURATED = "learning_curve.saturated"
 
@@ -220,6 +229,34 @@ def _compare(a: _Candidate, b: _Candidate) -> int:
         if max(gain_a, gain_b) > GAIN_TIE_RATIO * min(gain_a, gain_b):
             return -1 if gain_a > gain_b else 1
     return LEVERS.index(a.lever) - LEVERS.index(b.lever)
+
+
+def reconcile(findings: Sequence[Finding], unverified: Mapping[str, str] | None = None) -> tuple[Finding, ...]:
+    """Withdraw the verdicts whose evidence another finding undermines, or that nothing could verify.
+
+    Evidence must agree before a verdict stands: a finding that rests on a measurement (its
+    ``evidence["rests_on"]``: see :data:`UNDERMINED_BY`) keeps its numbers but loses its lever,
+    bottleneck and gain, becomes information, and says why, when the finding that undermines
+    that measurement is present with a lever (it is trusted), or when the check that verifies
+    the measurement could not run (``unverified``: basis → why).
+    """
+    present = {f.id for f in findings if f.lever is not None}
+    undermined = {basis: why for basis, (by, why) in UNDERMINED_BY.items() if by in present}
+    undermined.update(unverified or {})
+    out = []
+    for finding in findings:
+        reasons = [undermined[b] for b in finding.evidence.get("rests_on", ()) if b in undermined]
+        if reasons and finding.lever is not None:
+            finding = replace(
+                finding,
+                severity="info",
+                lever=None,
+                bottleneck=None,
+                expected_gain=None,
+                title=f"{finding.title} — not trusted: {'; '.join(reasons)}",
+            )
+        out.append(finding)
+    return tuple(out)
 
 
 def bottleneck_of(interventions: Sequence[Intervention]) -> str:

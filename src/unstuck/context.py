@@ -25,11 +25,13 @@ if TYPE_CHECKING:
     from unstuck.decomposition import Decomposition
     from unstuck.metrics import ErrorEstimate
     from unstuck.problem import Problem
+    from unstuck.signal import Signal
     from unstuck.slices import SliceSearch
 
 __all__ = ["Context", "SplitPredictions"]
 
 N_BOOT = 1000
+SPLIT_ORDER = ("train", "train_dev", "dev", "test")
 
 
 @dataclass(frozen=True)
@@ -121,10 +123,17 @@ class Context:
 
         self._count("errors")
         self.step("bootstrapping the errors")
-        return {
-            split: estimate_error(self.problem.metric, p.y_true, p.y_pred, n_boot=N_BOOT, seed=self.problem.seed + i)
+        problem = self.problem
+        errors = {
+            split: estimate_error(problem.metric, p.y_true, p.y_pred, n_boot=N_BOOT, seed=problem.seed + i)
             for i, (split, p) in enumerate(self.predictions.items())
         }
+        folds = self.train_dev_predictions if problem.train_dev_from_folds else None
+        if folds is not None:
+            errors["train_dev"] = estimate_error(
+                problem.metric, folds.y_true, folds.y_pred, n_boot=N_BOOT, seed=problem.seed + len(errors)
+            )
+        return dict(sorted(errors.items(), key=lambda item: SPLIT_ORDER.index(item[0])))
 
     @cached_property
     def decomposition(self) -> Decomposition:
@@ -135,6 +144,75 @@ class Context:
             self.errors,
             human=self.problem.human_error,
             dev_from_train=self.problem.dev_from_train,
+        )
+
+    @cached_property
+    def signal(self) -> Signal:
+        """The model against the best constant prediction, on held-out rows.
+
+        Judged on dev (test when there is no dev); when the model does not beat the constant
+        there, on train-dev too (carved, given, or out-of-fold): a model that works on unseen
+        rows of the training distribution but not on dev carries signal, and its failure on dev
+        is the data mismatch the decomposition measures, not a broken pipeline. The constant is
+        learnt from train's labels when they are known, else from the split's own (which only
+        makes the constant stronger, so the model is never flattered).
+        """
+        from unstuck.signal import compare_to_constant
+
+        self._count("signal")
+        problem = self.problem
+        predictions = dict(self.predictions)
+        held_out = self.train_dev_predictions
+        if held_out is not None:
+            predictions["train_dev"] = held_out
+        first = "dev" if "dev" in predictions else next(s for s in ("test", "train_dev", "train") if s in predictions)
+        if problem.mode == "data":
+            reference = problem.frames["train"][problem.target].to_numpy()
+        elif "train" in predictions:
+            reference = predictions["train"].y_true
+        else:
+            reference = None
+        result = None
+        for split in dict.fromkeys((first, "train_dev")):
+            if split not in predictions or (split == "train" and first != "train"):
+                continue
+            judged = predictions[split]
+            result = compare_to_constant(
+                problem.metric,
+                judged.y_true,
+                judged.y_pred,
+                reference=reference if reference is not None else judged.y_true,
+                proba=judged.proba,
+                classes=problem.classes,
+                human=problem.human_error,
+                split=split,
+                seed=problem.seed,
+            )
+            if result.works:
+                return result
+            if split == first:
+                first_result = result
+        return first_result
+
+    @cached_property
+    def train_dev_predictions(self) -> SplitPredictions | None:
+        """Predictions on train-dev: the split's own, or out-of-fold ones on train when train-dev
+        is estimated by folds (``problem.train_dev_from_folds``); None when there are neither."""
+        problem = self.problem
+        if "train_dev" in self.predictions:
+            return self.predictions["train_dev"]
+        if not problem.train_dev_from_folds:
+            return None
+        train = problem.frames["train"]
+        oof = self.oof_proba
+        classification = problem.task == "classification"
+        y_oof = np.asarray(problem.classes, dtype=object)[np.argmax(oof, axis=1)] if classification else oof[:, 0]
+        return SplitPredictions(
+            y_true=train[problem.target].to_numpy(),
+            y_pred=y_oof,
+            proba=oof if classification else None,
+            classes=problem.classes,
+            rows=train[list(problem.features)],
         )
 
     @cached_property

@@ -23,9 +23,28 @@ from typing import Any
 
 from unstuck.metrics import ErrorEstimate, gap_interval
 
-__all__ = ["COMPONENTS", "Decomposition", "Gap", "decompose"]
+__all__ = ["COMPONENTS", "NEGATIVE", "VERDICTS", "Decomposition", "Gap", "decompose"]
 
 COMPONENTS: tuple[str, ...] = ("avoidable_bias", "variance", "data_mismatch", "dev_overfit")
+
+#: What the report can say of a gap (:meth:`Decomposition.verdict`).
+VERDICTS: tuple[str, ...] = (
+    "bottleneck",
+    "real, smaller",
+    "real, too small to act on",
+    "negative beyond noise",
+    "within noise",
+)
+
+#: What a gap below zero beyond noise means, per component.
+NEGATIVE: dict[str, str] = {
+    "avoidable_bias": "train error is below human-level error: no avoidable bias (the model fits train better than "
+    "people label it, a sign that it memorises train)",
+    "variance": "train-dev error is below train error: train-dev rows are easier than train's; check how it was drawn",
+    "data_mismatch": "dev error is below train-dev error: dev rows are easier, or train's labels are noisier than "
+    "dev's (see the label check)",
+    "dev_overfit": "test error is below dev error: test rows are easier than dev's",
+}
 
 #: A material gap at least this share of the largest is dominant; under MATERIAL_SHARE_OF_DEV × dev it is too small.
 DOMINANCE_RATIO = 0.5
@@ -86,9 +105,28 @@ class Decomposition:
         chosen = sorted((g for g in real if g.value >= DOMINANCE_RATIO * largest), key=lambda g: -g.value)
         return tuple(g.name for g in chosen)
 
+    def verdict(self, gap: Gap) -> str:
+        """What the report says of ``gap``: one of :data:`VERDICTS`.
+
+        A gap whose whole interval lies below zero is not "noise": the upper split is measurably
+        better than the lower one, which each component explains differently (see ``NEGATIVE``).
+        """
+        if gap.name in self.dominant():
+            return "bottleneck"
+        if self.material(gap):
+            return "real, smaller"
+        if gap.significant:
+            return "real, too small to act on"
+        if gap.interval[1] < 0.0:
+            return "negative beyond noise"
+        return "within noise"
+
     def to_dict(self) -> dict[str, Any]:
         return {
-            "components": {c: (g.to_dict() if (g := self.gaps.get(c)) else None) for c in COMPONENTS},
+            "components": {
+                c: ({**g.to_dict(), "verdict": self.verdict(g)} if (g := self.gaps.get(c)) else None)
+                for c in COMPONENTS
+            },
             "missing": dict(self.missing),
             "dominant": list(self.dominant()),
         }

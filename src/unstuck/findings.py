@@ -16,6 +16,7 @@ __all__ = [
     "LEVERS",
     "SCHEMA",
     "SEVERITIES",
+    "TRAINED_MODEL",
     "Finding",
     "Intervention",
     "NextExperiment",
@@ -57,8 +58,14 @@ BOTTLENECKS: tuple[str, ...] = (
     "dev_overfit",
     "underrepresented_slice",
     "training_instability",
+    "pipeline_bug",
     "none",
 )
+
+
+#: What a verdict read from a model trained on train's labels rests on (a finding's
+#: ``evidence["rests_on"]``): the advice withdraws it when another finding undermines either.
+TRAINED_MODEL: tuple[str, ...] = ("model", "train_labels")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ __all__ = [
     "ErrorEstimate",
     "Metric",
     "bootstrap_means",
+    "error_rate_draws",
     "estimate_error",
     "gap_interval",
     "metric_for",
@@ -127,16 +128,38 @@ def estimate_error(
     level: float = 0.95,
     seed: int = 0,
 ) -> ErrorEstimate:
-    """Measure ``metric`` on one split and bootstrap it (rows resampled with replacement).
+    """Measure ``metric`` on one split, with draws of its uncertainty.
 
-    Resampling is done in chunks so that memory stays at O(chunk × n) whatever ``n_boot``.
+    An error rate's draws come from its Jeffreys posterior (:func:`error_rate_draws`); other
+    metrics bootstrap the rows (resampled with replacement, in chunks so that memory stays
+    at O(chunk × n) whatever ``n_boot``).
     """
     losses = metric.row_losses(y_true, y_pred)
     if losses.shape[0] == 0:
         raise ValueError("cannot estimate an error on an empty split")
+    if metric.name == "error_rate":
+        return ErrorEstimate(
+            value=metric.from_losses(losses),
+            n=int(losses.shape[0]),
+            draws=error_rate_draws(int(losses.sum()), int(losses.shape[0]), n_boot=n_boot, seed=seed),
+            level=level,
+        )
     means = bootstrap_means(losses, n_boot=n_boot, seed=seed)
     draws = np.sqrt(means) if metric.aggregate == "root_mean" else means
     return ErrorEstimate(value=metric.from_losses(losses), n=int(losses.shape[0]), draws=draws, level=level)
+
+
+def error_rate_draws(errors: int, n: int, *, n_boot: int = 1000, seed: int = 0) -> FloatArray:
+    """Draws of an error rate seen as ``errors`` of ``n`` rows, shape (n_boot,): Jeffreys posterior.
+
+    For large n these match the bootstrap of the 0/1 losses (both are centred on errors/n
+    with spread √(p(1−p)/n)). Where the bootstrap fails they stay honest: 0 errors in 20
+    rows gives a bootstrap interval of exactly [0, 0], as if 20 rows proved a perfect model,
+    while Beta(errors + ½, n − errors + ½) — the Jeffreys interval, with close to nominal
+    frequentist coverage at every n and p — gives 0 % to about 12 %.
+    """
+    rng = np.random.default_rng(seed)
+    return np.asarray(rng.beta(errors + 0.5, n - errors + 0.5, size=n_boot), dtype=np.float64)
 
 
 #: Up to this many distinct values, bootstrap means are drawn from the multinomial counts.

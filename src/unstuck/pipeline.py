@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from unstuck.advice import bottleneck_of, rank_interventions
+from unstuck.advice import bottleneck_of, rank_interventions, reconcile
 from unstuck.card import ProjectCard
 from unstuck.context import Context
 from unstuck.decomposition import COMPONENTS
@@ -25,7 +25,12 @@ if TYPE_CHECKING:
 
     from unstuck.training_log.readers import TrainingLog
 
-__all__ = ["diagnose", "diagnose_problem", "load_problem"]
+__all__ = ["MODEL_CHECKS", "NO_VERDICT", "diagnose", "diagnose_problem", "load_problem"]
+
+#: The checks whose measurements every verdict about the model rests on.
+MODEL_CHECKS: tuple[str, ...] = ("signal", "decomposition")
+#: How a report that could not judge the model begins (the renderers show it before the bottleneck).
+NO_VERDICT = "No verdict on the model:"
 
 
 def load_problem(
@@ -145,10 +150,20 @@ def diagnose_problem(
     ctx = Context(problem, on_step=on_step)
     run = run_checks(problem, ctx)
     data_type = card.data_type if card is not None else "structured"
-    interventions = rank_interventions(run.findings, problem.metric, data_type=data_type)
+    failed = [s for s in run.skipped if s.check in MODEL_CHECKS and s.reason.startswith("failed")]
+    unverified = {"model": f"{failed[0].check} could not run ({failed[0].reason})"} if failed else {}
+    findings = reconcile(run.findings, unverified)
+    interventions = rank_interventions(findings, problem.metric, data_type=data_type)
     notices = []
     if any(f.bottleneck == "leakage" for f in run.findings):
         notices.append("Leakage found: every other number in this report is suspect (optimistic) until it is fixed.")
+    if failed:
+        # Every verdict about the model reads the errors these checks measure: when they could not
+        # run, an empty list of model findings is not "nothing wrong", and the report says so first.
+        notices.append(
+            f"{NO_VERDICT} {failed[0].check} could not run ({failed[0].reason}), so nothing here measures where the "
+            "model's error comes from; fix the cause named there and run again."
+        )
     section = run.sections.get("decomposition", {})
     measured = section.get("errors", {})
     errors: dict[str, float | None] = {"human": problem.human_error}
@@ -172,7 +187,7 @@ def diagnose_problem(
         intervals=dict(section.get("intervals", {})),
         decomposition=decomposition,
         bottleneck=bottleneck_of(interventions),
-        findings=run.findings,
+        findings=findings,
         interventions=interventions,
         skipped=run.skipped,
         inferred=inferred,

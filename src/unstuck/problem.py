@@ -14,7 +14,9 @@ Splits that the user did not give are carved here, by documented seeded rules:
 * a dev set but no train-dev set: a stratified random sample of train becomes
   train-dev, as large as dev but at most 20 % of train (and at least
   ``min(200, 25 % of train)`` rows), so that variance (train → train-dev) and data
-  mismatch (train-dev → dev) are measured with similar precision and can be told apart.
+  mismatch (train-dev → dev) are measured with similar precision and can be told apart;
+  below :data:`CARVE_TRAIN_DEV_FROM` training rows nothing is carved and the train-dev
+  error comes from out-of-fold predictions on train (``train_dev_from_folds``).
 """
 
 from __future__ import annotations
@@ -100,6 +102,14 @@ def infer_task(target: pd.Series) -> str:
     return "classification" if values.nunique() <= MAX_CLASSES_FOR_INTEGER_TARGET else "regression"
 
 
+#: From this many training rows on, a missing train-dev split is carved from train. Below it a
+#: carved split would take a quarter of a small train (making the model worse) and still hold
+#: so few rows that its error's interval spans several points; out-of-fold predictions on every
+#: train row measure the same thing (error on unseen rows of the training distribution) with
+#: all rows, at the cost of the few fits the label check already makes.
+CARVE_TRAIN_DEV_FROM = 1_000
+
+
 def carve_size_train_dev(n_train: int, n_dev: int) -> int:
     """Rows to carve from train as train-dev: ``max(min(n_dev, 20 % of train), min(200, 25 % of train))``."""
     return max(min(n_dev, round(0.20 * n_train)), min(200, round(0.25 * n_train)))
@@ -126,6 +136,8 @@ class Problem:
     human_error: float | None = None
     seed: int = 0
     dev_from_train: bool = False
+    #: No train-dev split: its error comes from out-of-fold predictions on train (small train).
+    train_dev_from_folds: bool = False
     notes: Mapping[str, Any] = field(default_factory=dict)
     training_logs: tuple[TrainingLog, ...] = ()
     #: Error tags (issue 4): columns ``row`` (position in dev) and ``tags`` (tuple of str), one line
@@ -286,13 +298,21 @@ class Problem:
         chosen = metric_for(task, metric)
         _check_human_error(human_error, chosen)
         dev_from_train = False
+        train_dev_from_folds = False
         if "dev" not in frames:
             frames["train"], frames["dev"] = _carve(frames["train"], 0.2, target, task, seed)
             dev_from_train = True
             notes["dev"] = (
                 f"no dev set given: a stratified 20% of train ({len(frames['dev'])} rows, seed {seed}) is the dev set"
             )
-        elif "train_dev" not in frames and len(frames["train"]) >= 10:
+        elif "train_dev" not in frames and len(frames["train"]) < CARVE_TRAIN_DEV_FROM:
+            train_dev_from_folds = True
+            notes["train_dev"] = (
+                f"train has {len(frames['train'])} rows, too few to spare a train-dev split: the train-dev error is "
+                "estimated from out-of-fold predictions on every train row (models trained on the other folds), "
+                "so that variance and data mismatch can be told apart without training on less data"
+            )
+        elif "train_dev" not in frames:
             size = carve_size_train_dev(len(frames["train"]), len(frames["dev"]))
             frames["train"], frames["train_dev"] = _carve(frames["train"], size, target, task, seed)
             notes["train_dev"] = (
@@ -313,6 +333,7 @@ class Problem:
             human_error=human_error,
             seed=seed,
             dev_from_train=dev_from_train,
+            train_dev_from_folds=train_dev_from_folds,
             notes=notes,
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from unstuck.decomposition import NEGATIVE
 from unstuck.findings import Finding
 from unstuck.registry import CheckResult, check
 
@@ -72,6 +73,7 @@ def decomposition(problem: Problem, ctx: Context) -> CheckResult:
             gap.lower: lower,
             "n": {s: errors[s].n for s in (gap.upper, gap.lower) if s in errors},
             "note": gap.note,
+            "rests_on": ["model", *(["train_labels"] if {gap.upper, gap.lower} & {"train", "train_dev"} else [])],
         }
         title_core = (
             f"{_title(name)}: {LABELS[gap.upper]} {metric.format(upper)} vs {LABELS[gap.lower]} "
@@ -105,9 +107,12 @@ def decomposition(problem: Problem, ctx: Context) -> CheckResult:
                 )
             )
         else:
+            said = parts.verdict(gap)
             verdict = (
                 "real but under a tenth of the dev error, too small to act on"
                 if gap.significant
+                else NEGATIVE[name]
+                if said == "negative beyond noise"
                 else "within noise, not a bottleneck"
             )
             findings.append(

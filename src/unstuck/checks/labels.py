@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from unstuck.context import Context
+    from unstuck.decomposition import Decomposition
     from unstuck.problem import Problem
 
 #: A split's labels are a warning when cleanlab estimates at least this noise rate ...
@@ -145,6 +146,7 @@ def labels(problem: Problem, ctx: Context) -> CheckResult:
         sources[split] = (predictions.y_true, predictions.proba, predictions.y_pred, frame)
     if not sources:
         raise SkipCheck("no out-of-sample class probabilities on any split")
+    positions: dict[str, NDArray[np.int64]] = {}
     for split, (y_true, proba, y_pred, frame) in sources.items():
         known = np.array([v in position for v in y_true.tolist()])
         if known.sum() < 2 * len(classes):
@@ -183,16 +185,16 @@ def labels(problem: Problem, ctx: Context) -> CheckResult:
             info["share_of_errors_on_flagged"] = float(on_flagged / wrong.sum()) if wrong.any() else 0.0
             info["error_on_flagged_rows"] = float(on_flagged / len(y_true))
         results[split] = info
-    shifted = _dev_differs_from_train(ctx)
-    gain = results["dev"]["error_on_flagged_rows"] if "dev" in results and not shifted else None
+        positions[split] = flagged
+    trust = _trust(problem, ctx, results, positions)
     findings = []
     for split, info in results.items():
         if info["flagged"] == 0:
             continue
-        warn = info["noise_rate"] >= WARN_NOISE_RATE and info["flagged"] >= MIN_FLAGGED
-        untrusted = shifted and split != "train"
-        unsure = info["confident_share"] < MIN_CONFIDENT_SHARE
-        warn = warn and not untrusted and not unsure
+        reasons = trust[split]["against"]
+        warn = info["noise_rate"] >= WARN_NOISE_RATE and info["flagged"] >= MIN_FLAGGED and not reasons
+        gain = trust[split]["gain"] if warn else None
+        info["trust"] = trust[split]
         pairs = info["confused_pairs"][:2]
         pair_text = "; most confused: " + ", ".join(f"{p['given']}→{p['likely']}" for p in pairs) if pairs else ""
         title = (
@@ -204,19 +206,12 @@ def labels(problem: Problem, ctx: Context) -> CheckResult:
                 f"; {info['share_of_errors_on_flagged']:.0%} of dev errors fall on flagged rows "
                 f"(up to {problem.metric.format_gap(info['error_on_flagged_rows'])} of dev error)"
             )
-        if split == "dev" and warn:
-            title += " — a wrong dev label distorts every decision made on dev"
-        if unsure and not untrusted:
-            title += (
-                f" — not trusted: the model is sure of another label ({CONFIDENT_OTHER:.0%} or more) on only "
-                f"{info['confident_share']:.0%} of the flagged rows, so it cannot tell wrong labels from rows it "
-                "finds hard; a stronger model must agree before relabelling"
-            )
-        if untrusted:
-            title += (
-                " — not trusted: dev/test differ from train (a material data-mismatch gap), so a model "
-                "trained on train cannot vouch for their labels"
-            )
+        if warn:
+            title += " — " + "; ".join(trust[split]["for"])
+            if split == "dev":
+                title += "; a wrong dev label distorts every decision made on dev"
+        elif reasons and info["noise_rate"] >= WARN_NOISE_RATE:
+            title += " — not trusted: " + "; ".join(reasons)
         findings.append(
             Finding(
                 id=f"labels.{split}",
@@ -226,10 +221,163 @@ def labels(problem: Problem, ctx: Context) -> CheckResult:
                 lever="fix_labels" if warn else None,
                 evidence={k: v for k, v in info.items() if k != "ranked"} | {"ranked": info["ranked"][:MAX_EXAMPLES]},
                 bottleneck="label_noise" if warn else None,
-                expected_gain=gain if warn else None,
+                expected_gain=gain,
             )
         )
-    return CheckResult(findings=tuple(findings), section={"splits": results, "expected_gain": gain})
+    gains = [t["gain"] for t in trust.values() if t["gain"] is not None and not t["against"]]
+    return CheckResult(
+        findings=tuple(findings), section={"splits": results, "expected_gain": max(gains) if gains else None}
+    )
+
+
+def _trust(
+    problem: Problem, ctx: Context, results: dict[str, dict[str, Any]], positions: dict[str, NDArray[np.int64]]
+) -> dict[str, dict[str, Any]]:
+    """Per split: the evidence ``for`` its flags being wrong labels, the reasons ``against``, and the gain.
+
+    Confident learning cannot tell a wrong label from a row its model finds hard; only
+    agreement with something else can. The rules, each true whatever the data:
+
+    * the model must carry signal (:mod:`unstuck.signal`): the doubts of a model no better than
+      a constant are noise;
+    * train's flags (out-of-fold) need one corroboration: the model confidently prefers another
+      label on many of them (:func:`confident_share`); or dev, labelled apart, has a lower error
+      than train-dev, a sample of train's own rows, beyond noise (rows of one distribution
+      differ in error only by their labels or by chance); or a model refitted without the
+      flagged rows has a lower dev error beyond noise (the flags measurably hurt);
+    * dev's and test's flags come from a model trained on train, which vouches for unseen
+      rows only where it generalises: not when the variance gap is material (an overfit
+      model's confident mistakes are its own), nor when dev differs from train (material data
+      mismatch: its doubts then say more about the shift); and its flags must be confident.
+
+    The gain of relabelling is what is measured: dev errors on trusted flagged dev rows, or the
+    refitted model's dev error drop; capped at dev error minus human-level error.
+    """
+    signal = ctx.signal
+    parts = _decomposition(ctx)
+    variance = parts.gaps.get("variance") if parts is not None else None
+    mismatch = parts.gaps.get("data_mismatch") if parts is not None else None
+    overfit = variance is not None and parts is not None and parts.material(variance)
+    shifted = mismatch is not None and parts is not None and mismatch.value > 0 and parts.material(mismatch)
+    dev_cleaner = (
+        mismatch is not None and mismatch.interval[1] < 0.0 and problem.mode == "data" and not problem.dev_from_train
+    )
+    ceiling = _ceiling(problem, ctx)
+    out: dict[str, dict[str, Any]] = {}
+    for split, info in results.items():
+        against: list[str] = []
+        support: list[str] = []
+        gain: float | None = None
+        if not signal.works:
+            against.append("the model is no better than a constant prediction, so its doubts are noise")
+        confident = info["confident_share"] >= MIN_CONFIDENT_SHARE
+        if confident:
+            support.append(f"the model is sure of another label on {info['confident_share']:.0%} of the flagged rows")
+        if split == "train":
+            if dev_cleaner and mismatch is not None:
+                support.append(
+                    f"dev error is below train-dev error beyond noise ({problem.metric.format_gap(-mismatch.value)}): "
+                    "train's labels are worse than dev's"
+                )
+            refit = (
+                _refit_without(problem, ctx, positions[split])
+                if signal.works and info["flagged"] >= MIN_FLAGGED
+                else None
+            )
+            if refit is not None:
+                info["refit_without_flagged"] = refit
+                if refit["interval"][0] > 0.0:
+                    support.append(
+                        "refitted without the flagged rows, dev error falls by "
+                        f"{problem.metric.format_gap(refit['gain'])}"
+                    )
+                    gain = refit["gain"]
+            if not support:
+                against.append(
+                    f"the model is sure of another label ({CONFIDENT_OTHER:.0%} or more) on only "
+                    f"{info['confident_share']:.0%} of the flagged rows, dev is not cleaner than train-dev, and "
+                    "leaving the flagged rows out does not lower dev error: the model cannot tell wrong labels from "
+                    "rows it finds hard"
+                )
+        else:
+            if overfit:
+                against.append(
+                    "the model does not generalise (a material variance gap), so its confident mistakes on unseen "
+                    "rows are its own"
+                )
+            if shifted:
+                against.append(
+                    "dev/test differ from train (a material data-mismatch gap), so a model trained on train cannot "
+                    "vouch for their labels"
+                )
+            if not confident:
+                against.append(
+                    f"the model is sure of another label ({CONFIDENT_OTHER:.0%} or more) on only "
+                    f"{info['confident_share']:.0%} of the flagged rows, so it cannot tell wrong labels from rows it "
+                    "finds hard"
+                )
+            if split == "dev" and "error_on_flagged_rows" in info:
+                gain = info["error_on_flagged_rows"]
+        if gain is not None and ceiling is not None:
+            gain = min(gain, ceiling)
+        out[split] = {"for": support, "against": against, "gain": gain}
+    return out
+
+
+def _decomposition(ctx: Context) -> Decomposition | None:
+    """The decomposition when errors can be estimated in this mode, else None (nothing to compare)."""
+    from unstuck.registry import SkipCheck
+
+    try:
+        return ctx.decomposition
+    except SkipCheck:
+        return None
+
+
+def _ceiling(problem: Problem, ctx: Context) -> float | None:
+    """The most any fix can take off dev error: dev error minus human-level error (or zero)."""
+    errors = ctx.errors
+    if "dev" not in errors:
+        return None
+    return max(0.0, errors["dev"].value - (problem.human_error or 0.0))
+
+
+def _refit_without(problem: Problem, ctx: Context, flagged: NDArray[np.int64]) -> dict[str, Any] | None:
+    """The best baseline refitted on train without its flagged rows: dev error change, paired interval.
+
+    The next experiment of ``fix_labels`` run once, cheaply: if the flagged rows are wrong
+    labels, leaving them out lowers dev error; if they are hard but right, it does not.
+    """
+    if problem.mode != "data":
+        return None
+    from unstuck.baselines import make_baseline
+    from unstuck.metrics import bootstrap_means
+
+    best = ctx.ladder.best
+    if best == "trivial":
+        return None
+    train, dev = problem.frames["train"], problem.frames["dev"]
+    features = list(problem.features)
+    keep = np.ones(len(train), dtype=bool)
+    keep[flagged] = False
+    kept = train[keep]
+    if kept[problem.target].nunique() < len(problem.classes):
+        return None
+    ctx.step("refitting the best baseline without the flagged labels")
+    model = make_baseline(best, problem.task, kept[features], seed=problem.seed)
+    model.fit(kept[features], kept[problem.target].to_numpy())
+    y_dev = dev[problem.target].to_numpy()
+    before = problem.metric.row_losses(y_dev, ctx.predictions["dev"].y_pred)
+    after = problem.metric.row_losses(y_dev, model.predict(dev[features]))
+    draws = bootstrap_means(before - after, n_boot=1000, seed=problem.seed)
+    low, high = (float(v) for v in np.quantile(draws, [0.025, 0.975]))
+    return {
+        "dev_error": problem.metric.from_losses(before),
+        "dev_error_refit": problem.metric.from_losses(after),
+        "gain": float(np.mean(before - after)),
+        "interval": [low, high],
+        "rows_left_out": int((~keep).sum()),
+    }
 
 
 @check(
@@ -271,18 +419,3 @@ def residuals(problem: Problem, ctx: Context) -> CheckResult:
             )
         )
     return CheckResult(findings=tuple(findings), section=evidence)
-
-
-def _dev_differs_from_train(ctx: Context) -> bool:
-    """Whether the decomposition finds a material data-mismatch gap (dev − train-dev).
-
-    Confident learning needs out-of-sample probabilities from the labels' own
-    distribution; on shifted dev/test rows a model's doubts say more about the shift
-    than about the labels.
-    """
-    try:
-        parts = ctx.decomposition
-    except Exception:  # no error estimates in this mode: nothing says dev differs
-        return False
-    gap = parts.gaps.get("data_mismatch")
-    return gap is not None and gap.value > 0 and parts.material(gap)

@@ -15,8 +15,16 @@ different records identical by chance, each pair also gets the share of rows tha
 would match **by chance** if the columns were independent
 (``1 − exp(−n_train · Π_j c_j)``, ``c_j`` = the chance two rows agree on column j; when
 every column is discrete, at least the share of train rows that repeat inside train);
-shared rows far above that are leakage (critical, lever ``fix_leakage``; a warning when
-too few to move the numbers), shared rows not above it are information only (no lever).
+shared rows far above that are leakage (lever ``fix_leakage``), shared rows not above it
+are information only (no lever).
+
+Leakage is **critical** when it moves the numbers or could: when the shared rows are a
+tenth of the later split (the decomposition's materiality: they change the picture whatever
+the model does), or when memorising them could take one standard error off that split's
+error, or leaving them out does (it could change a comparison read from the split). The
+most they can take off is their share times what the other rows' error could be (the upper
+end of its interval). Below both, a handful of copies cannot change any decision read from
+the split: a warning to look at how they got there, not the bottleneck.
 The finding shows how much the dev (and test) error changes when the leaked rows are left out.
 """
 
@@ -28,7 +36,9 @@ import numpy as np
 
 from unstuck.data.frames import MAX_EXAMPLES, example_rows, id_columns, row_refs, user_splits
 from unstuck.data.rows import harmonise, normalise_frame, row_keys, shared_keys
+from unstuck.decomposition import MATERIAL_SHARE_OF_DEV
 from unstuck.findings import Finding
+from unstuck.metrics import Metric, bootstrap_means
 from unstuck.registry import CheckResult, check
 
 if TYPE_CHECKING:
@@ -39,10 +49,8 @@ if TYPE_CHECKING:
 
 #: Columns with at most this many distinct values are discrete (see :func:`chance_match_share`).
 DISCRETE_LEVELS = 20
-#: Shared rows count as leakage when their share is at least this many times the chance share ...
+#: Shared rows count as leakage when their share is at least this many times the chance share.
 CHANCE_FACTOR = 5.0
-#: ... and at least this share of the later split (below it: a warning, not critical).
-MIN_CRITICAL_SHARE = 0.001
 
 SUSPECT = "every other number in this report (errors, gaps, gains) is suspect until it is fixed"
 
@@ -96,6 +104,7 @@ def leakage(problem: Problem, ctx: Context) -> CheckResult:
     chance = chance_match_share(splits["train"], columns)
     pairs: list[dict[str, Any]] = []
     leaked_rows: dict[str, np.ndarray] = {}
+    masks: dict[tuple[str, str], np.ndarray] = {}
     for i, first in enumerate(names):
         for second in names[i + 1 :]:
             a, b = splits[first], splits[second]
@@ -116,6 +125,7 @@ def leakage(problem: Problem, ctx: Context) -> CheckResult:
                     id_shared[column] = int(mask.sum())
                     in_first |= mask
             pair["ids"] = id_shared
+            masks[(first, second)] = in_first
             pair["shared_rows"] = int(in_first.sum())
             pair["share"] = float(in_first.mean()) if len(b) else 0.0
             positions = np.flatnonzero(in_first)[:MAX_EXAMPLES]
@@ -133,7 +143,8 @@ def leakage(problem: Problem, ctx: Context) -> CheckResult:
         first, second = pair["splits"]
         expected = pair["by_chance"] if pair["by_chance"] is not None else chance_match_share(splits[first], columns)
         beyond_chance = pair["share"] >= CHANCE_FACTOR * expected or bool(pair["ids"])
-        critical = beyond_chance and pair["share"] >= MIN_CRITICAL_SHARE
+        moves = _moves_numbers(problem, ctx, second, masks[(first, second)])
+        critical = beyond_chance and moves["material"]
         kinds = ", ".join(
             f"{n} {k}"
             for n, k in (
@@ -147,7 +158,7 @@ def leakage(problem: Problem, ctx: Context) -> CheckResult:
             f"{pair['shared_rows']} of {pair['rows_in_second']} {second} rows ({pair['share']:.1%}) also appear "
             f"in {first} ({kinds})"
         )
-        evidence = {**pair, "chance_share": expected}
+        evidence = {**pair, "chance_share": expected, "materiality": moves}
         if second in effect:
             change = effect[second]
             evidence["error_without_leaked"] = change
@@ -161,7 +172,11 @@ def leakage(problem: Problem, ctx: Context) -> CheckResult:
             title += (
                 f" — about as many as chance would give ({expected:.1%}) on these few/discrete columns"
                 if not beyond_chance
-                else " — too few to move the numbers, but check how they got there"
+                else (
+                    f" — too few to move the numbers (at most {problem.metric.format_gap(moves['could_move'])}, "
+                    f"under the error's standard error of {problem.metric.format_gap(moves['standard_error'])} and "
+                    "a tenth of the error), but check how they got there"
+                )
             )
         findings.append(
             Finding(
@@ -208,3 +223,64 @@ def _error_without(problem: Problem, ctx: Context, leaked: dict[str, np.ndarray]
             "n_kept": int(keep.sum()),
         }
     return out
+
+
+def _moves_numbers(problem: Problem, ctx: Context, split: str, shared: np.ndarray) -> dict[str, Any]:
+    """Whether the rows of ``split`` marked ``shared`` move its error, or could, beyond its noise.
+
+    ``could_move``: the most the shared rows can take off the split's error if every one is
+    answered from memory (loss 0) while the other rows keep theirs, taking for "theirs" the
+    upper end of the 95% interval of the error on the other rows (what it could be, not just
+    what this sample shows: a 0% error on 36 rows does not prove the rows are easy).
+    ``changed``: the measured change when they are left out. Material: the shared rows are a
+    tenth of the split (they change the picture whatever the model does) or either amount
+    reaches one standard error of the split's error (it could change a comparison read
+    from the split). Without predictions on the split nothing says it is harmless: material.
+    """
+    predictions = ctx.predictions.get(split)
+    if predictions is None or len(predictions.y_true) != len(shared) or shared.all():
+        return {"material": True, "could_move": None, "changed": None, "standard_error": None}
+    metric = problem.metric
+    losses = metric.row_losses(predictions.y_true, predictions.y_pred)
+    share = float(shared.mean())
+    kept = losses[~shared]
+    upper = _upper(metric, kept)
+    mean_loss = upper**2 if metric.aggregate == "root_mean" else upper
+    could_move = upper - metric.from_losses(np.array([mean_loss * (1.0 - share)]))
+    changed = abs(metric.from_losses(kept) - metric.from_losses(losses))
+    standard_error = _standard_error(metric, losses)
+    return {
+        "material": share >= MATERIAL_SHARE_OF_DEV or max(could_move, changed) >= standard_error,
+        "could_move": float(could_move),
+        "changed": float(changed),
+        "standard_error": standard_error,
+        "error_upper_without": upper,
+    }
+
+
+def _upper(metric: Metric, losses: np.ndarray, level: float = 0.95) -> float:
+    """Upper end of the ``level`` interval of the metric on ``losses``.
+
+    0/1 losses (an error rate) use the Jeffreys interval, which stays honest at 0 errors where a
+    bootstrap collapses to a point; other losses use a bootstrap of their mean.
+    """
+    from scipy.stats import beta
+
+    if metric.name == "error_rate":
+        k, n = float(losses.sum()), float(len(losses))
+        return float(beta.ppf(1 - (1 - level) / 2, k + 0.5, n - k + 0.5))
+    draws = bootstrap_means(losses, n_boot=1000, seed=0)
+    return metric.from_losses(np.array([float(np.quantile(draws, 1 - (1 - level) / 2))]))
+
+
+def _standard_error(metric: Metric, losses: np.ndarray) -> float:
+    """Standard error of the metric on ``losses`` (Jeffreys posterior for an error rate, else bootstrap)."""
+    from scipy.stats import beta
+
+    if metric.name == "error_rate":
+        k, n = float(losses.sum()), float(len(losses))
+        return float(beta.std(k + 0.5, n - k + 0.5))
+    draws = bootstrap_means(losses, n_boot=1000, seed=0)
+    if metric.aggregate == "root_mean":
+        draws = np.sqrt(draws)
+    return float(np.std(draws))

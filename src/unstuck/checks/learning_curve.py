@@ -2,7 +2,8 @@
 
 The best quick baseline (``ctx.ladder.best``, rebuilt by ``make_baseline``) is
 trained on nested, stratified subsets of train at sizes ``n_train · 2^(-j/2)``
-(j = 2 … , √2 apart, down to :data:`MIN_ROWS` rows); the full-size point is the
+(j = 2 … , √2 apart, down to :data:`MIN_ROWS` rows, or fewer on small data: see
+:func:`smallest_size`); the full-size point is the
 ladder's own fit, so it costs nothing. Each size gets a budget of training rows
 (a quarter of train, between 5,000 and 10,000), spent on repeats with different
 seeds: the large sizes that dominate the cost run once, small ones twice (see
@@ -49,6 +50,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from unstuck.findings import TRAINED_MODEL as RESTS_ON
 from unstuck.findings import Finding
 from unstuck.registry import CheckResult, SkipCheck, check
 
@@ -57,9 +59,15 @@ if TYPE_CHECKING:
     from unstuck.curves import CurveFit
     from unstuck.problem import Problem
 
-__all__ = ["MIN_ROWS", "data_size_curve", "nested_order"]
+__all__ = ["MIN_ROWS", "data_size_curve", "nested_order", "smallest_size"]
 
 MIN_ROWS = 50
+#: On small data the smallest subset goes down to this many rows (see :func:`smallest_size`).
+SMALL_MIN_ROWS = 10
+#: Below this many training rows a curve's fits are cheap: more seeds per size, more fits.
+SMALL_TRAIN = 1_000
+MAX_REPEATS_SMALL = 8
+MAX_FITS_SMALL = 48
 MAX_SIZES = 12
 MAX_REPEATS = 2
 MAX_FITS = 16
@@ -99,7 +107,15 @@ def nested_order(y: NDArray[Any] | None, n: int, seed: int) -> NDArray[np.int64]
     return np.argsort(key, kind="stable").astype(np.int64)
 
 
-def _plan(n_train: int, max_fits: int = MAX_FITS) -> list[tuple[int, int]]:
+def smallest_size(n_train: int, n_classes: int = 0) -> int:
+    """The smallest subset of a curve: :data:`MIN_ROWS`, or on small data down to
+    :data:`SMALL_MIN_ROWS` (and two rows per class), so that a curve of three sizes below
+    ``n_train`` exists from about 50 rows on: a quick model on a few dozen examples is the
+    method's first measure of how much data a problem needs."""
+    return max(min(MIN_ROWS, n_train // 4), SMALL_MIN_ROWS, 2 * n_classes)
+
+
+def _plan(n_train: int, max_fits: int = MAX_FITS, n_classes: int = 0) -> list[tuple[int, int]]:
     """(size, repeats) below ``n_train``: sizes ``n/2, n/2^1.5, n/4, …`` (√2 apart, at most
     :data:`MAX_SIZES`, between :data:`MIN_ROWS` and :data:`MAX_CURVE_ROWS` rows); each size
     gets about ``min(n, 2 · MAX_CURVE_ROWS) / 4`` (at least ``ROWS_PER_SIZE``) training rows
@@ -108,17 +124,24 @@ def _plan(n_train: int, max_fits: int = MAX_FITS) -> list[tuple[int, int]]:
     cost of a 300-tree fit dominates at small sizes), about 36k rows trained at 100k rows.
     """
     budget = max(min(n_train, 2 * MAX_CURVE_ROWS) / 4, ROWS_PER_SIZE)
+    floor = smallest_size(n_train, n_classes)
+    # On small data a fit costs little and one subset's error is mostly sampling noise: many
+    # seeds per size (their mean is what the curve is fitted to) keep the interval honest.
+    small = n_train < SMALL_TRAIN
+    most = MAX_REPEATS_SMALL if small else MAX_REPEATS
+    if small:
+        max_fits = max(max_fits, MAX_FITS_SMALL)
     plan: list[tuple[int, int]] = []
     fits = 0
     j = 1
     while len(plan) < MAX_SIZES:
         j += 1
         size = int(n_train * 2 ** (-j / 2))
-        if size < MIN_ROWS:
+        if size < floor:
             break
         if size > MAX_CURVE_ROWS:
             continue
-        repeats = int(min(MAX_REPEATS, max(1, budget // size)))
+        repeats = int(min(most, max(1, budget // size)))
         if fits + repeats > max_fits:
             break
         plan.append((size, repeats))
@@ -172,7 +195,7 @@ def data_size_curve(problem: Problem, ctx: Context) -> dict[str, Any]:
     heavy = classification and best.name == "gradient_boosting" and len(problem.classes) > 2
     max_fits = max(12, MAX_FITS * 2 // len(problem.classes)) if heavy else MAX_FITS
     jobs = []
-    for fit_rows, repeats in _plan(n_train, max_fits):
+    for fit_rows, repeats in _plan(n_train, max_fits, len(problem.classes)):
         for r in range(repeats):
             seed = problem.seed + 1000 * (r + 1)
             order = nested_order(y_train if classification else None, n_train, seed)
@@ -257,8 +280,15 @@ def _verdict_finding(kind: str, forecast: dict[str, Any], evidence: dict[str, An
     observed = evidence["dev_error"]
     interval_2x, interval_10x = forecast["interval_2x"], forecast["interval_10x"]
     gain, (gain_low, gain_high) = forecast["gain_2x"], forecast["gain_2x_interval"]
+    # The gain is read off the fitted curve (fitted now − fitted at 2x), so when the fit's "now"
+    # differs from the observed dev error at the shown precision, both are shown: the numbers
+    # printed must add up.
+    fitted_now = metric.format(forecast["now"])
+    now_text = metric.format(observed) + (
+        f" ({fitted_now} on the fitted curve)" if fitted_now != metric.format(observed) else ""
+    )
     forecast_text = (
-        f"dev error {metric.format(observed)} now; forecast at 2x the data {metric.format(forecast['at_2x'])} "
+        f"dev error {now_text} now; forecast at 2x the data {metric.format(forecast['at_2x'])} "
         f"(90% interval {metric.format(interval_2x[0])} to {metric.format(interval_2x[1])}), at 10x "
         f"{metric.format(forecast['at_10x'])} ({metric.format(interval_10x[0])} to {metric.format(interval_10x[1])})"
     )
@@ -311,8 +341,12 @@ def learning_curve(problem: Problem, ctx: Context) -> CheckResult:
     from unstuck import curves
 
     n_train = len(problem.frames["train"])
-    if n_train // 2**3 < MIN_ROWS:
-        raise SkipCheck(f"needs at least {8 * MIN_ROWS} training rows for a curve of 4 sizes; train has {n_train}")
+    if len(_plan(n_train, MAX_FITS, len(problem.classes))) < 3:
+        floor = smallest_size(n_train, len(problem.classes))
+        raise SkipCheck(
+            f"needs three subset sizes of at least {floor} rows below the {n_train} training rows (about "
+            f"{4 * floor} rows in all)"
+        )
     if ctx.ladder.best == "trivial":
         raise SkipCheck("the best baseline is the trivial one: a learning curve of a constant says nothing")
     data = data_size_curve(problem, ctx)
@@ -335,6 +369,7 @@ def learning_curve(problem: Problem, ctx: Context) -> CheckResult:
         "sizes": [int(s) for s in dev_fit.sizes],
         "dev_errors": [float(e) for e in dev_fit.errors],
         "reason": dev_fit.reason,
+        "rests_on": list(RESTS_ON),
     }
     kind = verdict(dev_fit, forecast, observed)
     findings: list[Finding] = [_verdict_finding(kind, forecast, evidence, metric)]
@@ -545,7 +580,7 @@ def _which_slice(per_slice: list[dict[str, Any]], metric: Any) -> Finding | None
         severity="info",
         title=title,
         lever="targeted_data",
-        evidence={"rule": top["rule"], "slice": top, "slices": per_slice},
+        evidence={"rule": top["rule"], "slice": top, "slices": per_slice, "rests_on": list(RESTS_ON)},
         expected_gain=float(top["contribution_2x"]),
     )
 

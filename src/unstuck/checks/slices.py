@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from unstuck.findings import TRAINED_MODEL as RESTS_ON
 from unstuck.findings import Finding
 from unstuck.registry import CheckResult, SkipCheck, check
 
@@ -146,6 +147,7 @@ def _finding(problem: Problem, rank: int, found: Slice, entry: dict[str, Any]) -
         title += f" — {why}: more examples like it should help"
     evidence = {k: entry[k] for k in ("rule", "rows", "failures", "metric", "rest_metric", "share", "train_share")}
     evidence.update({"p_value": found.p_value, "q_value": found.q_value, "also": list(found.also)})
+    evidence["rests_on"] = list(RESTS_ON)
     return Finding(
         id=f"slices.{rank}",
         check="slices",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from unstuck.advice import bottleneck_of, rank_interventions
+from unstuck.advice import bottleneck_of, rank_interventions, reconcile
 from unstuck.context import Context
 from unstuck.decomposition import COMPONENTS
 from unstuck.findings import Report
@@ -40,7 +40,8 @@ def explore_problem(problem: Problem, *, on_step: Callable[[str], None] | None =
 
     ctx = Context(problem, on_step=on_step)
     run = run_checks(problem, ctx, checks=data_checks())
-    interventions = rank_interventions(run.findings, problem.metric)
+    findings = reconcile(run.findings)
+    interventions = rank_interventions(findings, problem.metric)
     errors: dict[str, float | None] = {"human": problem.human_error, **dict.fromkeys(SPLITS)}
     inferred = {**problem.notes, "mode": problem.mode, "command": "explore: data checks only"}
     if "ladder" in vars(ctx):  # a check fitted the baselines: show the best one's errors for context
@@ -59,7 +60,7 @@ def explore_problem(problem: Problem, *, on_step: Callable[[str], None] | None =
         errors=errors,
         decomposition=dict.fromkeys(COMPONENTS),
         bottleneck=bottleneck_of(interventions),
-        findings=run.findings,
+        findings=findings,
         interventions=interventions,
         skipped=run.skipped,
         inferred=inferred,

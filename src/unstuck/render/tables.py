@@ -124,7 +124,10 @@ def _decomposition(report: Report, data: dict[str, Any]) -> list[Table]:
         if comp is None:
             gaps.append((label, formula, "—", "", missing.get(name, "not computable")))
             continue
-        verdict = "BOTTLENECK" if name in dominant else ("real, smaller" if comp.get("significant") else "within noise")
+        said = comp.get("verdict") or ("bottleneck" if name in dominant else "within noise")
+        verdict = "BOTTLENECK" if said == "bottleneck" else said
+        if (comp.get("between") or [""])[0] == "dev" and name == "variance":
+            label, formula = "variance + mismatch", "dev − train"
         gaps.append(
             (label, formula, fmt_gap(report, comp["value"]), fmt_interval(report, comp["interval"], gap=True), verdict)
         )

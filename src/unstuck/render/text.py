@@ -73,9 +73,10 @@ def _header(report: Report) -> RenderableType:
     for notice in report.notices:
         text.append(f"!! {notice}\n", style="bold red")
     text.append("Bottleneck: ", style="bold")
+    undetermined = report.bottleneck == "none" and any(n.startswith("No verdict") for n in report.notices)
     text.append(
-        report.bottleneck.replace("_", " "),
-        style="bold red" if report.bottleneck != "none" else "green",
+        "not determined (see above)" if undetermined else report.bottleneck.replace("_", " "),
+        style="bold red" if report.bottleneck != "none" or undetermined else "green",
     )
     if not report.splits:
         text.append(
@@ -106,6 +107,16 @@ def _errors_table(report: Report) -> RenderableType:
     return table
 
 
+def _gap_label(name: str, comp: dict[str, Any]) -> str:
+    """The gap's name and the splits it is measured between (dev − train when there is no train-dev)."""
+    upper, lower = comp.get("between") or ("", "")
+    words = name.replace("_", " ").replace("dev overfit", "dev overfitting")
+    if name == "variance" and upper == "dev":
+        words = "variance + mismatch"
+    short = {"human": "human", **_SPLIT_LABELS}
+    return f"{words} ({short.get(upper, upper)} − {short.get(lower, lower)})"
+
+
 def _gaps_table(report: Report) -> RenderableType:
     section: dict[str, Any] = report.sections.get("decomposition", {})
     components = section.get("components", {})
@@ -122,14 +133,11 @@ def _gaps_table(report: Report) -> RenderableType:
             table.add_row(label, "—", "", Text(missing.get(name, "not computable"), style="dim"))
             continue
         low, high = comp["interval"]
-        if name in dominant:
-            verdict = Text("BOTTLENECK", style="bold red")
-        elif comp["significant"]:
-            verdict = Text("real, smaller")
-        else:
-            verdict = Text("within noise", style="dim")
+        said = comp.get("verdict") or ("bottleneck" if name in dominant else "within noise")
+        style = {"bottleneck": "bold red", "within noise": "dim"}.get(said, "")
+        verdict = Text("BOTTLENECK" if said == "bottleneck" else said, style=style)
         table.add_row(
-            label,
+            _gap_label(name, comp),
             _fmt(report, comp["value"], gap=True),
             f"{_fmt(report, low, True)} – {_fmt(report, high, True)}",
             verdict,

@@ -9,12 +9,16 @@ kind           rule (on the median-smoothed curve unless said otherwise)    leve
 divergence     a NaN/inf loss; or the loss rises ≥ 10× its first value, or   tune_learning_rate   training_instability
                ends ≥ 2× it; or it fell ≥ 10 %, then climbed back above
                its start and stayed there
-pipeline_bug   the train loss rises from the start (minimum in the first    fix_pipeline         —
+pipeline_bug   the train loss rises from the start (minimum in the first    fix_pipeline         pipeline_bug
                10 %, ends ≥ 5 % above its start), or never falls by 2 %;
-               or the dev metric stays at chance (1 − 1/k error with k
-               classes) / never improves while train loss falls ≥ 20 %
-instability    ≥ 2 spikes (raw loss ≥ 50 % above the trend and ≥ 5 % of     tune_learning_rate   training_instability
-               the total drop), or relative noise around the trend ≥ 25 %
+               or the smoothed dev metric stays at chance (1 − 1/k error
+               with k classes, k read off the initial loss ≈ ln k when
+               not given: critical) / never improves while train loss
+               falls ≥ 20 %
+instability    on the curve block-averaged to ~100 points (a loss logged    tune_learning_rate   training_instability
+               every step is a minibatch's: its noise is sampling, not
+               instability): ≥ 2 spikes (≥ 50 % above the trend and ≥ 5 %
+               of the total drop), or relative noise around the trend ≥ 25 %
 overfitting    dev loss reaches its minimum, then rises by more than 2 %    regularize           variance
                of it and 3× its noise, with a rising trend, while train
                loss keeps falling; expected gain = the larger of what early
@@ -93,6 +97,8 @@ DIVERGE_MIN_DROP = 0.10  # "fell, then climbed back above its start" needs a fal
 RISING_END = 0.05  # train loss ending ≥ 5 % above its start (minimum in the first 10 %): rising
 FLAT_DROP = 0.02  # train loss never falling by 2 % of its start: not learning
 CHANCE_MARGIN = 0.02  # best dev error within 2 points of chance: at chance
+INITIAL_LOSS_TOLERANCE = 0.05  # a first cross-entropy within 5 % of ln k reads as k classes
+INSTABILITY_POINTS = 100  # dense curves are block-averaged to about this many points before judging spikes
 SPIKE_REL = 0.5  # a spike: raw loss ≥ 50 % above the trend ...
 SPIKE_ABS = 0.05  # ... and ≥ 5 % of the total drop above it
 MIN_SPIKES = 2
@@ -348,6 +354,11 @@ def diagnose_run(
         found = _divergence(context, *series, name, full=full)
         if found:
             return RunDiagnosis((found,), summary)
+    # Past the divergence check (which wants every raw value), dense curves are judged on block
+    # averages: a per-step minibatch loss's noise is sampling, and the rules' noise estimates
+    # (the spread around the trend) should not be inflated by it.
+    primary = _blocks(*primary)
+    train = _blocks(*train) if train is not None else None
     t, y = primary
     broken = _pipeline_train(context, t, y, primary_name) if train is not None else None
     if broken:
@@ -520,7 +531,7 @@ def _pipeline_train(ctx: _Context, t: FloatArray, y: FloatArray, name: str) -> V
             f"The {name} rises from the start ({_g(s[0])} → {_g(s[-1])} at {ctx.where(t[-1])}, rank correlation "
             f"with {ctx.unit} {rho:+.2f}): {hint}",
             "fix_pipeline",
-            None,
+            "pipeline_bug",
             {"series": name, "first_value": float(s[0]), "final_value": float(s[-1]), "spearman": rho},
         )
     slope, _, _ = _fit_line(t, y)
@@ -532,7 +543,7 @@ def _pipeline_train(ctx: _Context, t: FloatArray, y: FloatArray, name: str) -> V
             f"The {name} does not fall: a straight-line fit changes it by {_g(fitted_change)} over the run, "
             f"less than {FLAT_DROP:.0%} of its start ({_g(s[0])}): the model learns nothing; {hint}",
             "fix_pipeline",
-            None,
+            "pipeline_bug",
             {
                 "series": name,
                 "first_value": float(s[0]),
@@ -561,19 +572,34 @@ def _at_chance(
     if dev_err is None or ctx.metric != "error_rate" or len(dev_err[1]) < 3:
         return None
     _, err, column = dev_err
-    best = float(np.min(err))
+    # The smoothed curve's best, not one lucky evaluation's: a dead model's dev error wanders around
+    # chance, and its minimum over many evaluations dips below chance by the evaluation noise alone.
+    best = float(np.min(smooth(err)))
     hint = "suspect the pipeline (dev labels misaligned, preprocessing differs between train and dev)"
+    inferred = False
+    if not n_classes:
+        n_classes = _classes_from_initial_loss(ctx.log)
+        inferred = n_classes is not None
     if n_classes and n_classes >= 2:
         chance = 1.0 - 1.0 / n_classes
         if best >= chance - CHANCE_MARGIN:
+            how = " (classes inferred from the initial loss, ln k)" if inferred else ""
             return Verdict(
                 "pipeline_bug",
-                "warning",
-                f"The dev error never beats chance: best {ctx.fmt_metric(best)} (from {column}) vs "
-                f"{ctx.fmt_metric(chance)} for {n_classes} classes: {hint}",
+                "critical",
+                f"The dev error never beats chance: best {ctx.fmt_metric(best)} on the smoothed curve (from {column}) "
+                f"vs {ctx.fmt_metric(chance)} for {n_classes} classes{how}: the model has learnt nothing that "
+                f"carries to dev; {hint}",
                 "fix_pipeline",
-                None,
-                {"best_dev_error": best, "chance_error": chance, "n_classes": n_classes, "column": column},
+                "pipeline_bug",
+                {
+                    "best_dev_error": best,
+                    "lowest_single_dev_error": float(np.min(err)),
+                    "chance_error": chance,
+                    "n_classes": n_classes,
+                    "classes_inferred": inferred,
+                    "column": column,
+                },
             )
         return None
     if train is not None:
@@ -587,10 +613,44 @@ def _at_chance(
                 f"The dev error never improves ({ctx.fmt_metric(float(err[0]))} at first, best "
                 f"{ctx.fmt_metric(best)}) while the train loss falls {train_drop:.0%}: {hint}",
                 "fix_pipeline",
-                None,
+                "pipeline_bug",
                 {"first_dev_error": float(err[0]), "best_dev_error": best, "train_loss_relative_drop": train_drop},
             )
     return None
+
+
+def _classes_from_initial_loss(log: TrainingLog) -> int | None:
+    """Number of classes k read off a cross-entropy curve's first value (≈ ln k at initialisation).
+
+    A freshly initialised classifier spreads its probability evenly, so its cross-entropy starts
+    near ln k: a standard sanity check of deep-learning training. Only a first loss within
+    :data:`INITIAL_LOSS_TOLERANCE` of ln k for an integer k from 2 to 1000 is read this way.
+    """
+    for name in ("dev_loss", "train_loss"):
+        if log.has(name):
+            first = float(log.series(name)[1][0])
+            if not math.isfinite(first) or first <= 0.0:
+                continue
+            k = round(math.exp(first))
+            if 2 <= k <= 1000 and abs(first - math.log(k)) <= INITIAL_LOSS_TOLERANCE * math.log(k):
+                return int(k)
+    return None
+
+
+def _blocks(t: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """A dense curve averaged in consecutive blocks to about :data:`INSTABILITY_POINTS` points.
+
+    A loss logged every step (or every few) is a minibatch's loss: its noise is sampling, not
+    instability. Averaging b consecutive points divides that noise by about √b while a real
+    instability — the trend jumping up and staying up for a while — survives, as it does in a
+    per-epoch log. Curves with fewer points are returned as they are.
+    """
+    n = len(y)
+    size = n // INSTABILITY_POINTS
+    if size < 2:
+        return t, y
+    usable = size * (n // size)
+    return t[:usable].reshape(-1, size).mean(axis=1), y[:usable].reshape(-1, size).mean(axis=1)
 
 
 def _instability(ctx: _Context, t: FloatArray, y: FloatArray, name: str) -> Verdict | None:
