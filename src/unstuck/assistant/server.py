@@ -1,0 +1,323 @@
+"""``unstuck mcp``: the Model Context Protocol server that lets an AI assistant run unstuck.
+
+This module imports the SDK at the top, because the SDK reads the tools'
+annotations at registration; only ``unstuck mcp`` imports this module, after
+:func:`unstuck.assistant.require_sdk`. Built on the official ``mcp`` SDK's ``MCPServer`` (the 2.x name of FastMCP):
+its decorators turn each typed Python signature into the tool's JSON Schema,
+so the parameters an assistant sees are the ones below, with their types and
+defaults, and nothing has to be kept in step by hand.
+
+Rules the server keeps, because an assistant, not the user, chooses the calls:
+
+- every path goes through the :class:`~unstuck.assistant.sandbox.Sandbox`
+  (``--root``); a path outside it is a tool error;
+- tools that run commands are listed only when the user started the server
+  with ``--allow-run``;
+- a problem the user can fix (an :class:`~unstuck.errors.UnstuckError`)
+  comes back as a tool error carrying the CLI's problem-and-fix text; the
+  session goes on, whatever the call did.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Literal
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import ToolAnnotations
+
+from unstuck.assistant import tools
+from unstuck.assistant.sandbox import Sandbox
+
+if TYPE_CHECKING:
+    from unstuck.findings import Report
+
+__all__ = ["INSTRUCTIONS", "build_server", "tool_error_text"]
+
+INSTRUCTIONS = (
+    "unstuck measures why a machine-learning model is stuck and ranks what to do next. Work in the method's "
+    "order: plan (from the project card) -> explore (data surprises) -> diagnose (error decomposition, "
+    "findings, ranked interventions) -> act on the top intervention -> record the experiment in the ledger. "
+    "Quote the numbers the tools return; never advise more data or more compute unless an intervention "
+    "with that lever is ranked with its evidence. Paths are relative to the server's root folder."
+)
+
+Status = Literal["planned", "running", "done", "failed", "crashed"]
+Verdict = Literal["keep", "discard", "inconclusive", "unset"]
+Task = Literal["classification", "regression"]
+
+
+def tool_error_text(exc: Exception) -> str:
+    """The CLI's one paragraph for a user error: the problem, then ``fix:`` and the hint."""
+    from unstuck.errors import UnstuckError
+
+    if isinstance(exc, UnstuckError):
+        return f"{exc.message} fix: {exc.hint}" if exc.hint else exc.message
+    return str(exc)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn an UnstuckError into the SDK's ToolError: an ``isError`` result, not a crash."""
+    from unstuck.errors import UnstuckError
+
+    try:
+        yield
+    except UnstuckError as exc:
+        raise ToolError(tool_error_text(exc)) from exc
+
+
+def _steps(ctx: Context[Any, Any]) -> Callable[[str], None]:
+    """An ``on_step`` callback that sends each step as an MCP progress notification.
+
+    Tools run in a worker thread (the SDK runs synchronous tools there), so the
+    notification is handed back to the event loop with ``anyio.from_thread``.
+    """
+    import anyio.from_thread
+
+    counter = itertools.count(1)
+
+    def on_step(message: str) -> None:
+        anyio.from_thread.run(ctx.report_progress, float(next(counter)), None, message)
+
+    return on_step
+
+
+class _Session:
+    """What the server remembers between calls: the last report, for ``report_summary``."""
+
+    def __init__(self) -> None:
+        self.last: Report | None = None
+
+
+def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
+    """The server with its read-only tools registered; ``allow_run`` adds the command-running ones."""
+    from unstuck import __version__
+
+    server: MCPServer = MCPServer(name="unstuck", version=__version__, instructions=INSTRUCTIONS)
+    session = _Session()
+    reads = ToolAnnotations(read_only_hint=True, open_world_hint=False)
+
+    @server.tool(annotations=reads)
+    def diagnose(
+        ctx: Context[Any, Any],
+        train: str | None = None,
+        target: str | None = None,
+        dev: str | None = None,
+        test: str | None = None,
+        train_dev: str | None = None,
+        split_column: str | None = None,
+        predictions: str | None = None,
+        training_logs: list[str] | None = None,
+        human_error: float | None = None,
+        task: Task | None = None,
+        metric: Literal["error_rate", "rmse", "mae"] | None = None,
+        id_column: str | None = None,
+        drop: list[str] | None = None,
+        seed: int = 0,
+        card: str | None = None,
+        tags: str | None = None,
+        sections: bool = False,
+    ) -> dict[str, Any]:
+        """Diagnose a model: error decomposition (human/train/train-dev/dev/test), findings with evidence,
+        the bottleneck, and ranked interventions with expected gains (JSON schema unstuck.report/1).
+
+        Give a training table (`train` + `target`, optionally `dev`/`test`, or one table with
+        `split_column`), or `predictions` of the user's own model (columns split, y_true, y_pred),
+        and/or `training_logs` (CSV/JSONL/Keras/Lightning files or a TensorBoard folder).
+        `human_error` is in metric units (0.02 = 2%). `sections=true` adds the long per-check tables.
+        Sends a progress notification per step. Call report_summary next for a short version."""
+        with _user_errors():
+            report = tools.diagnose(
+                sandbox,
+                train=train,
+                target=target,
+                dev=dev,
+                test=test,
+                train_dev=train_dev,
+                split_column=split_column,
+                predictions=predictions,
+                training_logs=training_logs or (),
+                human_error=human_error,
+                task=task,
+                metric=metric,
+                id_column=id_column,
+                drop=drop or (),
+                seed=seed,
+                card=card,
+                tags=tags,
+                on_step=_steps(ctx),
+            )
+        session.last = report
+        return tools.report_json(report, sections=sections)
+
+    @server.tool(annotations=reads)
+    def explore(
+        ctx: Context[Any, Any],
+        train: str | None = None,
+        target: str | None = None,
+        dev: str | None = None,
+        test: str | None = None,
+        train_dev: str | None = None,
+        split_column: str | None = None,
+        predictions: str | None = None,
+        task: Task | None = None,
+        id_column: str | None = None,
+        drop: list[str] | None = None,
+        seed: int = 0,
+        sections: bool = False,
+    ) -> dict[str, Any]:
+        """Look hard at the data before modelling: leakage between splits, duplicates, likely label errors,
+        class imbalance, ID-like/constant/leaking columns, outliers, train-vs-dev shift, personal data.
+        Same inputs as diagnose; returns an unstuck.report/1 object with the data findings."""
+        with _user_errors():
+            report = tools.explore(
+                sandbox,
+                train=train,
+                target=target,
+                dev=dev,
+                test=test,
+                train_dev=train_dev,
+                split_column=split_column,
+                predictions=predictions,
+                task=task,
+                id_column=id_column,
+                drop=drop or (),
+                seed=seed,
+                on_step=_steps(ctx),
+            )
+        session.last = report
+        return tools.report_json(report, sections=sections)
+
+    @server.tool(annotations=reads)
+    def learning_curve(
+        ctx: Context[Any, Any],
+        train: str,
+        target: str,
+        dev: str | None = None,
+        task: Task | None = None,
+        metric: Literal["error_rate", "rmse", "mae"] | None = None,
+        drop: list[str] | None = None,
+        seed: int = 0,
+    ) -> dict[str, Any]:
+        """Learning curve of the quick baseline: dev and train error against training-set size, the fitted
+        curve, and the forecast at 2x and 10x the data with intervals. This is the evidence for or against
+        'collect more data' (JSON schema unstuck.curve/1)."""
+        with _user_errors():
+            return tools.learning_curve(
+                sandbox,
+                train=train,
+                target=target,
+                dev=dev,
+                task=task,
+                metric=metric,
+                drop=drop or (),
+                seed=seed,
+                on_step=_steps(ctx),
+            )
+
+    @server.tool(annotations=reads)
+    def plan(card: str = tools.CARD_FILE) -> dict[str, Any]:
+        """The method's plan for the project card (unstuck.toml, written by `unstuck init`): the layer the
+        problem lives at (LLM prompting, deep learning, classical ML) and why, then the steps in order,
+        each with its reason and the unstuck command that does it."""
+        with _user_errors():
+            return tools.plan(sandbox, card=card)
+
+    @server.tool(annotations=reads)
+    def log(
+        ledger: str = tools.DEFAULT_LEDGER,
+        status: list[Status] | None = None,
+        verdict: Verdict | None = None,
+        grep: str | None = None,
+        limit: int = 20,
+    ) -> dict[str, Any]:
+        """The experiment ledger, newest first (read-only): each experiment's hypothesis, command, the one
+        variable changed against its parent, metrics and keep/discard verdict. limit=0 returns all."""
+        with _user_errors():
+            records = tools.ledger_log(
+                sandbox, ledger=ledger, status=status or (), verdict=verdict, grep=grep, limit=limit
+            )
+        return {"experiments": records}
+
+    @server.tool(annotations=reads)
+    def show(experiment_id: int, ledger: str = tools.DEFAULT_LEDGER) -> dict[str, Any]:
+        """Everything the ledger holds about one experiment (read-only), including its verdict's evidence."""
+        with _user_errors():
+            return tools.ledger_show(sandbox, experiment_id=experiment_id, ledger=ledger)
+
+    @server.tool(annotations=reads)
+    def compare(first: int, second: int, ledger: str = tools.DEFAULT_LEDGER) -> dict[str, Any]:
+        """Only what differs between two experiments (read-only): config, metrics with B - A, provenance."""
+        with _user_errors():
+            return tools.ledger_compare(sandbox, first=first, second=second, ledger=ledger)
+
+    @server.tool(annotations=reads)
+    def cost(
+        api_input_price: float,
+        api_output_price: float,
+        tokens_in: float,
+        tokens_out: float,
+        small_model_hourly: float,
+        throughput: float,
+        requests: float | None = None,
+        growth: float = 0.0,
+        months: int = 24,
+        volumes: list[float] | None = None,
+        budget: float | None = None,
+        utilisation: float = 0.5,
+        min_instances: int = 1,
+        finetune_gpu_hours: float = 0.0,
+        gpu_hourly: float = 0.0,
+        labelling_cost: float = 0.0,
+        engineering_days: float = 0.0,
+        daily_rate: float = 0.0,
+        coverage: float | None = None,
+    ) -> dict[str, Any]:
+        """LLM API vs a fine-tuned small model: monthly bills, break-even volume and month, the month the API
+        bill crosses the budget, savings (JSON schema unstuck.cost/1). Prices per million tokens; tokens are
+        means per request; requests per month now (growth compounds monthly) or an explicit volumes series;
+        throughput in requests/second per serving instance; coverage = share a cascade's small model answers."""
+        with _user_errors():
+            return tools.cost(
+                api_input_price=api_input_price,
+                api_output_price=api_output_price,
+                tokens_in=tokens_in,
+                tokens_out=tokens_out,
+                small_model_hourly=small_model_hourly,
+                throughput=throughput,
+                requests=requests,
+                growth=growth,
+                months=months,
+                volumes=volumes or (),
+                budget=budget,
+                utilisation=utilisation,
+                min_instances=min_instances,
+                finetune_gpu_hours=finetune_gpu_hours,
+                gpu_hourly=gpu_hourly,
+                labelling_cost=labelling_cost,
+                engineering_days=engineering_days,
+                daily_rate=daily_rate,
+                coverage=coverage,
+            )
+
+    @server.tool(annotations=reads)
+    def report_summary(report: str | None = None, top: int = 3) -> dict[str, Any]:
+        """A short form of a diagnosis for your context: a one-sentence headline, the top interventions with
+        the findings (and numbers) behind each, counts of the other findings, skipped checks. Summarises
+        `report` (a JSON file from `unstuck diagnose --json`) when given, else the last diagnose/explore
+        of this session, else the root's last saved diagnosis (.unstuck/last_diagnosis.json)."""
+        from unstuck.assistant.summary import summarize
+
+        with _user_errors():
+            if report is None and session.last is not None:
+                chosen = session.last
+            else:
+                chosen = tools.saved_report(sandbox, report)
+        result: dict[str, Any] = tools.jsonable(summarize(chosen, top=top))
+        return result
+
+    return server
