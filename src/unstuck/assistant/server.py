@@ -21,6 +21,7 @@ Rules the server keeps, because an assistant, not the user, chooses the calls:
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal
@@ -35,7 +36,7 @@ from unstuck.assistant.sandbox import Sandbox
 if TYPE_CHECKING:
     from unstuck.findings import Report
 
-__all__ = ["INSTRUCTIONS", "build_server", "tool_error_text"]
+__all__ = ["INSTRUCTIONS", "build_server", "progress_reporter", "tool_error_text", "user_errors"]
 
 INSTRUCTIONS = (
     "unstuck measures why a machine-learning model is stuck and ranks what to do next. Work in the method's "
@@ -60,7 +61,7 @@ def tool_error_text(exc: Exception) -> str:
 
 
 @contextmanager
-def _user_errors() -> Iterator[None]:
+def user_errors() -> Iterator[None]:
     """Turn an UnstuckError into the SDK's ToolError: an ``isError`` result, not a crash."""
     from unstuck.errors import UnstuckError
 
@@ -70,20 +71,26 @@ def _user_errors() -> Iterator[None]:
         raise ToolError(tool_error_text(exc)) from exc
 
 
-def _steps(ctx: Context[Any, Any]) -> Callable[[str], None]:
-    """An ``on_step`` callback that sends each step as an MCP progress notification.
+def progress_reporter(ctx: Context[Any, Any], total: float | None = None) -> Callable[[str], None]:
+    """A callback that sends each message as an MCP progress notification, numbered 1, 2, 3, ...
 
-    Tools run in a worker thread (the SDK runs synchronous tools there), so the
-    notification is handed back to the event loop with ``anyio.from_thread``.
+    Call it in the tool's worker thread (the SDK runs synchronous tools there);
+    the callback it returns may then be called from any thread (the ledger's
+    runners use their own), as it hands each notification to the event loop by
+    the loop's token.
     """
     import anyio.from_thread
+    import anyio.lowlevel
 
+    token = anyio.from_thread.run_sync(anyio.lowlevel.current_token)
     counter = itertools.count(1)
+    lock = threading.Lock()
 
-    def on_step(message: str) -> None:
-        anyio.from_thread.run(ctx.report_progress, float(next(counter)), None, message)
+    def report(message: str) -> None:
+        with lock:  # numbers in the order they are sent
+            anyio.from_thread.run(ctx.report_progress, float(next(counter)), total, message, token=token)
 
-    return on_step
+    return report
 
 
 class _Session:
@@ -130,7 +137,7 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
         and/or `training_logs` (CSV/JSONL/Keras/Lightning files or a TensorBoard folder).
         `human_error` is in metric units (0.02 = 2%). `sections=true` adds the long per-check tables.
         Sends a progress notification per step. Call report_summary next for a short version."""
-        with _user_errors():
+        with user_errors():
             report = tools.diagnose(
                 sandbox,
                 train=train,
@@ -149,7 +156,7 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
                 seed=seed,
                 card=card,
                 tags=tags,
-                on_step=_steps(ctx),
+                on_step=progress_reporter(ctx),
             )
         session.last = report
         return tools.report_json(report, sections=sections)
@@ -173,7 +180,7 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
         """Look hard at the data before modelling: leakage between splits, duplicates, likely label errors,
         class imbalance, ID-like/constant/leaking columns, outliers, train-vs-dev shift, personal data.
         Same inputs as diagnose; returns an unstuck.report/1 object with the data findings."""
-        with _user_errors():
+        with user_errors():
             report = tools.explore(
                 sandbox,
                 train=train,
@@ -187,7 +194,7 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
                 id_column=id_column,
                 drop=drop or (),
                 seed=seed,
-                on_step=_steps(ctx),
+                on_step=progress_reporter(ctx),
             )
         session.last = report
         return tools.report_json(report, sections=sections)
@@ -206,7 +213,7 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
         """Learning curve of the quick baseline: dev and train error against training-set size, the fitted
         curve, and the forecast at 2x and 10x the data with intervals. This is the evidence for or against
         'collect more data' (JSON schema unstuck.curve/1)."""
-        with _user_errors():
+        with user_errors():
             return tools.learning_curve(
                 sandbox,
                 train=train,
@@ -216,7 +223,7 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
                 metric=metric,
                 drop=drop or (),
                 seed=seed,
-                on_step=_steps(ctx),
+                on_step=progress_reporter(ctx),
             )
 
     @server.tool(annotations=reads)
@@ -224,7 +231,7 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
         """The method's plan for the project card (unstuck.toml, written by `unstuck init`): the layer the
         problem lives at (LLM prompting, deep learning, classical ML) and why, then the steps in order,
         each with its reason and the unstuck command that does it."""
-        with _user_errors():
+        with user_errors():
             return tools.plan(sandbox, card=card)
 
     @server.tool(annotations=reads)
@@ -237,7 +244,7 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
     ) -> dict[str, Any]:
         """The experiment ledger, newest first (read-only): each experiment's hypothesis, command, the one
         variable changed against its parent, metrics and keep/discard verdict. limit=0 returns all."""
-        with _user_errors():
+        with user_errors():
             records = tools.ledger_log(
                 sandbox, ledger=ledger, status=status or (), verdict=verdict, grep=grep, limit=limit
             )
@@ -246,13 +253,13 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
     @server.tool(annotations=reads)
     def show(experiment_id: int, ledger: str = tools.DEFAULT_LEDGER) -> dict[str, Any]:
         """Everything the ledger holds about one experiment (read-only), including its verdict's evidence."""
-        with _user_errors():
+        with user_errors():
             return tools.ledger_show(sandbox, experiment_id=experiment_id, ledger=ledger)
 
     @server.tool(annotations=reads)
     def compare(first: int, second: int, ledger: str = tools.DEFAULT_LEDGER) -> dict[str, Any]:
         """Only what differs between two experiments (read-only): config, metrics with B - A, provenance."""
-        with _user_errors():
+        with user_errors():
             return tools.ledger_compare(sandbox, first=first, second=second, ledger=ledger)
 
     @server.tool(annotations=reads)
@@ -281,7 +288,7 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
         bill crosses the budget, savings (JSON schema unstuck.cost/1). Prices per million tokens; tokens are
         means per request; requests per month now (growth compounds monthly) or an explicit volumes series;
         throughput in requests/second per serving instance; coverage = share a cascade's small model answers."""
-        with _user_errors():
+        with user_errors():
             return tools.cost(
                 api_input_price=api_input_price,
                 api_output_price=api_output_price,
@@ -312,7 +319,7 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
         of this session, else the root's last saved diagnosis (.unstuck/last_diagnosis.json)."""
         from unstuck.assistant.summary import summarize
 
-        with _user_errors():
+        with user_errors():
             if report is None and session.last is not None:
                 chosen = session.last
             else:
@@ -320,4 +327,8 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
         result: dict[str, Any] = tools.jsonable(summarize(chosen, top=top))
         return result
 
+    if allow_run:
+        from unstuck.assistant.runs import register_run_tools
+
+        register_run_tools(server, sandbox)
     return server
