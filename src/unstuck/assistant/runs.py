@@ -15,6 +15,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp_types import ToolAnnotations
 
 from unstuck.assistant.sandbox import Sandbox
+from unstuck.assistant.server import JsonResult, json_result, progress_reporter, user_errors
 from unstuck.assistant.tools import DEFAULT_LEDGER, jsonable
 
 if TYPE_CHECKING:
@@ -80,8 +81,6 @@ def run_experiments(
 
 def register_run_tools(server: MCPServer, sandbox: Sandbox) -> None:
     """Add ``run`` and ``sweep`` to ``server``."""
-    from unstuck.assistant.server import progress_reporter, user_errors
-
     writes = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)
 
     def events(ctx: Context[Any, Any], total: float | None) -> OnEvent:
@@ -105,24 +104,26 @@ def register_run_tools(server: MCPServer, sandbox: Sandbox) -> None:
         interventions: list[str] | None = None,
         metric: str | None = None,
         timeout: float | None = None,
-    ) -> dict[str, Any]:
+    ) -> JsonResult:
         """Run ONE experiment (a training command, as an argument list, in the root folder) and record it in
         the ledger: hypothesis, expected effect (`expect`, e.g. "dev_error -0.01"), the parent it changes one
         variable of, the diagnosis findings/interventions it acts on, metrics (the command prints a JSON object
         as its last line) and the noise-aware verdict. `seeds=N` repeats it over seeds 0..N-1 ({seed})."""
         with user_errors():
-            return run_experiments(
-                sandbox,
-                command,
-                seeds=seeds,
-                hypothesis=hypothesis,
-                expect=expect,
-                parent=parent,
-                findings=findings,
-                interventions=interventions,
-                metric=metric,
-                timeout=timeout,
-                on_event=events(ctx, float(seeds) if seeds else 1.0),
+            return json_result(
+                run_experiments(
+                    sandbox,
+                    command,
+                    seeds=seeds,
+                    hypothesis=hypothesis,
+                    expect=expect,
+                    parent=parent,
+                    findings=findings,
+                    interventions=interventions,
+                    metric=metric,
+                    timeout=timeout,
+                    on_event=events(ctx, float(seeds) if seeds else 1.0),
+                )
             )
 
     @server.tool(annotations=writes)
@@ -140,24 +141,26 @@ def register_run_tools(server: MCPServer, sandbox: Sandbox) -> None:
         interventions: list[str] | None = None,
         metric: str | None = None,
         timeout: float | None = None,
-    ) -> dict[str, Any]:
+    ) -> JsonResult:
         """Run many variants of a command and record each in the ledger. `vary` items are NAME=V1,V2,... (or
         NAME=LOW:HIGH[:log|:int] with mode qmc); the command holds {NAME} where each value goes. Modes: grid,
         oat (one at a time around the first values), qmc (quasi-random, `samples` points)."""
         with user_errors():
-            return run_experiments(
-                sandbox,
-                command,
-                vary=vary,
-                mode=mode,
-                samples=samples,
-                seeds=seeds,
-                jobs=jobs,
-                hypothesis=hypothesis,
-                parent=parent,
-                findings=findings,
-                interventions=interventions,
-                metric=metric,
-                timeout=timeout,
-                on_event=events(ctx, None),
+            return json_result(
+                run_experiments(
+                    sandbox,
+                    command,
+                    vary=vary,
+                    mode=mode,
+                    samples=samples,
+                    seeds=seeds,
+                    jobs=jobs,
+                    hypothesis=hypothesis,
+                    parent=parent,
+                    findings=findings,
+                    interventions=interventions,
+                    metric=metric,
+                    timeout=timeout,
+                    on_event=events(ctx, None),
+                )
             )

@@ -21,14 +21,15 @@ Rules the server keeps, because an assistant, not the user, chooses the calls:
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp_types import ToolAnnotations
+from mcp_types import CallToolResult, TextContent, ToolAnnotations
 
 from unstuck.assistant import tools
 from unstuck.assistant.sandbox import Sandbox
@@ -46,9 +47,19 @@ INSTRUCTIONS = (
     "with that lever is ranked with its evidence. Paths are relative to the server's root folder."
 )
 
+#: A tool's JSON result: the object as structured content, and the same object as compact JSON text
+#: (the SDK's own text is indented, which costs an assistant's context about twice the tokens).
+JsonResult = Annotated[CallToolResult, dict[str, Any]]
+
 Status = Literal["planned", "running", "done", "failed", "crashed"]
 Verdict = Literal["keep", "discard", "inconclusive", "unset"]
 Task = Literal["classification", "regression"]
+
+
+def json_result(document: dict[str, Any]) -> CallToolResult:
+    """``document`` as a tool result: structured content plus the same JSON as compact text."""
+    text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=document)
 
 
 def tool_error_text(exc: Exception) -> str:
@@ -128,7 +139,7 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
         card: str | None = None,
         tags: str | None = None,
         sections: bool = False,
-    ) -> dict[str, Any]:
+    ) -> JsonResult:
         """Diagnose a model: error decomposition (human/train/train-dev/dev/test), findings with evidence,
         the bottleneck, and ranked interventions with expected gains (JSON schema unstuck.report/1).
 
@@ -159,7 +170,7 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
                 on_step=progress_reporter(ctx),
             )
         session.last = report
-        return tools.report_json(report, sections=sections)
+        return json_result(tools.report_json(report, sections=sections))
 
     @server.tool(annotations=reads)
     def explore(
@@ -176,7 +187,7 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
         drop: list[str] | None = None,
         seed: int = 0,
         sections: bool = False,
-    ) -> dict[str, Any]:
+    ) -> JsonResult:
         """Look hard at the data before modelling: leakage between splits, duplicates, likely label errors,
         class imbalance, ID-like/constant/leaking columns, outliers, train-vs-dev shift, personal data.
         Same inputs as diagnose; returns an unstuck.report/1 object with the data findings."""
@@ -197,7 +208,7 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
                 on_step=progress_reporter(ctx),
             )
         session.last = report
-        return tools.report_json(report, sections=sections)
+        return json_result(tools.report_json(report, sections=sections))
 
     @server.tool(annotations=reads)
     def learning_curve(
@@ -209,30 +220,32 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
         metric: Literal["error_rate", "rmse", "mae"] | None = None,
         drop: list[str] | None = None,
         seed: int = 0,
-    ) -> dict[str, Any]:
+    ) -> JsonResult:
         """Learning curve of the quick baseline: dev and train error against training-set size, the fitted
         curve, and the forecast at 2x and 10x the data with intervals. This is the evidence for or against
         'collect more data' (JSON schema unstuck.curve/1)."""
         with user_errors():
-            return tools.learning_curve(
-                sandbox,
-                train=train,
-                target=target,
-                dev=dev,
-                task=task,
-                metric=metric,
-                drop=drop or (),
-                seed=seed,
-                on_step=progress_reporter(ctx),
+            return json_result(
+                tools.learning_curve(
+                    sandbox,
+                    train=train,
+                    target=target,
+                    dev=dev,
+                    task=task,
+                    metric=metric,
+                    drop=drop or (),
+                    seed=seed,
+                    on_step=progress_reporter(ctx),
+                )
             )
 
     @server.tool(annotations=reads)
-    def plan(card: str = tools.CARD_FILE) -> dict[str, Any]:
+    def plan(card: str = tools.CARD_FILE) -> JsonResult:
         """The method's plan for the project card (unstuck.toml, written by `unstuck init`): the layer the
         problem lives at (LLM prompting, deep learning, classical ML) and why, then the steps in order,
         each with its reason and the unstuck command that does it."""
         with user_errors():
-            return tools.plan(sandbox, card=card)
+            return json_result(tools.plan(sandbox, card=card))
 
     @server.tool(annotations=reads)
     def log(
@@ -241,26 +254,26 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
         verdict: Verdict | None = None,
         grep: str | None = None,
         limit: int = 20,
-    ) -> dict[str, Any]:
+    ) -> JsonResult:
         """The experiment ledger, newest first (read-only): each experiment's hypothesis, command, the one
         variable changed against its parent, metrics and keep/discard verdict. limit=0 returns all."""
         with user_errors():
             records = tools.ledger_log(
                 sandbox, ledger=ledger, status=status or (), verdict=verdict, grep=grep, limit=limit
             )
-        return {"experiments": records}
+        return json_result({"experiments": records})
 
     @server.tool(annotations=reads)
-    def show(experiment_id: int, ledger: str = tools.DEFAULT_LEDGER) -> dict[str, Any]:
+    def show(experiment_id: int, ledger: str = tools.DEFAULT_LEDGER) -> JsonResult:
         """Everything the ledger holds about one experiment (read-only), including its verdict's evidence."""
         with user_errors():
-            return tools.ledger_show(sandbox, experiment_id=experiment_id, ledger=ledger)
+            return json_result(tools.ledger_show(sandbox, experiment_id=experiment_id, ledger=ledger))
 
     @server.tool(annotations=reads)
-    def compare(first: int, second: int, ledger: str = tools.DEFAULT_LEDGER) -> dict[str, Any]:
+    def compare(first: int, second: int, ledger: str = tools.DEFAULT_LEDGER) -> JsonResult:
         """Only what differs between two experiments (read-only): config, metrics with B - A, provenance."""
         with user_errors():
-            return tools.ledger_compare(sandbox, first=first, second=second, ledger=ledger)
+            return json_result(tools.ledger_compare(sandbox, first=first, second=second, ledger=ledger))
 
     @server.tool(annotations=reads)
     def cost(
@@ -283,36 +296,38 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
         engineering_days: float = 0.0,
         daily_rate: float = 0.0,
         coverage: float | None = None,
-    ) -> dict[str, Any]:
+    ) -> JsonResult:
         """LLM API vs a fine-tuned small model: monthly bills, break-even volume and month, the month the API
         bill crosses the budget, savings (JSON schema unstuck.cost/1). Prices per million tokens; tokens are
         means per request; requests per month now (growth compounds monthly) or an explicit volumes series;
         throughput in requests/second per serving instance; coverage = share a cascade's small model answers."""
         with user_errors():
-            return tools.cost(
-                api_input_price=api_input_price,
-                api_output_price=api_output_price,
-                tokens_in=tokens_in,
-                tokens_out=tokens_out,
-                small_model_hourly=small_model_hourly,
-                throughput=throughput,
-                requests=requests,
-                growth=growth,
-                months=months,
-                volumes=volumes or (),
-                budget=budget,
-                utilisation=utilisation,
-                min_instances=min_instances,
-                finetune_gpu_hours=finetune_gpu_hours,
-                gpu_hourly=gpu_hourly,
-                labelling_cost=labelling_cost,
-                engineering_days=engineering_days,
-                daily_rate=daily_rate,
-                coverage=coverage,
+            return json_result(
+                tools.cost(
+                    api_input_price=api_input_price,
+                    api_output_price=api_output_price,
+                    tokens_in=tokens_in,
+                    tokens_out=tokens_out,
+                    small_model_hourly=small_model_hourly,
+                    throughput=throughput,
+                    requests=requests,
+                    growth=growth,
+                    months=months,
+                    volumes=volumes or (),
+                    budget=budget,
+                    utilisation=utilisation,
+                    min_instances=min_instances,
+                    finetune_gpu_hours=finetune_gpu_hours,
+                    gpu_hourly=gpu_hourly,
+                    labelling_cost=labelling_cost,
+                    engineering_days=engineering_days,
+                    daily_rate=daily_rate,
+                    coverage=coverage,
+                )
             )
 
     @server.tool(annotations=reads)
-    def report_summary(report: str | None = None, top: int = 3) -> dict[str, Any]:
+    def report_summary(report: str | None = None, top: int = 3) -> JsonResult:
         """A short form of a diagnosis for your context: a one-sentence headline, the top interventions with
         the findings (and numbers) behind each, counts of the other findings, skipped checks. Summarises
         `report` (a JSON file from `unstuck diagnose --json`) when given, else the last diagnose/explore
@@ -325,7 +340,7 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
             else:
                 chosen = tools.saved_report(sandbox, report)
         result: dict[str, Any] = tools.jsonable(summarize(chosen, top=top))
-        return result
+        return json_result(result)
 
     if allow_run:
         from unstuck.assistant.runs import register_run_tools
