@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -128,6 +129,8 @@ def test_summary_keeps_the_top_interventions_with_their_evidence_and_counts_the_
     assert summary["other_findings"] == {"info": 1, "warning": 1}  # the constant column, the label errors
     assert summary["decomposition"] == {"avoidable_bias": 0.02, "variance": 0.08, "data_mismatch": 0.01}
     assert summary["skipped"] == [{"check": "capacity", "reason": "needs 400 rows"}]
+    second_first = replace(report, interventions=report.interventions[1:])
+    assert headline(second_first).endswith("First step: Regularize the model, expected gain up to 5.0 points.")
     # a critical finding that no kept intervention cites is still named
     assert summarize(report, top=0)["other_critical"] == ["12 dev rows also in train"]
     assert len(json.dumps(summarize(report))) < len(json.dumps(report.to_dict()))

@@ -23,6 +23,11 @@ def _value(value: float | None, fmt: str) -> str:
     return f"{100 * value:.1f}%" if fmt == "percent" else f"{value:.4g}"
 
 
+def _gain(value: float, fmt: str) -> str:
+    """A reduction of the error: percentage points for rates (a 2% gain reads as a relative one)."""
+    return f"{100 * value:.1f} points" if fmt == "percent" else f"{value:.4g}"
+
+
 def headline(report: Report) -> str:
     """One sentence: the bottleneck, the dev error against human level, and the first step."""
     metric = str(report.metric.get("name", "error"))
@@ -38,7 +43,7 @@ def headline(report: Report) -> str:
         parts.append(f"{metric}: {', '.join(measured)}{against}.")
     if report.interventions:
         first = report.interventions[0]
-        gain = f", expected gain up to {_value(first.expected_gain, fmt)}" if first.expected_gain is not None else ""
+        gain = f", expected gain up to {_gain(first.expected_gain, fmt)}" if first.expected_gain is not None else ""
         parts.append(f"First step: {first.action}{gain}.")
     else:
         parts.append("No intervention is ranked: no finding points to one.")
