@@ -29,8 +29,8 @@ def mcp(
         bool,
         typer.Option(
             "--allow-run",
-            help="Also offer the tools that run commands (run, sweep, curve of a command, try); "
-            "each run is recorded in the ledger under the root.",
+            help="Also offer the tools that run commands (run, sweep); each run is recorded in the "
+            "ledger under the root.",
         ),
     ] = False,
 ) -> None:
