@@ -2,12 +2,12 @@
 
 Usage::
 
-    python benchmarks/mcp_overhead.py [--starts 5] [--calls 50] [--diagnoses 3]
+    python benchmarks/mcp_overhead.py [--starts 5] [--calls 50] [--diagnoses 5]
 
 Start-up: wall time from launching ``unstuck mcp`` (the SDK's stdio client, as an
 assistant's host does) until ``tools/list`` has answered, against ``unstuck --help``
 in a fresh process. Per call: the median wall time of the same computation through
-an MCP ``tools/call`` and through the plain Python API in the benchmark's own process,
+an MCP ``tools/call`` and through the plain Python API in the benchmark's own process (in turn),
 for a cheap tool (``cost``, 24 months) and a real one (``diagnose`` on scikit-learn's
 wine data, 178 rows, train/dev 70/30). Prints a Markdown table.
 """
@@ -64,8 +64,15 @@ def _median_ms(samples: list[float]) -> float:
     return 1000 * statistics.median(samples)
 
 
-def startup(root: Path, starts: int) -> tuple[float, float]:
-    """Median seconds to a listed server, and to ``unstuck --help`` (a fresh interpreter importing the CLI)."""
+def _fresh(code: str) -> float:
+    began = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
+    return time.perf_counter() - began
+
+
+def startup(root: Path, starts: int) -> tuple[float, float, float]:
+    """Median milliseconds to a listed server, to ``unstuck --help``, and to import the MCP SDK alone
+    (each a fresh interpreter)."""
 
     async def one() -> float:
         began = time.perf_counter()
@@ -74,76 +81,71 @@ def startup(root: Path, starts: int) -> tuple[float, float]:
             return time.perf_counter() - began
 
     served = [anyio.run(one) for _ in range(starts)]
-    helped = []
-    for _ in range(starts):
-        began = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-c", "from unstuck.cli import main; main()", "--help"],
-            capture_output=True,
-            check=True,
-        )
-        helped.append(time.perf_counter() - began)
-    return _median_ms(served), _median_ms(helped)
+    helped = [
+        _fresh("import sys; sys.argv = ['unstuck', '--help']\nfrom unstuck.cli import app\napp()")
+        for _ in range(starts)
+    ]
+    sdk = [_fresh("import mcp.server.mcpserver") for _ in range(starts)]
+    return _median_ms(served), _median_ms(helped), _median_ms(sdk)
 
 
-def through_mcp(root: Path, name: str, arguments: dict[str, Any], repeats: int) -> tuple[float, int]:
-    """Median milliseconds of ``repeats`` calls in one session (after one warm-up call), and the reply's text size."""
-
-    async def session() -> tuple[list[float], int]:
-        async with Client(_params(root), read_timeout_seconds=600) as client:
-            warm = await client.call_tool(name, arguments)
-            assert not warm.is_error, warm.content
-            size = sum(len(block.text) for block in warm.content if getattr(block, "type", "") == "text")
-            times = []
-            for _ in range(repeats):
-                began = time.perf_counter()
-                result = await client.call_tool(name, arguments)
-                times.append(time.perf_counter() - began)
-                assert not result.is_error
-            return times, size
-
-    times, size = anyio.run(session)
-    return _median_ms(times), size
-
-
-def in_process(root: Path, name: str, arguments: dict[str, Any], repeats: int) -> float:
-    """Median milliseconds of the same computation through the Python API (after one warm-up)."""
+def _api_call(root: Path, name: str, arguments: dict[str, Any]) -> object:
+    """The tool's computation through the Python API, in this process."""
     import unstuck
     from unstuck.assistant.tools import cost, report_json
 
-    def call() -> object:
-        if name == "cost":
-            return cost(**arguments)
-        return report_json(
-            unstuck.diagnose(root / arguments["train"], dev=root / arguments["dev"], target=arguments["target"])
-        )
+    if name == "cost":
+        return cost(**arguments)
+    return report_json(
+        unstuck.diagnose(root / arguments["train"], dev=root / arguments["dev"], target=arguments["target"])
+    )
 
-    call()
-    times = []
-    for _ in range(repeats):
-        began = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - began)
-    return _median_ms(times)
+
+def paired(root: Path, name: str, arguments: dict[str, Any], repeats: int) -> tuple[float, float, int]:
+    """Median milliseconds through the Python API and through MCP ``tools/call``, and the reply's text size.
+
+    The two run in turn (API, then MCP, ``repeats`` times, after one warm-up of each), so a change in
+    the machine's load between them hits both alike.
+    """
+
+    async def session() -> tuple[list[float], list[float], int]:
+        async with Client(_params(root), read_timeout_seconds=600) as client:
+            _api_call(root, name, arguments)
+            warm = await client.call_tool(name, arguments)
+            assert not warm.is_error, warm.content
+            size = sum(len(block.text) for block in warm.content if getattr(block, "type", "") == "text")
+            api, mcp = [], []
+            for _ in range(repeats):
+                began = time.perf_counter()
+                _api_call(root, name, arguments)
+                api.append(time.perf_counter() - began)
+                began = time.perf_counter()
+                result = await client.call_tool(name, arguments)
+                mcp.append(time.perf_counter() - began)
+                assert not result.is_error
+            return api, mcp, size
+
+    api, mcp, size = anyio.run(session)
+    return _median_ms(api), _median_ms(mcp), size
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--starts", type=int, default=5)
     parser.add_argument("--calls", type=int, default=50)
-    parser.add_argument("--diagnoses", type=int, default=3)
+    parser.add_argument("--diagnoses", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="unstuck-mcp-bench-") as tmp:
         root = Path(tmp)
         _wine(root)
-        served, helped = startup(root, args.starts)
+        served, helped, sdk = startup(root, args.starts)
         rows = []
         for name, arguments, repeats in (("cost", COST, args.calls), ("diagnose", DIAGNOSE, args.diagnoses)):
-            mcp_ms, size = through_mcp(root, name, arguments, repeats)
-            api_ms = in_process(root, name, arguments, repeats)
+            api_ms, mcp_ms, size = paired(root, name, arguments, repeats)
             rows.append((name, repeats, api_ms, mcp_ms, size))
     print(
-        f"start-up to a listed server (median of {args.starts}): {served:.0f} ms; `unstuck --help`: {helped:.0f} ms\n"
+        f"start-up to a listed server (median of {args.starts}): {served:.0f} ms; `unstuck --help`: {helped:.0f} ms; "
+        f"importing the MCP SDK alone: {sdk:.0f} ms\n"
     )
     print(
         "| tool | calls | Python API (ms, median) | MCP tools/call (ms, median) | overhead (ms) | reply text (chars) |"
