@@ -302,3 +302,36 @@ def test_mcp_with_a_missing_root_exits_2_with_a_fix(tmp_path: Path) -> None:
     done = run_cli(["mcp", "--root", str(tmp_path / "missing")])
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "is not a folder" in done.stderr and "--root" in done.stderr
+
+
+def test_command_curve_gives_the_cli_curve_of_a_planted_script(tmp_path: Path) -> None:
+    from unstuck.assistant.runs import command_curve
+
+    # dev error 0.05 + 0.1 / sqrt(fraction): a planted power law the fit must see point by point
+    (tmp_path / "train.py").write_text(
+        "import json, sys\n"
+        "f = float(sys.argv[sys.argv.index('--fraction') + 1])\n"
+        "print(json.dumps({'dev_error': 0.05 + 0.1 / f ** 0.5, 'accuracy': 0.5}))\n"
+    )
+    command = [sys.executable, "train.py", "--fraction", "{fraction}"]
+    fractions = [0.1, 0.2, 0.4, 0.7, 1.0]
+    messages: list[str] = []
+    document = command_curve(
+        Sandbox.at(tmp_path), command, fractions=fractions, seeds=[0], jobs=2, on_done=messages.append
+    )
+    assert document["metric_key"] == "dev_error" and document["failed"] == 0
+    assert document["curve"]["sizes"] == fractions
+    assert document["curve"]["errors"] == pytest.approx([0.05 + 0.1 / f**0.5 for f in fractions])
+    assert len(messages) == 5 and all(m.endswith(" ok") for m in messages)
+    done = run_cli(
+        ["curve", "--fractions", ",".join(map(str, fractions)), "--json", "curve.json", "--quiet", "--", *command],
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    cli = json.loads((tmp_path / "curve.json").read_text())
+    for key in ("schema", "mode", "metric_key", "maximize", "failed", "curve", "size_unit", "forecast"):
+        assert document[key] == cli[key], key
+    with pytest.raises(ConfigError, match="no \\{fraction\\} or \\{size\\} placeholder"):
+        command_curve(Sandbox.at(tmp_path), [sys.executable, "train.py"], fractions=fractions, seeds=[0])
+    with pytest.raises(ConfigError, match="No run reported the metric 'loss'"):
+        command_curve(Sandbox.at(tmp_path), command, fractions=[0.5, 1.0], seeds=[0], metric_key="loss")

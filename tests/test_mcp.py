@@ -22,7 +22,7 @@ from mcp import Client, StdioServerParameters
 from unstuck.schemas import validate
 
 READ_TOOLS = {"diagnose", "explore", "learning_curve", "plan", "log", "show", "compare", "cost", "report_summary"}
-RUN_TOOLS = {"run", "sweep"}
+RUN_TOOLS = {"run", "sweep", "curve_command"}
 
 
 def _server(root: Path, *extra: str) -> StdioServerParameters:
@@ -194,7 +194,7 @@ def test_command_tools_need_allow_run(wine_root: Path, tmp_path: Path) -> None:
     assert result.is_error and "run" in _text(result)
     assert not (root / ".unstuck").exists()  # nothing ran, nothing was recorded
 
-    async def allowed(client: Client) -> tuple[set[str], Any, Any, Any]:
+    async def allowed(client: Client) -> tuple[set[str], Any, Any, Any, Any]:
         names = {tool.name for tool in (await client.list_tools()).tools}
         first = await client.call_tool("run", call)
         second = await client.call_tool(
@@ -206,9 +206,20 @@ def test_command_tools_need_allow_run(wine_root: Path, tmp_path: Path) -> None:
                 "parent": 1,
             },
         )
-        return names, first, second, await client.call_tool("compare", {"first": 1, "second": 2})
+        compared = await client.call_tool("compare", {"first": 1, "second": 2})
+        curve = await client.call_tool(
+            "curve_command",
+            {"command": [sys.executable, "train.py", "--lr", "{fraction}"], "fractions": [0.05, 0.1, 0.2]},
+            progress_callback=on_progress,
+        )
+        return names, first, second, compared, curve
 
-    names, first, second, compared = in_session(root, allowed, "--allow-run")
+    progress: list[tuple[float, float | None]] = []
+
+    async def on_progress(value: float, total: float | None, message: str | None) -> None:
+        progress.append((value, total))
+
+    names, first, second, compared, curve = in_session(root, allowed, "--allow-run")
     assert names == READ_TOOLS | RUN_TOOLS
     assert not first.is_error, _text(first)
     record = first.structured_content["experiments"][0]
@@ -221,3 +232,7 @@ def test_command_tools_need_allow_run(wine_root: Path, tmp_path: Path) -> None:
         pytest.approx(-0.1),
     ]
     assert (root / ".unstuck" / "ledger.db").is_file()
+    # the script's "learning rate" stands in for the data fraction: dev error 0.3 - fraction, one run each
+    assert not curve.is_error, _text(curve)
+    assert curve.structured_content["curve"]["errors"] == [pytest.approx(0.25), pytest.approx(0.2), pytest.approx(0.1)]
+    assert progress == [(1.0, 3.0), (2.0, 3.0), (3.0, 3.0)]

@@ -29,8 +29,8 @@ def mcp(
         bool,
         typer.Option(
             "--allow-run",
-            help="Also offer the tools that run commands (run, sweep); each run is recorded in the "
-            "ledger under the root.",
+            help="Also offer the tools that run commands in the root: run and sweep (each run recorded in "
+            "the ledger under the root) and curve_command (a learning curve of a training command).",
         ),
     ] = False,
 ) -> None:
