@@ -22,7 +22,7 @@ from mcp import Client, StdioServerParameters
 from unstuck.schemas import validate
 
 READ_TOOLS = {"diagnose", "explore", "learning_curve", "plan", "log", "show", "compare", "cost", "report_summary"}
-RUN_TOOLS = {"run", "sweep", "curve_command"}
+RUN_TOOLS = {"run", "sweep", "curve_command", "try_intervention"}
 
 
 def _server(root: Path, *extra: str) -> StdioServerParameters:
@@ -236,3 +236,36 @@ def test_command_tools_need_allow_run(wine_root: Path, tmp_path: Path) -> None:
     assert not curve.is_error, _text(curve)
     assert curve.structured_content["curve"]["errors"] == [pytest.approx(0.25), pytest.approx(0.2), pytest.approx(0.1)]
     assert progress == [(1.0, 3.0), (2.0, 3.0), (3.0, 3.0)]
+
+
+def test_try_intervention_refits_the_baseline_and_records_the_try(tmp_path: Path) -> None:
+    """Iris repeats a few rows; split 70/30, one training row repeats a dev row: leakage, ranked first."""
+    from sklearn.datasets import load_iris
+    from sklearn.model_selection import train_test_split
+
+    frame = load_iris(as_frame=True).frame
+    train, dev = train_test_split(frame, test_size=0.3, random_state=0, stratify=frame["target"])
+    train.to_csv(tmp_path / "train.csv", index=False)
+    dev.to_csv(tmp_path / "dev.csv", index=False)
+
+    async def scenario(client: Client) -> list[Any]:
+        return [
+            await client.call_tool("try_intervention", {"rank": 1}),
+            await client.call_tool("diagnose", {"train": "train.csv", "dev": "dev.csv", "target": "target"}),
+            await client.call_tool("try_intervention", {"rank": 9}),
+            await client.call_tool("try_intervention", {"rank": 1}),
+            await client.call_tool("show", {"experiment_id": 1}),
+        ]
+
+    early, diagnosis, unranked, tried, shown = in_session(tmp_path, scenario, "--allow-run")
+    assert early.is_error and "Call diagnose first" in _text(early)
+    assert diagnosis.structured_content["bottleneck"] == "leakage"
+    assert diagnosis.structured_content["interventions"][0]["lever"] == "fix_leakage"
+    assert unranked.is_error and "no intervention ranked 9" in _text(unranked)
+    outcome = tried.structured_content
+    assert outcome["lever"] == "fix_leakage" and outcome["automatic"] and outcome["experiment_id"] == 1
+    assert outcome["changed"] == {"train_rows": [79, 78]}  # the one leaked row left out
+    assert outcome["gain"] == pytest.approx(outcome["dev_error_before"] - outcome["dev_error_after"])
+    record = shown.structured_content
+    assert record["interventions"] == ["fix_leakage"] and record["status"] == "done"
+    assert record["metrics"]["dev_error_rate"] == pytest.approx(outcome["dev_error_after"])

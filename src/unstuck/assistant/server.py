@@ -36,6 +36,7 @@ from unstuck.assistant.sandbox import Sandbox
 
 if TYPE_CHECKING:
     from unstuck.findings import Report
+    from unstuck.problem import Problem
 
 __all__ = ["INSTRUCTIONS", "build_server", "progress_reporter", "tool_error_text", "user_errors"]
 
@@ -105,10 +106,12 @@ def progress_reporter(ctx: Context[Any, Any], total: float | None = None) -> Cal
 
 
 class _Session:
-    """What the server remembers between calls: the last report, for ``report_summary``."""
+    """What the server remembers between calls: the last report (for ``report_summary``) and the
+    last diagnosis with its problem (for ``try_intervention``)."""
 
     def __init__(self) -> None:
         self.last: Report | None = None
+        self.diagnosed: tuple[Problem, Report] | None = None
 
 
 def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
@@ -149,7 +152,7 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
         `human_error` is in metric units (0.02 = 2%). `sections=true` adds the long per-check tables.
         Sends a progress notification per step. Call report_summary next for a short version."""
         with user_errors():
-            report = tools.diagnose(
+            problem, report = tools.diagnose(
                 sandbox,
                 train=train,
                 target=target,
@@ -170,6 +173,7 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
                 on_step=progress_reporter(ctx),
             )
         session.last = report
+        session.diagnosed = problem, report
         return json_result(tools.report_json(report, sections=sections))
 
     @server.tool(annotations=reads)
@@ -346,4 +350,23 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
         from unstuck.assistant.runs import register_run_tools
 
         register_run_tools(server, sandbox)
+
+        @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False))
+        def try_intervention(rank: int = 1) -> JsonResult:
+            """Try intervention `rank` (1 = top) of this session's last diagnose on unstuck's built-in baseline:
+            dev error before and after, the gain with its 95% paired-bootstrap interval, and a verdict (gain /
+            worse / within_noise); recorded in the root's ledger. Levers unstuck cannot apply itself (more data,
+            your own architecture) come back with instructions instead. Like `unstuck try N`."""
+            from unstuck.assistant.trying import try_and_record
+            from unstuck.errors import ConfigError
+
+            with user_errors():
+                if session.diagnosed is None:
+                    raise ConfigError(
+                        "There is no diagnosis in this session to try an intervention of.",
+                        "Call diagnose first (the same session), then try_intervention with a rank it lists.",
+                    )
+                problem, report = session.diagnosed
+                return json_result(try_and_record(sandbox, problem, report, rank))
+
     return server

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from unstuck.card import ProjectCard
     from unstuck.findings import Report
     from unstuck.ledger.store import LedgerStore
+    from unstuck.problem import Problem
 
 __all__ = [
     "DEFAULT_LEDGER",
@@ -93,8 +94,9 @@ def diagnose(
     card: str | None = None,
     tags: str | None = None,
     on_step: OnStep | None = None,
-) -> Report:
-    """The full diagnosis, as ``unstuck diagnose`` runs it (the root's ``unstuck.toml`` card included)."""
+) -> tuple[Problem, Report]:
+    """The full diagnosis, as ``unstuck diagnose`` runs it (the root's ``unstuck.toml`` card included),
+    with the problem it was computed on (``try_intervention`` refits on it)."""
     from unstuck.pipeline import diagnose_problem, load_problem
 
     project = _card(sandbox, card)
@@ -116,7 +118,7 @@ def diagnose(
         card=project,
         tags=sandbox.optional(tags, "tags"),
     )
-    return diagnose_problem(problem, on_step=on_step, card=project)
+    return problem, diagnose_problem(problem, on_step=on_step, card=project)
 
 
 def explore(
