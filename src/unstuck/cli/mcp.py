@@ -29,8 +29,9 @@ def mcp(
         bool,
         typer.Option(
             "--allow-run",
-            help="Also offer the tools that run commands in the root: run and sweep (each run recorded in "
-            "the ledger under the root) and curve_command (a learning curve of a training command).",
+            help="Also offer the tools that run commands or write the ledger: run, sweep and try_intervention "
+            "(each recorded in the ledger under the root) and curve_command (a training command's learning "
+            "curve).",
         ),
     ] = False,
 ) -> None:
