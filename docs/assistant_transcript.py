@@ -150,19 +150,21 @@ async def _session(folder: Path) -> str:
             note="(selected keys; the full unstuck.report/1 object also holds every finding with its evidence)",
         )
         await t.call("report_summary", {"top": 2}, show=lambda d: _cut(d, 4), note="(in full, lists cut to 4)")
-        await t.call(
+        await t.call("try_intervention", {"rank": 1})
+        baseline = await t.call(
             "run",
             {"command": ["python", "train.py", "--C", "1.0"], "hypothesis": "baseline: logistic regression, C=1"},
             show=lambda d: [{k: e[k] for k in ("id", "status", "hypothesis", "metrics")} for e in d["experiments"]],
             note="(selected keys of the ledger record)",
         )
-        await t.call(
+        parent = baseline["experiments"][0]["id"]
+        child = await t.call(
             "run",
             {
                 "command": ["python", "train.py", "--C", "0.1"],
                 "hypothesis": "regularisation closes the train/train-dev gap",
                 "expect": "dev_error -0.005",
-                "parent": 1,
+                "parent": parent,
                 "interventions": ["regularize"],
             },
             show=lambda d: [
@@ -172,7 +174,7 @@ async def _session(folder: Path) -> str:
             ],
             note="(selected keys of the ledger record)",
         )
-        await t.call("compare", {"first": 1, "second": 2})
+        await t.call("compare", {"first": parent, "second": child["experiments"][0]["id"]})
         await t.call("diagnose", {"train": "/etc/passwd", "target": "x"})
         return _path("\n".join(t.parts), folder)
 
