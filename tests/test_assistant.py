@@ -335,3 +335,30 @@ def test_command_curve_gives_the_cli_curve_of_a_planted_script(tmp_path: Path) -
         command_curve(Sandbox.at(tmp_path), [sys.executable, "train.py"], fractions=fractions, seeds=[0])
     with pytest.raises(ConfigError, match="No run reported the metric 'loss'"):
         command_curve(Sandbox.at(tmp_path), command, fractions=[0.5, 1.0], seeds=[0], metric_key="loss")
+
+
+def test_explore_tool_gives_the_cli_report(tmp_path: Path) -> None:
+    from sklearn.datasets import load_iris
+
+    load_iris(as_frame=True).frame.to_csv(tmp_path / "iris.csv", index=False)
+    steps: list[str] = []
+    report = tools.explore(Sandbox.at(tmp_path), train="iris.csv", target="target", on_step=steps.append)
+    done = run_cli(["explore", "iris.csv", "--target", "target", "--json", "explore.json", "--quiet"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert tools.report_json(report, sections=True) == json.loads((tmp_path / "explore.json").read_text())
+    validate(tools.report_json(report), "report-1")
+    assert steps and all(isinstance(step, str) for step in steps)
+
+
+def test_the_cli_loads_the_mcp_sdk_only_for_unstuck_mcp() -> None:
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "sys.argv = ['unstuck', '--help']\n"
+        "from unstuck.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('SDK', [m for m in ('mcp', 'mcp_types', 'pydantic') if m in sys.modules])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "SDK []" in result.stdout
