@@ -269,3 +269,36 @@ def test_try_intervention_refits_the_baseline_and_records_the_try(tmp_path: Path
     record = shown.structured_content
     assert record["interventions"] == ["fix_leakage"] and record["status"] == "done"
     assert record["metrics"]["dev_error_rate"] == pytest.approx(outcome["dev_error_after"])
+
+
+NOISY_SERVER = """
+import os
+from unstuck.assistant.sandbox import Sandbox
+from unstuck.assistant.server import build_server, serve
+
+server = build_server(Sandbox.at("."))
+
+@server.tool()
+def noisy() -> str:
+    print("stray python print")  # what a chatty library does; it sits in Python's stdout buffer
+    os.write(1, b"stray C-level write\\n")
+    return "ok"
+
+serve(server)
+"""
+
+
+def test_stray_prints_never_reach_the_protocol_stream(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A tool that prints (as chatty libraries do) corrupts nothing the client reads, up to the server's exit."""
+    env = {"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}
+    params = StdioServerParameters(command=sys.executable, args=["-c", NOISY_SERVER], env=env, cwd=str(tmp_path))
+
+    async def main() -> list[Any]:
+        async with Client(params) as client:
+            return [await client.call_tool("noisy", {}), await client.call_tool("noisy", {})]
+
+    with caplog.at_level("ERROR", logger="mcp.client.stdio"):
+        results = anyio.run(main)
+    assert [_text(r) for r in results] == ["ok", "ok"]
+    # without serve()'s care, Python's buffered print is flushed onto the wire at exit and the client says so
+    assert not [r for r in caplog.records if "Failed to parse JSONRPC message" in r.getMessage()]

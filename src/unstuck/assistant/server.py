@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from unstuck.findings import Report
     from unstuck.problem import Problem
 
-__all__ = ["INSTRUCTIONS", "build_server", "progress_reporter", "tool_error_text", "user_errors"]
+__all__ = ["INSTRUCTIONS", "build_server", "progress_reporter", "serve", "tool_error_text", "user_errors"]
 
 INSTRUCTIONS = (
     "unstuck measures why a machine-learning model is stuck and ranks what to do next. Work in the method's "
@@ -370,3 +370,21 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
                 return json_result(try_and_record(sandbox, problem, report, rank))
 
     return server
+
+
+def serve(server: MCPServer) -> None:
+    """Run ``server`` over stdio until the client closes the session.
+
+    While it serves, the SDK points file descriptor 1 at stderr, so a stray print
+    from a library cannot corrupt the JSON-RPC stream; but text still sitting in
+    Python's stdout buffer would be flushed at exit, after the SDK has pointed
+    descriptor 1 back at the client. Pointing it at stderr once the session is over
+    sends that text where the server's logs go.
+    """
+    import os
+    import sys
+
+    try:
+        server.run("stdio")
+    finally:
+        os.dup2(sys.stderr.fileno(), sys.stdout.fileno())

@@ -40,9 +40,9 @@ def mcp(
     from unstuck.assistant.sandbox import Sandbox
 
     require_sdk()
-    from unstuck.assistant.server import build_server
+    from unstuck.assistant.server import build_server, serve
 
-    build_server(Sandbox.at(root), allow_run=allow_run).run("stdio")
+    serve(build_server(Sandbox.at(root), allow_run=allow_run))
 
 
 @skill_app.command("install")
