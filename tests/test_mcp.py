@@ -74,6 +74,10 @@ def test_lists_the_read_only_tools_with_typed_parameters(wine_root: Path) -> Non
     assert schema["seed"]["type"] == "integer"
     assert {"type": "number"} in schema["human_error"]["anyOf"]
     assert tools["learning_curve"].input_schema["required"] == ["train", "target"]
+    # every data parameter says what it takes; descriptions carry no source indentation
+    assert "0.02 = 2%" in schema["human_error"]["description"]
+    assert all("description" in schema[name] for name in ("train", "target", "dev", "test", "predictions", "seed"))
+    assert all("\n    " not in tool.description for tool in tools.values())
 
 
 def test_diagnose_follows_the_report_schema_with_progress_and_matches_the_python_api(wine_root: Path) -> None:

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from mcp.server.mcpserver import Context, MCPServer
 from mcp_types import ToolAnnotations
 
+from unstuck.assistant import params
 from unstuck.assistant.sandbox import Sandbox
-from unstuck.assistant.server import JsonResult, json_result, progress_reporter, user_errors
+from unstuck.assistant.server import JsonResult, described, json_result, progress_reporter, user_errors
 from unstuck.assistant.tools import DEFAULT_LEDGER, jsonable
 
 if TYPE_CHECKING:
@@ -215,10 +216,10 @@ def register_run_tools(server: MCPServer, sandbox: Sandbox) -> None:
 
         return on_event
 
-    @server.tool(annotations=writes)
+    @described(server, writes)
     def run(
         ctx: Context[Any, Any],
-        command: list[str],
+        command: params.Command,
         hypothesis: str | None = None,
         expect: str | None = None,
         parent: int | None = None,
@@ -249,10 +250,10 @@ def register_run_tools(server: MCPServer, sandbox: Sandbox) -> None:
                 )
             )
 
-    @server.tool(annotations=writes)
+    @described(server, writes)
     def sweep(
         ctx: Context[Any, Any],
-        command: list[str],
+        command: params.Command,
         vary: list[str],
         mode: Literal["grid", "oat", "qmc"] = "grid",
         samples: int | None = None,
@@ -288,10 +289,10 @@ def register_run_tools(server: MCPServer, sandbox: Sandbox) -> None:
                 )
             )
 
-    @server.tool(annotations=writes)
+    @described(server, writes)
     def curve_command(
         ctx: Context[Any, Any],
-        command: list[str],
+        command: params.Command,
         fractions: list[float] | None = None,
         seeds: list[int] | None = None,
         rows: int | None = None,

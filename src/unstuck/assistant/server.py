@@ -20,25 +20,27 @@ Rules the server keeps, because an assistant, not the user, chooses the calls:
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import Field
 
-from unstuck.assistant import tools
+from unstuck.assistant import params, tools
 from unstuck.assistant.sandbox import Sandbox
 
 if TYPE_CHECKING:
     from unstuck.findings import Report
     from unstuck.problem import Problem
 
-__all__ = ["INSTRUCTIONS", "build_server", "progress_reporter", "serve", "tool_error_text", "user_errors"]
+__all__ = ["INSTRUCTIONS", "build_server", "described", "progress_reporter", "serve", "tool_error_text", "user_errors"]
 
 INSTRUCTIONS = (
     "unstuck measures why a machine-learning model is stuck and ranks what to do next. Work in the method's "
@@ -52,9 +54,10 @@ INSTRUCTIONS = (
 #: (the SDK's own text is indented, which costs an assistant's context about twice the tokens).
 JsonResult = Annotated[CallToolResult, dict[str, Any]]
 
+_Tool = TypeVar("_Tool", bound=Callable[..., Any])
+
 Status = Literal["planned", "running", "done", "failed", "crashed"]
 Verdict = Literal["keep", "discard", "inconclusive", "unset"]
-Task = Literal["classification", "regression"]
 
 
 def json_result(document: dict[str, Any]) -> CallToolResult:
@@ -105,6 +108,16 @@ def progress_reporter(ctx: Context[Any, Any], total: float | None = None) -> Cal
     return report
 
 
+def described(server: MCPServer, annotations: ToolAnnotations) -> Callable[[_Tool], _Tool]:
+    """Register a function as a tool whose description is its docstring, dedented for the assistant to read."""
+
+    def register(function: _Tool) -> _Tool:
+        server.tool(annotations=annotations, description=inspect.cleandoc(function.__doc__ or ""))(function)
+        return function
+
+    return register
+
+
 class _Session:
     """What the server remembers between calls: the last report (for ``report_summary``) and the
     last diagnosis with its problem (for ``try_intervention``)."""
@@ -122,26 +135,26 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
     session = _Session()
     reads = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 
-    @server.tool(annotations=reads)
+    @described(server, reads)
     def diagnose(
         ctx: Context[Any, Any],
-        train: str | None = None,
-        target: str | None = None,
-        dev: str | None = None,
-        test: str | None = None,
-        train_dev: str | None = None,
-        split_column: str | None = None,
-        predictions: str | None = None,
-        training_logs: list[str] | None = None,
-        human_error: float | None = None,
-        task: Task | None = None,
-        metric: Literal["error_rate", "rmse", "mae"] | None = None,
-        id_column: str | None = None,
-        drop: list[str] | None = None,
-        seed: int = 0,
-        card: str | None = None,
-        tags: str | None = None,
-        sections: bool = False,
+        train: params.Train = None,
+        target: params.Target = None,
+        dev: params.Dev = None,
+        test: params.Test = None,
+        train_dev: params.Dev = None,
+        split_column: params.SplitColumn = None,
+        predictions: params.Predictions = None,
+        training_logs: params.TrainingLogs = None,
+        human_error: params.HumanError = None,
+        task: params.Task = None,
+        metric: params.Metric = None,
+        id_column: params.IdColumn = None,
+        drop: params.Drop = None,
+        seed: params.Seed = 0,
+        card: params.Card = None,
+        tags: params.Tags = None,
+        sections: params.Sections = False,
     ) -> JsonResult:
         """Diagnose a model: error decomposition (human/train/train-dev/dev/test), findings with evidence,
         the bottleneck, and ranked interventions with expected gains (JSON schema unstuck.report/1).
@@ -176,21 +189,21 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
         session.diagnosed = problem, report
         return json_result(tools.report_json(report, sections=sections))
 
-    @server.tool(annotations=reads)
+    @described(server, reads)
     def explore(
         ctx: Context[Any, Any],
-        train: str | None = None,
-        target: str | None = None,
-        dev: str | None = None,
-        test: str | None = None,
-        train_dev: str | None = None,
-        split_column: str | None = None,
-        predictions: str | None = None,
-        task: Task | None = None,
-        id_column: str | None = None,
-        drop: list[str] | None = None,
-        seed: int = 0,
-        sections: bool = False,
+        train: params.Train = None,
+        target: params.Target = None,
+        dev: params.Dev = None,
+        test: params.Test = None,
+        train_dev: params.Dev = None,
+        split_column: params.SplitColumn = None,
+        predictions: params.Predictions = None,
+        task: params.Task = None,
+        id_column: params.IdColumn = None,
+        drop: params.Drop = None,
+        seed: params.Seed = 0,
+        sections: params.Sections = False,
     ) -> JsonResult:
         """Look hard at the data before modelling: leakage between splits, duplicates, likely label errors,
         class imbalance, ID-like/constant/leaking columns, outliers, train-vs-dev shift, personal data.
@@ -214,16 +227,16 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
         session.last = report
         return json_result(tools.report_json(report, sections=sections))
 
-    @server.tool(annotations=reads)
+    @described(server, reads)
     def learning_curve(
         ctx: Context[Any, Any],
-        train: str,
-        target: str,
-        dev: str | None = None,
-        task: Task | None = None,
-        metric: Literal["error_rate", "rmse", "mae"] | None = None,
-        drop: list[str] | None = None,
-        seed: int = 0,
+        train: Annotated[str, Field(description="Training table (.csv, .parquet, .jsonl) under the root.")],
+        target: Annotated[str, Field(description="The column to predict.")],
+        dev: params.Dev = None,
+        task: params.Task = None,
+        metric: params.Metric = None,
+        drop: params.Drop = None,
+        seed: params.Seed = 0,
     ) -> JsonResult:
         """Learning curve of the quick baseline: dev and train error against training-set size, the fitted
         curve, and the forecast at 2x and 10x the data with intervals. This is the evidence for or against
@@ -243,7 +256,7 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
                 )
             )
 
-    @server.tool(annotations=reads)
+    @described(server, reads)
     def plan(card: str = tools.CARD_FILE) -> JsonResult:
         """The method's plan for the project card (unstuck.toml, written by `unstuck init`): the layer the
         problem lives at (LLM prompting, deep learning, classical ML) and why, then the steps in order,
@@ -251,9 +264,9 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
         with user_errors():
             return json_result(tools.plan(sandbox, card=card))
 
-    @server.tool(annotations=reads)
+    @described(server, reads)
     def log(
-        ledger: str = tools.DEFAULT_LEDGER,
+        ledger: params.Ledger = tools.DEFAULT_LEDGER,
         status: list[Status] | None = None,
         verdict: Verdict | None = None,
         grep: str | None = None,
@@ -267,19 +280,19 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
             )
         return json_result({"experiments": records})
 
-    @server.tool(annotations=reads)
-    def show(experiment_id: int, ledger: str = tools.DEFAULT_LEDGER) -> JsonResult:
+    @described(server, reads)
+    def show(experiment_id: int, ledger: params.Ledger = tools.DEFAULT_LEDGER) -> JsonResult:
         """Everything the ledger holds about one experiment (read-only), including its verdict's evidence."""
         with user_errors():
             return json_result(tools.ledger_show(sandbox, experiment_id=experiment_id, ledger=ledger))
 
-    @server.tool(annotations=reads)
-    def compare(first: int, second: int, ledger: str = tools.DEFAULT_LEDGER) -> JsonResult:
+    @described(server, reads)
+    def compare(first: int, second: int, ledger: params.Ledger = tools.DEFAULT_LEDGER) -> JsonResult:
         """Only what differs between two experiments (read-only): config, metrics with B - A, provenance."""
         with user_errors():
             return json_result(tools.ledger_compare(sandbox, first=first, second=second, ledger=ledger))
 
-    @server.tool(annotations=reads)
+    @described(server, reads)
     def cost(
         api_input_price: float,
         api_output_price: float,
@@ -330,7 +343,7 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
                 )
             )
 
-    @server.tool(annotations=reads)
+    @described(server, reads)
     def report_summary(report: str | None = None, top: int = 3) -> JsonResult:
         """A short form of a diagnosis for your context: a one-sentence headline, the top interventions with
         the findings (and numbers) behind each, counts of the other findings, skipped checks. Summarises
@@ -351,7 +364,7 @@ def build_server(sandbox: Sandbox, *, allow_run: bool = False) -> MCPServer:
 
         register_run_tools(server, sandbox)
 
-        @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False))
+        @described(server, ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False))
         def try_intervention(rank: int = 1) -> JsonResult:
             """Try intervention `rank` (1 = top) of this session's last diagnose on unstuck's built-in baseline:
             dev error before and after, the gain with its 95% paired-bootstrap interval, and a verdict (gain /
