@@ -1,18 +1,19 @@
 """``unstuck mcp``: the Model Context Protocol server that lets an AI assistant run unstuck.
 
-This module imports the SDK at the top, because the SDK reads the tools'
-annotations at registration; only ``unstuck mcp`` imports this module, after
-:func:`unstuck.assistant.require_sdk`. Built on the official ``mcp`` SDK's ``MCPServer`` (the 2.x name of FastMCP):
-its decorators turn each typed Python signature into the tool's JSON Schema,
-so the parameters an assistant sees are the ones below, with their types and
-defaults, and nothing has to be kept in step by hand.
+Built on the official ``mcp`` SDK's ``MCPServer`` (the 2.x name of FastMCP): its
+decorators turn each typed Python signature into the tool's JSON Schema, so the
+parameters an assistant sees are the ones below, with their types, descriptions
+(:mod:`~unstuck.assistant.params`) and defaults, and nothing is kept in step by
+hand. The SDK reads those annotations when a tool is registered, so this module
+imports it at the top; only ``unstuck mcp`` imports this module, after
+:func:`unstuck.assistant.require_sdk`.
 
 Rules the server keeps, because an assistant, not the user, chooses the calls:
 
 - every path goes through the :class:`~unstuck.assistant.sandbox.Sandbox`
   (``--root``); a path outside it is a tool error;
-- tools that run commands are listed only when the user started the server
-  with ``--allow-run``;
+- tools that run commands or write the ledger are listed only when the user
+  started the server with ``--allow-run``;
 - a problem the user can fix (an :class:`~unstuck.errors.UnstuckError`)
   comes back as a tool error carrying the CLI's problem-and-fix text; the
   session goes on, whatever the call did.
