@@ -362,3 +362,14 @@ def test_the_cli_loads_the_mcp_sdk_only_for_unstuck_mcp() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "SDK []" in result.stdout
+
+
+def test_a_missing_sdk_is_a_user_error_naming_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from unstuck.assistant import require_sdk
+
+    require_sdk()  # installed here
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ConfigError, match=r"pip install 'unstuck\[mcp\]'"):
+        require_sdk()
