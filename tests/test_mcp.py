@@ -198,7 +198,7 @@ def test_command_tools_need_allow_run(wine_root: Path, tmp_path: Path) -> None:
     assert result.is_error and "run" in _text(result)
     assert not (root / ".unstuck").exists()  # nothing ran, nothing was recorded
 
-    async def allowed(client: Client) -> tuple[set[str], Any, Any, Any, Any]:
+    async def allowed(client: Client) -> tuple[set[str], Any, Any, Any, Any, Any]:
         names = {tool.name for tool in (await client.list_tools()).tools}
         first = await client.call_tool("run", call)
         second = await client.call_tool(
@@ -216,14 +216,17 @@ def test_command_tools_need_allow_run(wine_root: Path, tmp_path: Path) -> None:
             {"command": [sys.executable, "train.py", "--lr", "{fraction}"], "fractions": [0.05, 0.1, 0.2]},
             progress_callback=on_progress,
         )
-        return names, first, second, compared, curve
+        swept = await client.call_tool(
+            "sweep", {"command": [sys.executable, "train.py", "--lr", "{lr}"], "vary": ["lr=0.05,0.15"], "jobs": 2}
+        )
+        return names, first, second, compared, curve, swept
 
     progress: list[tuple[float, float | None]] = []
 
     async def on_progress(value: float, total: float | None, message: str | None) -> None:
         progress.append((value, total))
 
-    names, first, second, compared, curve = in_session(root, allowed, "--allow-run")
+    names, first, second, compared, curve, swept = in_session(root, allowed, "--allow-run")
     assert names == READ_TOOLS | RUN_TOOLS
     assert not first.is_error, _text(first)
     record = first.structured_content["experiments"][0]
@@ -240,6 +243,9 @@ def test_command_tools_need_allow_run(wine_root: Path, tmp_path: Path) -> None:
     assert not curve.is_error, _text(curve)
     assert curve.structured_content["curve"]["errors"] == [pytest.approx(0.25), pytest.approx(0.2), pytest.approx(0.1)]
     assert progress == [(1.0, 3.0), (2.0, 3.0), (3.0, 3.0)]
+    variants = swept.structured_content["experiments"]
+    assert [(v["id"], v["status"]) for v in variants] == [(3, "done"), (4, "done")]
+    assert [v["metrics"]["dev_error"] for v in variants] == [pytest.approx(0.25), pytest.approx(0.15)]
 
 
 def test_try_intervention_refits_the_baseline_and_records_the_try(tmp_path: Path) -> None:
