@@ -39,6 +39,7 @@ COMMANDS: tuple[str, ...] = (
     "unstuck.cli.curve",
     "unstuck.cli.tag",
     "unstuck.cli.components",
+    "unstuck.cli.mcp",
 )
 
 for _module in COMMANDS:
