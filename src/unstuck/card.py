@@ -262,12 +262,12 @@ def card_from_dict(data: dict[str, Any], *, source: str = CARD_FILE) -> ProjectC
 def _kind_of(name: str) -> str:
     """The kind of value a card key takes, in words, for error messages."""
     if name in _TUPLES:
-        return "list of text"
+        return "a list of text"
     return {
         "uses_llm_api": "true or false",
-        "prompt_tuning_started": "date (YYYY-MM-DD)",
-        "volume": "whole number",
-    }.get(name, "number" if "float" in str({f.name: f.type for f in fields(ProjectCard)}[name]) else "text")
+        "prompt_tuning_started": "a date (YYYY-MM-DD)",
+        "volume": "a whole number",
+    }.get(name, "a number" if "float" in str({f.name: f.type for f in fields(ProjectCard)}[name]) else "text")
 
 
 def _coerce(name: str, dotted: str, value: Any, source: str) -> Any:
@@ -305,7 +305,7 @@ def _coerce(name: str, dotted: str, value: Any, source: str) -> Any:
         return value
     except (TypeError, ValueError):
         raise ConfigError(
-            f"{dotted} in {source} is {value!r}, which is not a {_kind_of(name)}.",
+            f"{dotted} in {source} is {value!r}, which is not {_kind_of(name)}.",
             f"Fix that value in {source}.",
         ) from None
 
