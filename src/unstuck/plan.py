@@ -560,7 +560,8 @@ def _cost_curve(card: ProjectCard, today: dt.date) -> list[PlanStep]:
             f"the system calls an LLM API (stage {card.stage}, {card.deployment}, {budget})",
             "unstuck cost --traffic traffic.jsonl --api-input-price <usd_per_1m_input_tokens> "
             "--api-output-price <usd_per_1m_output_tokens> --requests <requests_per_month> "
-            f"--growth <monthly_growth> --budget {budget_arg}",
+            "--growth <monthly_growth> --small-model-hourly <usd_per_instance_hour> "
+            f"--throughput <requests_per_second> --budget {budget_arg}",
         )
     ]
 
