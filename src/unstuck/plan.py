@@ -424,10 +424,12 @@ def _data_args(card: ProjectCard) -> str:
 
 
 def _human_level(card: ProjectCard, today: dt.date) -> list[PlanStep]:
+    # 100-200 shared examples pin a few-percent error to about ±2-3 points; fewer is all a small set has.
+    shared = f"all {card.volume}" if card.volume is not None and 0 < card.volume < 100 else "the same 100-200"
     return [
         PlanStep(
             "measure_human_level",
-            "Measure human-level error: two people label the same 100-200 examples; take the better one's error",
+            f"Measure human-level error: two people label {shared} examples; take the better one's error",
             "the card has no performance.human_level, so avoidable bias cannot be told from unavoidable error",
             f"unstuck diagnose {_data_args(card)} --target <label> --human-error <measured>",
         )

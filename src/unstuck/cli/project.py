@@ -139,11 +139,17 @@ def plan(
     table.add_column("#", justify="right")
     table.add_column("step", ratio=2)
     table.add_column("why (from the card)", ratio=2)
-    table.add_column("command")
+    table.add_column("command", overflow="fold")
     for number, step in enumerate(steps, start=1):
         style = "bold" if number <= 3 else ""
         table.add_row(str(number), escape(step.title), escape(step.why), escape(step.command or ""), style=style)
     console.print(table)
+    # The commands again, one per line and never wrapped, so they can be copied as they are.
+    commands = [(number, step.command) for number, step in enumerate(steps, start=1) if step.command]
+    if commands:
+        console.print("Commands (fill in the <placeholders>):", highlight=False)
+        for number, command in commands:
+            console.print(f"  {number}. {escape(command)}", soft_wrap=True, highlight=False)
     if json_path is not None:
         document = {
             "schema": "unstuck.plan/1",
