@@ -205,7 +205,7 @@ def test_untested_tries_are_named_with_the_diagnosis_that_comes_first() -> None:
     ]
     assert [s.command for s in steps] == [
         "unstuck curve train.csv --dev dev.csv --target <label>",
-        "unstuck diagnose --predictions preds.csv --training-log history.csv",
+        "unstuck diagnose --training-log history.csv",
         "unstuck diagnose train.csv --dev dev.csv --target <label> --human-error 0.02",
     ]
     assert "learning curve" in steps[0].why and "training curve" in steps[1].why and "bias or variance" in steps[2].why

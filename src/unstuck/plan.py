@@ -495,7 +495,7 @@ def _untested_tries(card: ProjectCard, today: dt.date) -> list[PlanStep]:
             "more compute helps only while training is still improving when it stops",
             "the diagnosis that comes first is the training curve: still improving means compute-bound; flat, "
             "diverging or overfitting means compute will not help",
-            "unstuck diagnose --predictions preds.csv --training-log history.csv",
+            "unstuck diagnose --training-log history.csv",
         ),
         "bigger_model": (
             "a bigger model helps only when avoidable bias dominates",
