@@ -56,6 +56,19 @@ def test_recorded_layer_wins_and_text_regression() -> None:
     assert (regression.layer, regression.rule) == ("classical_ml", "text_regression")
 
 
+def test_a_text_system_trained_on_labels_without_an_llm_stays_at_deep_learning() -> None:
+    card = ProjectCard(data_type="text", stage="failing_baseline", volume=50_000, current=0.2, target=0.1)
+    choice = choose_layer(card, TODAY)
+    assert (choice.layer, choice.rule) == ("deep_learning", "trained_on_labels")
+    assert "50,000 labelled examples" in choice.why
+    assert rules_of(card)[:1] == ["diagnose_first"] and "prompt_time_box" not in rules_of(card)
+    for changes in ({"volume": None}, {"uses_llm_api": True}, {"stage": "prototype"}, {"task": "regression"}):
+        other = ProjectCard(**{**card.__dict__, **changes})
+        assert choose_layer(other, TODAY).rule != "trained_on_labels", changes
+    started = ProjectCard(**{**card.__dict__, "prompt_tuning_started": IN_BOX})
+    assert choose_layer(started, TODAY).rule == "text_default"
+
+
 def test_quality_gap_after_the_time_box_moves_to_deep_learning_with_labels_not_distill() -> None:
     card = ProjectCard(data_type="text", stage="prototype", current=0.20, target=0.05, prompt_tuning_started=PAST_BOX)
     choice = choose_layer(card, TODAY)
@@ -215,7 +228,7 @@ def test_untested_tries_are_named_with_the_diagnosis_that_comes_first() -> None:
 def test_headline_and_steps_never_disagree_on_the_layer() -> None:
     # Every combination of the card fields the layer rules read: each step at a layer is at the decided one.
     checked = 0
-    for data_type, stage, api, deployment, layer, started, current, task in itertools.product(
+    for data_type, stage, api, deployment, layer, started, current, task, volume in itertools.product(
         DATA_TYPES,
         STAGES,
         (False, True),
@@ -224,6 +237,7 @@ def test_headline_and_steps_never_disagree_on_the_layer() -> None:
         (None, IN_BOX, PAST_BOX),
         (None, 0.04, 0.2),
         (None, "regression"),
+        (None, 5000),
     ):
         card = ProjectCard(
             data_type=data_type,
@@ -235,12 +249,13 @@ def test_headline_and_steps_never_disagree_on_the_layer() -> None:
             current=current,
             target=0.05,
             task=task,
+            volume=volume,
         )
         decided = choose_layer(card, TODAY).layer
         wrong = [s for s in make_plan(card, today=TODAY) if s.layer not in (None, decided)]
         assert not wrong, (card, decided, wrong)
         checked += 1
-    assert checked == 6 * 5 * 2 * 2 * 4 * 3 * 3 * 2
+    assert checked == 6 * 5 * 2 * 2 * 4 * 3 * 3 * 2 * 2
 
 
 def test_diagnose_first_quotes_the_gap() -> None:

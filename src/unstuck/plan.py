@@ -175,6 +175,27 @@ def _data_type_decide(card: ProjectCard, today: dt.date) -> tuple[str, str]:
     return "classical_ml", f"{card.data_type.replace('_', ' ')} data starts with classical ML (gradient boosting)"
 
 
+def _trained_on_labels_applies(card: ProjectCard, today: dt.date) -> bool:
+    # A failing or scaling text system that learns from labels and calls no LLM already lives at
+    # the deep-learning layer; telling it to start prompting would skip the diagnosis it needs.
+    return (
+        card.data_type == "text"
+        and card.task != "regression"
+        and card.stage in ("failing_baseline", "scaling")
+        and bool(card.volume)
+        and not card.uses_llm_api
+        and card.prompt_tuning_started is None
+    )
+
+
+def _trained_on_labels_decide(card: ProjectCard, today: dt.date) -> tuple[str, str]:
+    return (
+        "deep_learning",
+        f"status.stage = {card.stage} on {card.volume:,} labelled examples with no LLM API in use: the system "
+        "learns from its labels, so it lives at the deep-learning layer; diagnose it there before changing layers",
+    )
+
+
 def _text_default_decide(card: ProjectCard, today: dt.date) -> tuple[str, str]:
     labelled = f"; the card's {card.volume:,} labelled examples measure it" if card.volume else ""
     return "llm_prompting", f"text tasks start by prompting an LLM: it needs no training data{labelled}"
@@ -188,6 +209,7 @@ LAYER_RULES: tuple[LayerRule, ...] = (
         lambda c, t: c.layer is not None,
         lambda c, t: (str(c.layer), f"the card records the decision decisions.layer = {c.layer}"),
     ),
+    LayerRule("trained_on_labels", _trained_on_labels_applies, _trained_on_labels_decide),
     LayerRule("data_type", lambda c, t: c.data_type != "text", _data_type_decide),
     LayerRule(
         "text_regression",
