@@ -83,7 +83,9 @@ def test_quality_gap_after_the_time_box_moves_to_deep_learning_with_labels_not_d
     # 76 = rows to tell 20% from 5% (two-proportion test, pinned in test_rows_to_detect_by_hand)
     assert "at least 76 real inputs" in plan[1].title
     assert plan[2].title == 'Record the move in the card: layer = "deep_learning" under [decisions] in unstuck.toml'
-    assert "prompt_time_box" not in [s.rule for s in plan]
+    assert "prompt_time_box" not in [s.rule for s in plan] and "diagnose_first" not in [s.rule for s in plan]
+    human = next(s for s in plan if s.rule == "measure_human_level")
+    assert human.command == "unstuck diagnose labelled.csv --target <label> --human-error <measured>"
 
 
 @pytest.mark.parametrize(

@@ -149,8 +149,7 @@ def test_a_month_past_the_prompt_box_with_a_gap_labels_and_fine_tunes(tmp_path: 
     # the labelled set's command runs on exactly the rows the plan asks for
     rows = int(re.search(r"at least (\d+) real inputs", label_set["title"]).group(1))  # type: ignore[union-attr]
     labelled = rotten_tomatoes().sample(n=rows, random_state=1).rename(columns={"category": "label"})
-    labelled.to_csv(tmp_path / "labelled.csv", index=False)
-    write_tables(tmp_path)
+    labelled.to_csv(tmp_path / "labelled.csv", index=False)  # the only data this plan's commands need
     commands = run_all_printed(plan, tmp_path, {"<label>": "label", "<measured>": "0.02"})
     assert next(iter(commands)) == "unstuck diagnose labelled.csv --target <label>"
 

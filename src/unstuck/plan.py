@@ -440,9 +440,14 @@ def _record_layer(card: ProjectCard, today: dt.date) -> list[PlanStep]:
     ]
 
 
-def _data_args(card: ProjectCard) -> str:
-    """The data files the plan's commands name: the small set at greenfield, else train and dev."""
-    return "small.csv" if card.stage == "greenfield" else "train.csv --dev dev.csv"
+def _data_args(card: ProjectCard, today: dt.date) -> str:
+    """The data files the plan's commands name: the small set at greenfield, the new labelled set
+    after the quality-gap move, else train and dev."""
+    if card.stage == "greenfield":
+        return "small.csv"
+    if choose_layer(card, today).rule == "quality_gap_after_time_box":
+        return "labelled.csv"
+    return "train.csv --dev dev.csv"
 
 
 def _human_level(card: ProjectCard, today: dt.date) -> list[PlanStep]:
@@ -453,7 +458,7 @@ def _human_level(card: ProjectCard, today: dt.date) -> list[PlanStep]:
             "measure_human_level",
             f"Measure human-level error: two people label {shared} examples; take the better one's error",
             "the card has no performance.human_level, so avoidable bias cannot be told from unavoidable error",
-            f"unstuck diagnose {_data_args(card)} --target <label> --human-error <measured>",
+            f"unstuck diagnose {_data_args(card, today)} --target <label> --human-error <measured>",
         )
     ]
 
@@ -653,7 +658,17 @@ RULES: tuple[Rule, ...] = (
         _record_layer,
     ),
     Rule("greenfield", 20, lambda c, t: c.stage == "greenfield", _greenfield),
-    Rule("diagnose_first", 22, lambda c, t: c.stage in ("prototype", "failing_baseline", "scaling"), _diagnose_first),
+    # After the quality-gap move there is no trained system to diagnose yet: the labelled set's
+    # own diagnosis (label_set) comes first.
+    Rule(
+        "diagnose_first",
+        22,
+        lambda c, t: (
+            c.stage in ("prototype", "failing_baseline", "scaling")
+            and choose_layer(c, t).rule != "quality_gap_after_time_box"
+        ),
+        _diagnose_first,
+    ),
     Rule("untested_tries", 23, lambda c, t: bool(untested_tries(c)), _untested_tries),
     Rule("measure_human_level", 24, lambda c, t: c.human_level is None, _human_level),
     Rule(
