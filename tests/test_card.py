@@ -190,3 +190,73 @@ def test_plan_card_that_is_a_folder(tmp_path: Path) -> None:
     (tmp_path / "cards").mkdir()
     result = run_cli(["plan", "--card", "cards"], cwd=tmp_path)
     assert result.returncode == 2 and "is a folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_any_card_values_give_a_plan_or_a_config_error() -> None:
+    # Whatever a card file holds, reading it either refuses with a ConfigError (with its fix) or
+    # yields a card the plan handles: no other exception, no step at another layer than the headline's.
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from unstuck.card import _KEY_OF, DATA_TYPES, DEPLOYMENTS, LAYERS, METRIC_NAMES, STAGES, TASKS, card_from_dict
+    from unstuck.plan import choose_layer, make_plan
+
+    anything = st.one_of(
+        st.integers(-5, 10**6),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.booleans(),
+        st.text(max_size=12),
+        st.dates(),
+        st.lists(st.one_of(st.text(max_size=8), st.integers()), max_size=4),
+        st.sampled_from([12.0, 150.0, -0.1, ["a,b"], ["detect", "detect"], [""], 12.5]),
+    )
+    rate = st.floats(0, 1)
+    typed = {
+        "application.task": st.sampled_from(TASKS),
+        "application.components": st.lists(st.sampled_from(["capture", "detect", "match"]), max_size=3, unique=True),
+        "data.type": st.sampled_from(DATA_TYPES),
+        "data.volume": st.integers(0, 10**6),
+        "data.uses_llm_api": st.booleans(),
+        "status.stage": st.sampled_from(STAGES),
+        "constraints.deployment": st.sampled_from(DEPLOYMENTS),
+        "constraints.budget_per_month": st.floats(0, 1e6),
+        "performance.metric": st.sampled_from(METRIC_NAMES),
+        "performance.current": rate,
+        "performance.target": rate,
+        "performance.human_level": rate,
+        "performance.tried": st.lists(st.sampled_from(["more data", "more GPUs", "bigger model", "x"]), max_size=3),
+        "performance.prompt_tuning_started": st.dates(dt.date(2026, 6, 1), dt.date(2027, 1, 1)),
+        "decisions.layer": st.sampled_from(LAYERS),
+        "application.inputs": st.text(max_size=12),
+        "application.outputs": st.text(max_size=12),
+        "constraints.compute": st.text(max_size=12),
+        "constraints.timeline_weeks": st.floats(0, 100),
+        "constraints.team_skills": st.lists(st.sampled_from(["python", "ml"]), max_size=2),
+        "data.quirks": st.lists(st.sampled_from(["blurry", "duplicates"]), max_size=2),
+    }
+    assert set(typed) == set(_KEY_OF.values())
+    keys = sorted(_KEY_OF.values())
+    outcomes = {"card": 0, "refused": 0}
+
+    @settings(max_examples=400, deadline=None, derandomize=True)
+    @given(st.data())
+    def check(data: st.DataObject) -> None:
+        tables: dict[str, dict[str, object]] = {"data": {"type": "text"}, "status": {"stage": "prototype"}}
+        for dotted in data.draw(st.lists(st.sampled_from(keys), max_size=8, unique=True)):
+            value = data.draw(typed.get(dotted, anything) if data.draw(st.integers(0, 4)) else anything)
+            table, key = dotted.split(".")
+            tables.setdefault(table, {})[key] = value
+        try:
+            card = card_from_dict(tables)
+        except ConfigError as exc:
+            assert exc.hint, exc.message
+            outcomes["refused"] += 1
+            return
+        outcomes["card"] += 1
+        today = dt.date(2026, 11, 23)
+        decided = choose_layer(card, today).layer
+        assert all(s.layer in (None, decided) for s in make_plan(card, today=today))
+
+    check()
+    # both branches exercised (seeded: 137 cards, 263 refusals of 400)
+    assert outcomes["card"] >= 50 and outcomes["refused"] >= 50, outcomes
