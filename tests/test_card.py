@@ -198,7 +198,7 @@ def test_any_card_values_give_a_plan_or_a_config_error() -> None:
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from unstuck.card import _KEY_OF, DATA_TYPES, DEPLOYMENTS, LAYERS, METRIC_NAMES, STAGES, TASKS, card_from_dict
+    from unstuck.card import CARD_KEYS, DATA_TYPES, DEPLOYMENTS, LAYERS, METRIC_NAMES, STAGES, TASKS, card_from_dict
     from unstuck.plan import choose_layer, make_plan
 
     anything = st.one_of(
@@ -234,8 +234,8 @@ def test_any_card_values_give_a_plan_or_a_config_error() -> None:
         "constraints.team_skills": st.lists(st.sampled_from(["python", "ml"]), max_size=2),
         "data.quirks": st.lists(st.sampled_from(["blurry", "duplicates"]), max_size=2),
     }
-    assert set(typed) == set(_KEY_OF.values())
-    keys = sorted(_KEY_OF.values())
+    assert set(typed) == set(CARD_KEYS)
+    keys = sorted(CARD_KEYS)
     outcomes = {"card": 0, "refused": 0}
 
     @settings(max_examples=400, deadline=None, derandomize=True)

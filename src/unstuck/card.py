@@ -57,6 +57,7 @@ from unstuck.errors import ConfigError, FileProblem
 
 __all__ = [
     "CARD_FILE",
+    "CARD_KEYS",
     "DATA_TYPES",
     "DEPLOYMENTS",
     "LAYERS",
@@ -227,6 +228,8 @@ _KEY_OF: dict[str, str] = {
     "layer": "decisions.layer",
 }
 _FIELD_OF = {key: name for name, key in _KEY_OF.items()}
+# Every key a card file may hold, as "table.key".
+CARD_KEYS = tuple(_KEY_OF.values())
 _TUPLES = {"components", "quirks", "team_skills", "tried"}
 
 
