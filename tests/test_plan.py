@@ -369,3 +369,25 @@ def test_every_rule_is_exercised_above() -> None:
     source = Path(__file__).read_text(encoding="utf-8")
     for rule in (*RULES, *LAYER_RULES):
         assert f'"{rule.id}' in source, f"rule {rule.id} has no test"
+
+
+def test_the_ledgers_layer_decision_is_the_plans() -> None:
+    # `unstuck metrics` reports the same layer and rule as `unstuck plan`, moves included.
+    from unstuck.ledger.decisions import layer_decision
+
+    moved = ProjectCard(data_type="text", stage="prototype", current=0.2, target=0.05, prompt_tuning_started=PAST_BOX)
+    d = layer_decision(moved, TODAY)
+    assert (d.layer, d.rule, d.time_box, d.days_used) == (
+        "deep_learning",
+        "quality_gap_after_time_box",
+        "not_applicable",
+        53,
+    )
+    assert d.to_dict()["rule"] == "quality_gap_after_time_box"
+    running = layer_decision(ProjectCard(data_type="text", stage="prototype", prompt_tuning_started=IN_BOX), TODAY)
+    assert (running.layer, running.rule, running.time_box, running.days_left) == (
+        "llm_prompting",
+        "text_default",
+        "running",
+        20,
+    )
