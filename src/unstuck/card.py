@@ -6,6 +6,7 @@ A card is plain TOML, readable and editable by hand::
     task = "classification"          # classification | regression | generation | extraction | other
     inputs = "support e-mails"
     outputs = "one of 12 routing queues"
+    components = ["retrieve", "classify"]   # the system's stages, in pipeline order
 
     [data]
     type = "text"                    # structured | text | image | audio | video | time_series
@@ -35,13 +36,18 @@ A card is plain TOML, readable and editable by hand::
     layer = "llm_prompting"          # llm_prompting | deep_learning | classical_ml
 
 Every field is optional except ``data.type`` and ``status.stage``; unknown keys are
-an error (they are usually typos), with the closest known key suggested.
+an error (they are usually typos), with the closest known key suggested. Values are
+checked where they enter (the card file or ``unstuck init``): numbers must be finite,
+and error rates are fractions in [0, 1] — ``current = 12`` is refused with the hint
+``0.12``, never read as 1200% (nor silently as 12%: an rmse of 12 is a legitimate value,
+so the metric decides the range, and guessing would be wrong for one of them).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -51,9 +57,11 @@ from unstuck.errors import ConfigError, FileProblem
 
 __all__ = [
     "CARD_FILE",
+    "CARD_KEYS",
     "DATA_TYPES",
     "DEPLOYMENTS",
     "LAYERS",
+    "METRIC_NAMES",
     "STAGES",
     "TASKS",
     "ProjectCard",
@@ -68,6 +76,8 @@ STAGES = ("greenfield", "prototype", "failing_baseline", "scaling", "cost_proble
 TASKS = ("classification", "regression", "generation", "extraction", "other")
 DEPLOYMENTS = ("prototype", "production")
 LAYERS = ("llm_prompting", "deep_learning", "classical_ml")
+# The metrics unstuck computes (unstuck.metrics.METRICS); all are errors, lower is better.
+METRIC_NAMES = ("error_rate", "rmse", "mae")
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,7 @@ class ProjectCard:
     task: str | None = None
     inputs: str | None = None
     outputs: str | None = None
+    components: tuple[str, ...] = ()
     volume: int | None = None
     quirks: tuple[str, ...] = ()
     uses_llm_api: bool = False
@@ -102,6 +113,7 @@ class ProjectCard:
             ("task", TASKS),
             ("deployment", DEPLOYMENTS),
             ("layer", LAYERS),
+            ("metric", METRIC_NAMES),
         ):
             value = getattr(self, name)
             if value is not None and value not in allowed:
@@ -112,19 +124,22 @@ class ProjectCard:
                     f"which is not one of {', '.join(allowed)}.{guess}",
                     f"Edit {CARD_FILE} (or pass the right value to unstuck init).",
                 )
-        for name in ("current", "target", "human_level"):
-            value = getattr(self, name)
-            if value is not None and value < 0:
+        for name in ("current", "target", "human_level", "volume", "budget_per_month", "timeline_weeks"):
+            _check_number(name, getattr(self, name))
+        if self.is_error_rate:
+            for name in ("current", "target", "human_level"):
+                _check_rate(name, getattr(self, name))
+        _check_components(self.components)
+        for name in ("quirks", "team_skills", "tried"):
+            if any(not item.strip() for item in getattr(self, name)):
                 raise ConfigError(
-                    f"The project card's performance.{name} is {value}; errors cannot be negative.",
-                    "Give errors in the metric's units, e.g. 0.05 for a 5% error rate.",
+                    f"The project card's {_KEY_OF[name]} has an empty entry.", f"Remove it from {CARD_FILE}."
                 )
-        for name in ("volume", "budget_per_month", "timeline_weeks"):
-            value = getattr(self, name)
-            if value is not None and value < 0:
-                raise ConfigError(
-                    f"The project card's {_KEY_OF[name]} is {value}; it cannot be negative.", f"Edit {CARD_FILE}."
-                )
+
+    @property
+    def is_error_rate(self) -> bool:
+        """Whether the performance numbers are error rates (fractions), the default metric."""
+        return (self.metric or "error_rate") == "error_rate"
 
     def to_toml_dict(self) -> dict[str, dict[str, Any]]:
         """The card as nested TOML tables, leaving out empty values."""
@@ -138,10 +153,62 @@ class ProjectCard:
         return out
 
 
+def _check_number(name: str, value: float | None) -> None:
+    if value is None:
+        return
+    if not math.isfinite(value):
+        raise ConfigError(
+            f"The project card's {_KEY_OF[name]} is {value}; it must be a finite number.",
+            f"Give a number in {CARD_FILE}, or leave the key out when it is unknown.",
+        )
+    if value < 0:
+        what = "errors cannot be negative" if name in ("current", "target", "human_level") else "it cannot be negative"
+        raise ConfigError(
+            f"The project card's {_KEY_OF[name]} is {value:g}; {what}.",
+            "Give errors in the metric's units, e.g. 0.05 for a 5% error rate."
+            if name in ("current", "target", "human_level")
+            else f"Edit {CARD_FILE}.",
+        )
+
+
+def _check_rate(name: str, value: float | None) -> None:
+    # An error rate above 1 is nearly always a percentage typed as a number; reading it as one
+    # would be a guess (1 < value <= 100 could also be a typo), so it is refused with the fix.
+    if value is None or value <= 1:
+        return
+    hint = (
+        f"Error rates are fractions: write {value / 100:g} for {value:g}%."
+        if value <= 100
+        else "Error rates are fractions between 0 and 1 (0.05 = 5%)."
+    )
+    raise ConfigError(
+        f"The project card's {_KEY_OF[name]} is {value:g}, but an error rate cannot exceed 1 (100%).",
+        f"{hint} If the number is in another metric's units, say which with performance.metric "
+        f"(--metric: {', '.join(METRIC_NAMES)}).",
+    )
+
+
+def _check_components(components: tuple[str, ...]) -> None:
+    for name in components:
+        if not name.strip() or "," in name:
+            raise ConfigError(
+                f"The project card's application.components has the entry {name!r}; a component needs a name "
+                "without commas.",
+                "Give one component per --component (or per list item), e.g. --component capture --component detect.",
+            )
+    repeated = sorted({n for n in components if components.count(n) > 1})
+    if repeated:
+        raise ConfigError(
+            f"The project card's application.components names {', '.join(repeated)} more than once.",
+            "List each stage of the system once, in pipeline order.",
+        )
+
+
 _KEY_OF: dict[str, str] = {
     "task": "application.task",
     "inputs": "application.inputs",
     "outputs": "application.outputs",
+    "components": "application.components",
     "data_type": "data.type",
     "volume": "data.volume",
     "quirks": "data.quirks",
@@ -161,7 +228,9 @@ _KEY_OF: dict[str, str] = {
     "layer": "decisions.layer",
 }
 _FIELD_OF = {key: name for name, key in _KEY_OF.items()}
-_TUPLES = {"quirks", "team_skills", "tried"}
+# Every key a card file may hold, as "table.key".
+CARD_KEYS = tuple(_KEY_OF.values())
+_TUPLES = {"components", "quirks", "team_skills", "tried"}
 
 
 def card_from_dict(data: dict[str, Any], *, source: str = CARD_FILE) -> ProjectCard:
@@ -193,35 +262,53 @@ def card_from_dict(data: dict[str, Any], *, source: str = CARD_FILE) -> ProjectC
     return ProjectCard(**values)
 
 
+def _kind_of(name: str) -> str:
+    """The kind of value a card key takes, in words, for error messages."""
+    if name in _TUPLES:
+        return "a list of text"
+    return {
+        "uses_llm_api": "true or false",
+        "prompt_tuning_started": "a date (YYYY-MM-DD)",
+        "volume": "a whole number",
+    }.get(name, "a number" if "float" in str({f.name: f.type for f in fields(ProjectCard)}[name]) else "text")
+
+
 def _coerce(name: str, dotted: str, value: Any, source: str) -> Any:
     expected = {f.name: f.type for f in fields(ProjectCard)}[name]
     try:
         if name in _TUPLES:
             if isinstance(value, str):
                 return (value,)
-            if not isinstance(value, list):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise TypeError
-            return tuple(str(v) for v in value)
+            return tuple(value)
         if name == "uses_llm_api":
             if not isinstance(value, bool):
                 raise TypeError
             return value
         if name == "prompt_tuning_started":
+            if isinstance(value, dt.datetime):
+                return value.date()
             if isinstance(value, dt.date):
                 return value
-            return dt.date.fromisoformat(str(value))
-        if name == "volume":
-            if isinstance(value, bool):
+            if not isinstance(value, str):
                 raise TypeError
-            return int(value)
+            return dt.date.fromisoformat(value)
+        if name == "volume":
+            # int() would truncate 12.5 or read "12" silently; a count is a whole number.
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError
+            return value
         if "float" in str(expected):
-            if isinstance(value, bool):
+            if isinstance(value, bool) or not isinstance(value, int | float):
                 raise TypeError
             return float(value)
-        return str(value)
+        if not isinstance(value, str):
+            raise TypeError
+        return value
     except (TypeError, ValueError):
         raise ConfigError(
-            f"{dotted} in {source} is {value!r}, which is not a valid {str(expected).replace(' | None', '')}.",
+            f"{dotted} in {source} is {value!r}, which is not {_kind_of(name)}.",
             f"Fix that value in {source}.",
         ) from None
 
@@ -231,8 +318,14 @@ def read_card(path: str | Path = CARD_FILE) -> ProjectCard:
     p = Path(path)
     if not p.exists():
         raise FileProblem(f"There is no project card at '{p}'.", "Create one with `unstuck init`.")
+    if p.is_dir():
+        raise FileProblem(
+            f"'{p}' is a folder, not a project card.", f"Pass the card file, e.g. --card {p / CARD_FILE}."
+        )
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise FileProblem(f"Could not read '{p}': {exc.strerror}.", "Check the path and its permissions.") from None
     except UnicodeDecodeError:
         raise FileProblem(f"'{p}' is not UTF-8 text.", "Save the card as UTF-8.") from None
     except tomllib.TOMLDecodeError as exc:

@@ -25,6 +25,12 @@ def init(
     task: Annotated[str | None, typer.Option(help="classification, regression, generation, extraction, other.")] = None,
     inputs: Annotated[str | None, typer.Option(help="What the model takes in.")] = None,
     outputs: Annotated[str | None, typer.Option(help="What it must produce.")] = None,
+    component: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A stage of the system, in pipeline order; repeat, e.g. --component capture --component detect."
+        ),
+    ] = None,
     volume: Annotated[int | None, typer.Option(help="Labelled examples available now.")] = None,
     quirk: Annotated[list[str] | None, typer.Option(help="A known data quirk; repeat for several.")] = None,
     uses_llm_api: Annotated[bool, typer.Option(help="The current system calls an LLM API.")] = False,
@@ -69,7 +75,12 @@ def init(
         )
     if interactive and human_level is None:
         answer = typer.prompt("Human-level error, if known (blank to skip)", default="", show_default=False)
-        human_level = float(answer) if answer.strip() else None
+        try:
+            human_level = float(answer) if answer.strip() else None
+        except ValueError:
+            raise ConfigError(
+                f"The human-level error '{answer}' is not a number.", "Give it as a fraction, e.g. 0.02 for 2%."
+            ) from None
     started = None
     if prompt_tuning_started is not None:
         try:
@@ -84,6 +95,7 @@ def init(
         task=task,
         inputs=inputs,
         outputs=outputs,
+        components=tuple(component or ()),
         volume=volume,
         quirks=tuple(quirk or ()),
         uses_llm_api=uses_llm_api,
@@ -109,26 +121,43 @@ def plan(
     json_path: Annotated[Path | None, typer.Option("--json", help="Also write the plan as JSON.")] = None,
 ) -> None:
     """The plan for this project: the method's steps applied to the card, next three actions first."""
+    from rich.markup import escape
     from rich.table import Table
 
     from unstuck.card import read_card
-    from unstuck.plan import layer_for, make_plan
+    from unstuck.plan import choose_layer, make_plan
 
     project = read_card(card)
-    steps = make_plan(project)
-    layer, why = layer_for(project)
-    console.print(f"[bold]Layer:[/] {layer.replace('_', ' ')} — {why}")
+    today = dt.date.today()
+    steps = make_plan(project, today=today)
+    choice = choose_layer(project, today)
+    console.print(
+        f"[bold]Layer:[/] {choice.layer.replace('_', ' ')} — {escape(choice.why)} · layer rule {choice.rule}",
+        highlight=False,
+    )
     table = Table(title="Plan (the first three are the next actions)", title_justify="left")
     table.add_column("#", justify="right")
     table.add_column("step", ratio=2)
     table.add_column("why (from the card)", ratio=2)
-    table.add_column("command")
+    table.add_column("command", overflow="fold")
     for number, step in enumerate(steps, start=1):
         style = "bold" if number <= 3 else ""
-        table.add_row(str(number), step.title, step.why, step.command or "", style=style)
+        table.add_row(str(number), escape(step.title), escape(step.why), escape(step.command or ""), style=style)
     console.print(table)
+    # The commands again, one per line and never wrapped, so they can be copied as they are.
+    commands = [(number, step.command) for number, step in enumerate(steps, start=1) if step.command]
+    if commands:
+        console.print("Commands (fill in the <placeholders>):", highlight=False)
+        for number, command in commands:
+            console.print(f"  {number}. {escape(command)}", soft_wrap=True, highlight=False)
     if json_path is not None:
-        document = {"schema": "unstuck.plan/1", "layer": layer, "steps": [s.to_dict() for s in steps]}
+        document = {
+            "schema": "unstuck.plan/1",
+            "layer": choice.layer,
+            "layer_rule": choice.rule,
+            "layer_why": choice.why,
+            "steps": [s.to_dict() for s in steps],
+        }
         json_path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
         console.print(f"Wrote {json_path}")
 

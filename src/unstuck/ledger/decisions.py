@@ -2,9 +2,11 @@
 
 What the card holds (:mod:`unstuck.card`) and what is read from it:
 
-* the **layer** the problem lives at — ``decisions.layer`` when the card records the decision,
-  else the default :func:`unstuck.plan.layer_for` infers from the data type (``recorded`` says
-  which). The card stores no date for this decision.
+* the **layer** the problem lives at, as ``unstuck plan`` decides it on ``today``
+  (:func:`unstuck.plan.choose_layer`; ``rule`` names the layer rule that decided). ``recorded``
+  says whether the card holds ``decisions.layer``; a recorded LLM-prompting layer is overturned
+  by a passed time box with a quality gap, or by a cost problem. The card stores no date for
+  this decision.
 * the **prompt-tuning time box** — ``performance.prompt_tuning_started``, the one dated
   decision of the card. The box is :data:`unstuck.plan.PROMPT_TIME_BOX_DAYS` days and is
   counted exactly as ``unstuck plan`` counts it: ``days_used = today − started`` (calendar
@@ -42,6 +44,7 @@ class LayerDecision:
     layer: str
     why: str
     recorded: bool
+    rule: str
     prompt_tuning_started: dt.date | None
     time_box_days: int
     days_used: int | None
@@ -63,6 +66,7 @@ class LayerDecision:
             "layer": self.layer,
             "why": self.why,
             "recorded": self.recorded,
+            "rule": self.rule,
             "prompt_tuning_started": self.prompt_tuning_started.isoformat() if self.prompt_tuning_started else None,
             "time_box_days": self.time_box_days,
             "days_used": self.days_used,
@@ -75,9 +79,10 @@ class LayerDecision:
 
 def layer_decision(card: ProjectCard, today: dt.date, source: str = "unstuck.toml") -> LayerDecision:
     """The layer decision of ``card`` and the state of its prompt-tuning time box on ``today``."""
-    from unstuck.plan import PROMPT_TIME_BOX_DAYS, layer_for, prompt_time_box
+    from unstuck.plan import PROMPT_TIME_BOX_DAYS, choose_layer, prompt_time_box
 
-    layer, why = layer_for(card)
+    choice = choose_layer(card, today)
+    layer, why = choice.layer, choice.why
     started = card.prompt_tuning_started
     state, used = prompt_time_box(started, today)
     exceeded = None if state == "not_started" else state == "exceeded"
@@ -88,6 +93,7 @@ def layer_decision(card: ProjectCard, today: dt.date, source: str = "unstuck.tom
         layer=layer,
         why=why,
         recorded=card.layer is not None,
+        rule=choice.rule,
         prompt_tuning_started=started,
         time_box_days=PROMPT_TIME_BOX_DAYS,
         days_used=used,
