@@ -1,19 +1,22 @@
 """Read training histories into :class:`TrainingLog` objects, mapping column names leniently.
 
-Formats (chosen by the path):
+Formats (found by content where the name does not settle it):
 
 * ``.csv`` / ``.tsv`` — one row per epoch or step (a PyTorch Lightning ``CSVLogger``
   ``metrics.csv`` is a CSV whose rows are sparse: training and validation values
-  are logged on separate rows of the same step; they are merged by step);
+  are logged on separate rows of the same step; they are merged by step). A Keras
+  ``CSVLogger`` file numbers epochs from 0; they are shifted to count from 1, as
+  Keras prints them and as a ``History`` is numbered;
 * ``.jsonl`` / ``.ndjson`` — one JSON object per epoch or step;
 * ``.json`` — a Keras ``History.history`` dict (``{"loss": [...], "val_loss": [...]}``,
-  optionally wrapped as ``{"history": {...}}``) or a list of per-epoch objects;
-* a directory — TensorBoard event files (``events.out.tfevents.*``, read with
-  TensorBoard's own reader, the optional ``tensorboard`` extra), or a Lightning log
-  directory holding a ``metrics.csv``. Sub-directories named like a split
-  (``train``, ``validation``, ...) are that split of their parent run, as Keras'
-  TensorBoard callback writes them; other sub-directories with event files are
-  separate runs.
+  optionally wrapped as ``{"history": {...}}``), a list of per-epoch objects, a
+  Hugging Face ``trainer_state.json`` (:mod:`.formats.huggingface`), or JSON lines
+  under a ``.json`` name, as MMEngine and Detectron2 write them (:mod:`.formats.jsonlines`);
+* a directory — TensorBoard event files (:mod:`.formats.tensorboard`), Hugging Face
+  Trainer output folders, Lightning log directories holding ``metrics.csv``, or
+  MMEngine/Detectron2 work directories (``scalars.json``, ``metrics.json``);
+* ``mlflow:RUN_ID`` or ``mlflow:EXPERIMENT[/RUN_NAME]`` — runs in an MLflow tracking
+  store (:mod:`unstuck.training_log.mlflow_store`).
 
 Column names are mapped to canonical ones: ``step`` (the x axis: ``step``,
 ``global_step``, ``iteration``, else ``epoch``, else the row number),
@@ -22,7 +25,10 @@ Column names are mapped to canonical ones: ``step`` (the x axis: ``step``,
 column's own name. A name without a split (Keras' ``loss``, ``accuracy``) is a
 training value; ``val``/``valid``/``validation``/``eval`` mean dev. Lightning's
 ``_step``/``_epoch`` variants of one value are merged, the per-epoch one preferred.
-The mapping, and the columns left out, are kept on the log for the report.
+Bookkeeping values (run time, throughput, memory, FLOPs) are not training values.
+When a log holds both steps and epochs, steps are the x axis and the epoch of each
+step is kept beside it (the frame's ``epoch`` column). The mapping, and the columns
+left out, are kept on the log for the report.
 
 Missing cells (sparse rows, ``null``) are *absent*; a literal ``nan``/``NaN`` or
 ``inf`` value is *present and non-finite* (the run diverged) and is stored as
@@ -39,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from unstuck.errors import ColumnProblem, ConfigError, FileProblem, InputError
+from unstuck.errors import ColumnProblem, FileProblem, InputError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -90,7 +96,12 @@ _METRIC_ALIASES = {
     "root_mean_squared_error": "rmse",
     "mae": "mae",
     "mean_absolute_error": "mae",
+    "accuracy_top1": "accuracy",
+    "top1_accuracy": "accuracy",
+    "acc_top1": "accuracy",
 }
+#: Tokens of bookkeeping values (Hugging Face's ``eval_runtime``, MMEngine's ``data_time``): not training values.
+_BOOKKEEPING_TOKENS = {"runtime", "time", "eta", "flos", "memory", "mem", "throughput", "seen", "second", "seconds"}
 #: Tokens that say how a value was aggregated, not what it is (dropped from names).
 _NOISE_TOKENS = {"epoch", "step", "avg", "mean", "total", "vs", "iterations", "per", "batch", "value", "metric"}
 _STEP_NAMES = {
@@ -105,8 +116,6 @@ _STEP_NAMES = {
     "epoch": "epoch",
     "epochs": "epoch",
 }
-_EVENT_FILE = "events.out.tfevents"
-_SPLIT_DIRS = {"train", "training", "validation", "val", "valid", "eval", "dev", "test"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,11 +124,15 @@ class TrainingLog:
 
     ``frame`` has a ``step`` column (sorted, unique) and one float column per
     canonical name (``train_loss``, ``dev_loss``, ``dev_accuracy``, ``lr``...); NaN
-    means "not logged at this step", ``±inf`` means "logged as non-finite".
-    ``step_unit`` is ``"epoch"`` or ``"step"``; ``mapping`` maps each source
-    column (or TensorBoard tag) to its canonical name; ``ignored`` lists the ones
-    left out; ``notes`` say what was inferred. ``name`` names the run (file
-    stem or run directory), ``source`` is where it was read from.
+    means "not logged at this step", ``±inf`` means "logged as non-finite". When
+    the source logged both steps and epochs, ``step`` holds the steps and an
+    ``epoch`` column the epoch of each step (not a value column: see
+    :meth:`epoch_at`). ``step_unit`` is ``"epoch"`` or ``"step"``; ``mapping`` maps
+    each source column (or TensorBoard tag) to its canonical name; ``ignored`` lists
+    the ones left out; ``notes`` say what was inferred. ``name`` names the run (file
+    stem or run directory), ``source`` is where it was read from. ``params`` are the
+    run's hyperparameters where the source records them (MLflow params; the
+    optimizer a Lightning ``lr-<Optimizer>`` column names), numbers as floats.
     """
 
     name: str
@@ -130,11 +143,24 @@ class TrainingLog:
     mapping: Mapping[str, str] = field(default_factory=dict)
     ignored: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    params: Mapping[str, float | str] = field(default_factory=dict)
 
     @property
     def columns(self) -> tuple[str, ...]:
-        """The canonical value columns present (without ``step``)."""
-        return tuple(c for c in self.frame.columns if c != "step")
+        """The canonical value columns present (without ``step`` and ``epoch``)."""
+        return tuple(c for c in self.frame.columns if c not in ("step", "epoch"))
+
+    @property
+    def has_epochs(self) -> bool:
+        """Whether the epoch of each step was kept beside the steps."""
+        return "epoch" in self.frame.columns
+
+    def epoch_at(self, step: float) -> float | None:
+        """The epoch logged at ``step`` (or the last one before it); None without epochs."""
+        if not self.has_epochs:
+            return None
+        known = self.frame.loc[self.frame["epoch"].notna() & (self.frame["step"] <= step), "epoch"]
+        return float(known.iloc[-1]) if len(known) else None
 
     def has(self, column: str) -> bool:
         """Whether ``column`` was logged at two or more steps."""
@@ -169,10 +195,19 @@ class TrainingLog:
             "step_unit": self.step_unit,
             "points": len(self.frame),
             "columns": list(self.columns),
+            "epochs": self._epoch_range(),
             "mapping": dict(self.mapping),
             "ignored": list(self.ignored),
             "notes": list(self.notes),
+            "params": dict(self.params),
         }
+
+    def _epoch_range(self) -> list[float] | None:
+        """``[first, last]`` epoch logged beside the steps, or None."""
+        if not self.has_epochs:
+            return None
+        epochs = self.frame["epoch"].dropna()
+        return [float(epochs.min()), float(epochs.max())] if len(epochs) else None
 
 
 # ---------------------------------------------------------------------------- column names
@@ -202,6 +237,8 @@ def canonical_column(name: str, default_split: str = "train") -> tuple[str | Non
     joined = "_".join(tokens)
     if joined in _STEP_NAMES:
         return _STEP_NAMES[joined], ""
+    if _BOOKKEEPING_TOKENS & set(tokens):
+        return None, ""
     if "lr" in tokens or "learning_rate" in joined:
         return "lr", ""
     if any(t.startswith("grad") for t in tokens) and "norm" in tokens:
@@ -340,9 +377,11 @@ def log_from_frame(
                 f"{sum(blank)} row(s) hold a step but no value at all: their losses are read as NaN "
                 "(pandas writes NaN as an empty cell)"
             )
+    epoch_source = ""
     if "step" in step_columns and "epoch" in step_columns:
         step_source, step_unit = step_columns["step"], "step"
-        ignored.append(step_columns["epoch"])
+        epoch_source = step_columns["epoch"]
+        values["epoch"] = _numeric(frame[epoch_source].tolist(), epoch_source, where, nan_is_absent=True)
     elif step_columns:
         step_unit, step_source = next(iter(step_columns.items()))
     else:
@@ -362,8 +401,27 @@ def log_from_frame(
     table = pd.DataFrame({"step": np.asarray(steps, dtype=np.float64), **values})
     table = table.groupby("step", sort=True).first().reset_index()  # first logged value per step
     mapping = {column: canonical for canonical, (column, _) in chosen.items()}
+    if epoch_source:
+        mapping = {epoch_source: "epoch", **mapping}
+        epochs = table["epoch"].dropna()
+        if len(epochs):
+            notes.append(
+                f"x axis: {step_source} (steps); the epoch of each step is kept beside it "
+                f"({epoch_source} {epochs.min():g} … {epochs.max():g})"
+            )
     if step_source:
         mapping = {step_source: "step", **mapping}
+    params: dict[str, float | str] = {}
+    if "lr" in chosen:
+        optimizer = re.fullmatch(r"lr-([A-Za-z][A-Za-z0-9]*)(?:/.*)?", chosen["lr"][0])
+        if optimizer:
+            # Lightning's LearningRateMonitor names the optimizer: SGD's and Adam's rates are not one range.
+            params["optimizer"] = optimizer.group(1)
+    splits = {c.split("_", 1)[0] for c in table.columns if c not in ("step", "epoch")}
+    if "dev" not in splits:
+        notes.append("no validation series: only the training curve is diagnosed")
+    elif "train" not in splits:
+        notes.append("no training series: only the validation curve is diagnosed")
     for column in [c for c in table.columns if c.endswith("_accuracy")]:
         finite = table[column][np.isfinite(table[column])]
         if len(finite) and finite.max() > 1.0 and finite.max() <= 100.0:
@@ -378,6 +436,7 @@ def log_from_frame(
         mapping=mapping,
         ignored=tuple(ignored),
         notes=tuple(notes),
+        params=params,
     )
     if not any(log.has(c) for c in losses):
         raise InputError(
@@ -396,10 +455,12 @@ def mapping_source(log: TrainingLog, canonical: str) -> str:
 def log_from_history(
     history: Mapping[str, Sequence[object]], *, name: str = "history", source: str = ""
 ) -> TrainingLog:
-    """A log from a Keras ``History.history`` dict: metric name → one value per epoch.
+    """A log from a Keras ``History.history`` dict: metric name → one value per epoch, epochs numbered from 1.
 
-    Lists of different lengths are aligned at the first epoch; a shorter list leaves
-    the later epochs absent.
+    A shorter list is a value logged every ``k`` epochs (Keras' ``validation_freq=k``
+    validates after epochs k, 2k, ...): it is placed on those epochs when exactly one
+    ``k`` explains its length; otherwise it is left out with a note, since laying it
+    on the first epochs would invent a curve.
     """
     import pandas as pd
 
@@ -409,9 +470,30 @@ def log_from_history(
             "Save model.fit(...).history with json.dump: {'loss': [...], 'val_loss': [...]}.",
         )
     length = max(len(v) for v in history.values())
-    padded = {k: list(v) + [None] * (length - len(v)) for k, v in history.items()}
-    frame = pd.DataFrame(padded, dtype=object)
-    return log_from_frame(frame, name=name, source=source, format="keras_history")
+    columns: dict[str, list[object]] = {}
+    notes = []
+    for key, values in history.items():
+        if len(values) == length or not values:
+            columns[key] = list(values)
+            continue
+        every = [k for k in range(1, length + 1) if length // k == len(values)]
+        if len(every) == 1:
+            k = every[0]
+            placed: list[object] = [None] * length
+            for i, value in enumerate(values):
+                placed[(i + 1) * k - 1] = value
+            columns[key] = placed
+            notes.append(
+                f"{key} holds {len(values)} of {length} epochs: placed after epochs {k}, {2 * k}, … "
+                f"(validation_freq={k})"
+            )
+        else:
+            notes.append(
+                f"{key} holds {len(values)} of {length} epochs and no single validation_freq explains which: "
+                "left out (log it every epoch, or pass a CSVLogger file, which numbers its epochs)"
+            )
+    frame = pd.DataFrame(columns, dtype=object)
+    return log_from_frame(frame, name=name, source=source, format="keras_history", notes=notes)
 
 
 def infer_task_from_logs(logs: Iterable[TrainingLog]) -> tuple[str | None, str]:
@@ -437,9 +519,22 @@ def infer_task_from_logs(logs: Iterable[TrainingLog]) -> tuple[str | None, str]:
 
 # ---------------------------------------------------------------------------- files
 
+#: Files that frameworks write under a fixed name: the run is named after their folder.
+_FIXED_NAMES = {"metrics.csv", "scalars.json", "metrics.json", "trainer_state.json"}
+_FOLDERS_OF_FIXED_NAMES = {"vis_data"}  # MMEngine's <timestamp>/vis_data/scalars.json: the run is <timestamp>
+_READS = (
+    "a history file (.csv, .tsv, .jsonl, .json: Keras History, a list of per-epoch objects, a Hugging Face "
+    "trainer_state.json, or JSON lines as MMEngine and Detectron2 write them), a folder holding TensorBoard event "
+    "files, trainer_state.json, Lightning's metrics.csv, MMEngine's scalars.json or Detectron2's metrics.json, "
+    "or mlflow:RUN_ID"
+)
+MLFLOW_PREFIX = "mlflow:"
 
-def read_training_log(path: str | Path) -> tuple[TrainingLog, ...]:
-    """Read one file or directory; a TensorBoard directory may hold several runs.
+
+def read_training_log(path: str | Path, *, mlflow_uri: str | None = None) -> tuple[TrainingLog, ...]:
+    """Read one file, directory or MLflow spec; a directory or an MLflow experiment may hold several runs.
+
+    ``mlflow_uri`` is the tracking URI for ``mlflow:`` specs (default: ``MLFLOW_TRACKING_URI``).
 
     Raises
     ------
@@ -448,52 +543,134 @@ def read_training_log(path: str | Path) -> tuple[TrainingLog, ...]:
     ColumnProblem, InputError
         See :func:`log_from_frame`.
     ConfigError
-        A TensorBoard directory while the optional ``tensorboard`` package is missing.
+        A TensorBoard directory while the optional ``tensorboard`` package is missing, or an
+        ``mlflow:`` spec without the optional ``mlflow`` package or a tracking URI.
     """
+    if str(path).startswith(MLFLOW_PREFIX):
+        from unstuck.training_log.mlflow_store import read_mlflow_logs
+
+        return read_mlflow_logs(str(path)[len(MLFLOW_PREFIX) :], tracking_uri=mlflow_uri)
     path = Path(path)
     if not path.exists():
-        raise FileProblem(
-            f"The training log '{path}' does not exist.",
-            "Pass the path of a CSV/JSONL/JSON history file or of a TensorBoard log directory.",
-        )
+        raise FileProblem(f"The training log '{path}' does not exist.", f"Pass {_READS}.")
     if path.is_dir():
-        if any(path.rglob(f"{_EVENT_FILE}*")):
-            return _read_tensorboard(path)
-        metrics = sorted(path.rglob("metrics.csv"))
-        if metrics:
-            return tuple(_read_file(m, name=_run_name(path, m.parent)) for m in metrics)
-        raise FileProblem(
-            f"The directory '{path}' holds no TensorBoard event files ({_EVENT_FILE}.*) and no metrics.csv.",
-            "Pass the TensorBoard log directory of the run, a Lightning log directory, or a history file.",
-        )
-    return (_read_file(path, name=path.stem),)
+        return _read_directory(path)
+    return (_read_file(path, name=_file_run_name(path)),)
 
 
-def read_training_logs(paths: Iterable[str | Path | TrainingLog]) -> tuple[TrainingLog, ...]:
-    """Read several paths (see :func:`read_training_log`; a TrainingLog passes through); run names made unique."""
+def _read_directory(path: Path) -> tuple[TrainingLog, ...]:
+    from unstuck.training_log.formats.huggingface import read_trainer_state, trainer_state_files
+    from unstuck.training_log.formats.tensorboard import EVENT_FILE, read_tensorboard
+
+    states = trainer_state_files(path)
+    if states:
+        # A Trainer folder may also hold TensorBoard events of the same run (report_to="tensorboard"):
+        # the state is read, as it holds the epochs and the evaluation entries too.
+        return tuple(read_trainer_state(file, name=run_name(path, run)) for run, file in states.items())
+    if any(path.rglob(f"{EVENT_FILE}*")):
+        return read_tensorboard(path)
+    for fixed in ("metrics.csv", "scalars.json", "metrics.json"):
+        files = sorted(path.rglob(fixed))
+        if files:
+            return tuple(_read_file(f, name=run_name(path, _run_folder(f))) for f in files)
+    found = sorted({p.suffix.lower() or p.name for p in path.rglob("*") if p.is_file()})
+    raise FileProblem(
+        f"The directory '{path}' holds no training log that unstuck reads"
+        + (f" (found files: {', '.join(found[:12])})" if found else " (it is empty)")
+        + ".",
+        f"unstuck reads {_READS}. Pass one of those, or the folder that holds it.",
+    )
+
+
+def _run_folder(file: Path) -> Path:
+    return file.parent.parent if file.parent.name in _FOLDERS_OF_FIXED_NAMES else file.parent
+
+
+def _file_run_name(path: Path) -> str:
+    """A run's name from its file: the folder for fixed names, else the stem without word suffixes.
+
+    ``lr_0.1.history.json`` → ``lr_0.1`` (so that its learning rate is read), ``run.metrics.csv`` → ``run``.
+    """
+    if path.name in _FIXED_NAMES:
+        folder = _run_folder(path)
+        if folder.name:
+            return folder.name
+    stem = Path(path.stem)
+    while stem.suffix and not re.fullmatch(r"\.\d+", stem.suffix):
+        stem = Path(stem.stem)
+    return str(stem) or path.stem
+
+
+def read_training_logs(
+    paths: Iterable[str | Path | TrainingLog], *, mlflow_uri: str | None = None
+) -> tuple[TrainingLog, ...]:
+    """Read several paths (see :func:`read_training_log`; a TrainingLog passes through); run names made unique.
+
+    Runs that share a name (``a/history.csv``, ``b/history.csv``) are named after the
+    nearest folder that tells them apart (``a/history``, ``b/history``); ``#2``, ``#3``
+    only where nothing does.
+    """
     logs: list[TrainingLog] = []
     for path in paths:
-        logs.extend((path,) if isinstance(path, TrainingLog) else read_training_log(path))
+        logs.extend((path,) if isinstance(path, TrainingLog) else read_training_log(path, mlflow_uri=mlflow_uri))
+    return unique_names(logs)
+
+
+def unique_names(logs: Sequence[TrainingLog]) -> tuple[TrainingLog, ...]:
+    """``logs`` with colliding names told apart by their sources' folders (see :func:`read_training_logs`)."""
+    from dataclasses import replace
+
+    groups: dict[str, list[int]] = {}
+    for i, log in enumerate(logs):
+        groups.setdefault(log.name, []).append(i)
+    names = [log.name for log in logs]
+    for name, members in groups.items():
+        if len(members) < 2:
+            continue
+        folders = [Path(logs[i].source).resolve().parent.parts if logs[i].source else () for i in members]
+        depth = min(len(f) for f in folders)
+        for level in range(1, depth + 1):
+            parts = [f[-level] for f in folders]
+            if len(set(parts)) == len(parts):
+                for i, part in zip(members, parts, strict=True):
+                    names[i] = part if part == name else f"{part}/{name}"
+                break
     seen: dict[str, int] = {}
     unique = []
-    for log in logs:
-        count = seen.get(log.name, 0)
-        seen[log.name] = count + 1
-        if count:
-            from dataclasses import replace
-
-            log = replace(log, name=f"{log.name}#{count + 1}")
-        unique.append(log)
+    for log, name in zip(logs, names, strict=True):
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        final = f"{name}#{count + 1}" if count else name
+        unique.append(log if final == log.name else replace(log, name=final))
     return tuple(unique)
 
 
-def _run_name(root: Path, run_dir: Path) -> str:
+def run_name(root: Path, run_dir: Path) -> str:
+    """A run folder's name relative to the folder passed (the folder's own name when they are one)."""
     relative = run_dir.relative_to(root).as_posix() if run_dir != root else ""
     return relative if relative not in ("", ".") else root.name
 
 
+def has_split(tag: str) -> bool:
+    """Whether a column or tag name names a split (``loss/val``, ``train_loss``)."""
+    return any(t in _SPLIT_TOKENS for t in _tokens(tag))
+
+
+def _keras_csv_epochs(frame: pd.DataFrame) -> bool:
+    """Whether a CSV is Keras' CSVLogger output: first column ``epoch`` = 0, 1, ..., a ``loss`` column, no steps."""
+    if len(frame.columns) < 2 or str(frame.columns[0]) != "epoch" or "loss" not in frame.columns:
+        return False
+    if any(canonical_column(str(c))[0] == "step" for c in frame.columns):
+        return False
+    epochs = frame["epoch"].tolist()
+    return epochs == list(range(len(epochs)))
+
+
 def _read_file(path: Path, *, name: str) -> TrainingLog:
     import pandas as pd
+
+    from unstuck.training_log.formats.huggingface import is_trainer_state, log_from_trainer_state
+    from unstuck.training_log.formats.jsonlines import log_from_records, parse_json_lines, read_json_lines
 
     suffix = path.suffix.lower()
     source = str(path)
@@ -513,141 +690,62 @@ def _read_file(path: Path, *, name: str) -> TrainingLog:
                     f"The training log {source} is empty.",
                     "Pass a log with a header row and one row per epoch or step.",
                 ) from None
+            if _keras_csv_epochs(frame):
+                frame["epoch"] = frame["epoch"] + 1
+                return log_from_frame(
+                    frame,
+                    name=name,
+                    source=source,
+                    format="keras_csv",
+                    nan_is_absent=True,
+                    notes=["Keras CSVLogger numbers epochs from 0: shown from 1, as Keras prints them"],
+                )
             fmt = "lightning_csv" if path.name == "metrics.csv" else "csv"
             return log_from_frame(frame, name=name, source=source, format=fmt, nan_is_absent=True)
         if suffix in (".jsonl", ".ndjson"):
-            records = []
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-                if line.strip():
-                    try:
-                        record = json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        raise FileProblem(
-                            f"Line {number} of {source} is not valid JSON ({exc.msg}).",
-                            'Write one JSON object per line, e.g. {"epoch": 1, "train_loss": 0.7}.',
-                        ) from None
-                    if not isinstance(record, dict):
-                        raise FileProblem(
-                            f"Line {number} of {source} is not a JSON object.",
-                            'Write one JSON object per line, e.g. {"epoch": 1, "train_loss": 0.7}.',
-                        )
-                    records.append(record)
-            frame = _records_frame(records)
-            return log_from_frame(frame, name=name, source=source, format="jsonl")
+            return read_json_lines(path, name=name)
         if suffix == ".json":
+            text = path.read_text(encoding="utf-8")
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))
+                data = json.loads(text)
             except json.JSONDecodeError as exc:
+                if exc.msg == "Extra data":
+                    # JSON lines under a .json name (MMEngine's scalars.json, Detectron2's metrics.json).
+                    records = parse_json_lines(text, source)
+                    return log_from_records(records, name=name, source=source, format="json_lines")
                 raise FileProblem(
                     f"{source} is not valid JSON ({exc.msg} at line {exc.lineno}).",
-                    "Save the Keras history with json.dump(model.fit(...).history, f).",
+                    f"unstuck reads {_READS}.",
                 ) from None
+            if is_trainer_state(data):
+                return log_from_trainer_state(data, name=name, source=source)
             if isinstance(data, dict) and isinstance(data.get("history"), dict):
                 data = data["history"]
-            if isinstance(data, dict):
+            if isinstance(data, dict) and data and all(isinstance(v, (list, tuple)) for v in data.values()):
                 return log_from_history(data, name=name, source=source)
-            if isinstance(data, list) and all(isinstance(r, dict) for r in data):
-                frame = _records_frame(data)
-                return log_from_frame(frame, name=name, source=source, format="json_records")
+            if isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
+                return log_from_records(data, name=name, source=source, format="json_records")
             raise FileProblem(
-                f"{source} is neither a Keras history (a dict of lists) nor a list of per-epoch objects.",
-                "Save the Keras history with json.dump(model.fit(...).history, f).",
+                f"{source} is JSON, but {_describe_json(data)}: neither a Keras history (a dict of lists), "
+                "a list of per-epoch objects, nor a Hugging Face trainer_state.json (a dict with log_history).",
+                "Save the Keras history with json.dump(model.fit(...).history, f), or pass the trainer_state.json "
+                "or the output folder of a Hugging Face Trainer run.",
             )
     except UnicodeDecodeError:
         raise FileProblem(f"{source} is not UTF-8 text.", "Save the log as UTF-8.") from None
     except OSError as exc:
         raise FileProblem(f"Could not read {source}: {exc.strerror}.", "Check the path and its permissions.") from None
     raise FileProblem(
-        f"unstuck does not know the training-log format of '{path.name}'.",
-        "Use .csv, .tsv, .jsonl, .json (Keras history), or a TensorBoard log directory.",
+        f"unstuck does not know the training-log format of '{path.name}' (suffix '{path.suffix or 'none'}').",
+        f"unstuck reads {_READS}.",
     )
 
 
-def _records_frame(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    """One object column per key; a key a record lacks (or sets to null) is None, a logged NaN stays NaN."""
-    import pandas as pd
-
-    keys = list(dict.fromkeys(k for r in records for k in r))
-    return pd.DataFrame({k: [r.get(k) for r in records] for k in keys}, dtype=object)
-
-
-# ---------------------------------------------------------------------------- TensorBoard
-
-
-def _read_tensorboard(root: Path) -> tuple[TrainingLog, ...]:
-    """Every run under ``root``: scalars by tag, merged by step into one log per run."""
-    try:
-        from tensorboard.backend.event_processing import event_accumulator  # type: ignore[import-untyped]
-    except ImportError:
-        raise ConfigError(
-            f"'{root}' is a TensorBoard log directory, and reading it needs the optional package 'tensorboard'.",
-            "Install it with: pip install 'unstuck[tensorboard]' (or pip install tensorboard), "
-            "or export the scalars to CSV.",
-        ) from None
-    import pandas as pd
-
-    event_dirs = sorted({p.parent for p in root.rglob(f"{_EVENT_FILE}*")})
-    runs: dict[Path, list[Path]] = {}
-    for directory in event_dirs:
-        # A split-named directory (train/, validation/) is that split of its parent run; its name
-        # prefixes the tags below (epoch_loss under validation/ → validation/epoch_loss → dev_loss).
-        run = directory.parent if directory != root and directory.name.lower() in _SPLIT_DIRS else directory
-        runs.setdefault(run, []).append(directory)
-    logs = []
-    for run_dir, parts in sorted(runs.items()):
-        records: dict[float, dict[str, float | None]] = {}
-        notes: list[str] = []
-        for directory in parts:
-            accumulator = event_accumulator.EventAccumulator(
-                str(directory), size_guidance={event_accumulator.SCALARS: 0, event_accumulator.TENSORS: 0}
-            )
-            try:
-                accumulator.Reload()
-            except Exception as exc:  # corrupt or truncated event file
-                raise FileProblem(
-                    f"Could not read the TensorBoard events in '{directory}': {exc}.",
-                    "Check that the run finished writing, or export the scalars to CSV.",
-                ) from None
-            prefix = "" if directory == run_dir else f"{directory.name}/"
-            for tag, points in _tensorboard_scalars(accumulator).items():
-                column = tag if not prefix or _has_split(tag) else f"{prefix}{tag}"
-                for step, value in points:
-                    records.setdefault(step, {})[column] = value
-        if not records:
-            raise FileProblem(
-                f"The TensorBoard events in '{run_dir}' hold no scalars.",
-                "Log the losses as scalars (add_scalar / tf.summary.scalar).",
-            )
-        columns = sorted({c for row in records.values() for c in row})
-        frame = pd.DataFrame(
-            {"step": list(records), **{c: [row.get(c) for row in records.values()] for c in columns}},
-            dtype=object,
-        )
-        logs.append(
-            log_from_frame(frame, name=_run_name(root, run_dir), source=str(run_dir), format="tensorboard", notes=notes)
-        )
-    return tuple(logs)
-
-
-def _has_split(tag: str) -> bool:
-    return any(t in _SPLIT_TOKENS for t in _tokens(tag))
-
-
-def _tensorboard_scalars(accumulator: Any) -> dict[str, list[tuple[float, float]]]:
-    """Scalar series by tag: classic ``simple_value`` scalars and TF2 scalar tensors."""
-    out: dict[str, list[tuple[float, float]]] = {}
-    tags = accumulator.Tags()
-    for tag in tags.get("scalars", []):
-        out[tag] = [(float(e.step), float(e.value)) for e in accumulator.Scalars(tag)]
-    if tags.get("tensors"):
-        from tensorboard.util import tensor_util  # type: ignore[import-untyped]
-
-        for tag in tags["tensors"]:
-            points = []
-            for event in accumulator.Tensors(tag):
-                array = tensor_util.make_ndarray(event.tensor_proto)
-                if array.size == 1 and array.dtype.kind in "fiu":
-                    points.append((float(event.step), float(array.reshape(-1)[0])))
-            if points:
-                out.setdefault(tag, points)
-    return out
+def _describe_json(data: object) -> str:
+    """A few words on what a JSON document holds at its top, for an error message."""
+    if isinstance(data, dict):
+        keys = list(data)[:8]
+        return f"a dict with the keys {', '.join(map(str, keys))}" if keys else "an empty dict"
+    if isinstance(data, list):
+        return f"a list of {len(data)} item(s)" + (f" starting with a {type(data[0]).__name__}" if data else "")
+    return f"a single {type(data).__name__}"
