@@ -677,8 +677,13 @@ def _read_file(path: Path, *, name: str) -> TrainingLog:
     try:
         if suffix in (".csv", ".tsv", ".txt"):
             try:
+                # Keras' CSVLogger writes NA for a value not logged at that epoch; "nan" stays a diverged value.
                 frame = pd.read_csv(
-                    path, sep="\t" if suffix == ".tsv" else ",", keep_default_na=False, na_values=[""], encoding="utf-8"
+                    path,
+                    sep="\t" if suffix == ".tsv" else ",",
+                    keep_default_na=False,
+                    na_values=["", "NA"],
+                    encoding="utf-8",
                 )
             except pd.errors.ParserError as exc:
                 raise FileProblem(
