@@ -159,7 +159,7 @@ def test_add_scalars_parent_folder_reads_every_series(add_scalars_run: tuple[Pat
     assert log.series("dev_loss")[1].tolist() == pytest.approx(val)
     assert log.series("lr")[1].tolist() == pytest.approx([0.1] * 10)
     assert dict(log.mapping)["Loss/val"] == "dev_loss"
-    assert any("Loss_val/ is one series of add_scalars" in n for n in log.notes)
+    assert "add_scalars series read from sub-folders: Loss_train/ → Loss/train, Loss_val/ → Loss/val" in log.notes
 
 
 def test_add_scalars_sub_folder_alone_is_the_dev_loss(add_scalars_run: tuple[Path, list[float], list[float]]) -> None:
@@ -244,6 +244,7 @@ def test_mmengine_scalars_json_keeps_validation_rows(mmengine_run: Path) -> None
     assert not log.has("train_accuracy")
     assert log.epoch_at(32.0) == 4.0
     assert {"time", "data_time"} <= set(log.ignored)
+    assert any(n.startswith("MMEngine log: 4 validation row(s) read as the dev split") for n in log.notes)
     (direct,) = read_training_log(scalars)  # the file alone, JSON lines under a .json name
     assert direct.series("dev_accuracy")[0].tolist() == [8.0, 16.0, 24.0, 32.0]
 

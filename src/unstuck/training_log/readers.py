@@ -406,7 +406,7 @@ def log_from_frame(
         epochs = table["epoch"].dropna()
         if len(epochs):
             notes.append(
-                f"x axis: {step_source} (steps); the epoch of each step is kept beside it "
+                f"x axis: {step_source}; the epoch of each step is kept beside it "
                 f"({epoch_source} {epochs.min():g} … {epochs.max():g})"
             )
     if step_source:

@@ -77,7 +77,7 @@ def log_from_records(records: Sequence[Mapping[str, Any]], *, name: str, source:
     for row in train:
         if by_epoch:
             last_iter[float(row["epoch"])] = max(last_iter.get(float(row["epoch"]), 0.0), float(row["iter"]))
-    rows: list[dict[str, Any]] = train
+    rows: list[dict[str, Any]] = list(train)
     unplaced = 0
     for record in records:
         if "iter" in record:

@@ -44,7 +44,7 @@ def read_tensorboard(root: Path) -> tuple[TrainingLog, ...]:
     from unstuck.training_log.readers import has_split, log_from_frame, run_name
 
     runs: dict[Path, dict[str, dict[float, float]]] = {}
-    notes: dict[Path, list[str]] = {}
+    series_dirs: dict[Path, list[str]] = {}  # run → "Loss_val/ → Loss/val" for each add_scalars sub-directory
     for directory in sorted({p.parent for p in root.rglob(f"{EVENT_FILE}*")}):
         accumulator = event_accumulator.EventAccumulator(
             str(directory), size_guidance={event_accumulator.SCALARS: 0, event_accumulator.TENSORS: 0}
@@ -61,10 +61,7 @@ def read_tensorboard(root: Path) -> tuple[TrainingLog, ...]:
         if series_key is not None:
             run = directory.parent if directory != root else directory
             columns = {tag: f"{tag}/{series_key}" for tag in scalars}
-            notes.setdefault(run, []).append(
-                f"{directory.name}/ is one series of add_scalars: its tag {next(iter(scalars))} read as "
-                f"{next(iter(columns.values()))}"
-            )
+            series_dirs.setdefault(run, []).append(f"{directory.name}/ → {next(iter(columns.values()))}")
         elif directory != root and directory.name.lower() in _SPLIT_DIRS:
             # A split-named directory (train/, validation/) is that split of its parent run; its name
             # prefixes the tags below (epoch_loss under validation/ → validation/epoch_loss → dev_loss).
@@ -93,7 +90,9 @@ def read_tensorboard(root: Path) -> tuple[TrainingLog, ...]:
                 name=run_name(root, run_dir),
                 source=str(run_dir),
                 format="tensorboard",
-                notes=notes.get(run_dir, ()),
+                notes=[f"add_scalars series read from sub-folders: {', '.join(series_dirs[run_dir])}"]
+                if run_dir in series_dirs
+                else (),
             )
         )
     if not logs:
