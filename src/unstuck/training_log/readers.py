@@ -471,7 +471,8 @@ def log_from_history(
         )
     length = max(len(v) for v in history.values())
     columns: dict[str, list[object]] = {}
-    notes = []
+    placed_every: dict[tuple[int, int], list[str]] = {}  # (values, k) → keys placed every k epochs
+    left_out: dict[int, list[str]] = {}  # values → keys no single k explains
     for key, values in history.items():
         if len(values) == length or not values:
             columns[key] = list(values)
@@ -483,15 +484,19 @@ def log_from_history(
             for i, value in enumerate(values):
                 placed[(i + 1) * k - 1] = value
             columns[key] = placed
-            notes.append(
-                f"{key} holds {len(values)} of {length} epochs: placed after epochs {k}, {2 * k}, … "
-                f"(validation_freq={k})"
-            )
+            placed_every.setdefault((len(values), k), []).append(key)
         else:
-            notes.append(
-                f"{key} holds {len(values)} of {length} epochs and no single validation_freq explains which: "
-                "left out (log it every epoch, or pass a CSVLogger file, which numbers its epochs)"
-            )
+            left_out.setdefault(len(values), []).append(key)
+    notes = [
+        f"{', '.join(keys)} hold{'s' if len(keys) == 1 else ''} {n} of {length} epochs: placed after epochs "
+        f"{k}, {2 * k}, … (validation_freq={k})"
+        for (n, k), keys in placed_every.items()
+    ]
+    notes += [
+        f"{', '.join(keys)} hold{'s' if len(keys) == 1 else ''} {n} of {length} epochs and no single validation_freq "
+        "explains which: left out (log it every epoch, or pass a CSVLogger file, which numbers its epochs)"
+        for n, keys in left_out.items()
+    ]
     frame = pd.DataFrame(columns, dtype=object)
     return log_from_frame(frame, name=name, source=source, format="keras_history", notes=notes)
 
