@@ -307,3 +307,36 @@ def test_frame_round_trip_of_summary() -> None:
     assert summary["points"] == 3 and summary["columns"] == ["train_loss"]
     assert json.loads(json.dumps(summary)) == summary
     assert isinstance(log.frame, pd.DataFrame) and np.isfinite(log.frame["train_loss"]).all()
+
+
+def test_detectron2_metrics_json_lines(tmp_path: Path) -> None:
+    # Written to Detectron2's documented JSONWriter schema (one object per line, every row with
+    # "iteration"; evaluation rows carry task metrics such as bbox/AP): detectron2 is not on PyPI
+    # (it builds from source against a CUDA/torch pair), so its writer cannot run here.
+    out = tmp_path / "output"
+    out.mkdir()
+    rows = [
+        {"iteration": 19, "total_loss": 2.1, "loss_cls": 1.2, "lr": 0.0002, "data_time": 0.01, "eta_seconds": 90},
+        {"iteration": 39, "total_loss": 1.6, "loss_cls": 0.9, "lr": 0.0004, "data_time": 0.01, "eta_seconds": 80},
+        {"iteration": 39, "bbox/AP": 12.5, "bbox/AP50": 30.1},
+        {"iteration": 59, "total_loss": 1.2, "loss_cls": 0.7, "lr": 0.0006, "data_time": 0.01, "eta_seconds": 70},
+    ]
+    (out / "metrics.json").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (log,) = read_training_log(out)
+    assert log.name == "output" and log.format == "json_lines" and log.step_unit == "step"
+    assert log.series("train_loss")[0].tolist() == [19.0, 39.0, 59.0]
+    assert log.series("train_loss")[1].tolist() == [2.1, 1.6, 1.2]
+    assert log.series("lr")[1].tolist() == [0.0002, 0.0004, 0.0006]
+    assert {"loss_cls", "data_time", "eta_seconds", "bbox/AP"} <= set(log.ignored)
+    assert "no validation series: only the training curve is diagnosed" in log.notes
+
+
+def test_train_only_log_says_so_and_is_still_diagnosed(tmp_path: Path) -> None:
+    from unstuck.training_log.verdicts import diagnose_run
+
+    path = tmp_path / "train_only.csv"
+    losses = [2.0 * 10 ** (i / 2) for i in range(6)]  # a train loss rising ×1000: divergence
+    path.write_text("epoch,loss\n" + "".join(f"{i + 1},{v}\n" for i, v in enumerate(losses)))
+    (log,) = read_training_log(path)
+    assert "no validation series: only the training curve is diagnosed" in log.notes
+    assert any(v.kind == "divergence" for v in diagnose_run(log).verdicts)
