@@ -24,6 +24,7 @@ from unstuck.training_log.readers import TrainingLog, read_training_log, read_tr
 def trainer_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A transformers Trainer run: 3 epochs of a 1-layer BERT from a config, eval every epoch, save_state()."""
     pytest.importorskip("accelerate", reason="transformers' Trainer needs accelerate (pip install accelerate)")
+    pytest.importorskip("tensorboard")
     import numpy as np
     import torch
     from transformers import BertConfig, BertForSequenceClassification, Trainer, TrainingArguments
@@ -62,7 +63,7 @@ def trainer_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
         logging_steps=2,
         eval_strategy="epoch",
         save_strategy="epoch",
-        report_to=[],
+        report_to=["tensorboard"],  # HF's TensorBoardCallback too: the folder then holds both
         use_cpu=True,
         seed=0,
         learning_rate=1e-3,
@@ -104,6 +105,19 @@ def test_trainer_output_folder_reads_train_and_eval_entries(trainer_run: Path) -
     assert {"eval_runtime", "eval_samples_per_second"} <= set(log.ignored)
     assert "train_runtime" not in log.mapping and any("closing summary" in n for n in log.notes)
     assert set(log.columns) == {"train_loss", "dev_loss", "dev_accuracy", "lr", "grad_norm"}
+
+
+def test_trainer_tensorboard_tags_map_like_its_state(trainer_run: Path) -> None:
+    (runs,) = (trainer_run / "runs").iterdir()  # HF's TensorBoardCallback: tags train/loss, eval/loss, train/epoch
+    (log,) = read_training_log(runs)
+    (state,) = read_training_log(trainer_run)  # the folder itself reads the Trainer state, not the events
+    assert log.format == "tensorboard" and state.format == "huggingface_trainer"
+    for column in ("train_loss", "dev_loss", "dev_accuracy", "lr"):
+        assert log.series(column)[0].tolist() == state.series(column)[0].tolist()
+        assert log.series(column)[1].tolist() == pytest.approx(state.series(column)[1].tolist(), rel=1e-6)
+    assert dict(log.mapping)["train/epoch"] == "epoch" and log.epoch_at(24) == 3.0
+    # the closing summary's mean loss and the runtimes are not read as curves
+    assert {"train/train_loss", "eval/runtime", "train/total_flos"} <= set(log.ignored)
 
 
 def test_trainer_checkpoints_alone_read_the_latest(trainer_run: Path, tmp_path: Path) -> None:

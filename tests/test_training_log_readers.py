@@ -43,6 +43,12 @@ from unstuck.training_log.readers import (
         ("epoch_learning_rate", ("lr", "")),
         ("grad_norm", ("grad_norm", "")),
         ("time", (None, "")),
+        ("train/epoch", ("epoch", "")),
+        ("eval_runtime", (None, "")),
+        ("eval_samples_per_second", (None, "")),
+        ("train/total_flos", (None, "")),
+        ("val/data_time", (None, "")),
+        ("accuracy/top1", ("train_accuracy", "")),
         ("Unnamed: 0", (None, "")),
     ],
 )

@@ -254,7 +254,9 @@ def canonical_column(name: str, default_split: str = "train") -> tuple[str | Non
         elif token not in _NOISE_TOKENS:
             rest.append(token)
     if not rest:
-        return None, ""
+        # "train/epoch" (Hugging Face's TensorBoard tags) is the epoch, logged beside the steps.
+        unsplit = [t for t in tokens if t not in _SPLIT_TOKENS]
+        return (unsplit[0], "") if unsplit in (["epoch"], ["step"]) else (None, "")
     metric_name = "_".join(rest)
     metric = _METRIC_ALIASES.get(metric_name)
     if metric is None:
