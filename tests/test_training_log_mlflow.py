@@ -41,10 +41,14 @@ def _curves(lr: float) -> dict[str, list[float]]:
     return {"train_loss": train, "val_loss": val, "val_acc": accuracy}
 
 
-def _log_sweep(uri: str) -> dict[str, str]:
-    """The planted sweep logged with MLflow's client; run name → run ID."""
+def _log_sweep(uri: str, artifacts: Path | None = None) -> dict[str, str]:
+    """The planted sweep logged with MLflow's client; run name → run ID.
+
+    ``artifacts`` is the experiment's artifact folder for a local store (whose default,
+    ./mlruns, would land in the working directory); a server keeps its own.
+    """
     client = mlflow.MlflowClient(tracking_uri=uri)
-    experiment_id = client.create_experiment(EXPERIMENT)
+    experiment_id = client.create_experiment(EXPERIMENT, artifact_location=artifacts.as_uri() if artifacts else None)
     ids = {}
     for lr in SWEEP["lr"]:
         run = client.create_run(experiment_id, run_name=f"sgd-{lr}")
@@ -190,8 +194,9 @@ def test_log_report_to_a_missing_run_exits_2(server: tuple[str, dict[str, str]],
 
 @pytest.fixture(scope="module")
 def local_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, str]]:
-    uri = f"sqlite:///{tmp_path_factory.mktemp('mlflow-local') / 'mlflow.db'}"
-    return uri, _log_sweep(uri)
+    folder = tmp_path_factory.mktemp("mlflow-local")
+    uri = f"sqlite:///{folder / 'mlflow.db'}"
+    return uri, _log_sweep(uri, artifacts=folder / "artifacts")
 
 
 def test_local_sqlite_store_both_ways(local_store: tuple[str, dict[str, str]], tmp_path: Path) -> None:
@@ -221,6 +226,9 @@ def test_local_sqlite_store_both_ways(local_store: tuple[str, dict[str, str]], t
 
     real: Report = fixture_report()
     logged = log_report(real, run_id=ids["sgd-0.3"], html="<html></html>", tracking_uri=uri)
-    run = mlflow.MlflowClient(tracking_uri=uri).get_run(ids["sgd-0.3"])
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    run = client.get_run(ids["sgd-0.3"])
+    assert run.info.artifact_uri.startswith(Path(uri.removeprefix("sqlite:///")).parent.as_uri())  # not ./mlruns
+    assert {a.path for a in client.list_artifacts(ids["sgd-0.3"], "unstuck")} == set(logged["artifacts"])
     assert {k: run.data.metrics[k] for k in logged["metrics"]} == logged["metrics"]
     assert logged["metrics"] == headline_metrics(real.to_dict())
