@@ -35,7 +35,7 @@ from unstuck.errors import ConfigError, FileProblem, InputError
 
 if TYPE_CHECKING:
     from unstuck.findings import Report
-    from unstuck.training_log.readers import TrainingLog
+    from unstuck.training_log.log import TrainingLog
 
 __all__ = ["headline_metrics", "log_report", "read_mlflow_logs", "resolve_tracking_uri"]
 
@@ -148,7 +148,7 @@ def _log_of_run(client: Any, run: Any, uri: str) -> TrainingLog:
 
     import pandas as pd
 
-    from unstuck.training_log.readers import log_from_frame
+    from unstuck.training_log.log import log_from_frame
 
     run_id = run.info.run_id
     name = run.info.run_name or run_id[:8]

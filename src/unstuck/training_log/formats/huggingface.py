@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from unstuck.errors import FileProblem
 
 if TYPE_CHECKING:
-    from unstuck.training_log.readers import TrainingLog
+    from unstuck.training_log.log import TrainingLog
 
 __all__ = ["STATE_FILE", "is_trainer_state", "log_from_trainer_state", "trainer_state_files"]
 
@@ -68,7 +68,7 @@ def log_from_trainer_state(data: Mapping[str, Any], *, name: str, source: str) -
     """One log from a parsed ``trainer_state.json`` (see the module docstring for the mapping)."""
     import pandas as pd
 
-    from unstuck.training_log.readers import log_from_frame
+    from unstuck.training_log.log import log_from_frame
 
     entries: Sequence[Mapping[str, Any]] = data["log_history"]
     kept = [e for e in entries if not _SUMMARY_KEYS & set(e)]

@@ -27,7 +27,7 @@ from unstuck.errors import FileProblem
 if TYPE_CHECKING:
     import pandas as pd
 
-    from unstuck.training_log.readers import TrainingLog
+    from unstuck.training_log.log import TrainingLog
 
 __all__ = ["log_from_records", "parse_json_lines", "records_frame"]
 
@@ -65,7 +65,7 @@ def _is_mmengine(records: Sequence[Mapping[str, Any]]) -> bool:
 
 def log_from_records(records: Sequence[Mapping[str, Any]], *, name: str, source: str, format: str) -> TrainingLog:
     """A log from per-step objects; MMEngine's validation rows are recognised (see the module docstring)."""
-    from unstuck.training_log.readers import log_from_frame
+    from unstuck.training_log.log import log_from_frame
 
     if not records:
         raise FileProblem(f"The training log {source} holds no JSON objects.", _EXAMPLE)
