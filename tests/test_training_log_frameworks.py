@@ -269,8 +269,9 @@ def test_mmengine_scalars_json_keeps_validation_rows(mmengine_run: Path) -> None
 @pytest.fixture(scope="module")
 def keras_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """Keras (torch backend): 6 epochs, validation every 2nd epoch; History saved as JSON and a CSVLogger file."""
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras")
+    with pytest.MonkeyPatch.context() as patch:  # Keras reads its backend once, when imported
+        patch.setenv("KERAS_BACKEND", os.environ.get("KERAS_BACKEND", "torch"))
+        keras = pytest.importorskip("keras")
     if keras.backend.backend() != "torch":
         pytest.skip("this test trains with Keras' torch backend")
     import numpy as np
