@@ -163,7 +163,7 @@ def test_diagnose_reads_the_sweep_and_logs_the_report_back(server: tuple[str, di
         ]
     )
     assert result.returncode == 0, result.stderr
-    assert f"MLflow run {target}" in result.stdout
+    assert f"Logged to MLflow run {target}: unstuck/report.json, unstuck/report.html" in result.stdout
     report = json.loads(out.read_text())
     best = next(f for f in report["findings"] if f["id"] == "training_log.runs.best_run")
     assert best["evidence"]["best_run"] == "sgd-0.1"  # the lowest dev loss of the sweep
@@ -184,9 +184,13 @@ def test_log_report_to_a_missing_run_exits_2(server: tuple[str, dict[str, str]],
     history = tmp_path / "history.csv"
     history.write_text("epoch,loss,val_loss\n1,1.0,1.1\n2,0.6,0.8\n3,0.4,0.7\n")
     missing = "0123456789abcdef0123456789abcdef"
-    result = run_cli(["diagnose", "--training-log", str(history), "--mlflow-uri", uri, "--mlflow-run", missing])
+    out = tmp_path / "report.json"
+    result = run_cli(
+        ["diagnose", "--training-log", str(history), "--mlflow-uri", uri, "--mlflow-run", missing, "--json", str(out)]
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"no run {missing}" in result.stderr
+    assert "Findings" in result.stdout and out.exists()  # the report was shown and written before
 
 
 # ---------------------------------------------------------------------------- a local store

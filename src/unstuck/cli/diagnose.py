@@ -194,17 +194,22 @@ def _run(
         _write_json(report, json_path)
         written.append(str(json_path))
     written += write_renders(report, html=html, markdown=markdown)
+    if not quiet:
+        console.print(render_report(report, verbose=verbose))
+        if written:
+            console.print(f"Wrote {', '.join(written)}", soft_wrap=True)
     if mlflow is not None:
+        # Last: an unreachable tracking store must not cost the user the report already shown and written.
         from unstuck.render.html import render_html
         from unstuck.training_log.mlflow_store import log_report
 
         run_id, uri = mlflow
         logged = log_report(report, run_id=run_id, html=render_html(report), tracking_uri=uri)
-        written.append(f"MLflow run {run_id} ({', '.join(logged['artifacts'])}, {len(logged['metrics'])} metrics)")
-    if not quiet:
-        console.print(render_report(report, verbose=verbose))
-        if written:
-            console.print(f"Wrote {', '.join(written)}", soft_wrap=True)
+        if not quiet:
+            console.print(
+                f"Logged to MLflow run {run_id}: {', '.join(logged['artifacts'])}, {len(logged['metrics'])} metrics",
+                soft_wrap=True,
+            )
 
 
 def _write_json(report: Report, path: Path) -> None:
