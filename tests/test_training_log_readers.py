@@ -43,6 +43,12 @@ from unstuck.training_log.readers import (
         ("epoch_learning_rate", ("lr", "")),
         ("grad_norm", ("grad_norm", "")),
         ("time", (None, "")),
+        ("train/epoch", ("epoch", "")),
+        ("eval_runtime", (None, "")),
+        ("eval_samples_per_second", (None, "")),
+        ("train/total_flos", (None, "")),
+        ("val/data_time", (None, "")),
+        ("accuracy/top1", ("train_accuracy", "")),
         ("Unnamed: 0", (None, "")),
     ],
 )
@@ -86,18 +92,41 @@ def test_jsonl_missing_keys_are_absent_and_nan_is_nonfinite(tmp_path: Path) -> N
 
 
 def test_keras_history_json_plain_and_wrapped(tmp_path: Path) -> None:
-    history = {"loss": [1.0, 0.6, 0.4], "val_loss": [1.1, 0.8], "accuracy": [0.3, 0.5, 0.7]}
+    history = {"loss": [1.0, 0.6, 0.4, 0.3], "val_loss": [1.1, 0.8], "accuracy": [0.3, 0.5, 0.7, 0.8]}
     plain = tmp_path / "plain.json"
     plain.write_text(json.dumps(history))
     wrapped = tmp_path / "wrapped.json"
-    wrapped.write_text(json.dumps({"history": history, "params": {"epochs": 3}}))
+    wrapped.write_text(json.dumps({"history": history, "params": {"epochs": 4}}))
     for path in (plain, wrapped):
         (log,) = read_training_log(path)
         assert log.format == "keras_history"
-        assert log.series("train_loss")[0].tolist() == [1.0, 2.0, 3.0]  # rows numbered as epochs
+        assert log.series("train_loss")[0].tolist() == [1.0, 2.0, 3.0, 4.0]  # rows numbered as epochs
+        # validation_freq=2: validated after epochs 2 and 4, not on epochs 1 and 2
+        assert log.series("dev_loss")[0].tolist() == [2.0, 4.0]
         assert log.series("dev_loss")[1].tolist() == [1.1, 0.8]
-        assert log.series("train_accuracy")[1].tolist() == [0.3, 0.5, 0.7]
+        assert log.series("train_accuracy")[1].tolist() == [0.3, 0.5, 0.7, 0.8]
         assert any("numbered" in n for n in log.notes)
+        assert any("placed after epochs 2, 4" in n for n in log.notes)
+
+
+def test_keras_history_shorter_series_that_no_frequency_explains_is_left_out() -> None:
+    log = log_from_history({"loss": [1.0, 0.6, 0.4], "val_loss": [1.1, 0.8]})
+    assert not log.has("dev_loss")
+    assert any("val_loss holds 2 of 3 epochs" in n and "left out" in n for n in log.notes)
+    assert any("no validation series" in n for n in log.notes)
+
+
+def test_keras_csvlogger_epochs_agree_with_history(tmp_path: Path) -> None:
+    # Keras' CSVLogger writes epoch 0, 1, ...; a History is numbered 1, 2, ...: one run, one numbering.
+    csv = tmp_path / "log.csv"
+    csv.write_text(
+        "epoch,accuracy,loss,val_accuracy,val_loss\n0,0.5,1.0,0.5,1.1\n1,0.6,0.8,0.6,0.7\n2,0.7,0.6,0.6,0.9\n"
+    )
+    history = log_from_history({"loss": [1.0, 0.8, 0.6], "val_loss": [1.1, 0.7, 0.9]})
+    (from_csv,) = read_training_log(csv)
+    assert from_csv.format == "keras_csv"
+    assert from_csv.series("dev_loss")[0].tolist() == history.series("dev_loss")[0].tolist() == [1.0, 2.0, 3.0]
+    assert any("from 0" in n for n in from_csv.notes)
 
 
 def test_json_list_of_records(tmp_path: Path) -> None:
@@ -118,10 +147,15 @@ def test_lightning_metrics_csv_sparse_rows(tmp_path: Path) -> None:
     (log,) = read_training_log(tmp_path / "lightning_logs")  # a directory holding metrics.csv
     assert log.format == "lightning_csv" and log.step_unit == "step" and log.name == "version_0"
     assert dict(log.mapping)["train_loss_epoch"] == "train_loss"  # the per-epoch value is preferred
-    assert "train_loss_step" in log.ignored and "epoch" in log.ignored
+    assert "train_loss_step" in log.ignored and "epoch" not in log.ignored
     assert log.series("train_loss")[1].tolist() == [1.1, 0.75]
     assert log.series("dev_loss")[0].tolist() == [99.0, 199.0]
     assert log.series("lr")[1].tolist() == [0.01, 0.01, 0.01, 0.01]
+    # steps are the x axis; the epoch of each step is kept beside them, and the report says so
+    assert log.has_epochs and log.epoch_at(99.0) == 0.0 and log.epoch_at(199.0) == 1.0
+    assert "epoch" not in log.columns and log.to_dict()["epochs"] == [0.0, 1.0]
+    assert any("x axis: step" in n for n in log.notes)
+    assert dict(log.params) == {"optimizer": "Adam"}  # lr-Adam names the optimizer
 
 
 def test_pandas_empty_cells_after_divergence_are_nan(tmp_path: Path) -> None:
@@ -142,7 +176,7 @@ def test_lightning_rows_with_only_ignored_values_stay_absent(tmp_path: Path) -> 
     )
     (log,) = read_training_log(path)
     assert np.isfinite(log.series("train_loss")[1]).all() and log.series("train_loss")[0].tolist() == [99.0, 199.0]
-    assert log.notes == ()
+    assert [n for n in log.notes if not n.startswith("x axis")] == []
 
 
 def _write_events(directory: Path, scalars: dict[str, list[float]], start: int = 1) -> None:
@@ -187,7 +221,28 @@ def test_several_paths_get_unique_names(tmp_path: Path) -> None:
         (tmp_path / sub).mkdir()
         (tmp_path / sub / "history.csv").write_text("epoch,loss\n1,1.0\n2,0.5\n")
     logs = read_training_logs([tmp_path / "a" / "history.csv", tmp_path / "b" / "history.csv"])
-    assert [log.name for log in logs] == ["history", "history#2"]
+    assert [log.name for log in logs] == ["a/history", "b/history"]  # the folder that tells them apart
+    again = read_training_logs([tmp_path / "a" / "history.csv", tmp_path / "a" / "history.csv"])
+    assert [log.name for log in again] == ["history", "history#2"]  # nothing tells them apart
+
+
+def test_lightning_versions_passed_one_by_one_keep_their_version_names(tmp_path: Path) -> None:
+    paths = []
+    for version in ("version_0", "version_1"):
+        run = tmp_path / "lightning_logs" / version
+        run.mkdir(parents=True)
+        (run / "metrics.csv").write_text("epoch,step,train_loss\n0,9,1.0\n1,19,0.5\n")
+        paths.append(run / "metrics.csv")
+    assert [log.name for log in read_training_logs(paths)] == ["version_0", "version_1"]
+
+
+def test_run_name_keeps_a_learning_rate_before_a_word_suffix(tmp_path: Path) -> None:
+    from unstuck.training_log.verdicts import run_hyperparameters
+
+    path = tmp_path / "lr_0.1.history.json"
+    path.write_text(json.dumps({"loss": [1.0, 0.5]}))
+    (log,) = read_training_log(path)
+    assert log.name == "lr_0.1" and run_hyperparameters(log)["lr"] == 0.1
 
 
 def test_infer_task_from_logs() -> None:
@@ -244,7 +299,11 @@ def test_bad_files(tmp_path: Path, name: str, content: str | None, error: type[E
 
 
 def test_directory_without_logs(tmp_path: Path) -> None:
-    with pytest.raises(FileProblem, match="no TensorBoard event files"):
+    with pytest.raises(FileProblem, match=r"holds no training log.*empty"):
+        read_training_log(tmp_path)
+    (tmp_path / "model.safetensors").write_text("x")
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(FileProblem, match=r"found files: \.safetensors, \.txt.*TensorBoard event files"):
         read_training_log(tmp_path)
 
 
@@ -254,3 +313,36 @@ def test_frame_round_trip_of_summary() -> None:
     assert summary["points"] == 3 and summary["columns"] == ["train_loss"]
     assert json.loads(json.dumps(summary)) == summary
     assert isinstance(log.frame, pd.DataFrame) and np.isfinite(log.frame["train_loss"]).all()
+
+
+def test_detectron2_metrics_json_lines(tmp_path: Path) -> None:
+    # Written to Detectron2's documented JSONWriter schema (one object per line, every row with
+    # "iteration"; evaluation rows carry task metrics such as bbox/AP): detectron2 is not on PyPI
+    # (it builds from source against a CUDA/torch pair), so its writer cannot run here.
+    out = tmp_path / "output"
+    out.mkdir()
+    rows = [
+        {"iteration": 19, "total_loss": 2.1, "loss_cls": 1.2, "lr": 0.0002, "data_time": 0.01, "eta_seconds": 90},
+        {"iteration": 39, "total_loss": 1.6, "loss_cls": 0.9, "lr": 0.0004, "data_time": 0.01, "eta_seconds": 80},
+        {"iteration": 39, "bbox/AP": 12.5, "bbox/AP50": 30.1},
+        {"iteration": 59, "total_loss": 1.2, "loss_cls": 0.7, "lr": 0.0006, "data_time": 0.01, "eta_seconds": 70},
+    ]
+    (out / "metrics.json").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (log,) = read_training_log(out)
+    assert log.name == "output" and log.format == "json_lines" and log.step_unit == "step"
+    assert log.series("train_loss")[0].tolist() == [19.0, 39.0, 59.0]
+    assert log.series("train_loss")[1].tolist() == [2.1, 1.6, 1.2]
+    assert log.series("lr")[1].tolist() == [0.0002, 0.0004, 0.0006]
+    assert {"loss_cls", "data_time", "eta_seconds", "bbox/AP"} <= set(log.ignored)
+    assert "no validation series: only the training curve is diagnosed" in log.notes
+
+
+def test_train_only_log_says_so_and_is_still_diagnosed(tmp_path: Path) -> None:
+    from unstuck.training_log.verdicts import diagnose_run
+
+    path = tmp_path / "train_only.csv"
+    losses = [2.0 * 10 ** (i / 2) for i in range(6)]  # a train loss rising ×1000: divergence
+    path.write_text("epoch,loss\n" + "".join(f"{i + 1},{v}\n" for i, v in enumerate(losses)))
+    (log,) = read_training_log(path)
+    assert "no validation series: only the training curve is diagnosed" in log.notes
+    assert any(v.kind == "divergence" for v in diagnose_run(log).verdicts)

@@ -52,11 +52,13 @@ def load_problem(
     card: ProjectCard | None = None,
     training_logs: Sequence[str | Path | TrainingLog] = (),
     tags: str | Path | pd.DataFrame | None = None,
+    mlflow_uri: str | None = None,
 ) -> Problem:
     """Read and validate the user's inputs into a :class:`Problem` (see ``diagnose``).
 
     A project ``card`` supplies the human-level error and the metric when the
-    options leave them out.
+    options leave them out. ``mlflow_uri`` is the tracking URI of ``mlflow:`` training
+    logs (default: ``MLFLOW_TRACKING_URI``).
     """
     options = {name: value for name, value in locals().items() if name != "data"}
     if card is not None:
@@ -68,7 +70,7 @@ def load_problem(
 
         from unstuck.training_log.readers import read_training_logs
 
-        logs = read_training_logs(training_logs)
+        logs = read_training_logs(training_logs, mlflow_uri=mlflow_uri)
         if data is None and predictions is None and dev is None and test is None and train_dev is None:
             return Problem.from_training_logs(logs, task=task, metric=metric, human_error=human_error, seed=seed)
         problem = load_problem(data, **{**options, "training_logs": ()})

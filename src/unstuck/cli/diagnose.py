@@ -49,9 +49,18 @@ def diagnose(
     training_log: Annotated[
         list[Path] | None,
         typer.Option(
-            help="Training history: CSV/JSONL/Keras JSON/Lightning metrics.csv, or a TensorBoard directory. "
+            help="Training history: CSV/JSONL/JSON (Keras, Hugging Face trainer_state.json, MMEngine), a run folder "
+            "(TensorBoard, Hugging Face, Lightning, MMEngine), or mlflow:RUN_ID / mlflow:EXPERIMENT[/RUN_NAME]. "
             "Alone, or with data or --predictions; repeat for several runs."
         ),
+    ] = None,
+    mlflow_uri: Annotated[
+        str | None,
+        typer.Option(help="MLflow tracking URI for mlflow: logs and --mlflow-run. Default: $MLFLOW_TRACKING_URI."),
+    ] = None,
+    mlflow_run: Annotated[
+        str | None,
+        typer.Option(help="Log the report (JSON, HTML) and its headline numbers to this MLflow run ID."),
     ] = None,
     human_error: HumanErrorOption = None,
     task: TaskOption = None,
@@ -84,6 +93,7 @@ def diagnose(
         "split_column": split_column,
         "predictions": predictions,
         "training_logs": tuple(str(p) for p in training_log or ()),
+        "mlflow_uri": mlflow_uri,
         "task": task,
         "metric": metric,
         "id_column": id_column,
@@ -105,6 +115,7 @@ def diagnose(
         verbose=verbose,
         card=project,
         arguments=saved,
+        mlflow=(mlflow_run, mlflow_uri) if mlflow_run else None,
     )
 
 
@@ -166,6 +177,7 @@ def _run(
     verbose: bool,
     arguments: dict[str, Any],
     card: ProjectCard | None = None,
+    mlflow: tuple[str, str | None] | None = None,
 ) -> None:
     from unstuck.pipeline import diagnose_problem
     from unstuck.render.text import render_report
@@ -186,6 +198,18 @@ def _run(
         console.print(render_report(report, verbose=verbose))
         if written:
             console.print(f"Wrote {', '.join(written)}", soft_wrap=True)
+    if mlflow is not None:
+        # Last: an unreachable tracking store must not cost the user the report already shown and written.
+        from unstuck.render.html import render_html
+        from unstuck.training_log.mlflow_store import log_report
+
+        run_id, uri = mlflow
+        logged = log_report(report, run_id=run_id, html=render_html(report), tracking_uri=uri)
+        if not quiet:
+            console.print(
+                f"Logged to MLflow run {run_id}: {', '.join(logged['artifacts'])}, {len(logged['metrics'])} metrics",
+                soft_wrap=True,
+            )
 
 
 def _write_json(report: Report, path: Path) -> None:

@@ -320,6 +320,7 @@ def log(
         records = store.list(
             status=status, sweep_id=sweep_id, parent_id=parent, limit=None if post_filter or limit <= 0 else limit
         )
+        sweeps = {s: store.list(sweep_id=s) for s in {r.sweep_id for r in records[: limit or None] if r.sweep_id}}
     if verdict is not None:
         records = [r for r in records if (r.verdict or "unset") == verdict]
     if grep is not None:
@@ -333,9 +334,9 @@ def log(
         console.print_json(json.dumps([r.to_dict() for r in records], default=str))
         return
     if len(records) > PLAIN_ABOVE:
-        typer.echo(render_log_plain(records))  # plain write: rich would spend seconds laying out 10,000 lines
+        typer.echo(render_log_plain(records, sweeps))  # plain write: rich would spend seconds laying out 10,000 lines
     else:
-        console.print(render_log(records))
+        console.print(render_log(records, sweeps))
 
 
 def _dev_first(metrics: dict[str, float]) -> dict[str, float]:
@@ -348,15 +349,22 @@ LOG_COLUMNS = ("id", "UTC", "status", "verdict", "parent", "changed", "metrics",
 PLAIN_ABOVE = 200
 
 
-def _log_rows(records: list[Experiment]) -> list[tuple[str, ...]]:
-    """One tuple of cell texts per record, in :data:`LOG_COLUMNS` order."""
+def _log_rows(records: list[Experiment], sweeps: dict[str, list[Experiment]] | None = None) -> list[tuple[str, ...]]:
+    """One tuple of cell texts per record, in :data:`LOG_COLUMNS` order.
+
+    ``changed`` is what changed against the parent; a sweep's variant without a parent
+    shows the values its sweep varied (``lr=0.03``), from the sweep's records in ``sweeps``.
+    """
     from datetime import UTC, datetime
 
-    from unstuck.ledger.views import format_value, summarize_changed
+    from unstuck.ledger.views import format_value, summarize_changed, summarize_varied, varied_in_sweep
 
     rows: list[tuple[str, ...]] = []
     for r in records:
         first = next(iter(_dev_first(r.metrics).items()), None)
+        changed = summarize_changed(r.changed) + (" ⚠" if r.multi_change else "")
+        if not changed and r.sweep_id and sweeps:
+            changed = summarize_varied(varied_in_sweep(r, sweeps.get(r.sweep_id, [])))
         rows.append(
             (
                 str(r.id),
@@ -364,7 +372,7 @@ def _log_rows(records: list[Experiment]) -> list[tuple[str, ...]]:
                 r.status,
                 r.verdict or "-",
                 f"#{r.parent_id}" if r.parent_id is not None else "-",
-                (summarize_changed(r.changed) + (" ⚠" if r.multi_change else "")) or "-",
+                changed or "-",
                 f"{first[0]}={format_value(first[1])}" if first else "-",
                 (r.hypothesis or "-")[:60],
             )
@@ -372,8 +380,8 @@ def _log_rows(records: list[Experiment]) -> list[tuple[str, ...]]:
     return rows
 
 
-def render_log(records: list[Experiment]) -> Any:
-    """The ``log`` table (a rich Table) of ``records`` in the order given."""
+def render_log(records: list[Experiment], sweeps: dict[str, list[Experiment]] | None = None) -> Any:
+    """The ``log`` table (a rich Table) of ``records`` in the order given (``sweeps``: see :func:`_log_rows`)."""
     from rich.table import Table
 
     table = Table(title=f"{len(records)} experiment(s), newest first", title_justify="left")
@@ -381,14 +389,14 @@ def render_log(records: list[Experiment]) -> Any:
         table.add_column(col, no_wrap=True)
     for col in LOG_COLUMNS[5:]:
         table.add_column(col, overflow="fold")
-    for row in _log_rows(records):
+    for row in _log_rows(records, sweeps):
         table.add_row(*[escape(cell) for cell in row])
     return table
 
 
-def render_log_plain(records: list[Experiment]) -> str:
+def render_log_plain(records: list[Experiment], sweeps: dict[str, list[Experiment]] | None = None) -> str:
     """The ``log`` as aligned plain text (fast for many rows); long cells are cut to 40 characters."""
-    rows = [tuple(cell if len(cell) <= 40 else cell[:39] + "…" for cell in row) for row in _log_rows(records)]
+    rows = [tuple(cell if len(cell) <= 40 else cell[:39] + "…" for cell in row) for row in _log_rows(records, sweeps)]
     widths = [max([len(col), *(len(row[k]) for row in rows)]) for k, col in enumerate(LOG_COLUMNS)]
     lines = [
         f"{len(records)} experiment(s), newest first",
@@ -407,10 +415,11 @@ def show(
     import shlex
     from datetime import UTC, datetime
 
-    from unstuck.ledger.views import format_value
+    from unstuck.ledger.views import format_value, summarize_varied, varied_in_sweep
 
     with _open(ledger) as store:
         r = store.get(experiment_id)
+        varied = varied_in_sweep(r, store.list(sweep_id=r.sweep_id)) if r.sweep_id else {}
     if json_out:
         console.print_json(json.dumps(r.to_dict(), default=str))
         return
@@ -436,7 +445,9 @@ def show(
         f"  git         {r.git_commit or '-'}" + ("  dirty (diff stored)" if r.git_dirty else ""),
         "  data        " + (", ".join(f"{k} {v[:19]}…" for k, v in r.data_fingerprint.items()) or "-"),
         f"  findings    {', '.join(r.findings) or '-'}   interventions {', '.join(r.interventions) or '-'}",
-        f"  sweep       {r.sweep_id or '-'}   return code {format_value(r.returncode)}",
+        f"  sweep       {r.sweep_id or '-'}"
+        + (f"   varied {summarize_varied(varied, limit=8)}" if varied else "")
+        + f"   return code {format_value(r.returncode)}",
     ]
     if r.verdict:
         lines.append(f"  {_verdict_line(r)}")

@@ -20,7 +20,9 @@ from unstuck.cli._console import console, err_console
 __all__ = ["register"]
 
 #: Options of ``diagnose`` that make no sense for drawing a sample.
-NOT_FOR_TAG = frozenset({"json_path", "html", "markdown", "quiet", "verbose", "training_log", "tags"})
+NOT_FOR_TAG = frozenset(
+    {"json_path", "html", "markdown", "quiet", "verbose", "training_log", "tags", "mlflow_uri", "mlflow_run"}
+)
 
 SampleOption = Annotated[int, typer.Option("--sample", "-n", help="How many dev errors to draw.")]
 OutputOption = Annotated[

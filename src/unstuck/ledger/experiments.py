@@ -116,13 +116,20 @@ def build_record(
     data_fingerprint: dict[str, str],
     sweep_id: str | None = None,
     extra_config: dict[str, Any] | None = None,
+    template: Sequence[str] | None = None,
 ) -> tuple[Experiment, list[str]]:
     """The planned record of one variant, and the discipline warnings it raises.
 
     ``changed`` is computed from the parent's config and this one; more than
     one variable changed without ``explore`` sets ``multi_change`` and warns.
+    ``template`` (the command with its ``{name}`` placeholders) names the config
+    keys the placeholders fill (see :func:`unstuck.ledger.sweep.name_variables`).
     """
     config = config_from_command(argv)
+    if template is not None:
+        from unstuck.ledger.sweep import name_variables
+
+        config = name_variables(template, config)
     if setup.config_file is not None:
         config.update(
             load_config_file(setup.config_file if setup.config_file.is_absolute() else setup.cwd / setup.config_file)
@@ -228,7 +235,14 @@ def run_variants(
                 file_cache[key] = fingerprint([path], setup.cwd)
             prints.update(file_cache[key])
         record, warns = build_record(
-            setup, argv, parent=parent, seed=variant.seed, git=git, data_fingerprint=prints, sweep_id=sweep_id
+            setup,
+            argv,
+            parent=parent,
+            seed=variant.seed,
+            git=git,
+            data_fingerprint=prints,
+            sweep_id=sweep_id,
+            template=template,
         )
         new_id = store.add(record)
         warnings.extend(f"#{new_id}: {w}" for w in warns)

@@ -14,19 +14,26 @@ sampling, a range (``lr=1e-4:1e-1:log``, ``layers=1:6:int``, ``dropout=0:0.5``).
 
 Each variant is then repeated over ``seeds`` seeds (0, 1, ...), so the verdict can
 tell a real gain from seed noise.
+
+A variant's record keeps the names the user gave: :func:`name_variables` renames the
+config key that a placeholder fills (``python train.py {lr}`` gives ``argv[2]``) to the
+placeholder's name (``lr``), so that ``sweep``'s table, ``log``, ``show`` and
+``compare`` all say ``lr``.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from unstuck.errors import ConfigError
+from unstuck.ledger.diff import config_from_command
 
-__all__ = ["MODES", "Axis", "Variant", "expand_seeds", "parse_vary", "plan"]
+__all__ = ["MODES", "Axis", "Variant", "expand_seeds", "name_variables", "parse_vary", "plan"]
 
 MODES: tuple[str, ...] = ("grid", "oat", "qmc")
 
@@ -152,3 +159,26 @@ def expand_seeds(variants: Sequence[dict[str, Any]], seeds: int | None) -> list[
     if seeds is None:
         return [Variant(dict(v)) for v in variants]
     return [Variant(dict(v), s) for v in variants for s in range(seeds)]
+
+
+_WHOLE_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def name_variables(template: Sequence[str], config: Mapping[str, Any]) -> dict[str, Any]:
+    """``config`` (read from a filled command) with its keys named as the user named the variables.
+
+    A key whose template value is exactly one placeholder (``{lr}`` after ``--learning-rate``,
+    or as the positional ``argv[2]``) is renamed to the placeholder's name. A key whose
+    template value only *contains* placeholders (``--out runs/{lr}``) is derived from the
+    variables, not a variable of its own, and is left out (the command keeps it), so that
+    varying one variable counts as one change.
+    """
+    out = dict(config)
+    for key, value in config_from_command(template).items():
+        if not isinstance(value, str) or "{" not in value or key not in out:
+            continue
+        whole = _WHOLE_PLACEHOLDER.fullmatch(value)
+        filled = out.pop(key)
+        if whole:
+            out[whole.group(1)] = filled
+    return out

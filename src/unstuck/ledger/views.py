@@ -5,6 +5,7 @@ Pure functions of records; the CLI only lays them out.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ __all__ = [
     "ledger_metrics",
     "summarize_changed",
     "summarize_groups",
+    "summarize_varied",
+    "varied_in_sweep",
 ]
 
 
@@ -50,6 +53,31 @@ def format_value(value: Any) -> str:
 def summarize_changed(changed: dict[str, list[Any]], limit: int = 3) -> str:
     """``lr 0.01→0.001, bs 32→64`` (at most ``limit`` variables, then ``+N``)."""
     items = [f"{k} {format_value(a)}→{format_value(b)}" for k, (a, b) in changed.items()]
+    if len(items) > limit:
+        items = [*items[:limit], f"+{len(items) - limit}"]
+    return ", ".join(items)
+
+
+def varied_in_sweep(record: Experiment, sweep: Sequence[Experiment]) -> dict[str, Any]:
+    """The variables ``record``'s sweep varied, with ``record``'s values: ``{"lr": 0.03}``.
+
+    ``sweep`` holds the records of the sweep (``record`` among them); a variable is a
+    config key, seeds left out, whose value is not the same in all of them. Empty for
+    a record outside a sweep.
+    """
+    from unstuck.ledger.diff import SEED_KEYS
+
+    members = [r for r in sweep if r.sweep_id is not None and r.sweep_id == record.sweep_id]
+    if record.sweep_id is None or len(members) < 2:
+        return {}
+    keys = sorted({k for r in members for k in r.config if k.split(".")[-1].lower() not in SEED_KEYS})
+    varied = [k for k in keys if len({json.dumps(r.config.get(k), default=str) for r in members}) > 1]
+    return {k: record.config.get(k) for k in varied}
+
+
+def summarize_varied(values: dict[str, Any], limit: int = 3) -> str:
+    """``lr=0.03, bs=64`` (at most ``limit`` variables, then ``+N``)."""
+    items = [f"{k}={format_value(v)}" for k, v in values.items()]
     if len(items) > limit:
         items = [*items[:limit], f"+{len(items) - limit}"]
     return ", ".join(items)
