@@ -286,3 +286,13 @@ def test_a_failed_signal_check_leaves_no_verdict_standing(monkeypatch: pytest.Mo
     console = Console(width=120, record=True)
     console.print(render_report(report))
     assert "Bottleneck: not determined" in console.export_text()
+
+
+def test_recorded_params_are_hyperparameters_and_the_learning_rate_is_named_per_optimizer() -> None:
+    from unstuck.training_log.verdicts import run_hyperparameters
+
+    frame = pd.DataFrame({"step": [1.0, 2.0, 3.0], "train_loss": [2.0, 1.5, 1.2], "lr": [0.1, 0.1, 0.1]})
+    sgd = TrainingLog(name="a", source="m", format="t", frame=frame, params={"optimizer": "SGD", "batch_size": "64"})
+    assert run_hyperparameters(sgd) == {"batch_size": 64.0, "lr (SGD)": 0.1}
+    plain = TrainingLog(name="lr_0.3", source="m", format="t", frame=frame, params={"lr": "0.5", "note": "x"})
+    assert run_hyperparameters(plain) == {"lr": 0.3}  # the name's value is kept; text params are not numbers

@@ -925,7 +925,8 @@ _HP_ALIASES = {"lr": "lr", "learning_rate": "lr", "learningrate": "lr", "seed": 
 
 
 def run_hyperparameters(log: TrainingLog) -> dict[str, float]:
-    """Hyperparameters read from the run's name (``lr_0.01_seed_2``, ``lr=1e-3``), plus a constant ``lr`` column."""
+    """Hyperparameters read from the run's name (``lr_0.01_seed_2``, ``lr=1e-3``), the numeric params its
+    source recorded (MLflow), and a constant ``lr`` column; the learning rate is named per optimizer."""
     found: dict[str, float] = {}
     for part in re.split(r"[/\\]", log.name):
         for key, value in _HP_PATTERN.findall(part):
@@ -938,11 +939,29 @@ def run_hyperparameters(log: TrainingLog) -> dict[str, float]:
             if name in ("v", "version", "run", "epoch", "epochs", "step"):
                 continue
             found[name] = float(value)
+    for key, value in log.params.items():
+        number = _as_number(value)
+        if number is not None and key.lower() not in found:
+            found[key.lower()] = number
     if "lr" not in found and log.has("lr"):
         values = log.series("lr")[1]
         if np.ptp(values) == 0:
             found["lr"] = float(values[0])
+    optimizer = log.params.get("optimizer")
+    if isinstance(optimizer, str) and optimizer and "lr" in found:
+        # A learning rate means something different per optimizer: SGD's 0.1 and Adam's 0.001 are
+        # not one range, so the variable carries the optimizer's name.
+        found[f"lr ({optimizer})"] = found.pop("lr")
     return found
+
+
+def _as_number(value: object) -> float | None:
+    """A recorded hyperparameter as a float (MLflow records params as text), or None."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _run_score(log: TrainingLog, metric: str) -> tuple[str, float, float] | None:
