@@ -218,12 +218,13 @@ def test_learning_curve_tool_gives_the_cli_document(tmp_path: Path) -> None:
 
 def test_plan_tool_gives_the_plan_of_the_card(tmp_path: Path) -> None:
     from unstuck.card import ProjectCard, write_card
-    from unstuck.plan import layer_for, make_plan
+    from unstuck.plan import choose_layer, make_plan
 
     card = ProjectCard(data_type="text", stage="failing_baseline", uses_llm_api=True, current=0.2, target=0.1)
     write_card(card, tmp_path / "unstuck.toml")
     document = tools.plan(Sandbox.at(tmp_path))
-    assert (document["layer"], document["why"]) == layer_for(card)
+    choice = choose_layer(card)
+    assert (document["layer"], document["layer_rule"], document["layer_why"]) == (choice.layer, choice.rule, choice.why)
     assert document["steps"] == [step.to_dict() for step in make_plan(card)]
     with pytest.raises(FileProblem):
         tools.plan(Sandbox.at(tmp_path), card="missing.toml")

@@ -206,12 +206,18 @@ def learning_curve(
 def plan(sandbox: Sandbox, *, card: str = CARD_FILE) -> dict[str, Any]:
     """The method's plan for the project card (``unstuck plan --json``), with the reason for its layer."""
     from unstuck.card import read_card
-    from unstuck.plan import layer_for, make_plan
+    from unstuck.plan import choose_layer, make_plan
 
     project = read_card(sandbox.path(card, "card"))
-    layer, why = layer_for(project)
+    choice = choose_layer(project)
     result: dict[str, Any] = jsonable(
-        {"schema": "unstuck.plan/1", "layer": layer, "why": why, "steps": [s.to_dict() for s in make_plan(project)]}
+        {
+            "schema": "unstuck.plan/1",
+            "layer": choice.layer,
+            "layer_rule": choice.rule,
+            "layer_why": choice.why,
+            "steps": [s.to_dict() for s in make_plan(project)],
+        }
     )
     return result
 
