@@ -296,3 +296,31 @@ def test_recorded_params_are_hyperparameters_and_the_learning_rate_is_named_per_
     assert run_hyperparameters(sgd) == {"batch_size": 64.0, "lr (SGD)": 0.1}
     plain = TrainingLog(name="lr_0.3", source="m", format="t", frame=frame, params={"lr": "0.5", "note": "x"})
     assert run_hyperparameters(plain) == {"lr": 0.3}  # the name's value is kept; text params are not numbers
+
+
+def test_a_weak_signal_on_a_rare_class_is_not_a_pipeline_bug_nor_label_noise() -> None:
+    """4% positives and a weak feature: the majority class wins on error rate (the best baseline is the
+    trivial one), yet the logistic model's probabilities rank the positives above the rest."""
+    rng = np.random.default_rng(5)
+    n = 6000
+    x = rng.normal(size=(n, 4))
+    p = 1 / (1 + np.exp(-(-3.6 + 0.9 * x[:, 0] + 0.5 * x[:, 1])))
+    frame = pd.DataFrame(x, columns=["a", "b", "c", "d"]).assign(y=np.where(rng.random(n) < p, "yes", "no"))
+    report = unstuck.diagnose(frame.iloc[:4000], dev=frame.iloc[4000:], target="y")
+    assert report.bottleneck != "pipeline_bug"
+    signal = by_id(report)["signal.ok"]
+    assert signal.evidence["on_metric"]["significant"] is False  # error rate alone cannot see it
+    assert signal.evidence["on_rank"]["significant"] is True and signal.evidence["on_rank"]["auc"] > 0.6
+    # the label check must not read the trivial model's class frequencies as confident doubts
+    assert all(f.lever != "fix_labels" for f in report.findings if f.check == "labels")
+
+
+def test_rank_signal_of_random_probabilities_is_not_significant() -> None:
+    from unstuck.signal import rank_signal
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 900)
+    proba = rng.dirichlet(np.ones(3), size=900)
+    assert rank_signal(y, proba, (0, 1, 2)).significant is False
+    proba[np.arange(900), y] += 0.3  # now each row's own class is favoured
+    assert rank_signal(y, proba, (0, 1, 2)).significant is True

@@ -148,35 +148,37 @@ class Context:
 
     @cached_property
     def signal(self) -> Signal:
-        """The model against the best constant prediction, on held-out rows.
+        """Whether the model carries signal: beats the best constant prediction on held-out rows.
 
-        Judged on dev (test when there is no dev); when the model does not beat the constant
-        there, on train-dev too (carved, given, or out-of-fold): a model that works on unseen
-        rows of the training distribution but not on dev carries signal, and its failure on dev
-        is the data mismatch the decomposition measures, not a broken pipeline. The constant is
-        learnt from train's labels when they are known, else from the split's own (which only
-        makes the constant stronger, so the model is never flattered).
+        Judged on dev (test when there is no dev); then, where it does not, on train-dev
+        (carved, given, or out-of-fold): a model that works on unseen rows of the training
+        distribution but not on dev carries signal, and its failure on dev is the data
+        mismatch the decomposition measures, not a broken pipeline. In data mode the other
+        non-trivial baselines are asked too: on imbalanced classes the majority class can win
+        on error rate (and be "the best baseline") while the linear or boosted model's
+        probabilities are far better than the class frequencies — the features carry the
+        target, and the metric is what hides it. The constant is learnt from train's labels
+        when they are known, else from the split's own (which only makes it stronger).
         """
         from unstuck.signal import compare_to_constant
 
         self._count("signal")
         problem = self.problem
         predictions = dict(self.predictions)
-        held_out = self.train_dev_predictions
-        if held_out is not None:
-            predictions["train_dev"] = held_out
         first = "dev" if "dev" in predictions else next(s for s in ("test", "train_dev", "train") if s in predictions)
+        attempts: list[tuple[str, str, SplitPredictions]] = [("", first, predictions[first])]
+        held_out = self.train_dev_predictions
+        if held_out is not None and first != "train_dev":
+            attempts.append(("", "train_dev", held_out))
         if problem.mode == "data":
             reference = problem.frames["train"][problem.target].to_numpy()
+            attempts += [(name, first, judged) for name, judged in self._other_rungs(first)]
         elif "train" in predictions:
             reference = predictions["train"].y_true
         else:
             reference = None
-        result = None
-        for split in dict.fromkeys((first, "train_dev")):
-            if split not in predictions or (split == "train" and first != "train"):
-                continue
-            judged = predictions[split]
+        results = []
+        for model, split, judged in attempts:
             result = compare_to_constant(
                 problem.metric,
                 judged.y_true,
@@ -187,12 +189,35 @@ class Context:
                 human=problem.human_error,
                 split=split,
                 seed=problem.seed,
+                model=model,
             )
             if result.works:
                 return result
-            if split == first:
-                first_result = result
-        return first_result
+            results.append(result)
+        return results[0]
+
+    def _other_rungs(self, split: str) -> list[tuple[str, SplitPredictions]]:
+        """Predictions on ``split`` of the non-trivial baselines other than the best, best first."""
+        from unstuck.baselines import predict_with_proba
+
+        problem = self.problem
+        frame = problem.frames[split]
+        features = list(problem.features)
+        out = []
+        for rung in sorted(self.ladder.rungs, key=lambda r: r.errors[split]):
+            if rung.name in ("trivial", self.ladder.best):
+                continue
+            y_pred, raw = predict_with_proba(rung.model, frame[features], problem.task)
+            proba = None if raw is None else _align_proba(raw, tuple(rung.model.classes_), problem.classes)
+            out.append(
+                (
+                    rung.name,
+                    SplitPredictions(
+                        frame[problem.target].to_numpy(), np.asarray(y_pred), proba, problem.classes, frame
+                    ),
+                )
+            )
+        return out
 
     @cached_property
     def train_dev_predictions(self) -> SplitPredictions | None:

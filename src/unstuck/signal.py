@@ -10,7 +10,8 @@ otherwise (labels misaligned with inputs, wrong preprocessing, wrong loss).
 The comparison is paired (the same rows, bootstrap of per-row loss differences) and the
 model carries signal when its gain over the constant is **beyond noise** (the lower end of
 the 95% interval above zero) on the metric or, with probabilities, on a proper score
-(Brier), which sees what the error rate hides on imbalanced classes. Significance, not
+(Brier) or in how they rank each class's rows (one-vs-rest AUC, Mann–Whitney), which see
+what the error rate hides on imbalanced classes. Significance, not
 size, decides: a weak model on a hard task (a survey where the answers barely predict the
 outcome) is weak, not broken, and calling it a pipeline bug would be a confident wrong
 verdict; how much of the possible gain it takes is reported beside (``material``: at least
@@ -29,7 +30,7 @@ from numpy.typing import NDArray
 from unstuck.decomposition import MATERIAL_SHARE_OF_DEV
 from unstuck.metrics import Metric, bootstrap_means
 
-__all__ = ["Signal", "compare_to_constant", "constant_prediction"]
+__all__ = ["RankSignal", "Signal", "compare_to_constant", "constant_prediction", "rank_signal"]
 
 N_BOOT = 1000
 LEVEL = 0.95
@@ -68,6 +69,51 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class RankSignal:
+    """The class whose probability ranks its own rows highest: AUC against the other rows' and
+    the one-sided Mann–Whitney p-value, Bonferroni-corrected for the classes tried."""
+
+    label: str
+    auc: float
+    p_value: float
+
+    @property
+    def significant(self) -> bool:
+        return self.p_value < 1.0 - LEVEL
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"class": self.label, "auc": self.auc, "p_value": self.p_value, "significant": self.significant}
+
+
+def rank_signal(y_true: NDArray[Any], proba: NDArray[np.float64], classes: tuple[Any, ...]) -> RankSignal | None:
+    """Do the probabilities rank each class's rows above the other rows? (one-vs-rest AUC)
+
+    A constant gives every row the same probability: AUC 0.5. The test is the most sensitive
+    of the three to a weak signal on a rare class, where neither the error rate (the model
+    still predicts the majority) nor the Brier score (dominated by the common class) moves
+    beyond noise on a few hundred rows; Bonferroni over the classes keeps a model without
+    signal at no more than a 5% chance of passing.
+    """
+    from scipy.stats import mannwhitneyu
+
+    y = np.asarray(y_true)
+    tried = []
+    for j, label in enumerate(classes):
+        mine = y == label
+        if mine.sum() < 2 or (~mine).sum() < 2:
+            continue
+        test = mannwhitneyu(proba[mine, j], proba[~mine, j], alternative="greater")
+        auc = float(test.statistic) / (mine.sum() * (~mine).sum())
+        tried.append((float(test.pvalue), auc, str(label)))
+    if not tried:
+        return None
+    p_value, auc, label = min(tried)
+    # two classes give mirror-image tests: one test, not two
+    m = 1 if len(classes) == 2 else len(tried)
+    return RankSignal(label=label, auc=auc, p_value=min(1.0, p_value * m))
+
+
+@dataclass(frozen=True)
 class Signal:
     """Whether the model beats the best constant prediction, on the split ``split``.
 
@@ -80,19 +126,29 @@ class Signal:
     constant: str
     on_metric: Comparison
     on_brier: Comparison | None
+    #: The model judged, when it is not the one diagnosed (another baseline of the ladder); "" otherwise.
+    model: str = ""
+    #: Whether the probabilities rank a class's rows above the others' (see :func:`rank_signal`).
+    on_rank: RankSignal | None = None
 
     @property
     def works(self) -> bool:
-        return self.on_metric.significant or (self.on_brier is not None and self.on_brier.significant)
+        return (
+            self.on_metric.significant
+            or (self.on_brier is not None and self.on_brier.significant)
+            or (self.on_rank is not None and self.on_rank.significant)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "split": self.split,
+            "model": self.model,
             "n": self.n,
             "constant": self.constant,
             "works": self.works,
             "on_metric": self.on_metric.to_dict(),
             "on_brier": self.on_brier.to_dict() if self.on_brier is not None else None,
+            "on_rank": self.on_rank.to_dict() if self.on_rank is not None else None,
         }
 
 
@@ -125,6 +181,7 @@ def compare_to_constant(
     human: float | None = None,
     split: str = "dev",
     seed: int = 0,
+    model: str = "",
 ) -> Signal:
     """Compare a model's predictions on one split with the best constant learnt from ``reference``.
 
@@ -173,7 +230,10 @@ def compare_to_constant(
             MATERIAL_SHARE_OF_DEV * float(prior_brier.mean()),
             seed + 1,
         )
-    return Signal(split=split, n=len(y_true), constant=said, on_metric=on_metric, on_brier=on_brier)
+    on_rank = rank_signal(y_true, proba, classes) if proba is not None and classes else None
+    return Signal(
+        split=split, n=len(y_true), constant=said, on_metric=on_metric, on_brier=on_brier, model=model, on_rank=on_rank
+    )
 
 
 def _compare(

@@ -270,6 +270,14 @@ def _trust(
         gain: float | None = None
         if not signal.works:
             against.append("the model is no better than a constant prediction, so its doubts are noise")
+        elif signal.model:
+            # Only another baseline beats the constant: the probabilities judged here are those of
+            # a model that does not (for the trivial one, the class frequencies, the same for every
+            # row), so a rare class's every row looks "confidently" mislabelled.
+            against.append(
+                "the model whose probabilities are judged does not beat a constant prediction itself (only the "
+                f"{signal.model.replace('_', ' ')} baseline does), so its doubts say nothing about single rows"
+            )
         confident = info["confident_share"] >= MIN_CONFIDENT_SHARE
         if confident:
             support.append(f"the model is sure of another label on {info['confident_share']:.0%} of the flagged rows")
@@ -281,7 +289,7 @@ def _trust(
                 )
             refit = (
                 _refit_without(problem, ctx, positions[split])
-                if signal.works and info["flagged"] >= MIN_FLAGGED
+                if signal.works and not signal.model and info["flagged"] >= MIN_FLAGGED
                 else None
             )
             if refit is not None:

@@ -13,8 +13,9 @@ optimistic. Three kinds of match are counted, per pair of splits:
 Matching is a hash join (linear in rows). Because few, discrete columns can make
 different records identical by chance, each pair also gets the share of rows that
 would match **by chance** if the columns were independent
-(``1 − exp(−n_train · Π_j c_j)``, ``c_j`` = the chance two rows agree on column j; when
-every column is discrete, at least the share of train rows that repeat inside train);
+(``1 − exp(−n_train · Π_j c_j)``, ``c_j`` = the chance two rows agree on column j; and at
+least the share of train rows that repeat inside train: natural duplicates are shared by a
+random split too);
 shared rows far above that are leakage (lever ``fix_leakage``), shared rows not above it
 are information only (no lever).
 
@@ -55,7 +56,7 @@ CHANCE_FACTOR = 5.0
 SUSPECT = "every other number in this report (errors, gaps, gains) is suspect until it is fixed"
 
 
-def chance_match_share(reference: pd.DataFrame, columns: list[str]) -> float:
+def chance_match_share(reference: pd.DataFrame, columns: list[str], *, repeats_are_chance: bool = False) -> float:
     """Share of new rows expected to match some row of ``reference`` by chance (normalised values).
 
     Each column's chance of agreement ``c_j = Σ_k p_k²`` (``p_k``: frequency of normalised
@@ -67,7 +68,12 @@ def chance_match_share(reference: pd.DataFrame, columns: list[str]) -> float:
     while 29 % of a random dev split matched train. When every column is discrete (at most
     :data:`DISCRETE_LEVELS` values), the share of ``reference`` rows that equal another of its
     rows — the same chance, measured without assuming independence — is used when larger.
-    With a continuous column, rows coincide only by copying, and the product stands.
+    With a continuous column, rows coincide only by copying, and the product stands — unless
+    ``repeats_are_chance``: a data source whose rows already repeat inside train at rate r
+    (natural duplicates: the same customer profile, the same diamond) shares rows with a
+    random split of itself at about that rate, so for cross-split matching that rate is what
+    a random split gives, whatever the column types (the duplicates check reports the
+    repetition itself).
     """
     if not columns or len(reference) == 0:
         return 0.0
@@ -80,7 +86,7 @@ def chance_match_share(reference: pd.DataFrame, columns: list[str]) -> float:
         log_agree += float(np.log(max(float(np.sum(p**2)), 1e-300)))
     expected = len(reference) * float(np.exp(log_agree))
     independent = float(-np.expm1(-expected))
-    if any(reference[c].nunique(dropna=False) > DISCRETE_LEVELS for c in columns):
+    if not repeats_are_chance and any(reference[c].nunique(dropna=False) > DISCRETE_LEVELS for c in columns):
         return independent
     keys = pd.util.hash_pandas_object(normalised, index=False)
     repeated = float(keys.duplicated(keep=False).mean())
@@ -101,7 +107,7 @@ def leakage(problem: Problem, ctx: Context) -> CheckResult:
     same = harmonise(splits, columns)
     exact = {s: row_keys(f, columns) for s, f in same.items()} if columns else {}
     near = {s: row_keys(f, columns, near=True) for s, f in same.items()} if columns else {}
-    chance = chance_match_share(splits["train"], columns)
+    chance = chance_match_share(splits["train"], columns, repeats_are_chance=True)
     pairs: list[dict[str, Any]] = []
     leaked_rows: dict[str, np.ndarray] = {}
     masks: dict[tuple[str, str], np.ndarray] = {}
@@ -141,7 +147,11 @@ def leakage(problem: Problem, ctx: Context) -> CheckResult:
         if pair["shared_rows"] == 0:
             continue
         first, second = pair["splits"]
-        expected = pair["by_chance"] if pair["by_chance"] is not None else chance_match_share(splits[first], columns)
+        expected = (
+            pair["by_chance"]
+            if pair["by_chance"] is not None
+            else chance_match_share(splits[first], columns, repeats_are_chance=True)
+        )
         beyond_chance = pair["share"] >= CHANCE_FACTOR * expected or bool(pair["ids"])
         moves = _moves_numbers(problem, ctx, second, masks[(first, second)])
         critical = beyond_chance and moves["material"]

@@ -31,6 +31,8 @@ def signal(problem: Problem, ctx: Context) -> CheckResult:
     on_metric = result.on_metric
     low, high = on_metric.interval
     who = "The best quick baseline" if problem.mode == "data" else "The model"
+    if result.model:
+        who = f"The {result.model.replace('_', ' ')} baseline (not the best on the metric)"
     numbers = (
         f"{result.split} error {metric.format(on_metric.model)} vs {metric.format(on_metric.constant)} for always "
         f"predicting {result.constant} (gain {metric.format_gap(on_metric.gain)}, 95% interval "
@@ -39,6 +41,11 @@ def signal(problem: Problem, ctx: Context) -> CheckResult:
     brier = result.on_brier
     if brier is not None:
         numbers += f"; Brier score {brier.model:.3f} vs {brier.constant:.3f} for the class frequencies"
+    if result.on_rank is not None:
+        numbers += (
+            f"; its probabilities rank class {result.on_rank.label!r} with AUC {result.on_rank.auc:.2f} "
+            f"(p = {result.on_rank.p_value:.2g} against a constant's 0.5)"
+        )
     evidence = result.to_dict()
     if result.works:
         finding = Finding(
