@@ -25,12 +25,17 @@ if TYPE_CHECKING:
     from unstuck.decomposition import Decomposition
     from unstuck.metrics import ErrorEstimate
     from unstuck.problem import Problem
-    from unstuck.signal import Signal
+    from unstuck.signal import PermutationSignal, Signal
     from unstuck.slices import SliceSearch
 
 __all__ = ["Context", "SplitPredictions"]
 
 N_BOOT = 1000
+#: The permutation test of "the model learnt something": fits on shuffled labels. With 39, the real fit
+#: must beat every one of them (p = 1/40), the same 2.5% one-sided error as the intervals' lower end, ...
+PERMUTATIONS = 39
+#: ... on at most this many training rows.
+PERMUTATION_ROWS = 5_000
 SPLIT_ORDER = ("train", "train_dev", "dev", "test")
 
 
@@ -194,7 +199,51 @@ class Context:
             if result.works:
                 return result
             results.append(result)
+        if problem.mode == "data" and problem.task == "classification":
+            from dataclasses import replace
+
+            test = self._permutation_signal()
+            if test is not None:
+                return replace(results[0], on_permutation=test)
         return results[0]
+
+    def _permutation_signal(self) -> PermutationSignal | None:
+        """The linear baseline refitted on train (at most :data:`PERMUTATION_ROWS` rows) with its labels as
+        given and shuffled :data:`PERMUTATIONS` times; dev Brier score of each (see :mod:`unstuck.signal`)."""
+        from unstuck.baselines import make_baseline, predict_with_proba
+        from unstuck.signal import PermutationSignal
+
+        problem = self.problem
+        train, dev = problem.frames["train"], problem.frames["dev"]
+        features = list(problem.features)
+        rng = np.random.default_rng(problem.seed)
+        if len(train) > PERMUTATION_ROWS:
+            train = train.iloc[np.sort(rng.choice(len(train), PERMUTATION_ROWS, replace=False))]
+        y = train[problem.target].to_numpy()
+        position = {c: i for i, c in enumerate(problem.classes)}
+        onehot = np.zeros((len(dev), len(problem.classes)))
+        codes = [position.get(v, -1) for v in dev[problem.target].tolist()]
+        for row, code in enumerate(codes):
+            if code >= 0:
+                onehot[row, code] = 1.0
+
+        def brier(labels: NDArray[Any]) -> float | None:
+            model = make_baseline("linear", problem.task, train[features], seed=problem.seed)
+            try:
+                model.fit(train[features], labels)
+            except ValueError:  # a shuffle left a fold with one class: no model to compare
+                return None
+            _, raw = predict_with_proba(model, dev[features], problem.task)
+            assert raw is not None
+            proba = _align_proba(raw, tuple(model.classes_), problem.classes)
+            return float(np.mean(np.sum((proba - onehot) ** 2, axis=1)))
+
+        self.step(f"permutation test: the linear baseline on shuffled labels ({PERMUTATIONS} fits)")
+        real = brier(y)
+        permuted = [b for _ in range(PERMUTATIONS) if (b := brier(rng.permutation(y))) is not None]
+        if real is None or not permuted:
+            return None
+        return PermutationSignal(brier=real, permuted=tuple(permuted))
 
     def _other_rungs(self, split: str) -> list[tuple[str, SplitPredictions]]:
         """Predictions on ``split`` of the non-trivial baselines other than the best, best first."""

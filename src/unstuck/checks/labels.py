@@ -241,7 +241,8 @@ def _trust(
     * the model must carry signal (:mod:`unstuck.signal`): the doubts of a model no better than
       a constant are noise;
     * train's flags (out-of-fold) need one corroboration: the model confidently prefers another
-      label on many of them (:func:`confident_share`); or dev, labelled apart, has a lower error
+      label on many of them (:func:`confident_share`) while it generalises (no material variance
+      gap: an overfit model is confidently wrong by its own fault); or dev, labelled apart, has a lower error
       than train-dev, a sample of train's own rows, beyond noise (rows of one distribution
       differ in error only by their labels or by chance); or a model refitted without the
       flagged rows has a lower dev error beyond noise (the flags measurably hurt);
@@ -259,8 +260,15 @@ def _trust(
     mismatch = parts.gaps.get("data_mismatch") if parts is not None else None
     overfit = variance is not None and parts is not None and parts.material(variance)
     shifted = mismatch is not None and parts is not None and mismatch.value > 0 and parts.material(mismatch)
+    # Dev below train-dev says "train's labels are worse" only when both are errors of one model
+    # on rows it never saw: out-of-fold train-dev errors come from models fitted on fewer rows,
+    # which on a steep learning curve err more for that reason alone.
     dev_cleaner = (
-        mismatch is not None and mismatch.interval[1] < 0.0 and problem.mode == "data" and not problem.dev_from_train
+        mismatch is not None
+        and mismatch.interval[1] < 0.0
+        and problem.mode == "data"
+        and not problem.dev_from_train
+        and not problem.train_dev_from_folds
     )
     ceiling = _ceiling(problem, ctx)
     out: dict[str, dict[str, Any]] = {}
@@ -278,8 +286,10 @@ def _trust(
                 "the model whose probabilities are judged does not beat a constant prediction itself (only the "
                 f"{signal.model.replace('_', ' ')} baseline does), so its doubts say nothing about single rows"
             )
+        # A model's confidence vouches for a label only where the model generalises: an overfit
+        # model is confidently wrong on unseen rows (out-of-fold ones included) by its own fault.
         confident = info["confident_share"] >= MIN_CONFIDENT_SHARE
-        if confident:
+        if confident and not overfit:
             support.append(f"the model is sure of another label on {info['confident_share']:.0%} of the flagged rows")
         if split == "train":
             if dev_cleaner and mismatch is not None:
@@ -301,11 +311,16 @@ def _trust(
                     )
                     gain = refit["gain"]
             if not support:
+                sure = (
+                    f"the model is sure of another label on {info['confident_share']:.0%} of the flagged rows but "
+                    "does not generalise (a material variance gap), so its confidence is its own"
+                    if confident
+                    else f"the model is sure of another label ({CONFIDENT_OTHER:.0%} or more) on only "
+                    f"{info['confident_share']:.0%} of the flagged rows"
+                )
                 against.append(
-                    f"the model is sure of another label ({CONFIDENT_OTHER:.0%} or more) on only "
-                    f"{info['confident_share']:.0%} of the flagged rows, dev is not cleaner than train-dev, and "
-                    "leaving the flagged rows out does not lower dev error: the model cannot tell wrong labels from "
-                    "rows it finds hard"
+                    f"{sure}; dev is not cleaner than train-dev, and leaving the flagged rows out does not lower dev "
+                    "error: the model cannot tell wrong labels from rows it finds hard"
                 )
         else:
             if overfit:

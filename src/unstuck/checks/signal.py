@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from unstuck.findings import Finding
 from unstuck.registry import CheckResult, check
 
@@ -41,10 +43,12 @@ def signal(problem: Problem, ctx: Context) -> CheckResult:
     brier = result.on_brier
     if brier is not None:
         numbers += f"; Brier score {brier.model:.3f} vs {brier.constant:.3f} for the class frequencies"
-    if result.on_rank is not None:
+    if result.on_permutation is not None:
+        test = result.on_permutation
         numbers += (
-            f"; its probabilities rank class {result.on_rank.label!r} with AUC {result.on_rank.auc:.2f} "
-            f"(p = {result.on_rank.p_value:.2g} against a constant's 0.5)"
+            f"; the linear baseline's dev Brier score {test.brier:.3f} vs a median of "
+            f"{float(np.median(test.permuted)):.3f} for {len(test.permuted)} fits on shuffled labels "
+            f"(permutation p = {test.p_value:.2g})"
         )
     evidence = result.to_dict()
     if result.works:
