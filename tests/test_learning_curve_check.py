@@ -16,11 +16,11 @@ from unstuck.checks.learning_curve import (
     MAX_CURVE_ROWS,
     _overall_drop,
     _plan,
-    smallest_size,
     _which_slice,
     forecast_at,
     loss_trend,
     nested_order,
+    smallest_size,
     verdict,
 )
 from unstuck.context import Context
