@@ -330,3 +330,15 @@ def test_the_permutation_test_says_learnt_nothing_of_shuffled_labels_and_somethi
     train["target"] = np.random.default_rng(0).permutation(train["target"].to_numpy())
     shuffled = Context(Problem.from_frames(train, dev=dev, target="target"))._permutation_signal()
     assert shuffled is not None and not shuffled.significant and len(shuffled.permuted) == 39
+
+
+def test_a_short_run_still_falling_at_each_step_is_still_improving() -> None:
+    epochs = np.arange(1.0, 7.0)
+    falling = pd.DataFrame({"step": epochs, "train_loss": [2.17, 1.76, 1.42, 1.19, 1.04, 0.95]})
+    diagnosis = diagnose_run(log_of(falling, "epoch"))
+    verdict = next(v for v in diagnosis.verdicts if v.kind == "still_improving")
+    # drops 0.23, 0.15, 0.09: ratio ≈ 0.63 per epoch, so ≈ 0.09·0.63/0.37 ≈ 0.15 (12% of 1.22) still to come
+    assert verdict.evidence["drop_ratio"] == pytest.approx((0.09 / 0.23) ** 0.5, rel=1e-6)
+    assert verdict.evidence["gain_2x_share"] == pytest.approx(0.09 * 0.6255 / 0.3745 / 1.22, rel=0.01)
+    converged = pd.DataFrame({"step": epochs, "train_loss": [2.17, 0.9, 0.62, 0.6, 0.599, 0.5989]})
+    assert "still_improving" not in {v.kind for v in diagnose_run(log_of(converged, "epoch")).verdicts}

@@ -111,6 +111,7 @@ UNDERFIT_GAP_ERROR_RATE = 0.02  # 2 points of error rate above human level
 UNDERFIT_GAP_RELATIVE = 0.10  # regression: 10 % above human level
 IMPROVING_T = -3.0  # the last quarter's slope is this significant ...
 IMPROVING_GAIN = 0.01  # ... and 2× the training is forecast to gain ≥ 1 % of the improvement so far
+SHORT_RUN_POINTS = 4  # a run of 4-7 points is judged on its last 4: three drops in a row
 SATURATED_AT = 0.30  # 95 % of the improvement within the first 30 % of the run
 SATURATED_LATE = 0.02  # and the second half changed the loss by < 2 % of the improvement
 FORECAST_FACTORS = (2.0, 4.0)
@@ -172,6 +173,20 @@ def smooth(values: FloatArray) -> FloatArray:
     from scipy.ndimage import median_filter
 
     return np.asarray(median_filter(values, size=_window(len(values)), mode="nearest"), dtype=np.float64)
+
+
+def trend_min(values: FloatArray) -> float:
+    """The lowest point of the trend: the smallest median over full windows of ``_window(n)`` points.
+
+    Unlike :func:`smooth` at its ends, no window here counts one value several times, so a
+    single lucky evaluation (the first one, say) cannot become the trend's minimum.
+    """
+    w = _window(len(values))
+    if len(values) < w or w < 3:
+        return float(np.median(values))
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    return float(np.min(np.median(sliding_window_view(values, w), axis=1)))
 
 
 def _mad(values: FloatArray) -> float:
@@ -574,7 +589,7 @@ def _at_chance(
     _, err, column = dev_err
     # The smoothed curve's best, not one lucky evaluation's: a dead model's dev error wanders around
     # chance, and its minimum over many evaluations dips below chance by the evaluation noise alone.
-    best = float(np.min(smooth(err)))
+    best = trend_min(err)
     hint = "suspect the pipeline (dev labels misaligned, preprocessing differs between train and dev)"
     inferred = False
     if not n_classes:
@@ -829,7 +844,11 @@ def _improving(t: FloatArray, y: FloatArray) -> dict[str, Any] | None:
     ``IMPROVING_GAIN`` of the improvement achieved so far.
     """
     n = len(y)
-    if n < 8 or not np.isfinite(y).all():
+    if not np.isfinite(y).all():
+        return None
+    if SHORT_RUN_POINTS <= n < 8:
+        return _improving_short(y)
+    if n < 8:
         return None
     s = smooth(y)
     total = float(s[0] - s[-1])
@@ -855,6 +874,36 @@ def _improving(t: FloatArray, y: FloatArray) -> dict[str, Any] | None:
     }
 
 
+def _improving_short(y: FloatArray) -> dict[str, Any] | None:
+    """Still improving, for a run of a few points (too few to fit a tail): the last
+    :data:`SHORT_RUN_POINTS` − 1 steps all fall, and the improvement they point to is material.
+
+    What remains is extrapolated geometrically from the last drops: drops shrinking by a ratio r
+    per step leave ``last · r / (1 − r)`` to come (unbounded when they do not shrink); the run is
+    still improving when that is at least :data:`IMPROVING_GAIN` of the improvement so far — the
+    same share the tail forecast of a longer run must reach. A converged run's drops have
+    already shrunk to nothing; a noisy one does not fall at every one of its last steps.
+    """
+    drops = -np.diff(y[-SHORT_RUN_POINTS:])
+    total = float(y[0] - y[-1])
+    if total <= 0 or np.any(drops <= 0):
+        return None
+    ratios = drops[1:] / drops[:-1]
+    r = float(np.exp(np.mean(np.log(ratios))))
+    remaining = math.inf if r >= 1 else float(drops[-1] * r / (1 - r))
+    if remaining < IMPROVING_GAIN * total:
+        return None
+    return {
+        "tail_points": SHORT_RUN_POINTS,
+        "tail_slope": -float(drops[-1]),
+        "tail_t": -math.inf,
+        "total_drop": total,
+        "gain_2x_share": min(remaining / total, 1e9),
+        "drop_ratio": r,
+        "forecast": None,
+    }
+
+
 def _still_improving(
     ctx: _Context, t: FloatArray, y: FloatArray, name: str, dev_err: tuple[FloatArray, FloatArray, str] | None
 ) -> Verdict | None:
@@ -865,6 +914,24 @@ def _still_improving(
     evidence: dict[str, Any] = {"series": name, **tail, "loss_forecast": forecast}
     gain = None
     said = ""
+    if forecast is None:  # a short run: no tail to fit, the last drops say it
+        ratio = tail["drop_ratio"]
+        pace = (
+            "and the drops are not shrinking"
+            if ratio >= 1
+            else f"each drop {ratio:.2f}× the one before: about {tail['gain_2x_share']:.0%} of the improvement so "
+            "far is still to come at that pace"
+        )
+        return Verdict(
+            "still_improving",
+            "warning",
+            f"Still improving at the end of a short run: the {name} fell at each of its last "
+            f"{tail['tail_points'] - 1} steps, {pace} — train longer (compute-bound)",
+            "train_longer",
+            "avoidable_bias",
+            evidence,
+            None,
+        )
     if dev_err is not None and len(dev_err[1]) >= 6:
         error_forecast = forecast_tail(dev_err[0], dev_err[1])
         if error_forecast is not None:
