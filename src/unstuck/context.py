@@ -204,7 +204,8 @@ class Context:
 
             test = self._permutation_signal()
             if test is not None:
-                return replace(results[0], on_permutation=test)
+                # the test is the linear baseline's: when that is not the diagnosed model, say so
+                return replace(results[0], on_permutation=test, model="" if self.ladder.best == "linear" else "linear")
         return results[0]
 
     def _permutation_signal(self) -> PermutationSignal | None:

@@ -297,9 +297,12 @@ def _trust(
                     f"dev error is below train-dev error beyond noise ({problem.metric.format_gap(-mismatch.value)}): "
                     "train's labels are worse than dev's"
                 )
+            # The refit's dev error is evidence only where the metric sees the model at all: when the
+            # model does not beat the constant on the metric (a rare class: both predict the majority),
+            # leaving flagged minority rows out "lowers" the error by pushing the model to the majority.
             refit = (
                 _refit_without(problem, ctx, positions[split])
-                if signal.works and not signal.model and info["flagged"] >= MIN_FLAGGED
+                if signal.works and not signal.model and signal.on_metric.significant and info["flagged"] >= MIN_FLAGGED
                 else None
             )
             if refit is not None:
