@@ -231,6 +231,8 @@ def read_card(path: str | Path = CARD_FILE) -> ProjectCard:
     p = Path(path)
     if not p.exists():
         raise FileProblem(f"There is no project card at '{p}'.", "Create one with `unstuck init`.")
+    if p.is_dir():
+        raise FileProblem(f"'{p}' is a folder, not a project card.", "Pass the card file, e.g. --card unstuck.toml.")
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except UnicodeDecodeError:

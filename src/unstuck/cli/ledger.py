@@ -135,22 +135,32 @@ def _progress(kind: str, record: Experiment) -> None:
 
 
 def _verdict_line(record: Experiment) -> str:
+    """The verdict and the evidence its detail holds; parts the detail lacks (``unstuck try`` records
+    no parent run, so no counts) are left out rather than printed as None."""
     from unstuck.ledger.views import format_value
 
     d = record.verdict_detail
     if not record.verdict:
         return ""
-    interval = d.get("gain_interval")
-    span = f" [{format_value(interval[0])}, {format_value(interval[1])}]" if interval else ""
-    expected = ""
+    interval = d.get("gain_interval") or d.get("interval")
+    evidence = []
+    if d.get("gain") is not None:
+        span = f" [{format_value(interval[0])}, {format_value(interval[1])}]" if interval else ""
+        evidence.append(f"gain {format_value(d['gain'])}{span}")
+    if d.get("method"):
+        evidence.append(str(d["method"]))
+    if d.get("n_child") is not None and d.get("n_parent") is not None:
+        evidence.append(f"n={d['n_child']} vs {d['n_parent']}")
+    head = f"verdict: {record.verdict}"
+    if d.get("metric") is not None and d.get("observed_delta") is not None:
+        head += f" — {d['metric']} {format_value(d['observed_delta'])} vs parent"
+    line = head + (f" ({', '.join(evidence)})" if evidence else "")
     if d.get("expected_delta") is not None:
         met = "met" if d.get("met_expectation") else "not met"
-        expected = f"; expected {format_value(d['expected_delta'])}: {met}"
-    return (
-        f"verdict: {record.verdict} — {d.get('metric')} {format_value(d.get('observed_delta'))} vs parent "
-        f"(gain {format_value(d.get('gain'))}{span}, {d.get('method')}, n={d.get('n_child')} vs {d.get('n_parent')})"
-        f"{expected}; {d.get('reason')}"
-    )
+        line += f"; expected {format_value(d['expected_delta'])}: {met}"
+    if d.get("reason"):
+        line += f"; {d['reason']}"
+    return line
 
 
 def _report(store: LedgerStore, outcome: Outcome) -> None:
@@ -310,6 +320,10 @@ def log(
     from unstuck.errors import ConfigError
     from unstuck.ledger.record import STATUSES, VERDICTS
 
+    if limit < 0:
+        raise ConfigError(
+            f"--limit {limit} is negative.", hint="Pass a positive number of rows, or --limit 0 for every record."
+        )
     bad = [s for s in status or [] if s not in STATUSES]
     if bad:
         raise ConfigError(f"--status {bad[0]!r} is not one of {', '.join(STATUSES)}.", hint="e.g. --status failed.")

@@ -44,6 +44,8 @@ __all__ = ["SCHEMA_VERSION", "SQLLedger"]
 
 SCHEMA_VERSION = 3
 _SQLITE_HEADER = b"SQLite format 3\x00"
+#: How long a 0-byte ledger file may exist before it counts as lost rather than being created right now.
+_EMPTY_FILE_GRACE_S = 10.0
 _JSON_FIELDS = ("changed", "config", "command", "data_fingerprint", "metrics", "verdict_detail")
 _LINK_KINDS = ("findings", "interventions")
 
@@ -150,7 +152,25 @@ def _probe_sqlite(path: Path) -> int | None:
 
     Raises :class:`LedgerError` when the file is not a SQLite database or not an unstuck ledger.
     """
-    if not path.exists() or path.stat().st_size == 0:
+    if not path.exists():
+        return None
+    if path.is_dir():
+        raise LedgerError(
+            f"The ledger path {path} is a folder, not a ledger file.",
+            "Point --ledger (or UNSTUCK_LEDGER) at a file inside it, e.g. ledger.db.",
+        )
+    stat = path.stat()
+    if stat.st_size == 0:
+        # SQLite writes a new file's header within moments of creating it, so a 0-byte file that has stayed
+        # empty longer is not another process's new ledger: it is a ledger lost (truncated) or a stray file.
+        # Re-initialising it would hide the loss, so it is refused unless it is that fresh.
+        if time.time() - stat.st_mtime > _EMPTY_FILE_GRACE_S:
+            raise LedgerError(
+                f"The ledger file {path} is empty (0 bytes): it holds no ledger, and may be one that was "
+                "truncated; unstuck left it untouched rather than start a new ledger over it.",
+                "Restore it from a backup, or delete the empty file to start a new ledger there "
+                "(or point --ledger at another file).",
+            )
         return None
     with path.open("rb") as fh:
         header = fh.read(len(_SQLITE_HEADER))
@@ -173,6 +193,22 @@ def _probe_sqlite(path: Path) -> int | None:
     return int(row[0]) if row else None
 
 
+def _make_folder(folder: Path) -> None:
+    """Create the ledger's folder, or say why it cannot be created."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise LedgerError(
+            f"The ledger's folder {folder} cannot be created: a file of that name is in the way.",
+            "Rename or remove that file, or point --ledger (or UNSTUCK_LEDGER) at a file elsewhere.",
+        ) from None
+    except OSError as exc:
+        raise LedgerError(
+            f"The ledger's folder {folder} cannot be created: {exc.strerror}.",
+            "Run unstuck where you may write, or point --ledger (or UNSTUCK_LEDGER) at a writable place.",
+        ) from None
+
+
 def _dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
@@ -192,7 +228,7 @@ class SQLLedger(LedgerStore):
             found = _probe_sqlite(self._path)
             if found is not None and found > SCHEMA_VERSION:
                 raise self._too_new(found)
-            self._path.parent.mkdir(parents=True, exist_ok=True)
+            _make_folder(self._path.parent)
         try:
             if url.startswith("sqlite"):
                 self._engine = sa.create_engine(url, connect_args={"timeout": 60})
