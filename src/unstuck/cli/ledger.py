@@ -349,7 +349,7 @@ def log(
     if len(records) > PLAIN_ABOVE:
         typer.echo(render_log_plain(records))  # plain write: rich would spend seconds laying out 10,000 lines
     else:
-        console.print(render_log(records))
+        console.print(render_log(records, width=console.width))
 
 
 def _dev_first(metrics: dict[str, float]) -> dict[str, float]:
@@ -386,16 +386,26 @@ def _log_rows(records: list[Experiment]) -> list[tuple[str, ...]]:
     return rows
 
 
-def render_log(records: list[Experiment]) -> Any:
-    """The ``log`` table (a rich Table) of ``records`` in the order given."""
+def render_log(records: list[Experiment], width: int = 120) -> Any:
+    """The ``log`` table (a rich Table) of ``records`` in the order given, one line per record within ``width``.
+
+    Long cells are cut with an ellipsis, not folded: folding the free-text columns into
+    narrow strips made the table unreadable at 80 columns. ``unstuck show ID`` prints a record in full.
+    """
     from rich.table import Table
 
-    table = Table(title=f"{len(records)} experiment(s), newest first", title_justify="left")
-    for col in LOG_COLUMNS[:5]:
-        table.add_column(col, no_wrap=True)
-    for col in LOG_COLUMNS[5:]:
-        table.add_column(col, overflow="fold")
-    for row in _log_rows(records):
+    rows = _log_rows(records)
+    table = Table(title=f"{len(records)} experiment(s), newest first", title_justify="left", box=None)
+    fixed = [max([len(col), *(len(row[k]) for row in rows)]) for k, col in enumerate(LOG_COLUMNS[:5])]
+    for col, size in zip(LOG_COLUMNS[:5], fixed, strict=True):
+        table.add_column(col, no_wrap=True, min_width=size)
+    free = max(width - sum(fixed) - 2 * len(LOG_COLUMNS), 3 * 12)
+    for col, share in zip(LOG_COLUMNS[5:], (0.35, 0.25, 0.40), strict=True):
+        needed = max([len(col), *(len(row[LOG_COLUMNS.index(col)]) for row in rows)])
+        table.add_column(
+            col, no_wrap=True, overflow="ellipsis", max_width=max(len(col), min(needed, int(share * free)))
+        )
+    for row in rows:
         table.add_row(*[escape(cell) for cell in row])
     return table
 
