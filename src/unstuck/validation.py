@@ -8,11 +8,12 @@ number (or a verdict) built on one.
 
 Decisions, and why:
 
-* **Infinite numbers are refused, not turned into missing values.** ``inf``
+* **Infinite numbers, and numbers beyond ±1e150, are refused, not turned into missing values.** ``inf``
   in a table is almost always the trace of a bug upstream (a division by
   zero, a log of zero, an overflow); reading it as "missing" would hide that
-  bug and silently change what the models are fitted on. The user fixes it in
-  one line, and the message says how.
+  bug and silently change what the models are fitted on. A finite number whose
+  square overflows (a variance, a squared error) fails every model the same way.
+  The user fixes either in one line, and the message says how.
 * **Probabilities must be probabilities:** numbers in [0, 1], naming classes
   that exist, and, when a column is given for every class, rows that sum to 1
   (within ``PROBA_SUM_TOLERANCE``, enough for values rounded to 2 decimals).
@@ -46,11 +47,14 @@ __all__ = [
 PROBA_SUM_TOLERANCE = 0.02
 #: How far outside [0, 1] one probability may lie (floating-point noise of a softmax).
 PROBA_RANGE_TOLERANCE = 1e-6
+#: The largest magnitude a number may have: the square of anything larger overflows float64 (max ~1.8e308).
+MAX_ABS_VALUE = 1e150
 _EXAMPLES = 5
 
 
 def refuse_non_finite(frame: pd.DataFrame, columns: Iterable[str], where: str) -> None:
-    """Raise :class:`ColumnProblem` when a numeric column among ``columns`` holds ``inf`` or ``-inf``."""
+    """Raise :class:`ColumnProblem` when a numeric column among ``columns`` holds ``±inf`` or a number beyond
+    ``±MAX_ABS_VALUE``."""
     import pandas as pd
 
     for column in columns:
@@ -60,6 +64,15 @@ def refuse_non_finite(frame: pd.DataFrame, columns: Iterable[str], where: str) -
         numbers = values.to_numpy(dtype="float64", na_value=np.nan)
         infinite = np.isinf(numbers)
         count = int(infinite.sum())
+        if not count:
+            huge = np.abs(numbers) > MAX_ABS_VALUE
+            if huge.any():
+                raise ColumnProblem(
+                    f"The column '{column}' of {where} holds {int(huge.sum())} value(s) beyond ±{MAX_ABS_VALUE:g} "
+                    f"(e.g. {_values(numbers[huge])}) at row(s) {_rows(frame.index[huge])}: squaring them (for a "
+                    "variance or a squared error) overflows 64-bit floats, so every model fit on them fails.",
+                    "Rescale the column (divide by a power of ten, or take its logarithm), or clip its extremes.",
+                )
         if count:
             raise ColumnProblem(
                 f"The column '{column}' of {where} holds {count} infinite value(s) (inf or -inf) "
