@@ -400,11 +400,13 @@ def render_log(records: list[Experiment], width: int = 120) -> Any:
     for col, size in zip(LOG_COLUMNS[:5], fixed, strict=True):
         table.add_column(col, no_wrap=True, min_width=size)
     free = max(width - sum(fixed) - 2 * len(LOG_COLUMNS), 3 * 12)
-    for col, share in zip(LOG_COLUMNS[5:], (0.35, 0.25, 0.40), strict=True):
-        needed = max([len(col), *(len(row[LOG_COLUMNS.index(col)]) for row in rows)])
-        table.add_column(
-            col, no_wrap=True, overflow="ellipsis", max_width=max(len(col), min(needed, int(share * free)))
-        )
+    needed = {col: max([len(col), *(len(row[LOG_COLUMNS.index(col)]) for row in rows)]) for col in LOG_COLUMNS[5:]}
+    # The dev metric is the cell a reader scans for; it keeps up to 20 characters, the rest is shared.
+    sizes = {"metrics": min(needed["metrics"], 20)}
+    sizes["changed"] = min(needed["changed"], int(0.45 * (free - sizes["metrics"])))
+    sizes["hypothesis"] = max(len("hypothesis"), free - sizes["metrics"] - sizes["changed"])
+    for col in LOG_COLUMNS[5:]:
+        table.add_column(col, no_wrap=True, overflow="ellipsis", max_width=max(len(col), sizes[col]))
     for row in rows:
         table.add_row(*[escape(cell) for cell in row])
     return table

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import os
 import shutil
 import sqlite3
 import time
@@ -223,14 +224,29 @@ class SQLLedger(LedgerStore):
         self._t = _tables()
         self._path = _sqlite_path(url)
         self.backup_path: str | None = None
+        #: A SQLite ledger the user may read but not write: viewable (log, show, compare), never written.
+        self.read_only = False
         found: int | None = None
         if self._path is not None:
             found = _probe_sqlite(self._path)
             if found is not None and found > SCHEMA_VERSION:
                 raise self._too_new(found)
-            _make_folder(self._path.parent)
+            self.read_only = self._path.exists() and not _writable(self._path)
+            if self.read_only and found != SCHEMA_VERSION:
+                raise LedgerError(
+                    f"The ledger file {self._path} is read-only and "
+                    + ("holds no ledger yet" if found is None else f"at the older schema version {found}")
+                    + ", so unstuck cannot set it up.",
+                    "Make the file and its folder writable once (unstuck then upgrades it), or point --ledger "
+                    "(or UNSTUCK_LEDGER) at a writable file.",
+                )
+            if not self.read_only:
+                _make_folder(self._path.parent)
         try:
-            if url.startswith("sqlite"):
+            if self.read_only and self._path is not None:
+                self._engine = sa.create_engine("sqlite://", creator=_read_only_connect(self._path))
+                _sqlite_events(self._engine, read_only=True)
+            elif url.startswith("sqlite"):
                 self._engine = sa.create_engine(url, connect_args={"timeout": 60})
                 _sqlite_events(self._engine)
             else:
@@ -377,6 +393,13 @@ class SQLLedger(LedgerStore):
     def add(self, experiment: Experiment) -> int:
         import sqlalchemy as sa
 
+        if self.read_only:
+            raise LedgerError(
+                f"The ledger file {self._path} is read-only: it can be viewed (unstuck log, show, compare) "
+                "but no experiment can be recorded in it.",
+                "Make the file and its folder writable, or record into another ledger with --ledger "
+                "(or UNSTUCK_LEDGER).",
+            )
         if experiment.id is not None:
             raise IllegalTransition("A new record must not carry an id; the ledger assigns it.")
         if experiment.status not in ("planned", "running"):
@@ -525,6 +548,9 @@ class SQLLedger(LedgerStore):
     def recover_crashed(self, host: str, is_alive: Callable[[int], bool]) -> builtins.list[int]:
         import sqlalchemy as sa
 
+        if self.read_only:
+            return []  # a writer with write access recovers them
+
         exps = self._t["experiments"]
         with self._engine.connect() as conn:
             rows = conn.execute(
@@ -557,8 +583,12 @@ class SQLLedger(LedgerStore):
         self._engine.dispose()
 
 
-def _sqlite_events(engine: Any) -> None:
-    """WAL journal, 60 s busy timeout and ``BEGIN IMMEDIATE`` for every transaction on a SQLite engine."""
+def _sqlite_events(engine: Any, *, read_only: bool = False) -> None:
+    """WAL journal, 60 s busy timeout and ``BEGIN IMMEDIATE`` for every transaction on a SQLite engine.
+
+    A read-only connection keeps the file's journal mode and begins deferred
+    transactions (an immediate one takes a write lock, which it cannot).
+    """
     from sqlalchemy import event
 
     @event.listens_for(engine, "connect")
@@ -566,10 +596,32 @@ def _sqlite_events(engine: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA busy_timeout = 60000")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        if not read_only:
+            cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process may write the SQLite file and create its -wal and -shm files beside it."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _read_only_connect(path: Path) -> Callable[[], sqlite3.Connection]:
+    """A connection factory that opens ``path`` read-only.
+
+    Without a -wal file beside it the database file holds every record, and
+    ``immutable`` lets SQLite read it without the -shm file it could not create.
+    """
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    if not path.with_name(path.name + "-wal").exists():
+        uri += "&immutable=1"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, timeout=60, check_same_thread=False)
+
+    return connect
