@@ -157,6 +157,8 @@ def detect_delimiter(lines: list[str]) -> str | None:
             continue
         if not rows or len(rows[0]) < 2:
             continue
+        if len(lines) == _SAMPLE_LINES and len(rows) > 1:
+            rows = rows[:-1]  # the sample may end inside a quoted field that spans lines
         width = len(rows[0])
         agree = sum(len(row) == width for row in rows[1:])
         if agree >= _AGREEMENT * (len(rows) - 1) and (best is None or width > best[0]):
@@ -170,7 +172,7 @@ def _read_delimited(path: Path, suffix: str, encoding: str) -> pd.DataFrame:
     sample = _sample_lines(path, encoding)
     delimiter = "\t" if suffix == ".tsv" else detect_delimiter(sample)
     frame = pd.read_csv(path, sep=delimiter or ",", engine="c", encoding=encoding, low_memory=False)
-    header = next(csv.reader(sample[:1], delimiter=delimiter or ","), []) if sample else []
+    header = _first_row(sample, delimiter or ",")
     if len(header) == frame.shape[1]:
         # pandas renames a repeated name ``x`` to ``x.1``; the raw header shows the file's real names.
         frame.columns = clean_column_names(header, path.name)
@@ -180,13 +182,22 @@ def _read_delimited(path: Path, suffix: str, encoding: str) -> pd.DataFrame:
 
 
 def _sample_lines(path: Path, encoding: str) -> list[str]:
-    """The first lines of ``path`` (a bounded sample, so a huge file costs no more than a small one)."""
+    """The first lines of ``path``, line ends kept so that quoted fields spanning lines parse (a bounded
+    sample, so a huge file costs no more than a small one)."""
     with path.open("r", encoding=encoding, newline="") as handle:
         text = handle.read(_SAMPLE_BYTES)
-    lines = text.splitlines()
+    lines = text.splitlines(keepends=True)
     if len(text) == _SAMPLE_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the last line may be cut in the middle
-    return [line for line in lines[:_SAMPLE_LINES] if line.strip()]
+    return lines[:_SAMPLE_LINES]
+
+
+def _first_row(lines: list[str], delimiter: str) -> list[str]:
+    """The header row's fields as the file spells them (quotes resolved), or [] when none parses."""
+    try:
+        return next((row for row in csv.reader(lines, delimiter=delimiter) if row), [])
+    except csv.Error:
+        return []
 
 
 def _decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:

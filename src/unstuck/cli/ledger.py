@@ -358,6 +358,8 @@ def _dev_first(metrics: dict[str, float]) -> dict[str, float]:
 
 
 LOG_COLUMNS = ("id", "UTC", "status", "verdict", "parent", "changed", "metrics", "hypothesis")
+#: Narrower than this (columns), ``log`` leaves out the time of each record.
+NARROW_LOG = 100
 #: Above this many rows ``log`` prints plain aligned text: rich takes tens of seconds to lay out 10,000 rows.
 PLAIN_ABOVE = 200
 
@@ -395,20 +397,23 @@ def render_log(records: list[Experiment], width: int = 120) -> Any:
     from rich.table import Table
 
     rows = _log_rows(records)
-    table = Table(title=f"{len(records)} experiment(s), newest first", title_justify="left", box=None)
-    fixed = [max([len(col), *(len(row[k]) for row in rows)]) for k, col in enumerate(LOG_COLUMNS[:5])]
-    for col, size in zip(LOG_COLUMNS[:5], fixed, strict=True):
-        table.add_column(col, no_wrap=True, min_width=size)
-    free = max(width - sum(fixed) - 2 * len(LOG_COLUMNS), 3 * 12)
+    # Below 100 columns the time goes (``show`` has it): the free-text cells need the room more.
+    shown = [k for k, col in enumerate(LOG_COLUMNS) if not (col == "UTC" and width < NARROW_LOG)]
+    table = Table(title=f"{len(records)} experiment(s), newest first", title_justify="left")
+    fixed = {k: max([len(LOG_COLUMNS[k]), *(len(row[k]) for row in rows)]) for k in shown if k < 5}
+    for k, size in fixed.items():
+        table.add_column(LOG_COLUMNS[k], no_wrap=True, min_width=size)
+    free = max(width - sum(fixed.values()) - 3 * len(shown) - 1, 3 * 12)
     needed = {col: max([len(col), *(len(row[LOG_COLUMNS.index(col)]) for row in rows)]) for col in LOG_COLUMNS[5:]}
     # The dev metric is the cell a reader scans for; it keeps up to 20 characters, the rest is shared.
     sizes = {"metrics": min(needed["metrics"], 20)}
-    sizes["changed"] = min(needed["changed"], int(0.45 * (free - sizes["metrics"])))
-    sizes["hypothesis"] = max(len("hypothesis"), free - sizes["metrics"] - sizes["changed"])
+    rest = free - sizes["metrics"]
+    sizes["changed"] = min(needed["changed"], max(rest // 2, rest - needed["hypothesis"]))
+    sizes["hypothesis"] = rest - sizes["changed"]
     for col in LOG_COLUMNS[5:]:
         table.add_column(col, no_wrap=True, overflow="ellipsis", max_width=max(len(col), sizes[col]))
     for row in rows:
-        table.add_row(*[escape(cell) for cell in row])
+        table.add_row(*[escape(row[k]) for k in shown])
     return table
 
 
