@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from odd_tables import FORMATS, odd_frames, odd_predictions, outcome, write_table
 
+from odd_tables import FORMATS, odd_frames, odd_predictions, outcome, write_table
 from unstuck.errors import UnstuckError
 from unstuck.io import read_table
 from unstuck.pipeline import diagnose

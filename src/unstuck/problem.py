@@ -411,12 +411,15 @@ class Problem:
                 "(train/train_dev/dev/test), y_true and y_pred, and optionally proba_<class>.",
             )
         frame = frame.copy()
-        frame["split"] = frame["split"].map(normalise_split_name)
-        if frame["split"].isna().any():
+        canonical = frame["split"].map(normalise_split_name)
+        if canonical.isna().any():
+            unknown = sorted({str(v) for v in frame.loc[canonical.isna(), "split"].unique()})
             raise SplitProblem(
-                f"{name} has split values unstuck does not know.",
+                f"{name} has split values unstuck does not know: {unknown[:10]} "
+                f"({int(canonical.isna().sum())} of {len(frame)} rows).",
                 "Use train, train_dev, dev (or val/validation) and test in the 'split' column.",
             )
+        frame["split"] = canonical
         for column in ("y_true", "y_pred"):
             n_missing = int(frame[column].isna().sum())
             if n_missing:
