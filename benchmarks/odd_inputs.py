@@ -6,7 +6,9 @@ dev carved or given) and predictions mode (``diagnose(predictions=...)``). Each 
 
 * ``refused``: an ``UnstuckError`` with a message and a fix (the CLI's exit-2 path);
 * ``report``: a Report whose JSON passes the ``unstuck.report/1`` schema with only finite numbers;
-* ``traceback``, ``no_hint``, ``schema_invalid``, ``non_finite``: failures (target: zero each).
+* ``traceback``, ``no_hint``, ``schema_invalid``, ``non_finite``: failures (target: zero each);
+* ``check_failed``: a report in which a check raised (the runner lists it under "skipped"): a hole
+  in the input validation or a check's own limit; counted apart, also targeted at zero.
 
 Usage::
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -69,6 +72,10 @@ def run_reader(examples: int, seed: int, results: list[Outcome]) -> None:
     one()
 
 
+#: Where failing data-mode inputs are copied (``--keep-failures``), to reproduce them.
+KEEP: list[Path] = []
+
+
 def run_data(examples: int, seed: int, results: list[Outcome]) -> None:
     @_settings(examples, seed)
     @given(
@@ -82,7 +89,15 @@ def run_data(examples: int, seed: int, results: list[Outcome]) -> None:
             cut = len(frame) - round(dev_share * len(frame))
             train = write_table(frame.iloc[:cut], Path(folder), "train", file_format)
             dev = write_table(frame.iloc[cut:], Path(folder), "dev", file_format) if dev_share else None
-            results.append(outcome(lambda: diagnose(train, target=target, dev=dev)))
+            result = outcome(lambda: diagnose(train, target=target, dev=dev))
+            results.append(result)
+            if KEEP and result.kind not in ("refused", "report"):
+                case = KEEP[0] / f"case{len(results):04d}"
+                case.mkdir(parents=True, exist_ok=True)
+                for path in (train, dev):
+                    if path is not None:
+                        shutil.copy(path, case / path.name)
+                (case / "target.txt").write_text(f"{target!r}\n{result.kind}\n{result.detail}\n", encoding="utf-8")
 
     one()
 
@@ -113,7 +128,10 @@ def main() -> None:
     parser.add_argument("--data", type=int, default=300, help="inputs for data mode (about 1 s each)")
     parser.add_argument("--predictions", type=int, default=1000, help="inputs for predictions mode")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--keep-failures", type=Path, help="copy failing data-mode inputs into this folder")
     args = parser.parse_args()
+    if args.keep_failures:
+        KEEP.append(args.keep_failures)
     warnings.simplefilter("ignore")
     failures: list[tuple[str, Outcome]] = []
     print("| door | inputs tried | refused (error + fix) | read / report | failures | seconds |")

@@ -76,7 +76,8 @@ FORMATS = ("csv", "csv;", "csv_tab", "csv|", "csv_decimal_comma", "csv_bom", "cs
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one call did: ``kind`` is refused, report, traceback, schema_invalid, non_finite or no_hint."""
+    """What one call did: ``kind`` is refused, report, traceback, schema_invalid, non_finite, check_failed
+    (a report in which a check raised an exception) or no_hint (a refusal without a fix)."""
 
     kind: str
     detail: str = ""
@@ -100,6 +101,10 @@ def outcome(call: Callable[[], Report]) -> Outcome:
     raw = non_finite_paths(asdict(report))
     if raw or non_finite_paths(document):
         return Outcome("non_finite", ", ".join(raw[:5]))
+    crashed = [f"{s.check}: {s.reason}" for s in report.skipped if s.reason.startswith("failed")]
+    if crashed:
+        # A check raised on an input the validation let through: a hole in the input layer.
+        return Outcome("check_failed", " || ".join(crashed)[:1500])
     return Outcome("report")
 
 

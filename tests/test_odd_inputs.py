@@ -389,3 +389,13 @@ def test_read_only_ledger_is_viewable_and_refuses_records(tmp_path: Path, monkey
     finally:
         folder.chmod(0o755)
         path.chmod(0o644)
+
+
+def test_column_names_with_json_characters_reach_every_model(tmp_path: Path) -> None:
+    from unstuck.pipeline import diagnose
+
+    frame = table(200).rename(columns={"x1": "price [USD]", "x2": 'a,b:"c"'})
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    report = diagnose(tmp_path / "t.csv", target="label")
+    assert not [s for s in report.skipped if s.reason.startswith("failed")]
+    assert report.errors["dev"] is not None and report.sections["baselines"]
