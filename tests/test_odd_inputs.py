@@ -399,3 +399,27 @@ def test_column_names_with_json_characters_reach_every_model(tmp_path: Path) -> 
     report = diagnose(tmp_path / "t.csv", target="label")
     assert not [s for s in report.skipped if s.reason.startswith("failed")]
     assert report.errors["dev"] is not None and report.sections["baselines"]
+
+
+def test_a_column_of_numbers_in_train_and_text_in_dev_is_read_as_one_kind() -> None:
+    train, dev = table(), table(60, seed=1)
+    dev["x1"] = dev["x1"].astype(object)
+    dev.loc[0, "x1"] = "n/a"  # one stray word makes the dev column text
+    problem = Problem.from_frames(train, dev=dev, target="label")
+    assert problem.frames["dev"]["x1"].iloc[0] == "n/a" and problem.frames["train"]["x1"].dtype == object
+    assert "column 'x1' read as text in every split (numbers in train, text in dev)" in problem.notes["column_types"]
+    dev.loc[0, "x1"] = "1.5"  # every value a number: numbers everywhere
+    again = Problem.from_frames(train, dev=dev, target="label")
+    assert again.frames["dev"]["x1"].dtype == np.float64 and again.frames["dev"]["x1"].iloc[0] == 1.5
+    dev.loc[0, "x1"] = "inf"  # and numbers parsed from text meet the finiteness check
+    with pytest.raises(ColumnProblem, match="infinite"):
+        Problem.from_frames(train, dev=dev, target="label")
+
+
+def test_a_class_with_one_row_stays_in_train_when_dev_is_carved() -> None:
+    frame = table(60)
+    frame.loc[0, "label"] = "rare"
+    for seed in range(5):
+        problem = Problem.from_frames(frame, target="label", seed=seed)
+        assert (problem.frames["train"]["label"] == "rare").sum() == 1
+        assert "rare" not in set(problem.frames["dev"]["label"])

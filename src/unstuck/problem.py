@@ -26,7 +26,12 @@ from typing import TYPE_CHECKING, Any
 
 from unstuck.errors import ColumnProblem, ConfigError, SplitProblem
 from unstuck.metrics import Metric, metric_for
-from unstuck.validation import refuse_non_finite, refuse_unseen_labels, validate_probabilities
+from unstuck.validation import (
+    harmonise_column_kinds,
+    refuse_non_finite,
+    refuse_unseen_labels,
+    validate_probabilities,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -285,9 +290,13 @@ class Problem:
                 f"The column(s) {empty} of {label['train']} hold no values at all (every row is empty).",
                 "Remove them with " + " ".join(f"--drop {c}" for c in empty) + ".",
             )
+        notes: dict[str, Any] = {}
+        # Retyped first, so that numbers parsed from text ("inf") meet the finiteness check too.
+        frames, retyped = harmonise_column_kinds(frames, features, label)
+        if retyped:
+            notes["column_types"] = "; ".join(retyped)
         for split, frame in frames.items():
             refuse_non_finite(frame, [*features, target], label[split])
-        notes: dict[str, Any] = {}
         if task is None:
             task = infer_task(train[target])
             notes["task"] = f"{task} (inferred from the target '{target}'; override with --task)"
@@ -553,16 +562,26 @@ def _check_human_error(human_error: float | None, metric: Metric) -> None:
 def _carve(
     frame: pd.DataFrame, size: float | int, target: str, task: str, seed: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split ``frame`` into (rest, carved), stratified on the target when every class allows it."""
+    """Split ``frame`` into (rest, carved), stratified on the target when every class allows it.
+
+    A class with a single row stays in the rest (train): carved into dev it would be a class that
+    train never has, and the models could not predict it.
+    """
+    import pandas as pd
     from sklearn.model_selection import train_test_split
 
     stratify = None
+    pool, kept = frame, frame.iloc[:0]
     if task == "classification":
         counts = frame[target].value_counts()
-        if counts.min() >= 2:
-            stratify = frame[target]
+        single = frame[target].isin(counts.index[counts == 1])
+        if single.any() and (~single).sum() >= 2:
+            pool, kept = frame[~single], frame[single]
+        if pool[target].value_counts().min() >= 2:
+            stratify = pool[target]
     try:
-        rest, carved = train_test_split(frame, test_size=size, random_state=seed, stratify=stratify)
+        rest, carved = train_test_split(pool, test_size=size, random_state=seed, stratify=stratify)
     except ValueError:
+        kept = frame.iloc[:0]
         rest, carved = train_test_split(frame, test_size=size, random_state=seed)
-    return rest, carved
+    return pd.concat([rest, kept]), carved

@@ -17,6 +17,11 @@ Decisions, and why:
 * **Probabilities must be probabilities:** numbers in [0, 1], naming classes
   that exist, and, when a column is given for every class, rows that sum to 1
   (within ``PROBA_SUM_TOLERANCE``, enough for values rounded to 2 decimals).
+* **A feature column has one kind in every split.** A column read as numbers
+  from one file and as text from another (one stray word in dev) would make
+  every model fitted on train fail on dev. If every value parses as a number
+  the column becomes numbers everywhere, else text everywhere, and the
+  report's ``inferred`` says which columns were retyped.
 * **Every label of dev, test and train-dev must be a class of train.** A
   model cannot predict a class it never saw; its rows would all count as
   errors and the gap would be read as data mismatch. Labels that differ from
@@ -26,7 +31,7 @@ Decisions, and why:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -38,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PROBA_SUM_TOLERANCE",
+    "harmonise_column_kinds",
     "refuse_non_finite",
     "refuse_unseen_labels",
     "validate_probabilities",
@@ -149,6 +155,71 @@ def refuse_unseen_labels(known: Iterable[Any], labels: pd.Series, *, where: str,
         f"Give {reference} examples of those classes, or drop those rows from {where}: a model cannot "
         "predict a class it never saw, so they would all count as errors and read as data mismatch.",
     )
+
+
+def harmonise_column_kinds(
+    frames: Mapping[str, pd.DataFrame], columns: Sequence[str], names: Mapping[str, str]
+) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """``frames`` with each of ``columns`` given one kind (numbers or text) across splits; notes on what changed.
+
+    A column is left alone when it has the same kind (numbers, booleans or text) in every split.
+    Otherwise it becomes numbers when every value in every split parses as one, else text
+    (missing values stay missing).
+    """
+    import pandas as pd
+
+    out = dict(frames)
+    notes: list[str] = []
+    for column in columns:
+        kinds = {split: _kind(frame[column]) for split, frame in frames.items()}
+        if len(set(kinds.values())) <= 1:
+            continue
+        parsed = {split: _as_numbers(frame[column]) for split, frame in frames.items()}
+        if all(p is not None for p in parsed.values()):
+            for split, numbers in parsed.items():
+                out[split] = out[split].assign(**{column: numbers})
+            became = "numbers"
+        else:
+            for split, frame in out.items():
+                values = frame[column]
+                text = values.astype(object).where(values.notna(), None).map(_text, na_action="ignore")
+                out[split] = frame.assign(**{column: pd.Series(text, index=frame.index, dtype=object)})
+            became = "text"
+        seen = ", ".join(f"{kind} in {names.get(split, split)}" for split, kind in kinds.items())
+        notes.append(f"column '{column}' read as {became} in every split ({seen})")
+    return out, notes
+
+
+def _kind(values: pd.Series) -> str:
+    import pandas as pd
+
+    if pd.api.types.is_bool_dtype(values):
+        return "booleans"
+    if pd.api.types.is_numeric_dtype(values):
+        return "numbers"
+    if values.isna().all():
+        return "empty"
+    return "text"
+
+
+def _as_numbers(values: pd.Series) -> pd.Series | None:
+    """``values`` as float64 when every present value is a number (booleans count as 0/1), else None."""
+    import pandas as pd
+
+    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
+        return values.astype("float64")
+    present = values.dropna()
+    numbers = pd.to_numeric(present.astype(str).str.strip(), errors="coerce")
+    if numbers.isna().any():
+        return None
+    return pd.to_numeric(values.astype(object).where(values.notna(), None), errors="coerce").astype("float64")
+
+
+def _text(value: Any) -> str:
+    """A cell as text; whole floats lose their ``.0`` so that 3 and 3.0 read from two files agree."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _fold(value: Any) -> str:
