@@ -403,8 +403,8 @@ def test_column_names_with_json_characters_reach_every_model(tmp_path: Path) -> 
 
 def test_a_column_of_numbers_in_train_and_text_in_dev_is_read_as_one_kind() -> None:
     train, dev = table(), table(60, seed=1)
-    dev["x1"] = dev["x1"].astype(object)
-    dev.loc[0, "x1"] = "n/a"  # one stray word makes the dev column text
+    dev["x1"] = dev["x1"].astype(str)
+    dev.loc[0, "x1"] = "n/a"  # one stray word: the reader gives the whole dev column as text
     problem = Problem.from_frames(train, dev=dev, target="label")
     assert problem.frames["dev"]["x1"].iloc[0] == "n/a" and problem.frames["train"]["x1"].dtype == object
     assert "column 'x1' read as text in every split (numbers in train, text in dev)" in problem.notes["column_types"]
@@ -423,3 +423,12 @@ def test_a_class_with_one_row_stays_in_train_when_dev_is_carved() -> None:
         problem = Problem.from_frames(frame, target="label", seed=seed)
         assert (problem.frames["train"]["label"] == "rare").sum() == 1
         assert "rare" not in set(problem.frames["dev"]["label"])
+
+
+def test_a_column_mixing_numbers_and_strings_is_read_as_text() -> None:
+    frame = table()
+    frame["mixed"] = pd.Series([1.5, "a", 2, None] * 30, dtype=object)
+    problem = Problem.from_frames(frame, target="label")
+    values = pd.concat([problem.frames["train"]["mixed"], problem.frames["dev"]["mixed"]])
+    assert set(values.dropna()) == {"1.5", "a", "2"} and values.isna().sum() == 30
+    assert "column 'mixed' read as text in every split" in problem.notes["column_types"]

@@ -141,13 +141,14 @@ def make_baseline(
             [
                 (
                     "numbers",
-                    make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
+                    # Kept, not dropped, when a fold has no value at all: dropping left 0 columns.
+                    make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True), StandardScaler()),
                     numeric,
                 ),
                 (
                     "categories",
                     make_pipeline(
-                        SimpleImputer(strategy="most_frequent"),
+                        SimpleImputer(strategy="most_frequent", keep_empty_features=True),
                         OneHotEncoder(handle_unknown="infrequent_if_exist", max_categories=MAX_LEVELS_ONE_HOT),
                     ),
                     categorical,

@@ -18,8 +18,9 @@ Decisions, and why:
   that exist, and, when a column is given for every class, rows that sum to 1
   (within ``PROBA_SUM_TOLERANCE``, enough for values rounded to 2 decimals).
 * **A feature column has one kind in every split.** A column read as numbers
-  from one file and as text from another (one stray word in dev) would make
-  every model fitted on train fail on dev. If every value parses as a number
+  from one file and as text from another (one stray word in dev), or holding
+  numbers and strings side by side (JSON Lines, Parquet), would make every
+  model fail. If every value parses as a number
   the column becomes numbers everywhere, else text everywhere, and the
   report's ``inferred`` says which columns were retyped.
 * **Every label of dev, test and train-dev must be a class of train.** A
@@ -162,7 +163,8 @@ def harmonise_column_kinds(
 ) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """``frames`` with each of ``columns`` given one kind (numbers or text) across splits; notes on what changed.
 
-    A column is left alone when it has the same kind (numbers, booleans or text) in every split.
+    A column is left alone when it has the same kind (numbers, booleans or text) in every split
+    and mixes no numbers with strings.
     Otherwise it becomes numbers when every value in every split parses as one, else text
     (missing values stay missing).
     """
@@ -172,7 +174,7 @@ def harmonise_column_kinds(
     notes: list[str] = []
     for column in columns:
         kinds = {split: _kind(frame[column]) for split, frame in frames.items()}
-        if len(set(kinds.values())) <= 1:
+        if len(set(kinds.values())) <= 1 and "mixed" not in kinds.values():
             continue
         parsed = {split: _as_numbers(frame[column]) for split, frame in frames.items()}
         if all(p is not None for p in parsed.values()):
@@ -199,6 +201,8 @@ def _kind(values: pd.Series) -> str:
         return "numbers"
     if values.isna().all():
         return "empty"
+    if values.dtype == object and not all(isinstance(v, str) for v in values.dropna()):
+        return "mixed"  # numbers and strings in one column (JSON Lines, Parquet, DataFrames)
     return "text"
 
 
