@@ -432,3 +432,24 @@ def test_a_column_mixing_numbers_and_strings_is_read_as_text() -> None:
     values = pd.concat([problem.frames["train"]["mixed"], problem.frames["dev"]["mixed"]])
     assert set(values.dropna()) == {"1.5", "a", "2"} and values.isna().sum() == 30
     assert "column 'mixed' read as text in every split" in problem.notes["column_types"]
+
+
+def test_regression_predictions_with_a_word_are_refused() -> None:
+    frame = predictions()
+    frame["y_true"] = frame["y_true"] * 1.5 + 0.25
+    frame["y_pred"] = (frame["y_true"] + 0.1).astype(object)
+    frame.loc[5, "y_pred"] = "ñ"
+    with pytest.raises(
+        ColumnProblem, match=r"'y_pred' .* 1 value\(s\) that are not numbers \(e.g. 'ñ' at row\(s\) 5\)"
+    ):
+        Problem.from_predictions(frame, task="regression")
+
+
+def test_class_labels_mixing_numbers_and_strings_become_text() -> None:
+    frame = predictions()
+    frame["y_pred"] = frame["y_pred"].astype(str)  # 0/1 in y_true, "0"/"1" in y_pred: the same classes
+    problem = Problem.from_predictions(frame)
+    assert problem.classes == ("0", "1")
+    assert problem.predictions is not None
+    wrong = (problem.predictions["y_true"] != problem.predictions["y_pred"]).mean()
+    assert wrong == pytest.approx((predictions()["y_true"] != predictions()["y_pred"]).mean())

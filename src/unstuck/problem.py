@@ -28,8 +28,10 @@ from unstuck.errors import ColumnProblem, ConfigError, SplitProblem
 from unstuck.metrics import Metric, metric_for
 from unstuck.validation import (
     harmonise_column_kinds,
+    labels_of_one_kind,
     refuse_non_finite,
     refuse_unseen_labels,
+    regression_numbers,
     validate_probabilities,
 )
 
@@ -449,6 +451,12 @@ class Problem:
         if task is None:
             task = infer_task(frame["y_true"])
             notes["task"] = f"{task} (inferred from y_true; override with --task)"
+        if task == "regression":
+            for column in ("y_true", "y_pred"):
+                frame[column] = regression_numbers(frame[column], column, name)
+            refuse_non_finite(frame, ["y_true", "y_pred"], name)
+        elif task == "classification":
+            frame = labels_of_one_kind(frame, ("y_true", "y_pred"))
         probas = [c for c in frame.columns if c.startswith("proba_")]
         classes: tuple[Any, ...] = ()
         if task == "classification":

@@ -45,8 +45,10 @@ if TYPE_CHECKING:
 __all__ = [
     "PROBA_SUM_TOLERANCE",
     "harmonise_column_kinds",
+    "labels_of_one_kind",
     "refuse_non_finite",
     "refuse_unseen_labels",
+    "regression_numbers",
     "validate_probabilities",
 ]
 
@@ -190,6 +192,40 @@ def harmonise_column_kinds(
         seen = ", ".join(f"{kind} in {names.get(split, split)}" for split, kind in kinds.items())
         notes.append(f"column '{column}' read as {became} in every split ({seen})")
     return out, notes
+
+
+def regression_numbers(values: pd.Series, column: str, where: str) -> pd.Series:
+    """``values`` as float64 for a regression task, or :class:`ColumnProblem` naming a value that is no number."""
+    import pandas as pd
+
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.astype("float64")
+    numbers = pd.to_numeric(values.astype(object).map(lambda v: str(v).strip()), errors="coerce")
+    bad = numbers.isna()
+    if bad.any():
+        raise ColumnProblem(
+            f"The column '{column}' of {where} holds {int(bad.sum())} value(s) that are not numbers "
+            f"(e.g. {', '.join(repr(str(v)) for v in values[bad].unique()[:3])} at row(s) "
+            f"{_rows(values.index[bad])}), but the task is regression.",
+            "Write numbers only in y_true and y_pred for a regression, or pass --task classification "
+            "if they are class labels.",
+        )
+    return numbers.astype("float64")
+
+
+def labels_of_one_kind(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """``frame`` with the label ``columns`` as text when they mix numbers and strings (between or within them).
+
+    Otherwise a label 1 in y_true and "1" in y_pred would be two classes, and a metric comparing
+    them would fail or count every row wrong.
+    """
+    kinds = {_kind(frame[c]) for c in columns}
+    if len(kinds) <= 1 and "mixed" not in kinds:
+        return frame
+    out = frame.copy()
+    for column in columns:
+        out[column] = out[column].astype(object).map(_text)
+    return out
 
 
 def _kind(values: pd.Series) -> str:
