@@ -453,3 +453,20 @@ def test_class_labels_mixing_numbers_and_strings_become_text() -> None:
     assert problem.predictions is not None
     wrong = (problem.predictions["y_true"] != problem.predictions["y_pred"]).mean()
     assert wrong == pytest.approx((predictions()["y_true"] != predictions()["y_pred"]).mean())
+
+
+def test_labels_of_two_kinds_across_splits_are_one_set_of_classes() -> None:
+    train, dev = table(), table(60, seed=1)
+    train["label"] = (train["label"] == "yes").astype(int)  # 0/1 numbers in train
+    dev["label"] = (dev["label"] == "yes").astype(int).astype(str)  # "0"/"1" text in dev
+    problem = Problem.from_frames(train, dev=dev, target="label")
+    assert problem.classes == ("0", "1") and set(problem.frames["dev"]["label"]) == {"0", "1"}
+
+
+def test_a_regression_target_with_a_word_in_dev_is_refused() -> None:
+    train, dev = table(), table(60, seed=1)
+    train["label"] = train["x1"] * 2.5
+    dev["label"] = (dev["x1"] * 2.5).astype(object)
+    dev.loc[13, "label"] = "line\nbreak"
+    with pytest.raises(ColumnProblem, match=r"'label' of dev holds 1 value\(s\) that are not numbers"):
+        Problem.from_frames(train, dev=dev, target="label", task="regression")

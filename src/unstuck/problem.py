@@ -311,6 +311,15 @@ class Problem:
                 f"The target '{target}' is not numeric, so it cannot be a regression target.",
                 "Use --task classification, or convert the target to numbers.",
             )
+        if task == "regression":
+            for split, frame in frames.items():
+                frames[split] = frame.assign(**{target: regression_numbers(frame[target], target, label[split])})
+                refuse_non_finite(frames[split], [target], label[split])
+        else:
+            # One kind of label in every split: 1 in train and "1" in dev are one class, not two.
+            labels, _ = harmonise_column_kinds(frames, [target], label, numbers=False)
+            frames = dict(labels)
+        train = frames["train"]
         classes: tuple[Any, ...] = ()
         if task == "classification":
             values = sorted(train[target].unique().tolist(), key=str)

@@ -161,12 +161,12 @@ def refuse_unseen_labels(known: Iterable[Any], labels: pd.Series, *, where: str,
 
 
 def harmonise_column_kinds(
-    frames: Mapping[str, pd.DataFrame], columns: Sequence[str], names: Mapping[str, str]
+    frames: Mapping[str, pd.DataFrame], columns: Sequence[str], names: Mapping[str, str], *, numbers: bool = True
 ) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """``frames`` with each of ``columns`` given one kind (numbers or text) across splits; notes on what changed.
 
     A column is left alone when it has the same kind (numbers, booleans or text) in every split
-    and mixes no numbers with strings.
+    and mixes no numbers with strings. ``numbers=False`` (class labels) always makes such a column text.
     Otherwise it becomes numbers when every value in every split parses as one, else text
     (missing values stay missing).
     """
@@ -178,10 +178,10 @@ def harmonise_column_kinds(
         kinds = {split: _kind(frame[column]) for split, frame in frames.items()}
         if len(set(kinds.values())) <= 1 and "mixed" not in kinds.values():
             continue
-        parsed = {split: _as_numbers(frame[column]) for split, frame in frames.items()}
-        if all(p is not None for p in parsed.values()):
-            for split, numbers in parsed.items():
-                out[split] = out[split].assign(**{column: numbers})
+        parsed = {split: _as_numbers(frame[column]) if numbers else None for split, frame in frames.items()}
+        if numbers and all(p is not None for p in parsed.values()):
+            for split, values_as_numbers in parsed.items():
+                out[split] = out[split].assign(**{column: values_as_numbers})
             became = "numbers"
         else:
             for split, frame in out.items():
@@ -207,8 +207,8 @@ def regression_numbers(values: pd.Series, column: str, where: str) -> pd.Series:
             f"The column '{column}' of {where} holds {int(bad.sum())} value(s) that are not numbers "
             f"(e.g. {', '.join(repr(str(v)) for v in values[bad].unique()[:3])} at row(s) "
             f"{_rows(values.index[bad])}), but the task is regression.",
-            "Write numbers only in y_true and y_pred for a regression, or pass --task classification "
-            "if they are class labels.",
+            "A regression needs a number in every row of that column: fix or drop those rows, or pass "
+            "--task classification if the column holds class labels.",
         )
     return numbers.astype("float64")
 
