@@ -27,12 +27,14 @@ import tempfile
 import time
 import warnings
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
+from hypothesis import seed as fixed_seed
 from hypothesis import strategies as st
 
 from odd_tables import FORMATS, Outcome, odd_frames, odd_predictions, outcome, write_table
@@ -41,14 +43,14 @@ from unstuck.io import read_table
 from unstuck.pipeline import diagnose
 
 
-def _settings(examples: int, seed: int) -> settings:
-    return settings(
-        max_examples=examples,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-        derandomize=False,
-    )
+def _settings(examples: int, seed: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Hypothesis settings for ``examples`` inputs drawn from the random seed ``seed`` (reproducible)."""
+    chosen = settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+
+    def apply(test: Callable[..., None]) -> Callable[..., None]:
+        return chosen(fixed_seed(seed)(test))  # type: ignore[no-any-return]
+
+    return apply
 
 
 def run_reader(examples: int, seed: int, results: list[Outcome]) -> None:
