@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from odd_tables import FORMATS, odd_frames, odd_predictions, outcome, write_table
@@ -40,7 +40,9 @@ def test_reader_returns_clean_unique_names_or_refuses(drawn: tuple[pd.DataFrame,
             read = read_table(path)
         except UnstuckError as exc:
             assert exc.message and exc.hint
+            event("refused")
             return
+    event("read")
     names = [str(c) for c in read.columns]
     assert len(set(names)) == len(names)
     assert all(name == name.strip() and "\ufeff" not in name for name in names)
@@ -61,6 +63,7 @@ def test_data_mode_refuses_or_reports_finite_numbers(
         train = write_table(frame.iloc[:cut], Path(folder), "train", file_format)
         dev = write_table(frame.iloc[cut:], Path(folder), "dev", file_format) if dev_share else None
         result = outcome(lambda: diagnose(train, target=target, dev=dev))
+    event(result.kind)  # pytest --hypothesis-show-statistics shows how often each door was reached
     assert result.kind in ("refused", "report", "check_failed"), result.detail
 
 
@@ -70,4 +73,5 @@ def test_predictions_mode_refuses_or_reports_finite_numbers(frame: pd.DataFrame,
     with tempfile.TemporaryDirectory() as folder:
         path = write_table(frame, Path(folder), "preds", file_format)
         result = outcome(lambda: diagnose(predictions=path))
+    event(result.kind)  # pytest --hypothesis-show-statistics shows how often each door was reached
     assert result.kind in ("refused", "report", "check_failed"), result.detail
