@@ -232,9 +232,13 @@ def read_card(path: str | Path = CARD_FILE) -> ProjectCard:
     if not p.exists():
         raise FileProblem(f"There is no project card at '{p}'.", "Create one with `unstuck init`.")
     if p.is_dir():
-        raise FileProblem(f"'{p}' is a folder, not a project card.", "Pass the card file, e.g. --card unstuck.toml.")
+        raise FileProblem(
+            f"'{p}' is a folder, not a project card.", f"Pass the card file, e.g. --card {p / CARD_FILE}."
+        )
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise FileProblem(f"Could not read '{p}': {exc.strerror}.", "Check the path and its permissions.") from None
     except UnicodeDecodeError:
         raise FileProblem(f"'{p}' is not UTF-8 text.", "Save the card as UTF-8.") from None
     except tomllib.TOMLDecodeError as exc:
