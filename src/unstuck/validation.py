@@ -189,7 +189,11 @@ def harmonise_column_kinds(
                 text = values.astype(object).where(values.notna(), None).map(_text, na_action="ignore")
                 out[split] = frame.assign(**{column: pd.Series(text, index=frame.index, dtype=object)})
             became = "text"
-        seen = ", ".join(f"{kind} in {names.get(split, split)}" for split, kind in kinds.items())
+        # File names say most; when two splits share a name (DataFrames), the split names say it.
+        shown = {split: names.get(split, split) for split in kinds}
+        if len(set(shown.values())) < len(shown):
+            shown = {split: split for split in kinds}
+        seen = ", ".join(f"{kind} in {shown[split]}" for split, kind in kinds.items())
         notes.append(f"column '{column}' read as {became} in every split ({seen})")
     return out, notes
 
