@@ -74,7 +74,7 @@ def run_reader(examples: int, seed: int, results: list[Outcome]) -> None:
     one()
 
 
-#: Where failing data-mode inputs are copied (``--keep-failures``), to reproduce them.
+#: Where failing inputs are copied (``--keep-failures``), to reproduce them.
 KEEP: list[Path] = []
 
 
@@ -110,7 +110,13 @@ def run_predictions(examples: int, seed: int, results: list[Outcome]) -> None:
     def one(frame: pd.DataFrame, file_format: str) -> None:
         with tempfile.TemporaryDirectory() as folder:
             path = write_table(frame, Path(folder), "preds", file_format)
-            results.append(outcome(lambda: diagnose(predictions=path)))
+            result = outcome(lambda: diagnose(predictions=path))
+            results.append(result)
+            if KEEP and result.kind not in ("refused", "report"):
+                case = KEEP[0] / f"predictions{len(results):04d}"
+                case.mkdir(parents=True, exist_ok=True)
+                shutil.copy(path, case / path.name)
+                (case / "outcome.txt").write_text(f"{result.kind}\n{result.detail}\n", encoding="utf-8")
 
     one()
 
@@ -130,7 +136,7 @@ def main() -> None:
     parser.add_argument("--data", type=int, default=300, help="inputs for data mode (about 1 s each)")
     parser.add_argument("--predictions", type=int, default=1000, help="inputs for predictions mode")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--keep-failures", type=Path, help="copy failing data-mode inputs into this folder")
+    parser.add_argument("--keep-failures", type=Path, help="copy failing inputs into this folder")
     args = parser.parse_args()
     if args.keep_failures:
         KEEP.append(args.keep_failures)
