@@ -68,7 +68,8 @@ def categorical_columns(frame: pd.DataFrame) -> list[str]:
 
 
 class _LightGBMFrame(TransformerMixin, BaseEstimator):  # type: ignore[misc]
-    """Turns non-numeric columns into pandas categories with levels fixed on the training data."""
+    """Turns non-numeric columns into pandas categories with levels fixed on the training data, and names
+    the columns by position."""
 
     def fit(self, frame: pd.DataFrame, y: object = None) -> _LightGBMFrame:
         self.levels_: dict[str, list[Any]] = {}
@@ -88,6 +89,9 @@ class _LightGBMFrame(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         for column in out.columns:
             if pd.api.types.is_bool_dtype(out[column]):
                 out[column] = out[column].astype(np.float64)
+        # LightGBM refuses names holding JSON characters (`price [USD]`, `a,b`, `"x"`); it needs only
+        # positions, which stay in the user's column order (feature importances are read by position).
+        out.columns = [f"f{k}" for k in range(out.shape[1])]
         return out
 
 
@@ -137,13 +141,14 @@ def make_baseline(
             [
                 (
                     "numbers",
-                    make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
+                    # Kept, not dropped, when a fold has no value at all: dropping left 0 columns.
+                    make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True), StandardScaler()),
                     numeric,
                 ),
                 (
                     "categories",
                     make_pipeline(
-                        SimpleImputer(strategy="most_frequent"),
+                        SimpleImputer(strategy="most_frequent", keep_empty_features=True),
                         OneHotEncoder(handle_unknown="infrequent_if_exist", max_categories=MAX_LEVELS_ONE_HOT),
                     ),
                     categorical,

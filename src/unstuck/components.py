@@ -85,6 +85,8 @@ class Attribution:
     unattributed: int
     recovered: int
     ceiling: tuple[CeilingRow, ...] = ()
+    #: What the user must know to read the numbers right (e.g. a stage that was never evaluated).
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,6 +98,7 @@ class Attribution:
             "unattributed": self.unattributed,
             "recovered": self.recovered,
             "ceiling": [c.to_dict() for c in self.ceiling],
+            "warnings": list(self.warnings),
         }
 
 
@@ -146,6 +149,13 @@ def attribute(frame: pd.DataFrame, stages: Sequence[str], outcome: str | None = 
         failed = result == 0.0
     else:
         failed = any_wrong
+    never = [stage for j, stage in enumerate(stages) if np.isnan(ok[:, j]).all()]
+    warnings = tuple(
+        f"The stage '{stage}' was never evaluated (its column is empty in every row): its 0 first failures "
+        "mean 'not measured', not 'never fails'; failures it caused are counted against later stages. "
+        "Fill in that column to attribute them."
+        for stage in never
+    )
     first = np.where(any_wrong, np.argmax(wrong, axis=1), -1)
     n, n_failed = len(frame), int(failed.sum())
     shares = []
@@ -159,6 +169,7 @@ def attribute(frame: pd.DataFrame, stages: Sequence[str], outcome: str | None = 
         stages=tuple(shares),
         unattributed=int((failed & (first < 0)).sum()),
         recovered=int((~failed & any_wrong).sum()),
+        warnings=warnings,
     )
 
 

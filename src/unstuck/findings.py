@@ -8,6 +8,7 @@ All are frozen dataclasses that round-trip through plain JSON-able dicts
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -22,6 +23,8 @@ __all__ = [
     "NextExperiment",
     "Report",
     "Skipped",
+    "json_safe",
+    "non_finite_paths",
 ]
 
 SCHEMA = "unstuck.report/1"
@@ -227,23 +230,27 @@ class Report:
     schema: str = SCHEMA
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "schema": self.schema,
-            "unstuck_version": self.unstuck_version,
-            "task": self.task,
-            "metric": self.metric,
-            "splits": self.splits,
-            "errors": self.errors,
-            "intervals": self.intervals,
-            "decomposition": self.decomposition,
-            "bottleneck": self.bottleneck,
-            "notices": list(self.notices),
-            "findings": [f.to_dict() for f in self.findings],
-            "interventions": [i.to_dict() for i in self.interventions],
-            "skipped": [s.to_dict() for s in self.skipped],
-            "inferred": self.inferred,
-            "sections": self.sections,
-        }
+        """The contract's JSON object; every number finite (a NaN or infinity becomes null: unknown)."""
+        document: dict[str, Any] = json_safe(
+            {
+                "schema": self.schema,
+                "unstuck_version": self.unstuck_version,
+                "task": self.task,
+                "metric": self.metric,
+                "splits": self.splits,
+                "errors": self.errors,
+                "intervals": self.intervals,
+                "decomposition": self.decomposition,
+                "bottleneck": self.bottleneck,
+                "notices": list(self.notices),
+                "findings": [f.to_dict() for f in self.findings],
+                "interventions": [i.to_dict() for i in self.interventions],
+                "skipped": [s.to_dict() for s in self.skipped],
+                "inferred": self.inferred,
+                "sections": self.sections,
+            }
+        )
+        return document
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Report:
@@ -274,3 +281,34 @@ class Report:
         from unstuck.render.html import render_fragment
 
         return render_fragment(self)
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with NaN and infinities replaced by None and NumPy scalars and arrays made plain Python.
+
+    JSON has no NaN or Infinity (Python's ``json`` writes them as bare tokens no
+    other parser reads); in the report contract null already means "unknown",
+    which is what a non-finite measurement is.
+    """
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(item) for item in value]
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
+        return json_safe(value.tolist())  # NumPy arrays and scalars
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def non_finite_paths(value: Any, path: str = "$") -> list[str]:
+    """JSON-path-like locations of the NaNs and infinities in ``value`` (nested dicts, lists, NumPy values)."""
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in non_finite_paths(item, f"{path}.{key}")]
+    if isinstance(value, (list, tuple)):
+        return [p for k, item in enumerate(value) for p in non_finite_paths(item, f"{path}[{k}]")]
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
+        return non_finite_paths(value.tolist(), path)
+    if isinstance(value, float) and not math.isfinite(value):
+        return [path]
+    return []

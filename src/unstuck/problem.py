@@ -28,6 +28,14 @@ from typing import TYPE_CHECKING, Any
 
 from unstuck.errors import ColumnProblem, ConfigError, SplitProblem
 from unstuck.metrics import Metric, metric_for
+from unstuck.validation import (
+    harmonise_column_kinds,
+    labels_of_one_kind,
+    refuse_non_finite,
+    refuse_unseen_labels,
+    regression_numbers,
+    validate_probabilities,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,7 +68,7 @@ _SPLIT_ALIASES = {
 
 #: What each input a check may require means, for the "skipped" reason.
 INPUT_MEANINGS: dict[str, str] = {
-    "data": "the feature tables (unstuck trains its own baselines); predictions mode has none",
+    "data": "the feature tables (unstuck trains its own baselines on them), not only predictions or logs",
     "predictions": "predictions on at least one split",
     "proba": "class probabilities (proba_<class> columns, or data mode)",
     "human_error": "a human-level error (--human-error)",
@@ -75,6 +83,11 @@ INPUT_MEANINGS: dict[str, str] = {
 }
 
 MAX_CLASSES_FOR_INTEGER_TARGET = 20
+
+#: The fewest training rows data mode accepts: with fewer, the carved dev set (20 %) has under 6 rows, the
+#: baselines' 5-fold out-of-fold predictions train on a handful of rows, and every error interval is
+#: degenerate (0 to 0, or 0 to 100 %). Below it unstuck refuses rather than print such numbers.
+MIN_TRAIN_ROWS = 30
 
 
 def normalise_split_name(name: object) -> str | None:
@@ -236,6 +249,18 @@ class Problem:
                     _missing_column_message("target", target, label[split], frame.columns),
                     "Pass the right name with --target.",
                 )
+        if id_column is not None and id_column == target:
+            raise ConfigError(
+                f"--id-column and --target both name '{target}': one column cannot be the row "
+                "identifier and the label to predict.",
+                "Pass the label column with --target and a different identifier column with --id-column "
+                "(or leave --id-column out).",
+            )
+        if target in drop:
+            raise ConfigError(
+                f"--drop names the target '{target}', which unstuck needs to measure any error.",
+                "Remove --drop " + target + " (drop feature columns only).",
+            )
         for column, what in ((id_column, "id"), *((d, "--drop") for d in drop)):
             if column is not None and column not in train.columns:
                 raise ColumnProblem(
@@ -259,6 +284,13 @@ class Problem:
                     f"The target '{target}' is missing in {n_missing} of {len(frame)} rows of {label[split]}.",
                     "Drop those rows or fill in their labels; unstuck does not guess targets.",
                 )
+        if len(train) < MIN_TRAIN_ROWS:
+            raise SplitProblem(
+                f"{label['train']} has {len(train)} rows: too few to fit a baseline and measure its errors "
+                f"with an interval (unstuck needs at least {MIN_TRAIN_ROWS}; with fewer, every interval is "
+                "degenerate, such as 0.0 to 0.0).",
+                f"Pass at least {MIN_TRAIN_ROWS} labelled training rows; with so few, look at the rows by hand.",
+            )
         excluded = {target, *drop} | ({id_column} if id_column else set())
         features = tuple(c for c in train.columns if c not in excluded)
         if not features:
@@ -273,6 +305,12 @@ class Problem:
                 "Remove them with " + " ".join(f"--drop {c}" for c in empty) + ".",
             )
         notes: dict[str, Any] = {}
+        # Retyped first, so that numbers parsed from text ("inf") meet the finiteness check too.
+        frames, retyped = harmonise_column_kinds(frames, features, label)
+        if retyped:
+            notes["column_types"] = "; ".join(retyped)
+        for split, frame in frames.items():
+            refuse_non_finite(frame, [*features, target], label[split])
         if task is None:
             task = infer_task(train[target])
             notes["task"] = f"{task} (inferred from the target '{target}'; override with --task)"
@@ -285,6 +323,15 @@ class Problem:
                 f"The target '{target}' is not numeric, so it cannot be a regression target.",
                 "Use --task classification, or convert the target to numbers.",
             )
+        if task == "regression":
+            for split, frame in frames.items():
+                frames[split] = frame.assign(**{target: regression_numbers(frame[target], target, label[split])})
+                refuse_non_finite(frames[split], [target], label[split])
+        else:
+            # One kind of label in every split: 1 in train and "1" in dev are one class, not two.
+            labels, _ = harmonise_column_kinds(frames, [target], label, numbers=False)
+            frames = dict(labels)
+        train = frames["train"]
         classes: tuple[Any, ...] = ()
         if task == "classification":
             values = sorted(train[target].unique().tolist(), key=str)
@@ -295,6 +342,11 @@ class Problem:
                     "class(es) or check that the target column is the right one.",
                 )
             classes = tuple(values)
+            for split, frame in frames.items():
+                if split != "train":
+                    refuse_unseen_labels(
+                        classes, frame[target], where=label[split], reference=label["train"], column=target
+                    )
         chosen = metric_for(task, metric)
         _check_human_error(human_error, chosen)
         dev_from_train = False
@@ -400,12 +452,15 @@ class Problem:
                 "(train/train_dev/dev/test), y_true and y_pred, and optionally proba_<class>.",
             )
         frame = frame.copy()
-        frame["split"] = frame["split"].map(normalise_split_name)
-        if frame["split"].isna().any():
+        canonical = frame["split"].map(normalise_split_name)
+        if canonical.isna().any():
+            unknown = sorted({str(v) for v in frame.loc[canonical.isna(), "split"].unique()})
             raise SplitProblem(
-                f"{name} has split values unstuck does not know.",
+                f"{name} has split values unstuck does not know: {unknown[:10]} "
+                f"({int(canonical.isna().sum())} of {len(frame)} rows).",
                 "Use train, train_dev, dev (or val/validation) and test in the 'split' column.",
             )
+        frame["split"] = canonical
         for column in ("y_true", "y_pred"):
             n_missing = int(frame[column].isna().sum())
             if n_missing:
@@ -413,17 +468,26 @@ class Problem:
                     f"The column '{column}' of {name} is empty in {n_missing} rows.",
                     "Every row needs its true label and its prediction; drop incomplete rows.",
                 )
+        refuse_non_finite(frame, ["y_true", "y_pred"], name)
+        present = set(frame["split"])
+        if not present & {"dev", "test"}:
+            raise SplitProblem(
+                f"{name} has rows only for {sorted(present)}: no dev or test rows, so there is no held-out "
+                "error to diagnose (its dev and test splits are empty).",
+                "Add your model's predictions on the dev (validation) set, and the test set if you have one, "
+                "with split = dev / test.",
+            )
         notes: dict[str, Any] = {}
         if task is None:
             task = infer_task(frame["y_true"])
             notes["task"] = f"{task} (inferred from y_true; override with --task)"
+        if task == "regression":
+            for column in ("y_true", "y_pred"):
+                frame[column] = regression_numbers(frame[column], column, name)
+            refuse_non_finite(frame, ["y_true", "y_pred"], name)
+        elif task == "classification":
+            frame = labels_of_one_kind(frame, ("y_true", "y_pred"))
         probas = [c for c in frame.columns if c.startswith("proba_")]
-        for column in probas:
-            if not pd.api.types.is_numeric_dtype(frame[column]) or frame[column].isna().any():
-                raise ColumnProblem(
-                    f"The probability column '{column}' of {name} is not all numbers.",
-                    "Fill proba_<class> columns with numbers in [0, 1], or leave them out.",
-                )
         classes: tuple[Any, ...] = ()
         if task == "classification":
             classes = tuple(sorted(pd.unique(frame[["y_true", "y_pred"]].to_numpy().ravel()).tolist(), key=str))
@@ -432,6 +496,25 @@ class Problem:
                     f"y_true in {name} has only one class.",
                     "An error decomposition needs examples of at least two classes.",
                 )
+            validate_probabilities(frame, probas, classes, name)
+            if "train" in present:
+                # What the model knows: the classes it was trained on and any class it ever predicts.
+                train_rows = frame["split"] == "train"
+                known = set(frame.loc[train_rows, "y_true"]) | set(frame["y_pred"])
+                for split in sorted(present - {"train"}):
+                    rows = frame["split"] == split
+                    refuse_unseen_labels(
+                        known,
+                        frame.loc[rows, "y_true"],
+                        where=f"the {split} rows of {name}",
+                        reference="the train rows (or anywhere in y_pred)",
+                        column="y_true",
+                    )
+        elif task == "regression" and probas:
+            raise ColumnProblem(
+                f"{name} has probability columns ({probas[:5]}), but the task is regression.",
+                "If y_true holds class labels, pass --task classification; otherwise drop the proba_ columns.",
+            )
         chosen = metric_for(task, metric)
         _check_human_error(human_error, chosen)
         return cls(
@@ -517,16 +600,26 @@ def _check_human_error(human_error: float | None, metric: Metric) -> None:
 def _carve(
     frame: pd.DataFrame, size: float | int, target: str, task: str, seed: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split ``frame`` into (rest, carved), stratified on the target when every class allows it."""
+    """Split ``frame`` into (rest, carved), stratified on the target when every class allows it.
+
+    A class with a single row stays in the rest (train): carved into dev it would be a class that
+    train never has, and the models could not predict it.
+    """
+    import pandas as pd
     from sklearn.model_selection import train_test_split
 
     stratify = None
+    pool, kept = frame, frame.iloc[:0]
     if task == "classification":
         counts = frame[target].value_counts()
-        if counts.min() >= 2:
-            stratify = frame[target]
+        single = frame[target].isin(counts.index[counts == 1])
+        if single.any() and (~single).sum() >= 2:
+            pool, kept = frame[~single], frame[single]
+        if pool[target].value_counts().min() >= 2:
+            stratify = pool[target]
     try:
-        rest, carved = train_test_split(frame, test_size=size, random_state=seed, stratify=stratify)
+        rest, carved = train_test_split(pool, test_size=size, random_state=seed, stratify=stratify)
     except ValueError:
+        kept = frame.iloc[:0]
         rest, carved = train_test_split(frame, test_size=size, random_state=seed)
-    return rest, carved
+    return pd.concat([rest, kept]), carved

@@ -1,8 +1,30 @@
-"""The two consoles: reports to stdout, progress and errors to stderr."""
+"""The two consoles: reports to stdout, progress and errors to stderr; and ``--quiet``'s silencing of warnings."""
 
 from __future__ import annotations
 
+import os
+import warnings
+
 from rich.console import Console
+
+__all__ = ["console", "err_console", "quiet_callback", "silence_warnings"]
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
+
+
+def silence_warnings() -> None:
+    """Hide Python warnings (NumPy, pandas, scikit-learn) in this process and in the worker processes it starts.
+
+    ``--quiet`` promises only errors on stderr; library warnings are not errors
+    (what they warn about, unstuck checks and reports itself).
+    """
+    warnings.simplefilter("ignore")
+    os.environ["PYTHONWARNINGS"] = "ignore"  # inherited by joblib/loky workers and run subprocesses
+
+
+def quiet_callback(value: bool) -> bool:
+    """Typer callback of every ``--quiet`` option: silences warnings as soon as the option is parsed."""
+    if value:
+        silence_warnings()
+    return value

@@ -12,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+from unstuck.cli._console import quiet_callback
+
 __all__ = [
     "DataArgument",
     "DevOption",
@@ -63,5 +65,8 @@ JsonOption = Annotated[
     Path | None,
     typer.Option("--json", help="Write the report as JSON (schema unstuck.report/1) to this path."),
 ]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print no progress and no report; only errors.")]
+QuietOption = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="Print no progress and no report; only errors.", callback=quiet_callback),
+]
 VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Also show informational findings.")]

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from unstuck.cli._console import console
+from unstuck.cli._console import console, err_console
 
 __all__ = ["register"]
 
@@ -51,6 +51,8 @@ def components(
     if measured:
         result = replace(result, ceiling=ceiling_table(result.accuracy, measured, names))
     finding = top_finding(result)
+    for warning in result.warnings:
+        err_console.print(f"warning: {warning}", markup=False)
     table = Table(
         title=f"End-to-end failures: {result.failures} of {result.rows} rows (accuracy {result.accuracy:.1%})",
         box=box.SIMPLE_HEAVY,

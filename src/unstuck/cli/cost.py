@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from unstuck.cli._console import console, err_console
+from unstuck.cli._console import console, err_console, quiet_callback
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -64,7 +64,7 @@ Encoding = Annotated[str, typer.Option(help="Text encoding of the traffic file."
 JsonPath = Annotated[
     Path | None, typer.Option("--json", help="Write the report as JSON (schema unstuck.cost/1) to this path.")
 ]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print no report; only errors.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print no report; only errors.", callback=quiet_callback)]
 
 
 def _money(x: float | None) -> str:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from unstuck.cli._console import console, err_console
+from unstuck.cli._console import console, err_console, quiet_callback
 from unstuck.errors import ConfigError, FileProblem
 
 if TYPE_CHECKING:
@@ -67,7 +67,9 @@ def curve(
     timeout: Annotated[float | None, typer.Option(help="Command mode: seconds before a run is killed.")] = None,
     seed: Annotated[int, typer.Option(help="Seed for splits, subsets, models and the bootstrap.")] = 0,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the curves (with plot data) as JSON.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing but errors.", callback=quiet_callback)
+    ] = False,
 ) -> None:
     """Learning curve and scaling forecast: will more data help, and how much?"""
     items = list(args or [])

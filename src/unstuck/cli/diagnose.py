@@ -217,7 +217,8 @@ def _write_json(report: Report, path: Path) -> None:
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(report.to_dict(), indent=2, default=_jsonable) + "\n", encoding="utf-8")
+        text = json.dumps(report.to_dict(), indent=2, default=_jsonable, allow_nan=False)
+        path.write_text(text + "\n", encoding="utf-8")
     except OSError as exc:
         raise FileProblem(
             f"Could not write the JSON report to '{path}': {exc.strerror}.",

@@ -135,22 +135,32 @@ def _progress(kind: str, record: Experiment) -> None:
 
 
 def _verdict_line(record: Experiment) -> str:
+    """The verdict and the evidence its detail holds; parts the detail lacks (``unstuck try`` records
+    no parent run, so no counts) are left out rather than printed as None."""
     from unstuck.ledger.views import format_value
 
     d = record.verdict_detail
     if not record.verdict:
         return ""
-    interval = d.get("gain_interval")
-    span = f" [{format_value(interval[0])}, {format_value(interval[1])}]" if interval else ""
-    expected = ""
+    interval = d.get("gain_interval") or d.get("interval")
+    evidence = []
+    if d.get("gain") is not None:
+        span = f" [{format_value(interval[0])}, {format_value(interval[1])}]" if interval else ""
+        evidence.append(f"gain {format_value(d['gain'])}{span}")
+    if d.get("method"):
+        evidence.append(str(d["method"]))
+    if d.get("n_child") is not None and d.get("n_parent") is not None:
+        evidence.append(f"n={d['n_child']} vs {d['n_parent']}")
+    head = f"verdict: {record.verdict}"
+    if d.get("metric") is not None and d.get("observed_delta") is not None:
+        head += f" — {d['metric']} {format_value(d['observed_delta'])} vs parent"
+    line = head + (f" ({', '.join(evidence)})" if evidence else "")
     if d.get("expected_delta") is not None:
         met = "met" if d.get("met_expectation") else "not met"
-        expected = f"; expected {format_value(d['expected_delta'])}: {met}"
-    return (
-        f"verdict: {record.verdict} — {d.get('metric')} {format_value(d.get('observed_delta'))} vs parent "
-        f"(gain {format_value(d.get('gain'))}{span}, {d.get('method')}, n={d.get('n_child')} vs {d.get('n_parent')})"
-        f"{expected}; {d.get('reason')}"
-    )
+        line += f"; expected {format_value(d['expected_delta'])}: {met}"
+    if d.get("reason"):
+        line += f"; {d['reason']}"
+    return line
 
 
 def _report(store: LedgerStore, outcome: Outcome) -> None:
@@ -310,6 +320,10 @@ def log(
     from unstuck.errors import ConfigError
     from unstuck.ledger.record import STATUSES, VERDICTS
 
+    if limit < 0:
+        raise ConfigError(
+            f"--limit {limit} is negative.", hint="Pass a positive number of rows, or --limit 0 for every record."
+        )
     bad = [s for s in status or [] if s not in STATUSES]
     if bad:
         raise ConfigError(f"--status {bad[0]!r} is not one of {', '.join(STATUSES)}.", hint="e.g. --status failed.")
@@ -336,7 +350,7 @@ def log(
     if len(records) > PLAIN_ABOVE:
         typer.echo(render_log_plain(records, sweeps))  # plain write: rich would spend seconds laying out 10,000 lines
     else:
-        console.print(render_log(records, sweeps))
+        console.print(render_log(records, sweeps, width=console.width))
 
 
 def _dev_first(metrics: dict[str, float]) -> dict[str, float]:
@@ -345,6 +359,8 @@ def _dev_first(metrics: dict[str, float]) -> dict[str, float]:
 
 
 LOG_COLUMNS = ("id", "UTC", "status", "verdict", "parent", "changed", "metrics", "hypothesis")
+#: Narrower than this (columns), ``log`` leaves out the time of each record.
+NARROW_LOG = 100
 #: Above this many rows ``log`` prints plain aligned text: rich takes tens of seconds to lay out 10,000 rows.
 PLAIN_ABOVE = 200
 
@@ -380,17 +396,35 @@ def _log_rows(records: list[Experiment], sweeps: dict[str, list[Experiment]] | N
     return rows
 
 
-def render_log(records: list[Experiment], sweeps: dict[str, list[Experiment]] | None = None) -> Any:
-    """The ``log`` table (a rich Table) of ``records`` in the order given (``sweeps``: see :func:`_log_rows`)."""
+def render_log(
+    records: list[Experiment], sweeps: dict[str, list[Experiment]] | None = None, *, width: int = 120
+) -> Any:
+    """The ``log`` table (a rich Table) of ``records`` in the order given, one line per record within ``width``
+    (``sweeps``: see :func:`_log_rows`).
+
+    Long cells are cut with an ellipsis, not folded: folding the free-text columns into
+    narrow strips made the table unreadable at 80 columns. ``unstuck show ID`` prints a record in full.
+    """
     from rich.table import Table
 
+    rows = _log_rows(records, sweeps)
+    # Below 100 columns the time goes (``show`` has it): the free-text cells need the room more.
+    shown = [k for k, col in enumerate(LOG_COLUMNS) if not (col == "UTC" and width < NARROW_LOG)]
     table = Table(title=f"{len(records)} experiment(s), newest first", title_justify="left")
-    for col in LOG_COLUMNS[:5]:
-        table.add_column(col, no_wrap=True)
+    fixed = {k: max([len(LOG_COLUMNS[k]), *(len(row[k]) for row in rows)]) for k in shown if k < 5}
+    for k, size in fixed.items():
+        table.add_column(LOG_COLUMNS[k], no_wrap=True, min_width=size)
+    free = max(width - sum(fixed.values()) - 3 * len(shown) - 1, 3 * 12)
+    needed = {col: max([len(col), *(len(row[LOG_COLUMNS.index(col)]) for row in rows)]) for col in LOG_COLUMNS[5:]}
+    # The dev metric is the cell a reader scans for; it keeps up to 20 characters, the rest is shared.
+    sizes = {"metrics": min(needed["metrics"], 20)}
+    rest = free - sizes["metrics"]
+    sizes["changed"] = min(needed["changed"], max(rest // 2, rest - needed["hypothesis"]))
+    sizes["hypothesis"] = rest - sizes["changed"]
     for col in LOG_COLUMNS[5:]:
-        table.add_column(col, overflow="fold")
-    for row in _log_rows(records, sweeps):
-        table.add_row(*[escape(cell) for cell in row])
+        table.add_column(col, no_wrap=True, overflow="ellipsis", max_width=max(len(col), sizes[col]))
+    for row in rows:
+        table.add_row(*[escape(row[k]) for k in shown])
     return table
 
 

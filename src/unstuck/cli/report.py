@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from unstuck.cli._console import console
+from unstuck.cli._console import console, quiet_callback
 
 if TYPE_CHECKING:
     from unstuck.findings import Report
@@ -33,7 +33,9 @@ def report(
     path: Annotated[Path, typer.Argument(help="A JSON report written by `unstuck diagnose --json`.")],
     html: HtmlOption = None,
     markdown: MarkdownOption = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the files written.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only the files written.", callback=quiet_callback)
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show informational findings.")] = False,
 ) -> None:
     """Re-render a saved JSON report: --html, --markdown, and the terminal tables unless --quiet."""

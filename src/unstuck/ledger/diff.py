@@ -91,6 +91,11 @@ def load_config_file(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise FileProblem(f"Cannot read the config file {path}: {exc.strerror}.", hint="Check the path.") from exc
+    except UnicodeDecodeError:
+        raise FileProblem(
+            f"The config file {path} is not UTF-8 text (it looks like a binary file).",
+            hint="Pass the run's .json or .toml config file with --config.",
+        ) from None
     try:
         data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import os
 import shutil
 import sqlite3
 import time
@@ -44,6 +45,8 @@ __all__ = ["SCHEMA_VERSION", "SQLLedger"]
 
 SCHEMA_VERSION = 3
 _SQLITE_HEADER = b"SQLite format 3\x00"
+#: How long a 0-byte ledger file may exist before it counts as lost rather than being created right now.
+_EMPTY_FILE_GRACE_S = 10.0
 _JSON_FIELDS = ("changed", "config", "command", "data_fingerprint", "metrics", "verdict_detail")
 _LINK_KINDS = ("findings", "interventions")
 
@@ -150,7 +153,25 @@ def _probe_sqlite(path: Path) -> int | None:
 
     Raises :class:`LedgerError` when the file is not a SQLite database or not an unstuck ledger.
     """
-    if not path.exists() or path.stat().st_size == 0:
+    if not path.exists():
+        return None
+    if path.is_dir():
+        raise LedgerError(
+            f"The ledger path {path} is a folder, not a ledger file.",
+            "Point --ledger (or UNSTUCK_LEDGER) at a file inside it, e.g. ledger.db.",
+        )
+    stat = path.stat()
+    if stat.st_size == 0:
+        # SQLite writes a new file's header within moments of creating it, so a 0-byte file that has stayed
+        # empty longer is not another process's new ledger: it is a ledger lost (truncated) or a stray file.
+        # Re-initialising it would hide the loss, so it is refused unless it is that fresh.
+        if time.time() - stat.st_mtime > _EMPTY_FILE_GRACE_S:
+            raise LedgerError(
+                f"The ledger file {path} is empty (0 bytes): it holds no ledger, and may be one that was "
+                "truncated; unstuck left it untouched rather than start a new ledger over it.",
+                "Restore it from a backup, or delete the empty file to start a new ledger there "
+                "(or point --ledger at another file).",
+            )
         return None
     with path.open("rb") as fh:
         header = fh.read(len(_SQLITE_HEADER))
@@ -173,6 +194,22 @@ def _probe_sqlite(path: Path) -> int | None:
     return int(row[0]) if row else None
 
 
+def _make_folder(folder: Path) -> None:
+    """Create the ledger's folder, or say why it cannot be created."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise LedgerError(
+            f"The ledger's folder {folder} cannot be created: a file of that name is in the way.",
+            "Rename or remove that file, or point --ledger (or UNSTUCK_LEDGER) at a file elsewhere.",
+        ) from None
+    except OSError as exc:
+        raise LedgerError(
+            f"The ledger's folder {folder} cannot be created: {exc.strerror}.",
+            "Run unstuck where you may write, or point --ledger (or UNSTUCK_LEDGER) at a writable place.",
+        ) from None
+
+
 def _dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
@@ -187,14 +224,29 @@ class SQLLedger(LedgerStore):
         self._t = _tables()
         self._path = _sqlite_path(url)
         self.backup_path: str | None = None
+        #: A SQLite ledger the user may read but not write: viewable (log, show, compare), never written.
+        self.read_only = False
         found: int | None = None
         if self._path is not None:
             found = _probe_sqlite(self._path)
             if found is not None and found > SCHEMA_VERSION:
                 raise self._too_new(found)
-            self._path.parent.mkdir(parents=True, exist_ok=True)
+            self.read_only = self._path.exists() and not _writable(self._path)
+            if self.read_only and found != SCHEMA_VERSION:
+                raise LedgerError(
+                    f"The ledger file {self._path} is read-only and "
+                    + ("holds no ledger yet" if found is None else f"at the older schema version {found}")
+                    + ", so unstuck cannot set it up.",
+                    "Make the file and its folder writable once (unstuck then upgrades it), or point --ledger "
+                    "(or UNSTUCK_LEDGER) at a writable file.",
+                )
+            if not self.read_only:
+                _make_folder(self._path.parent)
         try:
-            if url.startswith("sqlite"):
+            if self.read_only and self._path is not None:
+                self._engine = sa.create_engine("sqlite://", creator=_read_only_connect(self._path))
+                _sqlite_events(self._engine, read_only=True)
+            elif url.startswith("sqlite"):
                 self._engine = sa.create_engine(url, connect_args={"timeout": 60})
                 _sqlite_events(self._engine)
             else:
@@ -341,6 +393,13 @@ class SQLLedger(LedgerStore):
     def add(self, experiment: Experiment) -> int:
         import sqlalchemy as sa
 
+        if self.read_only:
+            raise LedgerError(
+                f"The ledger file {self._path} is read-only: it can be viewed (unstuck log, show, compare) "
+                "but no experiment can be recorded in it.",
+                "Make the file and its folder writable, or record into another ledger with --ledger "
+                "(or UNSTUCK_LEDGER).",
+            )
         if experiment.id is not None:
             raise IllegalTransition("A new record must not carry an id; the ledger assigns it.")
         if experiment.status not in ("planned", "running"):
@@ -489,6 +548,9 @@ class SQLLedger(LedgerStore):
     def recover_crashed(self, host: str, is_alive: Callable[[int], bool]) -> builtins.list[int]:
         import sqlalchemy as sa
 
+        if self.read_only:
+            return []  # a writer with write access recovers them
+
         exps = self._t["experiments"]
         with self._engine.connect() as conn:
             rows = conn.execute(
@@ -521,8 +583,12 @@ class SQLLedger(LedgerStore):
         self._engine.dispose()
 
 
-def _sqlite_events(engine: Any) -> None:
-    """WAL journal, 60 s busy timeout and ``BEGIN IMMEDIATE`` for every transaction on a SQLite engine."""
+def _sqlite_events(engine: Any, *, read_only: bool = False) -> None:
+    """WAL journal, 60 s busy timeout and ``BEGIN IMMEDIATE`` for every transaction on a SQLite engine.
+
+    A read-only connection keeps the file's journal mode and begins deferred
+    transactions (an immediate one takes a write lock, which it cannot).
+    """
     from sqlalchemy import event
 
     @event.listens_for(engine, "connect")
@@ -530,10 +596,32 @@ def _sqlite_events(engine: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA busy_timeout = 60000")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        if not read_only:
+            cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process may write the SQLite file and create its -wal and -shm files beside it."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _read_only_connect(path: Path) -> Callable[[], sqlite3.Connection]:
+    """A connection factory that opens ``path`` read-only.
+
+    Without a -wal file beside it the database file holds every record, and
+    ``immutable`` lets SQLite read it without the -shm file it could not create.
+    """
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    if not path.with_name(path.name + "-wal").exists():
+        uri += "&immutable=1"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, timeout=60, check_same_thread=False)
+
+    return connect

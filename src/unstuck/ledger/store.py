@@ -153,6 +153,13 @@ def resolve_ledger_url(url: str | None = None, cwd: Path | None = None) -> str:
     if chosen.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + chosen.split("://", 1)[1]
     if "://" in chosen:
+        scheme = chosen.split("://", 1)[0].lower()
+        if not scheme.startswith(("sqlite", "postgresql")):
+            raise LedgerError(
+                f"The ledger URL names the database kind '{scheme}', which unstuck's ledger does not support.",
+                hint="Use a SQLite file path (--ledger runs/ledger.db) or a PostgreSQL URL "
+                "(--ledger postgresql://user:pass@host/db).",
+            )
         return chosen
     return f"sqlite:///{(base / Path(chosen).expanduser()).resolve()}"
 
