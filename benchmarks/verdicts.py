@@ -179,9 +179,17 @@ def coverage(outcome: Outcome, built: Built, problem: Any, report: Any) -> None:
         if len(more) < n:
             outcome.curve_note = f"only {len(more)} fresh rows for a 2x of {n}"
             return
+        model = curve.get("model", best)
+        # the 2x fit must be the curve's model: its 1x refit reproduces the report's dev error
+        at_1x = _refit_error(problem, model, train[features], train[target], dev[features], dev[target])
+        if outcome.dev_error is None or abs(at_1x - outcome.dev_error) > 1e-9:
+            outcome.curve_note = (
+                f"refit of {model} gives dev {at_1x:.4f}, report {outcome.dev_error}: not the same model"
+            )
+            return
         doubled = pd.concat([train, more.iloc[:n]], ignore_index=True)
         outcome.observed_2x = _refit_error(
-            problem, curve.get("model", best), doubled[features], doubled[target], dev[features], dev[target]
+            problem, model, doubled[features], doubled[target], dev[features], dev[target]
         )
 
 
@@ -308,14 +316,11 @@ def aggregate_text(s: dict[str, Any]) -> str:
     ]
     a_n, a_hit = s["dev_interval_95_n"], s["dev_interval_95_covered"]
     b_n, b_hit = s["forecast_2x_90_n"], s["forecast_2x_90_covered"]
+    a_within = bool(a_n) and round(abs(a_hit / max(a_n, 1) - 0.95), 9) <= 0.05
     lines.append(
         f"- (a) 95% dev-error interval covers the error on a fresh sample (>= {MIN_POOL_ROWS} rows): "
         f"{_share(a_hit, a_n)}"
-        + (
-            f" — nominal 95%: {'within 5 points' if a_n and abs(a_hit / a_n - 0.95) <= 0.05 else 'NOT within 5 points'}"
-            if a_n
-            else ""
-        )
+        + (f" — nominal 95%: {'within 5 points' if a_within else 'NOT within 5 points'}" if a_n else "")
     )
     lines.append(
         f"- (b) learning curve's 90% interval at 2x covers the dev error trained on 2x rows: {_share(b_hit, b_n)}"
