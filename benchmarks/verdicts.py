@@ -422,7 +422,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"    {alarm}", file=sys.stderr)
             if o.error:
                 print(f"    error: {o.error}", file=sys.stderr)
+    import unstuck
+
     print(f"## Verdicts: half {args.half} ({len(outcomes)} scenarios)\n")
+    print(f"unstuck {unstuck.__version__} from {Path(unstuck.__file__).resolve().parent}\n")
     print(scenario_table(outcomes) + "\n")
     print("Bottlenecks, planted class (rows) against found (columns):\n")
     print(confusion(outcomes) + "\n")
