@@ -658,7 +658,7 @@ def tensorboard_run(plan: RunPlan) -> Callable[[], Built]:
         step = 0
         for _epoch in range(plan.epochs):
             model.train()
-            for batch in torch.randperm(len(y_tr), generator=generator).split(plan.batch):
+            for batch in torch.split(torch.randperm(len(y_tr), generator=generator), plan.batch):
                 optimizer.zero_grad()
                 loss = loss_fn(model(x_tr[batch]), y_tr[batch])
                 loss.backward()
@@ -687,16 +687,16 @@ def lightning_run(plan: RunPlan) -> Callable[[], Built]:
         import logging
         import warnings
 
-        import lightning as L  # type: ignore[import-untyped]
+        import lightning as L
         import torch
-        from lightning.pytorch.loggers import CSVLogger  # type: ignore[import-untyped]
+        from lightning.pytorch.loggers import CSVLogger
 
         torch.set_num_threads(1)
         logging.getLogger("lightning").setLevel(logging.ERROR)
         logging.getLogger("lightning.pytorch").setLevel(logging.ERROR)
         x_tr, y_tr, x_dev, y_dev = (torch.as_tensor(a) for a in _run_data(plan))
 
-        class Module(L.LightningModule):  # type: ignore[misc]
+        class Module(L.LightningModule):
             def __init__(self) -> None:
                 super().__init__()
                 self.net = _torch_model(plan, x_tr.shape[1])
