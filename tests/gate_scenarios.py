@@ -92,7 +92,9 @@ def scenario(
         test_part = candidate["split"] == "test"
         base_right = np.zeros(len(candidate), dtype=bool)
         base_right[np.flatnonzero(test_part)] = baseline["y_pred"].to_numpy() == baseline["y_true"].to_numpy()
-        both_right = test_part & (candidate["religious"] == 4) & base_right & (candidate["y_pred"] == candidate["y_true"])
+        both_right = (
+            test_part & (candidate["religious"] == 4) & base_right & (candidate["y_pred"] == candidate["y_true"])
+        )
         rows = np.flatnonzero(both_right)[:REGRESSED_ROWS]
         candidate.loc[rows, "y_pred"] = 1 - candidate.loc[rows, "y_true"]
         candidate.loc[rows, ["proba_0", "proba_1"]] = candidate.loc[rows, ["proba_1", "proba_0"]].to_numpy()

@@ -44,7 +44,7 @@ def gate(
     ] = None,
     latency_command: Annotated[
         str | None,
-        typer.Option(help='A command that serves one request, timed over gate.latency_runs runs (no shell).'),
+        typer.Option(help="A command that serves one request, timed over gate.latency_runs runs (no shell)."),
     ] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the gate result (unstuck.gate/1).")] = None,
     model_card: Annotated[
@@ -119,7 +119,9 @@ def _write(path: Path, text: str, option: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise FileProblem(f"Could not write '{path}': {exc.strerror}.", f"Choose a writable path for {option}.") from None
+        raise FileProblem(
+            f"Could not write '{path}': {exc.strerror}.", f"Choose a writable path for {option}."
+        ) from None
 
 
 def register(app: typer.Typer) -> None:

@@ -102,7 +102,11 @@ def latency_condition(latency: Latency | None, settings: GateSettings) -> GateCo
     )
     budgets = {
         q: b
-        for q, b in (("p50", settings.latency_p50_ms), ("p95", settings.latency_p95_ms), ("p99", settings.latency_p99_ms))
+        for q, b in (
+            ("p50", settings.latency_p50_ms),
+            ("p95", settings.latency_p95_ms),
+            ("p99", settings.latency_p99_ms),
+        )
         if b is not None
     }
     if not budgets:

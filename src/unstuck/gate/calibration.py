@@ -42,9 +42,9 @@ def expected_calibration_error(
 ) -> float:
     """Top-label ECE of rows with ``confidence`` (shape (n,), in [0, 1]) and ``correct`` (shape (n,))."""
     bins = _bins(confidence, n_bins)
-    n = np.bincount(bins, minlength=n_bins).astype(np.float64)
     conf = np.bincount(bins, weights=confidence, minlength=n_bins)
     acc = np.bincount(bins, weights=correct.astype(np.float64), minlength=n_bins)
+    # Σ_b (n_b / n)·|acc_b − conf_b| with per-bin sums: Σ_b |Σ correct − Σ confidence| / n
     return float(np.sum(np.abs(acc - conf)) / max(len(confidence), 1))
 
 
@@ -104,9 +104,7 @@ def calibration_condition(inputs: GateInputs, settings: GateSettings) -> GateCon
     confidence = np.clip(proba.max(axis=1), 0.0, 1.0)
     predicted = np.asarray(test.classes, dtype=object)[proba.argmax(axis=1)]
     correct = np.asarray(predicted.astype(str) == np.asarray(test.y_true).astype(str))
-    found = measure_calibration(
-        confidence, correct, level=1.0 - settings.significance, seed=inputs.problem.seed
-    )
+    found = measure_calibration(confidence, correct, level=1.0 - settings.significance, seed=inputs.problem.seed)
     low, high = found.interval
     failed = low > settings.max_ece
     over = float(np.mean(confidence) - np.mean(correct))

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from unstuck.gate.settings import Floor, GateSettings
     from unstuck.metrics import Metric
 
-__all__ = ["Group", "floor_condition", "regression_condition", "gate_groups"]
+__all__ = ["Group", "floor_condition", "gate_groups", "regression_condition"]
 
 FAMILY = "slices"
 WHY_FLOORS = (
@@ -126,7 +126,9 @@ def floor_condition(inputs: GateInputs, settings: GateSettings, groups: list[Gro
     """Every group against every floor that applies to it, with false-discovery control."""
     name = "slice_floors"
     if not settings.floors:
-        return GateCondition(name, FAMILY, NOT_CHECKED, "not checked: no floor given (--floor or gate.floors)", WHY_FLOORS)
+        return GateCondition(
+            name, FAMILY, NOT_CHECKED, "not checked: no floor given (--floor or gate.floors)", WHY_FLOORS
+        )
     metric = inputs.metric
     for floor in settings.floors:
         if floor.measure not in ("error", metric.name):
@@ -163,7 +165,8 @@ def floor_condition(inputs: GateInputs, settings: GateSettings, groups: list[Gro
     if above:
         first = min(above, key=lambda r: r["q_value"])
         summary = (
-            f"{len(above)} of {len(rows)} groups are above their floor beyond noise (BH q ≤ {settings.significance:g}); "
+            f"{len(above)} of {len(rows)} groups are above their floor beyond noise "
+            f"(BH q ≤ {settings.significance:g}); "
             f"e.g. {first['group']}: {metric.format(first['error'])} on {first['rows']} rows, floor "
             f"{metric.format(first['floor'])}"
         )

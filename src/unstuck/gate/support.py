@@ -67,14 +67,11 @@ def distribution_condition(inputs: GateInputs, settings: GateSettings) -> GateCo
     auc, (low, high), shares = domain_classifier(dev, test, columns, inputs.problem.seed)
     drivers = sorted(shares.items(), key=lambda kv: -kv[1])[:3]
     failed = low >= settings.max_domain_auc
-    summary = (
-        f"a classifier tells test rows from dev rows with AUC {auc:.2f} (95% interval {low:.2f}–{high:.2f}); "
-        + (
-            f"its lower bound reaches {settings.max_domain_auc:.2f}: test is not from the dev distribution "
-            f"(driven by {', '.join(f'{c} ({s:.0%})' for c, s in drivers)})"
-            if failed
-            else f"its lower bound stays under {settings.max_domain_auc:.2f}"
-        )
+    summary = f"a classifier tells test rows from dev rows with AUC {auc:.2f} (95% interval {low:.2f}–{high:.2f}); " + (
+        f"its lower bound reaches {settings.max_domain_auc:.2f}: test is not from the dev distribution "
+        f"(driven by {', '.join(f'{c} ({s:.0%})' for c, s in drivers)})"
+        if failed
+        else f"its lower bound stays under {settings.max_domain_auc:.2f}"
     )
     return GateCondition(
         name,
@@ -255,7 +252,7 @@ def overfit_condition(inputs: GateInputs, settings: GateSettings) -> GateConditi
         + (
             f", beyond noise and over a tenth of the dev error ({metric.format_gap(material)})"
             if failed
-            else (" within noise" if low <= 0.0 else f", real but under a tenth of the dev error")
+            else (" within noise" if low <= 0.0 else ", real but under a tenth of the dev error")
         )
     )
     return GateCondition(
