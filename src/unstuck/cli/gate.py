@@ -8,6 +8,7 @@ prints and exits.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,6 +18,7 @@ from unstuck.cli._console import console, err_console
 
 if TYPE_CHECKING:
     from unstuck.gate import GateResult
+    from unstuck.ledger.record import Experiment
 
 __all__ = ["gate", "register", "render_gate"]
 
@@ -56,6 +58,16 @@ def gate(
     task: Annotated[str | None, typer.Option(help="classification or regression. Default: inferred.")] = None,
     metric: Annotated[str | None, typer.Option(help="error_rate (classification), rmse or mae (regression).")] = None,
     seed: Annotated[int, typer.Option(help="Seed for every bootstrap and classifier.")] = 0,
+    experiment: Annotated[
+        int | None,
+        typer.Option(help="The ledger experiment that produced the candidate: the result is recorded next to it."),
+    ] = None,
+    ledger: Annotated[
+        str | None,
+        typer.Option(
+            envvar="UNSTUCK_LEDGER", help="Ledger: a SQLite path or postgresql:// URL. Default: .unstuck/ledger.db."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the verdict line.")] = False,
 ) -> None:
     """Judge a candidate model for production: GO (exit 0) or NO-GO (exit 1), with every condition."""
@@ -70,6 +82,15 @@ def gate(
             err_console.print(f"[dim]{message}…[/]")
 
     result = run_gate(inputs, settings, latency_command=latency_command, on_step=step)
+    experiments: list[Experiment] = []
+    recorded = None
+    if experiment is not None:
+        from unstuck.ledger.gates import lineage, record_gate
+        from unstuck.ledger.store import open_ledger
+
+        with open_ledger(ledger) as store:
+            experiments = lineage(store, experiment)
+            recorded = record_gate(store, experiment, result.to_dict(), command=["unstuck", "gate", *sys.argv[2:]])
     written = []
     if json_path is not None:
         _write(json_path, json.dumps(result.to_dict(), indent=2, default=float) + "\n", "--json")
@@ -77,12 +98,14 @@ def gate(
     if model_card is not None:
         from unstuck.gate.modelcard import render_model_card
 
-        _write(model_card, render_model_card(result), "--model-card")
+        _write(model_card, render_model_card(result, experiments), "--model-card")
         written.append(str(model_card))
     if quiet:
         console.print(_verdict_line(result), soft_wrap=True)
     else:
         console.print(render_gate(result), soft_wrap=True, markup=False)
+    if recorded is not None:
+        console.print(f"Recorded in the ledger as #{recorded}, next to experiment #{experiment}.", markup=False)
     if written:
         console.print(f"Wrote {', '.join(written)}", soft_wrap=True, markup=False)
     raise typer.Exit(0 if result.verdict == "GO" else 1)
