@@ -18,6 +18,7 @@ import pandas as pd
 FEATURES = ["rate_marriage", "age", "yrs_married", "children", "religious", "educ", "occupation", "occupation_husb"]
 BASELINE_FEATURES = ["yrs_married", "religious"]
 REGRESSED_ROWS = 25
+LEAKED_ROWS = 300
 #: The gain over the baseline the release claims (error-rate points).
 CLAIMED_GAIN = 0.05
 
@@ -43,13 +44,14 @@ def models() -> Models:
     return Models(data, candidate, baseline)
 
 
-def _table(model: object, columns: list[str], splits: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def _table(model: object, columns: list[str], splits: dict[str, pd.DataFrame], *, ids: bool) -> pd.DataFrame:
     parts = []
     for split, frame in splits.items():
         proba = model.predict_proba(frame[columns])  # type: ignore[attr-defined]
         parts.append(
             pd.DataFrame(
                 {
+                    **({"id": frame.index.to_numpy()} if ids else {}),
                     "split": split,
                     "y_true": frame["y"].to_numpy(),
                     "y_pred": proba.argmax(axis=1),
@@ -68,6 +70,7 @@ def scenario(
     shifted: bool = False,
     regress_slice: bool = False,
     overconfident: bool = False,
+    leaked: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The candidate's predictions (train, dev, test) and the baseline's (test), with one planting.
 
@@ -78,6 +81,8 @@ def scenario(
     ``regress_slice``: on the most religious respondents (``religious == 4``, 182 test rows) the candidate gets
     wrong 25 rows that it and the baseline got right (a slice where it is worse than the baseline).
     ``overconfident``: probabilities sharpened to temperature 0.2 (same predictions).
+    ``leaked``: every table gets an ``id`` column (the respondent's row number) and the first
+    300 test rows are replaced by train rows, ids and all (a test set that leaks train).
     """
     m = models()
     data = m.data
@@ -86,8 +91,10 @@ def scenario(
         test = test[test["occupation_husb"] >= 5]
     if test_rows is not None:
         test = test.iloc[:test_rows]
-    candidate = _table(m.candidate, FEATURES, {"train": train, "dev": dev, "test": test})
-    baseline = _table(m.baseline, BASELINE_FEATURES, {"test": test})
+    if leaked:
+        test = pd.concat([train.iloc[:LEAKED_ROWS], test.iloc[LEAKED_ROWS:]])
+    candidate = _table(m.candidate, FEATURES, {"train": train, "dev": dev, "test": test}, ids=leaked)
+    baseline = _table(m.baseline, BASELINE_FEATURES, {"test": test}, ids=leaked)
     if regress_slice:
         test_part = candidate["split"] == "test"
         base_right = np.zeros(len(candidate), dtype=bool)

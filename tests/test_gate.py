@@ -89,6 +89,20 @@ def test_overconfident_model_fails_only_calibration(tmp_path: Path) -> None:
     assert "over-confident" in calibration.summary
 
 
+def test_test_rows_copied_from_train_fail_only_leakage(tmp_path: Path) -> None:
+    candidate, baseline = scenario(leaked=True)
+    inputs = load_inputs(*write(tmp_path, candidate, baseline), id_column="id")
+    result = run_gate(inputs, SETTINGS)
+    assert _failed(result) == {"test_leakage"}
+    leakage = result.condition("test_leakage")
+    assert leakage.detail["ids"] == 300 and leakage.detail["beyond_chance"]
+    # the 300 copies, plus the rows that repeat a train row's answers by chance (a quarter on this survey)
+    assert leakage.detail["shared_rows"] >= 300
+    assert leakage.measured == pytest.approx(leakage.detail["shared_rows"] / 1866)
+    # a tenth of the test rows: material whatever the model does (the leakage check's rule)
+    assert leakage.detail["materiality"]["material"]
+
+
 def test_floor_above_a_class_error_fails_only_floors(tmp_path: Path) -> None:
     settings = replace(DEFAULTS, claimed_gain=CLAIMED_GAIN).with_floors((parse_floor("class error <= 0.5"),))
     result = _run(tmp_path, settings)
@@ -208,6 +222,14 @@ def test_cli_exit_codes_and_json(tmp_path: Path, cli) -> None:  # type: ignore[n
     assert cli(["gate", "--predictions", str(cand_path), "--baseline", str(base_path), "-q"]).returncode == 0
     bad = cli(["gate", "--predictions", str(cand_path), "--floor", "slice error is low"])
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "SCOPE error <= NUMBER" in bad.stderr
+    unknown = tmp_path / "typo.toml"
+    unknown.write_text('[data]\ntype = "structured"\n[status]\nstage = "prototype"\n[gate]\npowr = 0.9\n')
+    typo = cli(["gate", "--predictions", str(cand_path), "--card", str(unknown)])
+    assert typo.returncode == 2 and "Did you mean 'gate.power'?" in typo.stderr
+    page = tmp_path / "gate.html"
+    assert cli(["gate", "--predictions", str(cand_path), "--html", str(page), "-q"]).returncode == 0
+    text = page.read_text(encoding="utf-8")
+    assert "<svg" in text and "Reliability (ECE" in text and "<script" not in text
     short = baseline.iloc[:10]
     short.to_csv(base_path, index=False)
     mismatch = cli(["gate", "--predictions", str(cand_path), "--baseline", str(base_path)])

@@ -49,6 +49,9 @@ def gate(
         typer.Option(help="A command that serves one request, timed over gate.latency_runs runs (no shell)."),
     ] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the gate result (unstuck.gate/1).")] = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Write the result as one HTML page, with the reliability plot.")
+    ] = None,
     model_card: Annotated[
         Path | None, typer.Option("--model-card", help="Write a Markdown model card from the measured facts.")
     ] = None,
@@ -95,6 +98,11 @@ def gate(
     if json_path is not None:
         _write(json_path, json.dumps(result.to_dict(), indent=2, default=float) + "\n", "--json")
         written.append(str(json_path))
+    if html is not None:
+        from unstuck.gate.html import render_gate_html
+
+        _write(html, render_gate_html(result), "--html")
+        written.append(str(html))
     if model_card is not None:
         from unstuck.gate.modelcard import render_model_card
 

@@ -214,7 +214,7 @@ def leakage_condition(inputs: GateInputs) -> GateCondition:
         summary,
         WHY_LEAKAGE,
         measured=share,
-        threshold=CHANCE_FACTOR * chance,
+        threshold=min(CHANCE_FACTOR * chance, 1.0),
         detail={
             "shared_rows": int(shared.sum()),
             "exact": exact,
