@@ -192,7 +192,14 @@ def test_regression_candidate_gets_a_paired_bootstrap(tmp_path: Path) -> None:
     inputs = load_inputs(*write(tmp_path, cand, base), task="regression")
     result = run_gate(inputs, replace(DEFAULTS, claimed_gain=5.0))
     power = result.condition("test_power")
-    assert power.detail["test"] == "a paired bootstrap" and power.status in (PASS, FAIL)
+    assert power.detail["test"] == "a paired bootstrap"
+    # rows needed, from the squared errors: Δ in MSE for a 5-point RMSE claim, σ of the paired differences
+    cand_sq = (test["target"] - full.predict(test[features])) ** 2
+    base_sq = (test["target"] - bmi.predict(test[["bmi"]])) ** 2
+    delta = base_sq.mean() - (np.sqrt(base_sq.mean()) - 5.0) ** 2
+    needed = math.ceil(((1.959964 + 0.841621) * np.std(base_sq - cand_sq, ddof=1) / delta) ** 2)
+    assert power.threshold == needed
+    assert power.status == (FAIL if len(test) < needed else PASS)
     better = result.condition("better_than_baseline")
     rmse = lambda p: float(np.sqrt(np.mean((test["target"] - p) ** 2)))  # noqa: E731
     assert better.detail["candidate"] == pytest.approx(rmse(full.predict(test[features])))

@@ -85,6 +85,8 @@ def gate(
             err_console.print(f"[dim]{message}…[/]")
 
     result = run_gate(inputs, settings, latency_command=latency_command, on_step=step)
+    # numpy scalars (from pandas and scipy) become plain numbers once, for the file and the ledger alike
+    plain = json.loads(json.dumps(result.to_dict(), default=_plain))
     experiments: list[Experiment] = []
     recorded = None
     if experiment is not None:
@@ -93,10 +95,10 @@ def gate(
 
         with open_ledger(ledger) as store:
             experiments = lineage(store, experiment)
-            recorded = record_gate(store, experiment, result.to_dict(), command=["unstuck", "gate", *sys.argv[2:]])
+            recorded = record_gate(store, experiment, plain, command=["unstuck", "gate", *sys.argv[2:]])
     written = []
     if json_path is not None:
-        _write(json_path, json.dumps(result.to_dict(), indent=2, default=float) + "\n", "--json")
+        _write(json_path, json.dumps(plain, indent=2) + "\n", "--json")
         written.append(str(json_path))
     if html is not None:
         from unstuck.gate.html import render_gate_html
@@ -117,6 +119,14 @@ def gate(
     if written:
         console.print(f"Wrote {', '.join(written)}", soft_wrap=True, markup=False)
     raise typer.Exit(0 if result.verdict == "GO" else 1)
+
+
+def _plain(value: object) -> object:
+    """A numpy scalar as the Python number or bool it holds (``json.dumps`` default)."""
+    item = getattr(value, "item", None)
+    if callable(item):
+        return item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def _verdict_line(result: GateResult) -> str:

@@ -103,6 +103,13 @@ class GateSettings:
             value = getattr(self, name)
             if not 0.0 < value < 1.0:
                 raise ConfigError(f"gate.{name} is {value}; it must lie strictly between 0 and 1.", "Use e.g. 0.05.")
+        if not 0.5 < self.max_domain_auc <= 1.0:
+            raise ConfigError(
+                f"gate.max_domain_auc is {self.max_domain_auc}; it must lie in (0.5, 1] (0.5 is chance).",
+                "Use e.g. 0.6.",
+            )
+        if not 0.0 <= self.max_ece <= 1.0:
+            raise ConfigError(f"gate.max_ece is {self.max_ece}; it must lie in [0, 1].", "Use e.g. 0.05.")
         if self.latency_runs < 2:
             raise ConfigError(
                 f"gate.latency_runs is {self.latency_runs}; percentiles need at least 2 runs.", "Use e.g. 20."
