@@ -19,7 +19,14 @@ from unstuck.gate.calibration import expected_calibration_error
 from unstuck.gate.power import mcnemar_rows_needed, paired_rows_needed
 
 SETTINGS = replace(DEFAULTS, claimed_gain=CLAIMED_GAIN).with_floors((parse_floor("slice error <= 0.9"),))
-CHECKED_EVERYWHERE = {"test_distribution", "test_power", "test_leakage", "test_overfit", "better_than_baseline"}
+CHECKED_EVERYWHERE = {
+    "test_distribution",
+    "test_power",
+    "test_leakage",
+    "test_overfit",
+    "beats_constant",
+    "better_than_baseline",
+}
 
 
 def _run(tmp_path: Path, settings: GateSettings = SETTINGS, **planting: object):
@@ -159,6 +166,21 @@ def test_ece_of_planted_bins() -> None:
     correct = np.array([True] * 6 + [False] * 4 + [True] * 6 + [False] * 4)
     # bin 0.9: accuracy 0.6 (gap 0.3); bin 0.6: accuracy 0.6 (gap 0): ECE = 0.5 × 0.3
     assert expected_calibration_error(confidence, correct) == pytest.approx(0.15)
+
+
+def test_predictions_unrelated_to_the_labels_fail_beats_constant(tmp_path: Path) -> None:
+    candidate, _ = scenario()
+    rng = np.random.default_rng(0)
+    test = candidate["split"] == "test"
+    candidate.loc[test, "y_pred"] = rng.permutation(candidate.loc[test, "y_pred"].to_numpy())
+    candidate = candidate.drop(columns=["proba_0", "proba_1"])
+    candidate.to_csv(tmp_path / "shuffled.csv", index=False)
+    result = run_gate(load_inputs(tmp_path / "shuffled.csv"), DEFAULTS)
+    condition = result.condition("beats_constant")
+    assert condition.status == FAIL and result.verdict == "NO-GO"
+    # the majority class (no affair) errs on the 579 of 1,866 test rows that reported one
+    assert condition.detail["on_metric"]["constant"] == pytest.approx(579 / 1866)
+    assert result.condition("better_than_baseline").status == NOT_CHECKED
 
 
 def test_floor_text_is_parsed_or_refused() -> None:

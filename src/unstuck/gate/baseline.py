@@ -6,6 +6,10 @@ beyond noise. A gain within noise fails when the test set could have detected th
 gain (the ``test_power`` condition passed: no gain where one should show), and is left
 "not checked" when it could not (that condition already fails, and saying "worse" or
 "better" would read noise).
+
+Before any baseline, the candidate must beat the best constant prediction on the test rows
+(majority class, mean or median, learnt from train's labels when given): the diagnosis'
+signal rule (:func:`unstuck.signal.compare_to_constant`), which needs no baseline file.
 """
 
 from __future__ import annotations
@@ -19,9 +23,13 @@ if TYPE_CHECKING:
     from unstuck.gate.paired import PairedComparison
     from unstuck.gate.settings import GateSettings
 
-__all__ = ["better_than_baseline"]
+__all__ = ["beats_constant", "better_than_baseline"]
 
 FAMILY = "baseline"
+WHY_SIGNAL = (
+    "a model no better than always answering the same constant has learnt nothing usable, whatever its "
+    "other numbers say (labels misaligned with inputs, a broken preprocessing step)"
+)
 WHY = (
     "replacing what runs today costs work and risk; it is worth it only if the candidate is better on the same "
     "rows, by more than the noise of the test set"
@@ -60,4 +68,43 @@ def better_than_baseline(
         measured=comparison.gain,
         threshold=0.0,
         detail=comparison.to_dict(),
+    )
+
+
+def beats_constant(inputs: GateInputs) -> GateCondition:
+    """The candidate's test error against the best constant's, paired on the test rows."""
+    from unstuck.signal import compare_to_constant
+
+    test = inputs.test
+    reference = next(inputs.splits[s].y_true for s in ("train", "dev", "test") if s in inputs.splits)
+    signal = compare_to_constant(
+        inputs.metric,
+        test.y_true,
+        test.y_pred,
+        reference=reference,
+        proba=test.proba,
+        classes=test.classes,
+        split="test",
+        seed=inputs.problem.seed,
+    )
+    metric = inputs.metric
+    on = signal.on_metric
+    low, high = on.interval
+    summary = (
+        f"candidate {metric.format(on.model)} vs {signal.constant} {metric.format(on.constant)} on the test rows: "
+        f"a gain of {metric.format_gap(on.gain)} (95% interval {metric.format_gap(low)} to {metric.format_gap(high)})"
+    )
+    if signal.on_brier is not None:
+        brier = signal.on_brier
+        summary += f"; Brier score {brier.model:.3f} vs {brier.constant:.3f}"
+    summary += ": beyond noise" if signal.works else ": within noise, no better than a constant"
+    return GateCondition(
+        "beats_constant",
+        FAMILY,
+        PASS if signal.works else FAIL,
+        summary,
+        WHY_SIGNAL,
+        measured=on.gain,
+        threshold=0.0,
+        detail=signal.to_dict(),
     )

@@ -63,7 +63,7 @@ def run_gate(
     on_step: Callable[[str], None] | None = None,
 ) -> GateResult:
     """Judge the candidate in ``inputs`` on every condition; a condition without its inputs is not checked."""
-    from unstuck.gate.baseline import better_than_baseline
+    from unstuck.gate.baseline import beats_constant, better_than_baseline
     from unstuck.gate.calibration import calibration_condition
     from unstuck.gate.paired import compare_paired
     from unstuck.gate.slices import floor_condition, gate_groups, regression_condition
@@ -93,6 +93,7 @@ def run_gate(
         power,
         leakage_condition(inputs),
         overfit_condition(inputs, settings),
+        beats_constant(inputs),
         better_than_baseline(inputs, settings, comparison, power),
     ]
     step("searching slices")
