@@ -263,3 +263,26 @@ def test_cli_exit_codes_and_json(tmp_path: Path, cli) -> None:  # type: ignore[n
     short.to_csv(base_path, index=False)
     mismatch = cli(["gate", "--predictions", str(cand_path), "--baseline", str(base_path)])
     assert mismatch.returncode == 2 and "same test rows" in mismatch.stderr
+
+
+def test_baseline_rows_are_matched_by_id_in_any_order(tmp_path: Path) -> None:
+    candidate, baseline = scenario(leaked=True)
+    ordered = run_gate(load_inputs(*write(tmp_path, candidate, baseline), id_column="id"), SETTINGS)
+    shuffled = baseline.sample(frac=1, random_state=1)
+    moved = run_gate(load_inputs(*write(tmp_path, candidate, shuffled), id_column="id"), SETTINGS)
+    assert moved.condition("better_than_baseline").detail == ordered.condition("better_than_baseline").detail
+
+
+def test_bad_inputs_are_named(tmp_path: Path) -> None:
+    from unstuck.errors import SplitProblem
+    from unstuck.gate.budget import measure_latency
+
+    candidate, baseline = scenario()
+    no_test = candidate[candidate["split"] != "test"]
+    cand_path, base_path = write(tmp_path, no_test, baseline)
+    with pytest.raises(SplitProblem, match="no test rows"):
+        load_inputs(cand_path, base_path)
+    with pytest.raises(ConfigError, match="exited with code 1"):
+        measure_latency("false", 2)
+    with pytest.raises(ConfigError, match="max_domain_auc"):
+        replace(DEFAULTS, max_domain_auc=0.4)
