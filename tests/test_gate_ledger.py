@@ -76,3 +76,17 @@ def test_model_card_without_ledger_says_so_and_invents_nothing(tmp_path: Path) -
     assert "gain of 4.8 points" in text
     assert "No ledger experiments were given" in text
     assert "| class 1 | 579 | 65.8% | 81.2% | no |" in text
+
+
+def test_gate_records_are_not_counted_as_experiments(tmp_path: Path) -> None:
+    from unstuck.ledger.gates import record_gate
+    from unstuck.ledger.views import ledger_metrics
+
+    url, judged = _ledger(tmp_path)
+    with open_ledger(url) as store:
+        before = ledger_metrics(store.list(), now=3.0)
+        record_gate(store, judged, {"verdict": "GO", "failed": [], "not_checked": [], "conditions": []})
+        records = store.list()
+        after = ledger_metrics(records, now=3.0)
+    assert len(records) == 3 and before.total == after.total == 2
+    assert after.share_one_change == before.share_one_change == 1.0
