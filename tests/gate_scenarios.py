@@ -17,7 +17,7 @@ import pandas as pd
 
 FEATURES = ["rate_marriage", "age", "yrs_married", "children", "religious", "educ", "occupation", "occupation_husb"]
 BASELINE_FEATURES = ["yrs_married", "religious"]
-REGRESSED_ROWS = 25
+REGRESSED_ROWS = 35
 LEAKED_ROWS = 300
 #: The gain over the baseline the release claims (error-rate points).
 CLAIMED_GAIN = 0.05
@@ -79,7 +79,7 @@ def scenario(
     (``occupation_husb`` 5 or 6; a test set from another distribution, on which the candidate
     errs about as often as on dev).
     ``regress_slice``: on the most religious respondents (``religious == 4``, 182 test rows) the candidate gets
-    wrong 25 rows that it and the baseline got right (a slice where it is worse than the baseline).
+    wrong 35 rows that it and the baseline got right (a slice where it is worse than the baseline).
     ``overconfident``: probabilities sharpened to temperature 0.2 (same predictions).
     ``leaked``: every table gets an ``id`` column (the respondent's row number) and the first
     300 test rows are replaced by train rows, ids and all (a test set that leaks train).

@@ -83,7 +83,10 @@ def test_slice_that_regresses_fails_only_slice_regressions(tmp_path: Path) -> No
     result = _run(tmp_path, regress_slice=True)
     assert _failed(result) == {"slice_regressions"}
     flagged = [g for g in result.condition("slice_regressions").detail["groups"] if g["regresses"]]
-    assert flagged and all("religious = 4" in g["group"] for g in flagged)
+    slices = [g for g in flagged if g["kind"] == "slice"]
+    # the discovered slice is the planted one; class 0 holds most planted rows, so it regresses too
+    assert slices and all("religious = 4" in g["group"] for g in slices)
+    assert {g["group"] for g in flagged if g["kind"] != "slice"} <= {"class 0"}
     assert all(g["gain"] < 0 and g["q_value"] <= 0.05 for g in flagged)
 
 

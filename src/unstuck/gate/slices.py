@@ -13,9 +13,10 @@ test set for an ``overall`` floor.
   it beyond noise: the one-sided paired test (:mod:`unstuck.gate.paired`), again after
   Benjamini–Hochberg over every group tested.
 
-Discovered slices were found on the same rows they are tested on; the search controls its
-own false discoveries, and a slice that a baseline comparison then flags was tested once more
-on the paired losses, which the search never saw.
+A slice picked because it fails most would look above its floor on the rows that picked it
+whatever the truth, so discovery and test use different rows: the search runs on a random
+half of the test rows (seeded) and each discovered slice is judged on the other half only.
+Classes and the whole test set are fixed in advance and judged on every row.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ WHY_REGRESSIONS = (
 #: Regression: a row "fails" when its loss is above this quantile (the slice check's rule).
 LARGE_LOSS_QUANTILE = 0.90
 MAX_DISCOVERED = 10
+#: Flagged groups named in a summary (all are in the detail).
+SHOWN = 3
 
 
 @dataclass(frozen=True)
@@ -73,22 +76,26 @@ def gate_groups(inputs: GateInputs) -> list[Group]:
     columns = [c for c in inputs.features if c in test.rows.columns]
     if not columns:
         return groups
-    rows = test.rows[columns]
+    n = len(test.y_true)
+    search_half = np.zeros(n, dtype=bool)
+    search_half[np.random.default_rng(inputs.problem.seed).permutation(n)[: n // 2]] = True
+    rows = test.rows[columns].reset_index(drop=True)
     losses = metric.row_losses(test.y_true, test.y_pred)
     failed = losses > 0 if metric.task == "classification" else losses > np.quantile(losses, LARGE_LOSS_QUANTILE)
-    searches = [find_slices(rows, failed)]
+    searched = rows[search_half].reset_index(drop=True)
+    searches = [find_slices(searched, failed[search_half])]
     if inputs.baseline is not None:
         base_losses = metric.row_losses(inputs.baseline.y_true, inputs.baseline.y_pred)
-        searches.append(find_slices(rows, losses > base_losses))
+        searches.append(find_slices(searched, (losses > base_losses)[search_half]))
     seen: set[str] = set()
     for search in searches:
         for found in search.slices[:MAX_DISCOVERED]:
             if found.rule in seen:
                 continue
             seen.add(found.rule)
-            mask = np.zeros(len(test.y_true), dtype=bool)
-            mask[found.rows] = True
-            groups.append(Group("slice", found.rule, mask))
+            held_out = found.mask(rows) & ~search_half
+            if held_out.any():
+                groups.append(Group("slice", found.rule, held_out))
     return groups
 
 
@@ -163,12 +170,14 @@ def floor_condition(inputs: GateInputs, settings: GateSettings, groups: list[Gro
     above = [r for r in rows if r["above_floor"]]
     worst = max(rows, key=lambda r: r["error"] - r["floor"]) if rows else None
     if above:
-        first = min(above, key=lambda r: r["q_value"])
+        shown = sorted(above, key=lambda r: r["q_value"])[:SHOWN]
         summary = (
             f"{len(above)} of {len(rows)} groups are above their floor beyond noise "
-            f"(BH q ≤ {settings.significance:g}); "
-            f"e.g. {first['group']}: {metric.format(first['error'])} on {first['rows']} rows, floor "
-            f"{metric.format(first['floor'])}"
+            f"(BH q ≤ {settings.significance:g}): "
+            + "; ".join(
+                f"{r['group']}: {metric.format(r['error'])} on {r['rows']} rows, floor {metric.format(r['floor'])}"
+                for r in shown
+            )
         )
     else:
         summary = f"no class or slice is above its floor beyond noise ({len(rows)} groups tested)"
@@ -217,11 +226,14 @@ def regression_condition(inputs: GateInputs, settings: GateSettings, groups: lis
         row["regresses"] = q <= settings.significance and row["gain"] < 0
     worse = [r for r in rows if r["regresses"]]
     if worse:
-        first = min(worse, key=lambda r: r["q_value"])
+        shown = sorted(worse, key=lambda r: r["q_value"])[:SHOWN]
         summary = (
             f"{len(worse)} of {len(rows)} groups are worse than the baseline beyond noise (BH q ≤ "
-            f"{settings.significance:g}); e.g. {first['group']}: {metric.format(first['candidate'])} vs "
-            f"{metric.format(first['baseline'])} on {first['rows']} rows"
+            f"{settings.significance:g}): "
+            + "; ".join(
+                f"{r['group']}: {metric.format(r['candidate'])} vs {metric.format(r['baseline'])} on {r['rows']} rows"
+                for r in shown
+            )
         )
     else:
         summary = f"no class or slice is worse than the baseline beyond noise ({len(rows)} groups tested)"
