@@ -268,6 +268,13 @@ def test_cli_exit_codes_and_json(tmp_path: Path, cli) -> None:  # type: ignore[n
     assert mismatch.returncode == 2 and "same test rows" in mismatch.stderr
 
 
+def test_an_id_column_is_found_by_name_and_kept_out_of_the_features(tmp_path: Path) -> None:
+    candidate, baseline = scenario(leaked=True)
+    inputs = load_inputs(*write(tmp_path, candidate, baseline))
+    assert inputs.id_column == "id" and "id" not in inputs.features
+    assert run_gate(inputs, SETTINGS).condition("test_leakage").detail["ids"] == 300
+
+
 def test_baseline_rows_are_matched_by_id_in_any_order(tmp_path: Path) -> None:
     candidate, baseline = scenario(leaked=True)
     ordered = run_gate(load_inputs(*write(tmp_path, candidate, baseline), id_column="id"), SETTINGS)

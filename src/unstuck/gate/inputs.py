@@ -35,7 +35,8 @@ class GateInputs:
 
     ``splits``: the candidate's predictions per split (``rows`` hold the feature columns);
     ``baseline``: the baseline's predictions on the candidate's test rows, in the same order;
-    ``features``: the feature columns (every metadata column but the id column).
+    ``features``: the feature columns (every metadata column but the id column); ``id_column``:
+    the one given, or a column named like an id whose test values are nearly all distinct.
     """
 
     problem: Problem
@@ -90,6 +91,8 @@ def load_inputs(
             f"The id column '{id_column}' is not in {candidate.name}; its columns are {list(frame.columns)[:20]}.",
             "Pass --id-column with a column of the predictions file, or leave it out.",
         )
+    if id_column is None:
+        id_column = _guess_id_column(splits["test"].rows)
     features = tuple(c for c in meta if c != id_column)
     aligned = None
     names = {"candidate": candidate.name}
@@ -105,6 +108,24 @@ def load_inputs(
             )
         aligned = _align(splits["test"], base_splits["test"], id_column, candidate.name, baseline.name)
     return GateInputs(problem, splits, aligned, features, id_column, names)
+
+
+#: A column named like an id is one when at least this share of its test values are distinct.
+ID_UNIQUE_SHARE = 0.95
+
+
+def _guess_id_column(rows: pd.DataFrame) -> str | None:
+    """The first column named like an identifier (``id``, ``user_id``) whose test values are nearly all distinct.
+
+    An id left among the features would let the dev-vs-test classifier tell splits apart by
+    their id ranges, and make every slice rule about ids.
+    """
+    from unstuck.data.rows import id_like_name
+
+    for column in rows.columns:
+        if id_like_name(column) and len(rows) and rows[column].nunique() >= ID_UNIQUE_SHARE * len(rows):
+            return str(column)
+    return None
 
 
 def _align(
