@@ -136,6 +136,26 @@ def test_slow_command_fails_only_latency(tmp_path: Path) -> None:
     assert fast.condition("latency").status == PASS
 
 
+def test_latency_command_gets_a_sampled_test_row(tmp_path: Path) -> None:
+    from unstuck.gate.budget import measure_latency
+
+    log = tmp_path / "served.txt"
+    script = tmp_path / "serve.py"
+    script.write_text(
+        "import sys, pandas as pd\n"
+        f"row = pd.read_csv(sys.argv[1])\nopen({str(log)!r}, 'a').write(f'{{len(row)}} {{row.age.iloc[0]}}\\n')\n",
+        encoding="utf-8",
+    )
+    sample = pd.DataFrame({"age": [22.0, 27.0, 32.0]})
+    latency = measure_latency(f"{sys.executable} {script} {{row}}", 4, sample, seed=0)
+    assert len(latency.runs_ms) == 4
+    served = log.read_text(encoding="utf-8").split("\n")[:-1]
+    picks = np.random.default_rng(0).integers(0, 3, size=4)
+    assert served == [f"1 {sample.age[i]}" for i in picks]
+    with pytest.raises(ConfigError, match="no rows"):
+        measure_latency("true {row}", 2, None)
+
+
 def test_cost_per_request_and_curve_follow_the_cost_model(tmp_path: Path) -> None:
     from unstuck.gate.budget import Latency, cost_condition
 

@@ -46,7 +46,10 @@ def gate(
     ] = None,
     latency_command: Annotated[
         str | None,
-        typer.Option(help="A command that serves one request, timed over gate.latency_runs runs (no shell)."),
+        typer.Option(
+            help="A command that serves one request, timed over gate.latency_runs runs (no shell); "
+            "{row} becomes the path of a one-row CSV of a sampled test row."
+        ),
     ] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the gate result (unstuck.gate/1).")] = None,
     html: Annotated[

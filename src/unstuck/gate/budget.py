@@ -3,7 +3,9 @@
 **Latency.** The user's command (``--latency-command``) is run ``latency_runs`` times, one
 after another, without a shell; each run is one request and its wall-clock time is its
 latency. p50, p95 and p99 are compared with the card's ``latency_p50_ms`` /
-``latency_p95_ms`` / ``latency_p99_ms``. A command that fails or cannot start is bad input.
+``latency_p95_ms`` / ``latency_p99_ms``. With ``{row}`` in the command, each run is given
+one test row sampled at random, as a one-row CSV file. A command that fails or cannot start
+is bad input.
 
 **Cost.** With an instance price (``gate.instance_hourly``), the measured mean latency
 sets one instance's throughput (1 / mean latency, one request at a time) and
@@ -19,7 +21,8 @@ import shlex
 import subprocess
 import time
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,10 +30,15 @@ from unstuck.errors import ConfigError, FileProblem
 from unstuck.gate.condition import FAIL, NOT_CHECKED, PASS, GateCondition
 from unstuck.gate.settings import GateSettings
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = ["Latency", "cost_condition", "latency_condition", "measure_latency"]
 
 FAMILY = "budget"
 RUN_TIMEOUT_S = 120.0
+#: In the latency command, replaced by the path of a one-row CSV of a sampled test row.
+ROW_PLACEHOLDER = "{row}"
 CURVE_FACTORS = (0.25, 0.5, 1.0, 2.0, 4.0)
 WHY_LATENCY = "a model slower than its latency budget breaks the product around it, however accurate it is"
 WHY_COST = "a model whose serving bill exceeds the budget cannot stay in production at the expected volume"
@@ -60,34 +68,61 @@ class Latency:
         }
 
 
-def measure_latency(command: str, runs: int) -> Latency:
-    """Run ``command`` (split like a shell would, but run without one) ``runs`` times; time each run."""
+def measure_latency(command: str, runs: int, sample: pd.DataFrame | None = None, *, seed: int = 0) -> Latency:
+    """Run ``command`` (split like a shell would, but run without one) ``runs`` times; time each run.
+
+    When the command holds ``{row}`` and ``sample`` (feature rows, e.g. the test rows) is given,
+    each run gets one row drawn at random (seeded) from it, written as a one-row CSV whose path
+    replaces ``{row}``: the request is a real example, not the same one every time.
+    """
+    import tempfile
+
     argv = shlex.split(command)
     if not argv:
         raise ConfigError("The latency command is empty.", 'Pass --latency-command "python serve_bench.py".')
+    uses_row = any(ROW_PLACEHOLDER in a for a in argv)
+    if uses_row and (sample is None or len(sample) == 0):
+        raise ConfigError(
+            f"The latency command holds {ROW_PLACEHOLDER} but there are no rows to give it.",
+            "Give the predictions file feature columns, or drop {row} from the command.",
+        )
+    picks: list[int] = []
+    if uses_row and sample is not None:
+        picks = np.random.default_rng(seed).integers(0, len(sample), size=runs).tolist()
     times: list[float] = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        try:
-            done = subprocess.run(argv, capture_output=True, timeout=RUN_TIMEOUT_S, check=False)
-        except FileNotFoundError:
-            raise FileProblem(
-                f"The latency command '{argv[0]}' was not found.", "Check the command and the PATH it runs with."
-            ) from None
-        except subprocess.TimeoutExpired:
-            raise ConfigError(
-                f"The latency command ran longer than {RUN_TIMEOUT_S:.0f} s for one request.",
-                "Make it serve one request per run (for example one batch of one row).",
-            ) from None
-        elapsed = (time.perf_counter() - start) * 1000.0
-        if done.returncode != 0:
-            tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-            raise ConfigError(
-                f"The latency command exited with code {done.returncode}: {tail[0]}",
-                "Fix the command so that it serves one request and exits 0.",
-            )
-        times.append(elapsed)
+    with tempfile.TemporaryDirectory(prefix="unstuck-latency-") as folder:
+        for i in range(runs):
+            args = argv
+            if uses_row and sample is not None:
+                path = Path(folder) / f"row-{i}.csv"
+                sample.iloc[[picks[i]]].to_csv(path, index=False)
+                args = [a.replace(ROW_PLACEHOLDER, str(path)) for a in argv]
+            times.append(_time_one(args))
     return Latency(tuple(times))
+
+
+def _time_one(argv: list[str]) -> float:
+    """Milliseconds one run of ``argv`` takes; a run that fails or hangs is bad input."""
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(argv, capture_output=True, timeout=RUN_TIMEOUT_S, check=False)
+    except FileNotFoundError:
+        raise FileProblem(
+            f"The latency command '{argv[0]}' was not found.", "Check the command and the PATH it runs with."
+        ) from None
+    except subprocess.TimeoutExpired:
+        raise ConfigError(
+            f"The latency command ran longer than {RUN_TIMEOUT_S:.0f} s for one request.",
+            "Make it serve one request per run (for example one batch of one row).",
+        ) from None
+    elapsed = (time.perf_counter() - start) * 1000.0
+    if done.returncode != 0:
+        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+        raise ConfigError(
+            f"The latency command exited with code {done.returncode}: {tail[0]}",
+            "Fix the command so that it serves one request and exits 0.",
+        )
+    return elapsed
 
 
 def latency_condition(latency: Latency | None, settings: GateSettings) -> GateCondition:

@@ -103,7 +103,9 @@ def run_gate(
     latency: Latency | None = None
     if latency_command is not None:
         step(f"timing {settings.latency_runs} runs of the latency command")
-        latency = measure_latency(latency_command, settings.latency_runs)
+        features = [c for c in inputs.features if c in test.rows.columns]
+        sample = test.rows[features] if features else None
+        latency = measure_latency(latency_command, settings.latency_runs, sample, seed=inputs.problem.seed)
     conditions += [latency_condition(latency, settings), cost_condition(latency, settings)]
     metric = inputs.metric
     errors = {}
