@@ -316,3 +316,21 @@ def test_bad_inputs_are_named(tmp_path: Path) -> None:
         measure_latency("false", 2)
     with pytest.raises(ConfigError, match="max_domain_auc"):
         replace(DEFAULTS, max_domain_auc=0.4)
+
+
+def test_slice_regressions_keep_false_discoveries_rare_when_the_models_are_exchangeable(tmp_path: Path) -> None:
+    # Each test row gives the candidate's and the baseline's predictions to one model or the other
+    # by a coin flip: on every class and slice the two are then equally good, and a flag is false.
+    candidate, baseline = scenario()
+    test = (candidate["split"] == "test").to_numpy()
+    mine, theirs = candidate.loc[test, "y_pred"].to_numpy(), baseline["y_pred"].to_numpy()
+    failed = 0
+    for seed in range(20):
+        swap = np.random.default_rng(seed).random(len(mine)) < 0.5
+        cand, base = candidate.copy(), baseline.copy()
+        cand.loc[test, "y_pred"] = np.where(swap, theirs, mine)
+        base["y_pred"] = np.where(swap, mine, theirs)
+        inputs = load_inputs(*write(tmp_path, cand, base), seed=seed)
+        failed += run_gate(inputs, DEFAULTS).condition("slice_regressions").status == FAIL
+    # at the 5% level about one run in twenty; four or more would happen by chance 1.6% of the time
+    assert failed <= 3
