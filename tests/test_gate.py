@@ -17,6 +17,7 @@ from unstuck.errors import ConfigError
 from unstuck.gate import DEFAULTS, FAIL, NOT_CHECKED, PASS, GateSettings, load_inputs, parse_floor, run_gate
 from unstuck.gate.calibration import expected_calibration_error
 from unstuck.gate.power import mcnemar_rows_needed, paired_rows_needed
+from unstuck.schemas import validate
 
 SETTINGS = replace(DEFAULTS, claimed_gain=CLAIMED_GAIN).with_floors((parse_floor("slice error <= 0.9"),))
 CHECKED_EVERYWHERE = {
@@ -250,6 +251,7 @@ def test_regression_candidate_gets_a_paired_bootstrap(tmp_path: Path) -> None:
     assert better.detail["candidate"] == pytest.approx(rmse(full.predict(test[features])))
     assert better.detail["baseline"] == pytest.approx(rmse(bmi.predict(test[["bmi"]])))
     assert result.condition("calibration").status == NOT_CHECKED
+    validate(result.to_json(), "gate-1")
 
 
 def test_cli_exit_codes_and_json(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
@@ -266,6 +268,7 @@ def test_cli_exit_codes_and_json(tmp_path: Path, cli) -> None:  # type: ignore[n
     assert done.returncode == 1, done.stderr
     assert done.stdout.startswith("NO-GO: 1 condition(s) failed (calibration)")
     saved = json.loads(out.read_text(encoding="utf-8"))
+    validate(saved, "gate-1")
     assert saved["schema"] == "unstuck.gate/1" and saved["verdict"] == "NO-GO"
     assert saved["failed"] == ["calibration"] and "latency" in saved["not_checked"]
     assert saved["settings"]["claimed_gain"] == CLAIMED_GAIN

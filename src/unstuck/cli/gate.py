@@ -78,6 +78,7 @@ def gate(
 ) -> None:
     """Judge a candidate model for production: GO (exit 0) or NO-GO (exit 1), with every condition."""
     from unstuck.gate import DEFAULTS, load_inputs, parse_floor, read_gate_card, run_gate
+    from unstuck.schemas import validate
 
     settings = read_gate_card(card) if card is not None else DEFAULTS
     settings = settings.with_floors(tuple(parse_floor(f) for f in floor or ()))
@@ -88,8 +89,8 @@ def gate(
             err_console.print(f"[dim]{message}…[/]")
 
     result = run_gate(inputs, settings, latency_command=latency_command, on_step=step)
-    # numpy scalars (from pandas and scipy) become plain numbers once, for the file and the ledger alike
-    plain = json.loads(json.dumps(result.to_dict(), default=_plain))
+    plain = result.to_json()
+    validate(plain, "gate-1")
     experiments: list[Experiment] = []
     recorded = None
     if experiment is not None:
@@ -122,14 +123,6 @@ def gate(
     if written:
         console.print(f"Wrote {', '.join(written)}", soft_wrap=True, markup=False)
     raise typer.Exit(0 if result.verdict == "GO" else 1)
-
-
-def _plain(value: object) -> object:
-    """A numpy scalar as the Python number or bool it holds (``json.dumps`` default)."""
-    item = getattr(value, "item", None)
-    if callable(item):
-        return item()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def _verdict_line(result: GateResult) -> str:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +54,19 @@ class GateResult:
             "conditions": [c.to_dict() for c in self.conditions],
             "facts": self.facts,
         }
+
+    def to_json(self) -> dict[str, Any]:
+        """:meth:`to_dict` with plain Python numbers only (numpy scalars from pandas and scipy converted)."""
+        plain: dict[str, Any] = json.loads(json.dumps(self.to_dict(), default=_plain))
+        return plain
+
+
+def _plain(value: object) -> object:
+    """A numpy scalar as the Python number or bool it holds (``json.dumps`` default)."""
+    item = getattr(value, "item", None)
+    if callable(item):
+        return item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def run_gate(
