@@ -274,7 +274,11 @@ def test_cli_exit_codes_and_json(tmp_path: Path, cli) -> None:  # type: ignore[n
     assert saved["settings"]["claimed_gain"] == CLAIMED_GAIN
     sound, _ = scenario()
     sound.to_csv(cand_path, index=False)
-    assert cli(["gate", "--predictions", str(cand_path), "--baseline", str(base_path), "-q"]).returncode == 0
+    sound_run = cli(["gate", "--predictions", str(cand_path), "--baseline", str(base_path)])
+    assert sound_run.returncode == 0 and sound_run.stdout.startswith("GO; 4 not checked")
+    assert "thresholds (stated defaults): significance 0.05, power 80%, gain to detect the measured gain" in (
+        sound_run.stdout
+    )
     bad = cli(["gate", "--predictions", str(cand_path), "--floor", "slice error is low"])
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "SCOPE error <= NUMBER" in bad.stderr
     unknown = tmp_path / "typo.toml"

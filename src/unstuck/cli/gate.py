@@ -139,7 +139,10 @@ def render_gate(result: GateResult) -> str:
     settings = result.settings
     lines = [
         _verdict_line(result),
-        f"thresholds: {settings.source} (significance {settings.significance:g}, power {settings.power:.0%})",
+        f"thresholds ({'stated defaults' if settings.source == 'defaults' else settings.source}): significance "
+        f"{settings.significance:g}, power {settings.power:.0%}, gain to detect "
+        + (f"{settings.claimed_gain:g}" if settings.claimed_gain is not None else "the measured gain")
+        + f", dev-vs-test AUC below {settings.max_domain_auc:g}, ECE at most {settings.max_ece:g}",
         "",
     ]
     for condition in result.conditions:
