@@ -275,7 +275,7 @@ def test_cli_exit_codes_and_json(tmp_path: Path, cli) -> None:  # type: ignore[n
     sound, _ = scenario()
     sound.to_csv(cand_path, index=False)
     sound_run = cli(["gate", "--predictions", str(cand_path), "--baseline", str(base_path)])
-    assert sound_run.returncode == 0 and sound_run.stdout.startswith("GO; 4 not checked")
+    assert sound_run.returncode == 0 and sound_run.stdout.startswith("GO; 3 not checked (slice_floors, latency, cost)")
     assert "thresholds (stated defaults): significance 0.05, power 80%, gain to detect the measured gain" in (
         sound_run.stdout
     )
