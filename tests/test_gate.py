@@ -207,6 +207,21 @@ def test_predictions_unrelated_to_the_labels_fail_beats_constant(tmp_path: Path)
     assert result.condition("better_than_baseline").status == NOT_CHECKED
 
 
+def test_a_card_with_a_gate_table_still_reads_as_a_project_card(tmp_path: Path) -> None:
+    from unstuck.card import read_card
+    from unstuck.gate import read_gate_card
+
+    card = tmp_path / "unstuck.toml"
+    card.write_text(
+        '[data]\ntype = "structured"\n[status]\nstage = "prototype"\n[constraints]\nbudget_per_month = 900\n'
+        '[gate]\nclaimed_gain = 0.02\nfloors = ["class error <= 0.3"]\n',
+        encoding="utf-8",
+    )
+    assert read_card(card).budget_per_month == 900
+    settings = read_gate_card(card)
+    assert (settings.claimed_gain, settings.budget_per_month, settings.floors[0].bound) == (0.02, 900, 0.3)
+
+
 def test_floor_text_is_parsed_or_refused() -> None:
     floor = parse_floor("slice error <= 0.15")
     assert (floor.scope, floor.measure, floor.bound) == ("slice", "error", 0.15)

@@ -17,9 +17,9 @@ A card may carry a ``[gate]`` table beside the usual ones::
     max_cost_per_request = 0.0001
 
 and the card's ``constraints.budget_per_month`` is the monthly budget. The project card
-itself (``unstuck.card``) knows nothing of ``[gate]``: this module takes the table out and
-hands the rest to :func:`unstuck.card.card_from_dict`, so the card's own keys are checked
-exactly as everywhere else.
+(``unstuck.card``) leaves the ``[gate]`` table to this module, which validates it; the
+card's own keys are checked exactly as everywhere else, and every other command reads a card
+with a ``[gate]`` table unchanged.
 """
 
 from __future__ import annotations
