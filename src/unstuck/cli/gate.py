@@ -115,7 +115,7 @@ def gate(
         _write(model_card, render_model_card(result, experiments), "--model-card")
         written.append(str(model_card))
     if quiet:
-        console.print(_verdict_line(result), soft_wrap=True)
+        console.print(_verdict_line(result), soft_wrap=True, markup=False)
     else:
         console.print(render_gate(result), soft_wrap=True, markup=False)
     if recorded is not None:
