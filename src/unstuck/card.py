@@ -228,6 +228,8 @@ _KEY_OF: dict[str, str] = {
     "layer": "decisions.layer",
 }
 _FIELD_OF = {key: name for name, key in _KEY_OF.items()}
+#: Tables of the card file that other modules own and validate (``[gate]``: :mod:`unstuck.gate.settings`).
+OTHER_TABLES = frozenset({"gate"})
 # Every key a card file may hold, as "table.key".
 CARD_KEYS = tuple(_KEY_OF.values())
 _TUPLES = {"components", "quirks", "team_skills", "tried"}
@@ -237,6 +239,8 @@ def card_from_dict(data: dict[str, Any], *, source: str = CARD_FILE) -> ProjectC
     """Build a card from nested TOML tables, naming unknown keys and wrong types."""
     values: dict[str, Any] = {}
     for table, content in data.items():
+        if table in OTHER_TABLES:
+            continue
         if not isinstance(content, dict):
             raise ConfigError(
                 f"'{table}' in {source} is a value, but it should be a [table].",

@@ -42,6 +42,7 @@ COMMANDS: tuple[str, ...] = (
     "unstuck.cli.tag",
     "unstuck.cli.components",
     "unstuck.cli.mcp",
+    "unstuck.cli.gate",
 )
 
 for _module in COMMANDS:

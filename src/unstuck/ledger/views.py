@@ -201,8 +201,12 @@ def ledger_metrics(records: Sequence[Experiment], now: float, weeks: int = 8) ->
     """Velocity and discipline of the experiments in ``records`` (see :class:`LedgerMetrics`).
 
     ``share_one_change`` counts records with a parent and exactly one variable
-    changed, among records with a parent.
+    changed, among records with a parent. Gate results (:mod:`unstuck.ledger.gates`) are
+    records but not experiments, and are left out.
     """
+    from unstuck.ledger.gates import is_gate_record
+
+    records = [r for r in records if not is_gate_record(r)]
     today = datetime.fromtimestamp(now, tz=UTC)
     per_week = {_iso_week((today - timedelta(weeks=k)).timestamp()): 0 for k in range(weeks - 1, -1, -1)}
     for r in records:
