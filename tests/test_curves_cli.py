@@ -102,7 +102,7 @@ def test_data_mode_writes_the_curve(tmp_path: Path) -> None:
     data = json.loads(out.read_text())
     assert data["mode"] == "data"
     section = data["learning_curve"]
-    assert section["n_train"] == 700 - 175  # train-dev carved: min(200, 25% of train)
+    assert section["n_train"] == 700  # under 1,000 training rows nothing is carved (train-dev is out-of-fold)
     assert {f["id"] for f in data["findings"]} & {
         "learning_curve.more_data",
         "learning_curve.saturated",

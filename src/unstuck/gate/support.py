@@ -174,7 +174,7 @@ def leakage_condition(inputs: GateInputs) -> GateCondition:
         )
         exact, near = int(exact_mask.sum()), int((near_mask & ~exact_mask).sum())
         shared |= near_mask
-        chance = chance_match_share(train, columns)
+        chance = chance_match_share(train, columns, repeats_are_chance=True)
     if inputs.id_column is not None:
         id_mask = test[inputs.id_column].isin(set(train[inputs.id_column].dropna().tolist())).to_numpy()
         ids = int(id_mask.sum())
