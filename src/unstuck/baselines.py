@@ -283,11 +283,20 @@ def predict_with_proba(model: Any, rows: pd.DataFrame, task: str) -> tuple[NDArr
 FEWER_FOLDS_FROM = 20_000
 
 
-def out_of_fold_proba(problem: Problem, model_name: str, *, folds: int | None = None) -> NDArray[np.float64]:
+def out_of_fold_proba(
+    problem: Problem,
+    model_name: str,
+    *,
+    folds: int | None = None,
+    backend: str = "local",
+    on_step: Callable[[str], None] | None = None,
+) -> NDArray[np.float64]:
     """Out-of-fold class probabilities on train, shape (n_train, n_classes), classes sorted as
     ``problem.classes``; regression gives out-of-fold predictions, shape (n_train, 1).
 
-    ``folds`` defaults to 5, or 3 from :data:`FEWER_FOLDS_FROM` training rows on.
+    ``folds`` defaults to 5, or 3 from :data:`FEWER_FOLDS_FROM` training rows on. With
+    ``backend="ray"`` the folds are fitted as tasks on the Ray session (see
+    :func:`unstuck.fits.ray_session`); each fold's model is the same as on the local backend.
     """
     from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
 
@@ -302,7 +311,23 @@ def out_of_fold_proba(problem: Problem, model_name: str, *, folds: int | None = 
         splitter: Any = StratifiedKFold(k, shuffle=True, random_state=problem.seed)
         if smallest < 2:
             splitter = KFold(folds, shuffle=True, random_state=problem.seed)
-        proba = cross_val_predict(model, x, y, cv=splitter, method="predict_proba")
-        return np.asarray(proba, dtype=np.float64)
-    splitter = KFold(folds, shuffle=True, random_state=problem.seed)
-    return np.asarray(cross_val_predict(model, x, y, cv=splitter), dtype=np.float64).reshape(-1, 1)
+    else:
+        splitter = KFold(folds, shuffle=True, random_state=problem.seed)
+    if on_step is not None:
+        label = model_name.replace("_", " ")
+        on_step(
+            f"out-of-fold predictions: {splitter.get_n_splits()} fits of the {label} baseline on {len(train):,} rows"
+        )
+    method = "predict_proba" if problem.task == "classification" else "predict"
+    if backend == "ray":
+        from joblib import parallel_backend  # type: ignore[import-untyped]
+        from ray.util.joblib import register_ray
+
+        register_ray()  # type: ignore[no-untyped-call]
+        with parallel_backend("ray"):
+            predicted = cross_val_predict(model, x, y, cv=splitter, method=method, n_jobs=splitter.get_n_splits())
+    else:
+        predicted = cross_val_predict(model, x, y, cv=splitter, method=method)
+    if problem.task == "classification":
+        return np.asarray(predicted, dtype=np.float64)
+    return np.asarray(predicted, dtype=np.float64).reshape(-1, 1)

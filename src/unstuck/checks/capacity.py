@@ -83,13 +83,17 @@ def sweep(
     parameter_sweep: str,
     *,
     at_default: tuple[dict[str, Any], NDArray[np.float64]] | None = None,
+    max_rows: int = SWEEP_ROWS,
+    backend: str = "local",
 ) -> dict[str, Any]:
     """Train/dev error of ``model_name`` at each value of one hyperparameter (see module docstring).
 
     Returns ``{"parameter", "default", "settings": [{value, train_error, dev_error}],
     "dev_losses": {value: per-row dev losses}}``; the losses stay out of reports.
     ``at_default`` — the setting and dev losses of the all-defaults model from an earlier
-    sweep on the same rows — is reused instead of fitting that same model again.
+    sweep on the same rows — is reused instead of fitting that same model again. Each
+    setting trains on at most ``max_rows`` rows (the budget's); ``backend`` is where the
+    fits run (:func:`unstuck.fits.run_fits`).
     """
     from unstuck.checks.learning_curve import nested_order
     from unstuck.fits import FitJob, run_fits
@@ -101,7 +105,7 @@ def sweep(
     classification = problem.task == "classification"
     y_all = train[target].to_numpy()
     order = nested_order(y_all if classification else None, len(train), problem.seed)
-    rows = train.iloc[order[:SWEEP_ROWS]]
+    rows = train.iloc[order[:max_rows]]
     rng = np.random.default_rng(problem.seed)
     dev_index = np.arange(len(dev)) if len(dev) <= DEV_ROWS else np.sort(rng.choice(len(dev), DEV_ROWS, replace=False))
     x_dev, y_dev = dev[features].iloc[dev_index], dev[target].to_numpy()[dev_index]
@@ -119,7 +123,7 @@ def sweep(
         )
         for v in to_fit
     ]
-    fitted = dict(zip(to_fit, run_fits(jobs, x_dev, n_train=len(train)), strict=True))
+    fitted = dict(zip(to_fit, run_fits(jobs, x_dev, n_train=len(train), backend=backend), strict=True))
     settings, losses = [], {}
     for value in values:
         if value not in fitted and at_default is not None:
@@ -160,6 +164,8 @@ def capacity(problem: Problem, ctx: Context) -> CheckResult:
     n_train = len(problem.frames["train"])
     if n_train < MIN_TRAIN:
         raise SkipCheck(f"needs at least {MIN_TRAIN} training rows for a sweep above noise; train has {n_train}")
+    if not ctx.budget.sweeps:
+        raise SkipCheck(f"the {ctx.budget.name} budget runs no sweeps; --budget standard runs them")
     best = ctx.ladder.best
     if best not in SWEEPS:
         raise SkipCheck(f"the best baseline is '{best}', which has no capacity or learning rate to sweep")
@@ -170,8 +176,14 @@ def capacity(problem: Problem, ctx: Context) -> CheckResult:
     section: dict[str, Any] = {"model": best}
     at_default: tuple[dict[str, Any], NDArray[np.float64]] | None = None
     for name in SWEEPS[best]:
-        ctx.step(f"{name.replace('_', ' ')} sweep of the {best.replace('_', ' ')} baseline")
-        result = sweep(problem, best, name, at_default=at_default)
+        parameter, swept, _ = SWEEPS[best][name]
+        rows = min(n_train, ctx.budget.sweep_rows)
+        fits = len(swept) - (at_default is not None)
+        ctx.step(
+            f"{name.replace('_', ' ')} sweep: {fits} fits of the {best.replace('_', ' ')} baseline "
+            f"({parameter} {swept[0]:g} to {swept[-1]:g}) on {rows:,} rows"
+        )
+        result = sweep(problem, best, name, at_default=at_default, max_rows=ctx.budget.sweep_rows, backend=ctx.backend)
         losses = result.pop("dev_losses")
         parameter, default = result["parameter"], result["default"]
         settings = result["settings"]

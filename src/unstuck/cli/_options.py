@@ -13,6 +13,8 @@ from typing import Annotated
 import typer
 
 __all__ = [
+    "BackendOption",
+    "BudgetOption",
     "DataArgument",
     "DevOption",
     "DropOption",
@@ -65,3 +67,18 @@ JsonOption = Annotated[
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print no progress and no report; only errors.")]
 VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Also show informational findings.")]
+BudgetOption = Annotated[
+    str,
+    typer.Option(
+        help="How many model fits to spend: quick (no sweeps, a thin learning curve, 2-fold out-of-fold), "
+        "standard, or thorough (more curve fits and seeds, sweeps on 20k rows, 5 folds). The report says "
+        "what was skipped or thinned."
+    ),
+]
+BackendOption = Annotated[
+    str,
+    typer.Option(
+        help="Where the diagnosis's own fits (learning curve, sweeps, out-of-fold) run: local, or ray (the Ray "
+        "cluster of RAY_ADDRESS, or a local one)."
+    ),
+]
