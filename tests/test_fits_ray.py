@@ -63,6 +63,27 @@ def test_the_diagnosis_on_ray_is_the_local_one(local_ray: None) -> None:
     local = unstuck.diagnose(frame, target="label", seed=2)
     assert on_ray.timings["backend"] == "ray"
     # the Ray fits ran: curve, sweeps and out-of-fold all have their sections and no check was lost
-    assert {"learning_curve", "capacity", "labels"} <= set(on_ray.sections)
+    assert {"learning_curve", "capacity"} <= set(on_ray.sections) and "oof_proba" in on_ray.timings["shared"]
     assert not [s for s in on_ray.skipped if s.reason.startswith("failed")]
     assert _comparable(on_ray) == _comparable(local)
+
+
+def test_out_of_fold_on_ray_is_scikit_learns(local_ray: None) -> None:
+    from unstuck.baselines import out_of_fold_proba
+    from unstuck.problem import Problem
+
+    frame = _table(900)
+    # a class of one training row: the model of the fold that holds it never sees the class, and
+    # that class's column must be 0 there, as scikit-learn makes it
+    frame.loc[0, "label"] = "rare"
+    problem = Problem.from_frames(frame.iloc[:700], dev=frame.iloc[700:], target="label", seed=4)
+    for name in ("gradient_boosting", "linear"):
+        on_ray = out_of_fold_proba(problem, name, folds=5, backend="ray")
+        local = out_of_fold_proba(problem, name, folds=5)
+        assert on_ray.shape == local.shape == (len(problem.frames["train"]), 3)
+        assert np.array_equal(on_ray, local)
+        assert on_ray[0, 1] == 0.0  # "rare" sorts between "no" and "yes"
+    regression = Problem.from_frames(frame.assign(label=frame["x1"] * 2.0), target="label", seed=4)
+    assert np.array_equal(
+        out_of_fold_proba(regression, "linear", backend="ray"), out_of_fold_proba(regression, "linear")
+    )

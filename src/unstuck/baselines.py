@@ -320,14 +320,44 @@ def out_of_fold_proba(
         )
     method = "predict_proba" if problem.task == "classification" else "predict"
     if backend == "ray":
-        from joblib import parallel_backend  # type: ignore[import-untyped]
-        from ray.util.joblib import register_ray
-
-        register_ray()  # type: ignore[no-untyped-call]
-        with parallel_backend("ray"):
-            predicted = cross_val_predict(model, x, y, cv=splitter, method=method, n_jobs=splitter.get_n_splits())
+        predicted = _folds_on_ray(model, x, y, splitter, method)
     else:
         predicted = cross_val_predict(model, x, y, cv=splitter, method=method)
     if problem.task == "classification":
         return np.asarray(predicted, dtype=np.float64)
     return np.asarray(predicted, dtype=np.float64).reshape(-1, 1)
+
+
+def _fit_fold(
+    model: Any, x: pd.DataFrame, y: NDArray[Any], fit_rows: NDArray[np.int64], held_out: NDArray[np.int64], method: str
+) -> tuple[NDArray[Any], NDArray[Any] | None]:
+    """Fit a clone of ``model`` on ``fit_rows``; its ``method`` on ``held_out`` (and its classes, if any)."""
+    from sklearn.base import clone
+
+    fitted = clone(model).fit(x.iloc[fit_rows], y[fit_rows])
+    classes = getattr(fitted, "classes_", None)
+    return np.asarray(getattr(fitted, method)(x.iloc[held_out])), None if classes is None else np.asarray(classes)
+
+
+def _folds_on_ray(model: Any, x: pd.DataFrame, y: NDArray[Any], splitter: Any, method: str) -> NDArray[Any]:
+    """``cross_val_predict(model, x, y, cv=splitter, method=method)``, each fold a Ray task (one CPU).
+
+    The folds and the fitted models are scikit-learn's; the probability columns follow the
+    sorted classes of ``y``, and a class a fold's model never saw gets 0, as scikit-learn does.
+    """
+    import ray
+
+    task = ray.remote(num_cpus=1, max_retries=1)(_fit_fold)
+    x_ref, y_ref = ray.put(x), ray.put(y)
+    folds = list(splitter.split(x, y))
+    results = ray.get([task.remote(model, x_ref, y_ref, fit, held, method) for fit, held in folds])
+    if method == "predict_proba":
+        classes = np.unique(y)
+        out = np.zeros((len(y), len(classes)), dtype=np.float64)
+        for (_, held), (proba, seen) in zip(folds, results, strict=True):
+            out[np.ix_(held, np.searchsorted(classes, seen))] = proba
+        return out
+    predicted = np.empty(len(y), dtype=np.float64)
+    for (_, held), (values, _) in zip(folds, results, strict=True):
+        predicted[held] = values
+    return predicted
