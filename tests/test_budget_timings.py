@@ -164,3 +164,15 @@ def test_cli_budget_and_verbose_time_line(cli: Any, tabular: pd.DataFrame, tmp_p
     bad = cli(["diagnose", str(data), "--target", "label", "--budget", "fast"], tmp_path)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert "Unknown budget 'fast'" in bad.stderr + bad.stdout
+
+
+def test_quick_budget_thins_the_curve_on_small_data_too() -> None:
+    from unstuck.checks.learning_curve import _plan
+
+    for name, most_fits, most_repeats in (("quick", 6, 1), ("standard", 48, 8), ("thorough", 96, 16)):
+        budget = BUDGETS[name]
+        plan = _plan(
+            800, budget.curve_fits, 2, budget.curve_repeats, (budget.small_curve_fits, budget.small_curve_repeats)
+        )
+        assert len(plan) >= 3, name
+        assert sum(r for _, r in plan) <= most_fits and max(r for _, r in plan) == most_repeats, (name, plan)

@@ -23,15 +23,19 @@ class Budget:
 
     ``curve_fits``: most fits of the data-size learning curve (below its full-size point,
     which is the baseline's own fit); ``curve_repeats``: most seeds per curve size;
+    ``small_curve_fits``, ``small_curve_repeats``: the same below 1,000 training rows, where
+    fits are cheap and one subset's error is mostly sampling noise;
     ``sweeps``: whether the capacity and learning-rate sweeps run; ``sweep_rows``: the
     training rows each sweep setting is fitted on; ``oof_folds``: folds of the out-of-fold
     predictions (None: 5, or 3 from 20,000 training rows on); ``thins``: what this budget
-    skips or thins compared with ``standard``, in words.
+    skips, thins or adds compared with ``standard``, in words.
     """
 
     name: str
     curve_fits: int
     curve_repeats: int
+    small_curve_fits: int
+    small_curve_repeats: int
     sweeps: bool
     sweep_rows: int
     oof_folds: int | None
@@ -52,6 +56,8 @@ BUDGETS: dict[str, Budget] = {
         name="quick",
         curve_fits=6,
         curve_repeats=1,
+        small_curve_fits=6,
+        small_curve_repeats=1,
         sweeps=False,
         sweep_rows=5_000,
         oof_folds=2,
@@ -65,6 +71,8 @@ BUDGETS: dict[str, Budget] = {
         name="standard",
         curve_fits=16,
         curve_repeats=2,
+        small_curve_fits=48,
+        small_curve_repeats=8,
         sweeps=True,
         sweep_rows=5_000,
         oof_folds=None,
@@ -74,11 +82,13 @@ BUDGETS: dict[str, Budget] = {
         name="thorough",
         curve_fits=32,
         curve_repeats=3,
+        small_curve_fits=96,
+        small_curve_repeats=16,
         sweeps=True,
         sweep_rows=20_000,
         oof_folds=5,
         thins=(
-            "more: learning curve from up to 32 fits, three seeds per small size",
+            "learning curve from up to 32 fits with up to three seeds per size (96 and 16 below 1,000 training rows)",
             "sweeps on up to 20,000 training rows",
             "out-of-fold predictions from 5 folds at any size",
         ),

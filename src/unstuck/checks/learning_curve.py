@@ -116,7 +116,11 @@ def smallest_size(n_train: int, n_classes: int = 0) -> int:
 
 
 def _plan(
-    n_train: int, max_fits: int = MAX_FITS, n_classes: int = 0, max_repeats: int = MAX_REPEATS
+    n_train: int,
+    max_fits: int = MAX_FITS,
+    n_classes: int = 0,
+    max_repeats: int = MAX_REPEATS,
+    small: tuple[int, int] = (MAX_FITS_SMALL, MAX_REPEATS_SMALL),
 ) -> list[tuple[int, int]]:
     """(size, repeats) below ``n_train``: sizes ``n/2, n/2^1.5, n/4, …`` (√2 apart, at most
     :data:`MAX_SIZES`, between :data:`MIN_ROWS` and :data:`MAX_CURVE_ROWS` rows); each size
@@ -124,16 +128,17 @@ def _plan(
     in all, i.e. ``that / size`` repeats, between 1 and :data:`MAX_REPEATS`. Large sizes run
     once, small ones twice; the fits add up to at most ``max_fits`` (16 by default: the fixed
     cost of a 300-tree fit dominates at small sizes), about 36k rows trained at 100k rows.
-    ``max_fits`` and ``max_repeats`` are the budget's (:mod:`unstuck.budget`).
+    ``max_fits`` and ``max_repeats`` are the budget's (:mod:`unstuck.budget`), and so are
+    ``small``'s (most fits, most seeds per size) below :data:`SMALL_TRAIN` rows.
     """
     budget = max(min(n_train, 2 * MAX_CURVE_ROWS) / 4, ROWS_PER_SIZE)
     floor = smallest_size(n_train, n_classes)
     # On small data a fit costs little and one subset's error is mostly sampling noise: many
     # seeds per size (their mean is what the curve is fitted to) keep the interval honest.
-    small = n_train < SMALL_TRAIN
-    most = MAX_REPEATS_SMALL if small else max_repeats
-    if small:
-        max_fits = max(max_fits, MAX_FITS_SMALL)
+    if n_train < SMALL_TRAIN:
+        max_fits, most = small
+    else:
+        most = max_repeats
     plan: list[tuple[int, int]] = []
     fits = 0
     j = 1
@@ -205,7 +210,8 @@ def data_size_curve(problem: Problem, ctx: Context) -> dict[str, Any]:
     heavy = classification and best.name == "gradient_boosting" and len(problem.classes) > 2
     max_fits = curve_fits(budget.curve_fits, len(problem.classes)) if heavy else budget.curve_fits
     jobs = []
-    for fit_rows, repeats in _plan(n_train, max_fits, len(problem.classes), budget.curve_repeats):
+    small = (budget.small_curve_fits, budget.small_curve_repeats)
+    for fit_rows, repeats in _plan(n_train, max_fits, len(problem.classes), budget.curve_repeats, small):
         for r in range(repeats):
             seed = problem.seed + 1000 * (r + 1)
             order = nested_order(y_train if classification else None, n_train, seed)
@@ -353,7 +359,8 @@ def learning_curve(problem: Problem, ctx: Context) -> CheckResult:
 
     n_train = len(problem.frames["train"])
     budget = ctx.budget
-    if len(_plan(n_train, budget.curve_fits, len(problem.classes), budget.curve_repeats)) < 3:
+    small = (budget.small_curve_fits, budget.small_curve_repeats)
+    if len(_plan(n_train, budget.curve_fits, len(problem.classes), budget.curve_repeats, small)) < 3:
         floor = smallest_size(n_train, len(problem.classes))
         raise SkipCheck(
             f"needs three subset sizes of at least {floor} rows below the {n_train} training rows (about "
