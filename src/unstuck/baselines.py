@@ -281,6 +281,9 @@ def predict_with_proba(model: Any, rows: pd.DataFrame, task: str) -> tuple[NDArr
 #: From this many training rows on, out-of-fold predictions use 3 folds instead of 5: each
 #: fold's model still trains on at least 13k rows, and the cost falls by 40 %.
 FEWER_FOLDS_FROM = 20_000
+#: From this many training rows on, the out-of-fold folds are fitted in worker processes, one
+#: LightGBM thread each (as :mod:`unstuck.fits` does for the curve and the sweeps).
+FOLDS_IN_PROCESSES_FROM = 20_000
 
 
 def out_of_fold_proba(
@@ -321,6 +324,8 @@ def out_of_fold_proba(
     method = "predict_proba" if problem.task == "classification" else "predict"
     if backend == "ray":
         predicted = _folds_on_ray(model, x, y, splitter, method)
+    elif len(train) >= FOLDS_IN_PROCESSES_FROM:
+        predicted = _folds_in_processes(model, x, y, splitter, method)
     else:
         predicted = cross_val_predict(model, x, y, cv=splitter, method=method)
     if problem.task == "classification":
@@ -340,21 +345,53 @@ def _fit_fold(
 
 
 def _folds_on_ray(model: Any, x: pd.DataFrame, y: NDArray[Any], splitter: Any, method: str) -> NDArray[Any]:
-    """``cross_val_predict(model, x, y, cv=splitter, method=method)``, each fold a Ray task (one CPU).
-
-    The folds and the fitted models are scikit-learn's; the probability columns follow the
-    sorted classes of ``y``, and a class a fold's model never saw gets 0, as scikit-learn does.
-    """
+    """``cross_val_predict(model, x, y, cv=splitter, method=method)``, each fold a Ray task (one CPU)."""
     import ray
 
     task = ray.remote(num_cpus=1, max_retries=1)(_fit_fold)
     x_ref, y_ref = ray.put(x), ray.put(y)
     folds = list(splitter.split(x, y))
     results = ray.get([task.remote(model, x_ref, y_ref, fit, held, method) for fit, held in folds])
+    return _assemble(folds, results, y, method)
+
+
+def _folds_in_processes(model: Any, x: pd.DataFrame, y: NDArray[Any], splitter: Any, method: str) -> NDArray[Any]:
+    """``cross_val_predict(model, x, y, cv=splitter, method=method)``, the folds in worker processes.
+
+    Each fold's LightGBM runs on one thread: independent fits in separate processes scale
+    where threads of one fit wait for each other, and starve when another process competes
+    for the cores (see :mod:`unstuck.fits`). With ``deterministic`` and row-wise histograms the
+    model does not depend on its thread count, so the predictions are scikit-learn's exactly.
+    """
+    from joblib import Parallel, delayed  # type: ignore[import-untyped]
+
+    from unstuck.fits import PARALLEL_FROM, workers_for
+
+    folds = list(splitter.split(x, y))
+    booster = model.steps[-1][1] if hasattr(model, "steps") else model
+    if "n_jobs" in booster.get_params():
+        booster.set_params(n_jobs=1)
+    workers = workers_for(PARALLEL_FROM, len(folds))
+    results = Parallel(n_jobs=workers, backend="loky")(
+        delayed(_fit_fold)(model, x, y, fit, held, method) for fit, held in folds
+    )
+    return _assemble(folds, results, y, method)
+
+
+def _assemble(
+    folds: list[tuple[NDArray[np.int64], NDArray[np.int64]]],
+    results: list[tuple[NDArray[Any], NDArray[Any] | None]],
+    y: NDArray[Any],
+    method: str,
+) -> NDArray[Any]:
+    """The held-out predictions of every fold in row order, as ``cross_val_predict`` returns them:
+    probability columns follow the sorted classes of ``y``, and a class a fold's model never saw
+    gets 0 there."""
     if method == "predict_proba":
         classes = np.unique(y)
         out = np.zeros((len(y), len(classes)), dtype=np.float64)
         for (_, held), (proba, seen) in zip(folds, results, strict=True):
+            assert seen is not None  # a classifier has classes
             out[np.ix_(held, np.searchsorted(classes, seen))] = proba
         return out
     predicted = np.empty(len(y), dtype=np.float64)
