@@ -70,7 +70,7 @@ VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Also show 
 BudgetOption = Annotated[
     str,
     typer.Option(
-        help="How many model fits to spend: quick (no sweeps, a thin learning curve, 2-fold out-of-fold), "
+        help="How many model fits to spend: quick (no sweeps, a thin learning curve), "
         "standard, or thorough (more curve fits and seeds, sweeps on 20k rows, 5 folds). The report says "
         "what was skipped or thinned."
     ),
