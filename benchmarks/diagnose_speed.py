@@ -4,17 +4,20 @@ Usage::
 
     python benchmarks/diagnose_speed.py            # 10k and 100k rows x 40 features
     python benchmarks/diagnose_speed.py --rows 10000
+    python benchmarks/diagnose_speed.py --rows 100000 --budget quick standard --timings
 
 Each size runs the real CLI in a fresh subprocess (so import time counts, as a user
 sees it) on CSV files written to a temporary folder: 30 numeric and 10 categorical
 features (5-50 levels, 5% missing values), a binary target from a noisy rule;
 train / dev / test = 70 / 15 / 15 %. Peak memory is the child's maximum resident set
-size. Target (issue 2): 100k rows in under 60 s and 2 GiB on 2 cores.
+size. Target: 100k rows in under 60 s and 2 GiB on 2 cores. ``--budget`` runs each
+size once per budget; ``--timings`` prints where the time went (the report's ``timings``).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import subprocess
@@ -22,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,7 +46,7 @@ def make_data(rows: int, seed: int = 0) -> pd.DataFrame:
     return frame
 
 
-def run(rows: int) -> dict[str, float]:
+def run(rows: int, budget: str = "standard") -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         data = make_data(rows)
         cut1, cut2 = int(0.7 * rows), int(0.85 * rows)
@@ -66,24 +70,51 @@ def run(rows: int) -> dict[str, float]:
             "--json",
             str(Path(folder) / "report.json"),
         ]
+        if budget != "standard":  # the default, so that the script also times versions before budgets
+            command += ["--budget", budget]
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         started = time.perf_counter()
         subprocess.run(command, check=True)
         seconds = time.perf_counter() - started
         peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"rows": rows, "seconds": seconds, "peak_mib": max(peak_kib, before) / 1024}
+        report = json.loads((Path(folder) / "report.json").read_text(encoding="utf-8"))
+    return {
+        "rows": rows,
+        "budget": budget,
+        "seconds": seconds,
+        "peak_mib": max(peak_kib, before) / 1024,
+        "timings": report.get("timings", {}),
+        "bottleneck": report["bottleneck"],
+        "findings": sorted(f["id"] for f in report["findings"]),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="*", default=[10_000, 100_000])
+    parser.add_argument("--budget", nargs="*", default=["standard"], choices=["quick", "standard", "thorough"])
+    parser.add_argument("--timings", action="store_true", help="print each run's timings, bottleneck and findings")
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}")
-    print("| rows | seconds | peak memory (MiB) |")
-    print("|---:|---:|---:|")
+    print("| rows | budget | seconds | peak memory (MiB) |")
+    print("|---:|---|---:|---:|")
+    results = []
     for rows in args.rows:
-        result = run(rows)
-        print(f"| {result['rows']:,} | {result['seconds']:.1f} | {result['peak_mib']:.0f} |", flush=True)
+        for budget in args.budget:
+            result = run(rows, budget)
+            results.append(result)
+            print(f"| {result['rows']:,} | {budget} | {result['seconds']:.1f} | {result['peak_mib']:.0f} |", flush=True)
+    if args.timings:
+        for result in results:
+            timings = result["timings"]
+            parts = {**timings.get("shared", {}), **timings.get("checks", {})}
+            slowest = sorted(parts.items(), key=lambda item: -item[1])[:8]
+            print(
+                f"\n{result['rows']:,} rows, {result['budget']}: "
+                f"in-process total {timings.get('total_seconds', 0):.1f} s; "
+                + ", ".join(f"{name} {seconds:.1f}" for name, seconds in slowest)
+            )
+            print(f"  bottleneck {result['bottleneck']}; findings {', '.join(result['findings'])}")
 
 
 if __name__ == "__main__":

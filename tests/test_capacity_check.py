@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from unstuck.baselines import fit_ladder
 from unstuck.checks.capacity import sweep
@@ -65,3 +66,36 @@ def test_small_train_is_skipped_and_boosting_sweep_runs() -> None:
     out = sweep(problem, "gradient_boosting", "learning_rate")
     assert [s["value"] for s in out["settings"]] == [0.0125, 0.025, 0.05, 0.1, 0.2, 0.4]
     assert all(0 <= s["dev_error"] <= 1 for s in out["settings"])
+
+
+def wavy(n: int, seed: int) -> pd.DataFrame:
+    """A curved boundary: 300 trees at the smallest learning rate underfit it on a quarter of the rows."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 4))
+    frame = pd.DataFrame(x, columns=list("abcd"))
+    frame["y"] = np.where(np.sin(2 * x[:, 0]) + x[:, 1] * x[:, 2] + 0.1 * rng.normal(size=n) > 0, "p", "q")
+    return frame
+
+
+def test_successive_halving_drops_only_a_clearly_worse_setting_and_keeps_the_full_fits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from unstuck.checks import capacity as module
+
+    problem = Problem.from_frames(wavy(6000, 1), dev=wavy(4000, 2), target="y")  # 4,800 train rows, 1,200 carved
+    rows = len(problem.frames["train"])
+    assert module.rungs(rows) == [rows // 4, rows] and rows >= module.HALVING_FROM
+    halved = sweep(problem, "gradient_boosting", "learning_rate")
+    monkeypatch.setattr(module, "HALVING_FROM", 10**9)
+    plain = sweep(problem, "gradient_boosting", "learning_rate")
+    dropped = [s for s in halved["settings"] if s["dropped_at"] is not None]
+    assert [s["value"] for s in dropped] == [0.0125] and dropped[0]["dropped_at"] == rows // 4 == dropped[0]["rows"]
+    # every setting that was not dropped has exactly the plain sweep's fit on all the rows
+    for mine, theirs in zip(halved["settings"], plain["settings"], strict=True):
+        if mine["dropped_at"] is None:
+            assert mine == theirs
+            assert np.array_equal(halved["dev_losses"][mine["value"]], plain["dev_losses"][mine["value"]])
+    assert set(halved["dev_losses"]) == {0.025, 0.05, 0.1, 0.2, 0.4}
+    # the dropped setting is clearly worse on all the rows too: the screening lost no winner
+    full_errors = {s["value"]: s["dev_error"] for s in plain["settings"]}
+    assert full_errors[0.0125] > min(full_errors.values()) + 0.01

@@ -287,13 +287,25 @@ def predict_with_proba(model: Any, rows: pd.DataFrame, task: str) -> tuple[NDArr
 #: fold's model still trains on at least 13k rows, and the cost falls by 40 %.
 SMALL_TRAIN_FOLDS = 10
 FEWER_FOLDS_FROM = 20_000
+#: From this many training rows on, the out-of-fold folds are fitted in worker processes, one
+#: LightGBM thread each (as :mod:`unstuck.fits` does for the curve and the sweeps).
+FOLDS_IN_PROCESSES_FROM = 20_000
 
 
-def out_of_fold_proba(problem: Problem, model_name: str, *, folds: int | None = None) -> NDArray[np.float64]:
+def out_of_fold_proba(
+    problem: Problem,
+    model_name: str,
+    *,
+    folds: int | None = None,
+    backend: str = "local",
+    on_step: Callable[[str], None] | None = None,
+) -> NDArray[np.float64]:
     """Out-of-fold class probabilities on train, shape (n_train, n_classes), classes sorted as
     ``problem.classes``; regression gives out-of-fold predictions, shape (n_train, 1).
 
-    ``folds`` defaults to 5, or 3 from :data:`FEWER_FOLDS_FROM` training rows on.
+    ``folds`` defaults to 5, or 3 from :data:`FEWER_FOLDS_FROM` training rows on. With
+    ``backend="ray"`` the folds are fitted as tasks on the Ray session (see
+    :func:`unstuck.fits.ray_session`); each fold's model is the same as on the local backend.
     """
     from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
 
@@ -312,7 +324,87 @@ def out_of_fold_proba(problem: Problem, model_name: str, *, folds: int | None = 
         splitter: Any = StratifiedKFold(k, shuffle=True, random_state=problem.seed)
         if smallest < 2:
             splitter = KFold(folds, shuffle=True, random_state=problem.seed)
-        proba = cross_val_predict(model, x, y, cv=splitter, method="predict_proba")
-        return np.asarray(proba, dtype=np.float64)
-    splitter = KFold(folds, shuffle=True, random_state=problem.seed)
-    return np.asarray(cross_val_predict(model, x, y, cv=splitter), dtype=np.float64).reshape(-1, 1)
+    else:
+        splitter = KFold(folds, shuffle=True, random_state=problem.seed)
+    if on_step is not None:
+        label = model_name.replace("_", " ")
+        on_step(
+            f"out-of-fold predictions: {splitter.get_n_splits()} fits of the {label} baseline on {len(train):,} rows"
+        )
+    method = "predict_proba" if problem.task == "classification" else "predict"
+    if backend == "ray":
+        predicted = _folds_on_ray(model, x, y, splitter, method)
+    elif len(train) >= FOLDS_IN_PROCESSES_FROM:
+        predicted = _folds_in_processes(model, x, y, splitter, method)
+    else:
+        predicted = cross_val_predict(model, x, y, cv=splitter, method=method)
+    if problem.task == "classification":
+        return np.asarray(predicted, dtype=np.float64)
+    return np.asarray(predicted, dtype=np.float64).reshape(-1, 1)
+
+
+def _fit_fold(
+    model: Any, x: pd.DataFrame, y: NDArray[Any], fit_rows: NDArray[np.int64], held_out: NDArray[np.int64], method: str
+) -> tuple[NDArray[Any], NDArray[Any] | None]:
+    """Fit a clone of ``model`` on ``fit_rows``; its ``method`` on ``held_out`` (and its classes, if any)."""
+    from sklearn.base import clone
+
+    fitted = clone(model).fit(x.iloc[fit_rows], y[fit_rows])
+    classes = getattr(fitted, "classes_", None)
+    return np.asarray(getattr(fitted, method)(x.iloc[held_out])), None if classes is None else np.asarray(classes)
+
+
+def _folds_on_ray(model: Any, x: pd.DataFrame, y: NDArray[Any], splitter: Any, method: str) -> NDArray[Any]:
+    """``cross_val_predict(model, x, y, cv=splitter, method=method)``, each fold a Ray task (one CPU)."""
+    import ray
+
+    task = ray.remote(num_cpus=1, max_retries=1)(_fit_fold)
+    x_ref, y_ref = ray.put(x), ray.put(y)
+    folds = list(splitter.split(x, y))
+    results = ray.get([task.remote(model, x_ref, y_ref, fit, held, method) for fit, held in folds])
+    return _assemble(folds, results, y, method)
+
+
+def _folds_in_processes(model: Any, x: pd.DataFrame, y: NDArray[Any], splitter: Any, method: str) -> NDArray[Any]:
+    """``cross_val_predict(model, x, y, cv=splitter, method=method)``, the folds in worker processes.
+
+    Each fold's LightGBM runs on one thread: independent fits in separate processes scale
+    where threads of one fit wait for each other, and starve when another process competes
+    for the cores (see :mod:`unstuck.fits`). With ``deterministic`` and row-wise histograms the
+    model does not depend on its thread count, so the predictions are scikit-learn's exactly.
+    """
+    from joblib import Parallel, delayed  # type: ignore[import-untyped]
+
+    from unstuck.fits import PARALLEL_FROM, workers_for
+
+    folds = list(splitter.split(x, y))
+    booster = model.steps[-1][1] if hasattr(model, "steps") else model
+    if "n_jobs" in booster.get_params():
+        booster.set_params(n_jobs=1)
+    workers = workers_for(PARALLEL_FROM, len(folds))
+    results = Parallel(n_jobs=workers, backend="loky")(
+        delayed(_fit_fold)(model, x, y, fit, held, method) for fit, held in folds
+    )
+    return _assemble(folds, results, y, method)
+
+
+def _assemble(
+    folds: list[tuple[NDArray[np.int64], NDArray[np.int64]]],
+    results: list[tuple[NDArray[Any], NDArray[Any] | None]],
+    y: NDArray[Any],
+    method: str,
+) -> NDArray[Any]:
+    """The held-out predictions of every fold in row order, as ``cross_val_predict`` returns them:
+    probability columns follow the sorted classes of ``y``, and a class a fold's model never saw
+    gets 0 there."""
+    if method == "predict_proba":
+        classes = np.unique(y)
+        out = np.zeros((len(y), len(classes)), dtype=np.float64)
+        for (_, held), (proba, seen) in zip(folds, results, strict=True):
+            assert seen is not None  # a classifier has classes
+            out[np.ix_(held, np.searchsorted(classes, seen))] = proba
+        return out
+    predicted = np.empty(len(y), dtype=np.float64)
+    for (_, held), (values, _) in zip(folds, results, strict=True):
+        predicted[held] = values
+    return predicted

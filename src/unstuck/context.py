@@ -8,7 +8,9 @@ what it needs and never mutates it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from unstuck.budget import BUDGETS, DEFAULT_BUDGET, Budget
 from unstuck.registry import SkipCheck
 
 if TYPE_CHECKING:
@@ -56,12 +59,43 @@ class SplitPredictions:
 
 
 class Context:
-    """The shared, lazily computed measurements of one diagnosis."""
+    """The shared, lazily computed measurements of one diagnosis.
 
-    def __init__(self, problem: Problem, on_step: Callable[[str], None] | None = None) -> None:
+    ``budget`` says how many fits the checks may spend (:mod:`unstuck.budget`); ``backend``
+    where the diagnosis's own fits run (``local`` or ``ray``: :mod:`unstuck.fits`).
+    ``timings`` collects the wall seconds of each shared measurement, so that the runner
+    can report a check's own time apart from what it computed for every check.
+    """
+
+    def __init__(
+        self,
+        problem: Problem,
+        on_step: Callable[[str], None] | None = None,
+        *,
+        budget: Budget | None = None,
+        backend: str = "local",
+    ) -> None:
         self.problem = problem
         self._on_step = on_step
         self.counts: dict[str, int] = {}
+        self.budget = budget if budget is not None else BUDGETS[DEFAULT_BUDGET]
+        self.backend = backend
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def timed(self, name: str) -> Iterator[None]:
+        """Add the wall seconds of the block to ``timings[name]``.
+
+        Shared members nest (the ladder is fitted inside the first prediction): the time of an
+        inner block is counted once, under the inner name only.
+        """
+        before = sum(self.timings.values())
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            inner = sum(self.timings.values()) - before
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started - inner
 
     def step(self, message: str) -> None:
         """Tell the caller (the CLI's progress display) that a slow step begins."""
@@ -79,7 +113,8 @@ class Context:
         from unstuck.baselines import fit_ladder
 
         self._count("ladder")
-        return fit_ladder(self.problem, on_step=self.step)
+        with self.timed("ladder"):
+            return fit_ladder(self.problem, on_step=self.step)
 
     @cached_property
     def predictions(self) -> dict[str, SplitPredictions]:
@@ -124,16 +159,23 @@ class Context:
     @cached_property
     def errors(self) -> dict[str, ErrorEstimate]:
         """The metric on each split, with bootstrap draws (seeded by the problem's seed)."""
+        self._count("errors")
+        predictions = self.predictions
+        folds = self.train_dev_predictions if self.problem.train_dev_from_folds else None
+        with self.timed("errors"):
+            return self._bootstrap(predictions, folds)
+
+    def _bootstrap(
+        self, predictions: dict[str, SplitPredictions], folds: SplitPredictions | None
+    ) -> dict[str, ErrorEstimate]:
         from unstuck.metrics import estimate_error
 
-        self._count("errors")
         self.step("bootstrapping the errors")
         problem = self.problem
         errors = {
             split: estimate_error(problem.metric, p.y_true, p.y_pred, n_boot=N_BOOT, seed=problem.seed + i)
-            for i, (split, p) in enumerate(self.predictions.items())
+            for i, (split, p) in enumerate(predictions.items())
         }
-        folds = self.train_dev_predictions if problem.train_dev_from_folds else None
         if folds is not None:
             errors["train_dev"] = estimate_error(
                 problem.metric, folds.y_true, folds.y_pred, n_boot=N_BOOT, seed=problem.seed + len(errors)
@@ -296,8 +338,11 @@ class Context:
         from unstuck.baselines import out_of_fold_proba
 
         self._count("oof_proba")
-        self.step("computing out-of-fold predictions on train")
-        return out_of_fold_proba(self.problem, self.ladder.best)
+        best = self.ladder.best
+        with self.timed("oof_proba"):
+            return out_of_fold_proba(
+                self.problem, best, folds=self.budget.oof_folds, backend=self.backend, on_step=self.step
+            )
 
     @cached_property
     def dev_slices(self) -> SliceSearch:
@@ -306,7 +351,8 @@ class Context:
         from unstuck.checks.slices import search_dev
 
         self._count("dev_slices")
-        return search_dev(self.problem, self)
+        with self.timed("dev_slices"):
+            return search_dev(self.problem, self)
 
 
 def _align_proba(

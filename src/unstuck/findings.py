@@ -211,6 +211,9 @@ class Report:
     ``decomposition`` maps avoidable_bias/variance/data_mismatch/dev_overfit to the
     gap (None where it cannot be computed). ``sections`` holds each check's
     measurements for renderers (e.g. the baseline ladder), keyed by check name.
+    ``budget`` names the fit budget and what it skipped or thinned (``{name, thins}``);
+    ``timings`` where the time went: ``{total_seconds, checks: {check: seconds},
+    shared: {measurement: seconds}}`` (empty in reports written before they existed).
     """
 
     unstuck_version: str
@@ -227,6 +230,8 @@ class Report:
     inferred: dict[str, Any] = field(default_factory=dict)
     sections: dict[str, Any] = field(default_factory=dict)
     notices: tuple[str, ...] = ()
+    budget: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, Any] = field(default_factory=dict)
     schema: str = SCHEMA
 
     def to_dict(self) -> dict[str, Any]:
@@ -248,6 +253,8 @@ class Report:
                 "skipped": [s.to_dict() for s in self.skipped],
                 "inferred": self.inferred,
                 "sections": self.sections,
+                "budget": self.budget,
+                "timings": self.timings,
             }
         )
         return document
@@ -270,6 +277,8 @@ class Report:
             inferred=dict(data.get("inferred") or {}),
             sections=dict(data.get("sections") or {}),
             notices=tuple(data.get("notices") or ()),
+            budget=dict(data.get("budget") or {}),
+            timings=dict(data.get("timings") or {}),
         )
 
     def finding(self, finding_id: str) -> Finding | None:

@@ -7,12 +7,18 @@ LightGBM fits gain little from a second thread and lose badly when threads compe
 for cores, whereas independent fits in separate processes scale. The fits, and so
 the results, do not depend on how many workers run them; only the training-set size
 decides between the in-process path and the one-thread-per-fit path.
+
+With ``backend="ray"`` each job is a Ray task (one CPU) on the session that
+:func:`ray_session` opened or found, so the fits spread over a cluster's nodes; the
+thread rule is the same as locally, so a seed gives the same models, and the same
+report, on either backend.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +28,19 @@ from numpy.typing import NDArray
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["MAX_WORKERS", "PARALLEL_FROM", "FitJob", "FitOutput", "run_fits", "workers_for"]
+__all__ = [
+    "FIT_BACKENDS",
+    "MAX_WORKERS",
+    "PARALLEL_FROM",
+    "FitJob",
+    "FitOutput",
+    "ray_session",
+    "run_fits",
+    "workers_for",
+]
+
+#: Where the diagnosis's own fits run.
+FIT_BACKENDS: tuple[str, ...] = ("local", "ray")
 
 #: From this many training rows on, the jobs run in worker processes.
 PARALLEL_FROM = 20_000
@@ -75,14 +93,18 @@ def run_fits(
     *,
     n_train: int,
     on_done: Callable[[int, FitJob], None] | None = None,
+    backend: str = "local",
 ) -> list[FitOutput]:
     """Fit every job and predict ``x_eval`` with it; outputs in the jobs' order.
 
     ``on_done(i, job)`` is called as each job finishes (for progress). Problems of
-    :data:`PARALLEL_FROM` training rows or more fit in worker processes, one thread each.
+    :data:`PARALLEL_FROM` training rows or more fit in worker processes, one thread each;
+    ``backend="ray"`` fits every job as a Ray task instead.
     """
-    workers = workers_for(n_train, len(jobs))
     one_thread = n_train >= PARALLEL_FROM
+    if backend == "ray":
+        return _run_ray(jobs, x_eval, one_thread, on_done)
+    workers = workers_for(n_train, len(jobs))
     outputs: Iterator[FitOutput]
     if workers == 1:
         outputs = (_fit(job, x_eval, one_thread) for job in jobs)
@@ -98,3 +120,54 @@ def run_fits(
         if on_done is not None:
             on_done(i, job)
     return done
+
+
+def _run_ray(
+    jobs: Sequence[FitJob], x_eval: pd.DataFrame, one_thread: bool, on_done: Callable[[int, FitJob], None] | None
+) -> list[FitOutput]:
+    """Each job as a Ray task on the current session; the evaluation rows are shipped once."""
+    import ray
+
+    task = ray.remote(num_cpus=1, max_retries=1)(_fit)
+    shared = ray.put(x_eval)
+    pending = {task.remote(job, shared, one_thread): i for i, job in enumerate(jobs)}
+    done: dict[int, FitOutput] = {}
+    while pending:
+        ready, _ = ray.wait(list(pending), num_returns=1)
+        for ref in ready:
+            i = pending.pop(ref)
+            done[i] = ray.get(ref)
+            if on_done is not None:
+                on_done(len(done) - 1, jobs[i])
+    return [done[i] for i in range(len(jobs))]
+
+
+@contextmanager
+def ray_session(backend: str) -> Iterator[None]:
+    """Open a Ray session for ``backend="ray"`` unless one is open; close it after if opened here.
+
+    An open session (``ray.init`` already called, as a test or notebook does) is used as it
+    is; otherwise ``ray.init()`` joins the cluster named by ``RAY_ADDRESS``, or starts a local
+    one. Any other backend does nothing. Ray missing is a user error naming the extra.
+    """
+    if backend not in FIT_BACKENDS:
+        from unstuck.errors import ConfigError
+
+        raise ConfigError(f"Unknown backend '{backend}'.", f"Choose one of {', '.join(FIT_BACKENDS)}.")
+    if backend != "ray":
+        yield
+        return
+    try:
+        import ray
+    except ModuleNotFoundError as exc:
+        from unstuck.errors import ConfigError
+
+        raise ConfigError("--backend ray needs Ray, which is not installed.", "pip install 'unstuck[ray]'.") from exc
+    started_here = not ray.is_initialized()
+    if started_here:
+        ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False)
+    try:
+        yield
+    finally:
+        if started_here:
+            ray.shutdown()

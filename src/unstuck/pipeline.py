@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from unstuck.advice import bottleneck_of, rank_interventions, reconcile
+from unstuck.budget import DEFAULT_BUDGET, budget_named
 from unstuck.card import ProjectCard
 from unstuck.context import Context
 from unstuck.decomposition import COMPONENTS
@@ -141,16 +142,29 @@ def _with_tags(problem: Problem, tags: str | Path | pd.DataFrame | None, encodin
 
 
 def diagnose_problem(
-    problem: Problem, *, on_step: Callable[[str], None] | None = None, card: ProjectCard | None = None
+    problem: Problem,
+    *,
+    on_step: Callable[[str], None] | None = None,
+    card: ProjectCard | None = None,
+    budget: str = DEFAULT_BUDGET,
+    backend: str = "local",
 ) -> Report:
     """Run every applicable check on ``problem`` and assemble the report.
 
     The ``card``'s data type shapes the architecture advice (tables when absent).
+    ``budget`` (``quick``, ``standard``, ``thorough``: :mod:`unstuck.budget`) says how many
+    model fits the checks may spend; ``backend`` (``local`` or ``ray``) where they run.
     """
-    from unstuck import __version__
+    import time
 
-    ctx = Context(problem, on_step=on_step)
-    run = run_checks(problem, ctx)
+    from unstuck import __version__
+    from unstuck.fits import ray_session
+
+    chosen = budget_named(budget)
+    started = time.perf_counter()
+    ctx = Context(problem, on_step=on_step, budget=chosen, backend=backend)
+    with ray_session(backend):
+        run = run_checks(problem, ctx)
     data_type = card.data_type if card is not None else "structured"
     failed = [s for s in run.skipped if s.check in MODEL_CHECKS and s.reason.startswith("failed")]
     unverified = {"model": f"{failed[0].check} could not run ({failed[0].reason})"} if failed else {}
@@ -180,6 +194,14 @@ def diagnose_problem(
         inferred["classes"] = [str(c) for c in problem.classes]
     if card is not None:
         inferred["card"] = f"project card used: data type {card.data_type}, stage {card.stage}"
+    if problem.mode == "data" and chosen.thins:
+        inferred["budget"] = chosen.note()  # only a budget that changed what was measured is worth a line
+    timings = {
+        "total_seconds": round(time.perf_counter() - started, 3),
+        "checks": {name: round(seconds, 3) for name, seconds in run.timings.items()},
+        "shared": {name: round(seconds, 3) for name, seconds in ctx.timings.items()},
+        "backend": backend,
+    }
     return Report(
         unstuck_version=__version__,
         task=problem.task,
@@ -195,6 +217,8 @@ def diagnose_problem(
         inferred=inferred,
         sections=run.sections,
         notices=tuple(notices),
+        budget=chosen.to_dict(),
+        timings=timings,
     )
 
 
@@ -203,6 +227,8 @@ def diagnose(
     *,
     on_step: Callable[[str], None] | None = None,
     card: ProjectCard | None = None,
+    budget: str = DEFAULT_BUDGET,
+    backend: str = "local",
     **options: Any,
 ) -> Report:
     """Diagnose a project from files or DataFrames and return the :class:`Report`.
@@ -215,6 +241,11 @@ def diagnose(
         Called with a short message as each slow step starts (for progress displays).
     card:
         The project card (``unstuck.card.read_card()``), if any.
+    budget:
+        ``quick``, ``standard`` (default) or ``thorough``: how many model fits the checks
+        may spend, and what they skip or thin (:mod:`unstuck.budget`).
+    backend:
+        ``local`` (default) or ``ray``: where the diagnosis's own fits run.
     **options:
         As :func:`load_problem`: ``target``, ``dev``, ``test``, ``train_dev``,
         ``split_column``, ``predictions``, ``task``, ``metric``, ``id_column``,
@@ -222,7 +253,9 @@ def diagnose(
         history files or TensorBoard directories, or TrainingLog objects), ``tags``
         (a tag file or DataFrame with columns ``row`` and ``tags``; see ``unstuck.tags``).
     """
-    return diagnose_problem(load_problem(data, card=card, **options), on_step=on_step, card=card)
+    return diagnose_problem(
+        load_problem(data, card=card, **options), on_step=on_step, card=card, budget=budget, backend=backend
+    )
 
 
 def _table(source: str | Path | pd.DataFrame, encoding: str) -> tuple[pd.DataFrame, str]:

@@ -16,6 +16,12 @@ fitted once and shared by both sweeps. A setting beats the default
 when its dev error is lower by more than :data:`Z` standard errors of the paired
 per-row difference on dev.
 
+From :data:`HALVING_FROM` rows per setting on, the settings are first screened on a
+quarter of those rows (a nested, stratified prefix): one that is clearly worse there
+(by :data:`DROP_Z` standard errors) than the screening's best is not fitted on all of
+them, and only the settings fitted on all the rows compete for the verdicts below.
+The sweep's size is the budget's (:mod:`unstuck.budget`).
+
 Findings:
 
 * ``capacity.bigger_model`` (lever ``bigger_model``, bottleneck ``avoidable_bias``)
@@ -42,6 +48,7 @@ from unstuck.registry import CheckResult, SkipCheck, check
 
 if TYPE_CHECKING:
     from unstuck.context import Context
+    from unstuck.fits import FitOutput
     from unstuck.metrics import Metric
     from unstuck.problem import Problem
 
@@ -55,6 +62,13 @@ SWEEP_ROWS = 5_000
 MIN_TRAIN = 100
 DEV_ROWS = 10_000
 Z = 2.0
+#: From this many rows per setting on, a sweep compares its settings by successive halving (see
+#: :func:`sweep`): below it every fit is cheap and the plain sweep costs little.
+HALVING_FROM = 4_000
+#: A setting is dropped at a smaller size when its dev error is worse than that size's best by
+#: more than this many standard errors: stricter than the ``Z`` a winner needs, so that only a
+#: setting that is clearly worse on a quarter of the rows misses its fit on all of them.
+DROP_Z = 3.0
 
 #: model -> sweep name -> (parameter, values, default, label of "more capacity")
 SWEEPS: dict[str, dict[str, tuple[str, tuple[float, ...], float]]] = {
@@ -77,19 +91,36 @@ def _params(name: str, task: str, parameter: str, value: float) -> dict[str, Any
     return {parameter: value}
 
 
+def rungs(rows: int) -> list[int]:
+    """Training-set sizes of the settings' comparison for a sweep on ``rows`` rows: from
+    :data:`HALVING_FROM` rows on, a screening on a quarter of them and then all of them (one
+    round of successive halving: a screening that finds nothing clearly worse costs a quarter
+    more, each setting it drops saves three quarters of a fit); below it, all at once."""
+    return [rows // 4, rows] if rows >= HALVING_FROM else [rows]
+
+
 def sweep(
     problem: Problem,
     model_name: str,
     parameter_sweep: str,
     *,
-    at_default: tuple[dict[str, Any], NDArray[np.float64]] | None = None,
+    defaults: dict[int, FitOutput] | None = None,
+    max_rows: int = SWEEP_ROWS,
+    backend: str = "local",
 ) -> dict[str, Any]:
     """Train/dev error of ``model_name`` at each value of one hyperparameter (see module docstring).
 
-    Returns ``{"parameter", "default", "settings": [{value, train_error, dev_error}],
-    "dev_losses": {value: per-row dev losses}}``; the losses stay out of reports.
-    ``at_default`` — the setting and dev losses of the all-defaults model from an earlier
-    sweep on the same rows — is reused instead of fitting that same model again.
+    Returns ``{"parameter", "default", "rows", "settings": [{value, train_error, dev_error, rows,
+    dropped_at}], "dev_losses": {value: per-row dev losses}}``; the losses (of the settings fitted
+    on all ``rows``) stay out of reports. Settings are compared by successive halving on nested,
+    stratified subsets (:func:`rungs`): at a smaller size, a setting whose dev error is worse
+    than that size's best by more than :data:`DROP_Z` standard errors of the paired per-row
+    difference is dropped, and its errors are those measured where it was dropped
+    (``dropped_at`` rows; None when it reached the full size). The default is never dropped.
+    ``defaults`` — fits of the all-defaults model by training rows, from an earlier sweep on the
+    same rows — are reused instead of fitting that same model again, and filled in. Each setting
+    trains on at most ``max_rows`` rows (the budget's); ``backend`` is where the fits run
+    (:func:`unstuck.fits.run_fits`).
     """
     from unstuck.checks.learning_curve import nested_order
     from unstuck.fits import FitJob, run_fits
@@ -101,54 +132,80 @@ def sweep(
     classification = problem.task == "classification"
     y_all = train[target].to_numpy()
     order = nested_order(y_all if classification else None, len(train), problem.seed)
-    rows = train.iloc[order[:SWEEP_ROWS]]
     rng = np.random.default_rng(problem.seed)
     dev_index = np.arange(len(dev)) if len(dev) <= DEV_ROWS else np.sort(rng.choice(len(dev), DEV_ROWS, replace=False))
     x_dev, y_dev = dev[features].iloc[dev_index], dev[target].to_numpy()[dev_index]
     metric = problem.metric
-    y_rows = rows[target].to_numpy()
-    to_fit = [v for v in values if not (v == default and at_default is not None)]
-    jobs = [
-        FitJob(
-            model_name,
-            problem.task,
-            rows[features],
-            y_rows,
-            problem.seed,
-            _params(model_name, problem.task, parameter, v),
-        )
-        for v in to_fit
-    ]
-    fitted = dict(zip(to_fit, run_fits(jobs, x_dev, n_train=len(train)), strict=True))
-    settings, losses = [], {}
-    for value in values:
-        if value not in fitted and at_default is not None:
-            setting, losses[value] = at_default
-            settings.append({**setting, "value": value})
-            continue
-        output = fitted[value]
-        losses[value] = metric.row_losses(y_dev, output.on_eval)
-        settings.append(
-            {
+    shared = defaults if defaults is not None else {}
+    full = min(max_rows, len(train))
+    alive = list(values)
+    measured: dict[float, dict[str, Any]] = {}
+    losses: dict[float, NDArray[np.float64]] = {}
+    for size in rungs(full):
+        rows = train.iloc[order[:size]]
+        y_rows = rows[target].to_numpy()
+        to_fit = [v for v in alive if not (v == default and size in shared)]
+        jobs = [
+            FitJob(
+                model_name,
+                problem.task,
+                rows[features],
+                y_rows,
+                problem.seed,
+                _params(model_name, problem.task, parameter, v),
+            )
+            for v in to_fit
+        ]
+        fitted = dict(zip(to_fit, run_fits(jobs, x_dev, n_train=len(train), backend=backend), strict=True))
+        if default in fitted:
+            shared[size] = fitted[default]
+        rung_losses = {}
+        for value in alive:
+            output = fitted[value] if value in fitted else shared[size]
+            rung_losses[value] = metric.row_losses(y_dev, output.on_eval)
+            measured[value] = {
                 "value": value,
                 "train_error": float(metric(y_rows, output.on_train)),
-                "dev_error": float(metric.from_losses(losses[value])),
+                "dev_error": float(metric.from_losses(rung_losses[value])),
+                "rows": size,
+                "dropped_at": None,
             }
-        )
-    return {"parameter": parameter, "default": default, "rows": len(rows), "settings": settings, "dev_losses": losses}
+        if size == full:
+            losses = rung_losses
+            break
+        leader = min(alive, key=lambda v: measured[v]["dev_error"])
+        for value in [v for v in alive if v not in (default, leader)]:
+            gain, se = _paired_gain(rung_losses[value], rung_losses[leader], metric)
+            if gain > DROP_Z * se:
+                measured[value]["dropped_at"] = size
+                alive.remove(value)
+    return {
+        "parameter": parameter,
+        "default": default,
+        "rows": full,
+        "settings": [measured[v] for v in values],
+        "dev_losses": losses,
+    }
+
+
+def _paired_gain(baseline: NDArray[np.float64], other: NDArray[np.float64], metric: Metric) -> tuple[float, float]:
+    """How much lower the metric is on ``other``'s per-row losses than on ``baseline``'s (metric
+    units, > 0: ``other`` is better), and the standard error of that gain from the paired rows."""
+    gain = metric.from_losses(baseline) - metric.from_losses(other)
+    diff = baseline - other
+    se = float(np.std(diff, ddof=1) / np.sqrt(diff.size)) if diff.size > 1 else float("inf")
+    if metric.aggregate == "root_mean":  # RMSE: delta method on the mean squared error
+        mse = float(np.mean(baseline))
+        se = se / (2 * np.sqrt(mse)) if mse > 0 else float("inf")
+    return float(gain), se
 
 
 def _beats(
     losses: dict[float, NDArray[np.float64]], value: float, default: float, metric: Metric
 ) -> tuple[bool, float]:
     """Whether ``value`` beats ``default`` on dev beyond noise, and the gain (metric units, > 0 is better)."""
-    gain = metric.from_losses(losses[default]) - metric.from_losses(losses[value])
-    diff = losses[default] - losses[value]
-    se = float(np.std(diff, ddof=1) / np.sqrt(diff.size)) if diff.size > 1 else float("inf")
-    if metric.aggregate == "root_mean":  # RMSE: delta method on the mean squared error
-        mse = float(np.mean(losses[default]))
-        se = se / (2 * np.sqrt(mse)) if mse > 0 else float("inf")
-    return gain > Z * se and gain > 0, float(gain)
+    gain, se = _paired_gain(losses[default], losses[value], metric)
+    return gain > Z * se and gain > 0, gain
 
 
 @check(
@@ -160,6 +217,8 @@ def capacity(problem: Problem, ctx: Context) -> CheckResult:
     n_train = len(problem.frames["train"])
     if n_train < MIN_TRAIN:
         raise SkipCheck(f"needs at least {MIN_TRAIN} training rows for a sweep above noise; train has {n_train}")
+    if not ctx.budget.sweeps:
+        raise SkipCheck(f"the {ctx.budget.name} budget runs no sweeps; --budget standard runs them")
     best = ctx.ladder.best
     if best not in SWEEPS:
         raise SkipCheck(f"the best baseline is '{best}', which has no capacity or learning rate to sweep")
@@ -168,26 +227,36 @@ def capacity(problem: Problem, ctx: Context) -> CheckResult:
     metric = problem.metric
     findings: list[Finding] = []
     section: dict[str, Any] = {"model": best}
-    at_default: tuple[dict[str, Any], NDArray[np.float64]] | None = None
+    defaults: dict[int, FitOutput] = {}  # the all-defaults fits, shared by both sweeps
     for name in SWEEPS[best]:
-        ctx.step(f"{name.replace('_', ' ')} sweep of the {best.replace('_', ' ')} baseline")
-        result = sweep(problem, best, name, at_default=at_default)
+        parameter, swept, _ = SWEEPS[best][name]
+        sizes = ", ".join(f"{size:,}" for size in rungs(min(n_train, ctx.budget.sweep_rows)))
+        ctx.step(
+            f"{name.replace('_', ' ')} sweep: {len(swept)} settings of the {best.replace('_', ' ')} baseline "
+            f"({parameter} {swept[0]:g} to {swept[-1]:g}) on {sizes} rows"
+        )
+        result = sweep(problem, best, name, defaults=defaults, max_rows=ctx.budget.sweep_rows, backend=ctx.backend)
         losses = result.pop("dev_losses")
         parameter, default = result["parameter"], result["default"]
         settings = result["settings"]
-        at_default = (next(s for s in settings if s["value"] == default), losses[default])
         values = [s["value"] for s in settings]
-        chosen = min(settings, key=lambda s: (s["dev_error"], abs(np.log(s["value"] / default))))
+        # only the settings measured on all the rows compete: a dropped one was clearly worse earlier
+        finalists = [s for s in settings if s["dropped_at"] is None]
+        chosen = min(finalists, key=lambda s: (s["dev_error"], abs(np.log(s["value"] / default))))
         at_edge = chosen["value"] in (values[0], values[-1]) and chosen["value"] != default
         result["best"] = chosen["value"]
         result["at_edge"] = at_edge
         section[name] = result
         by_value = {s["value"]: s for s in settings}
-        table = ", ".join(f"{s['value']:g}: {metric.format(s['dev_error'])}" for s in settings)
+        table = ", ".join(
+            f"{s['value']:g}: {metric.format(s['dev_error'])}"
+            + (f" (dropped at {s['dropped_at']:,} rows)" if s["dropped_at"] is not None else "")
+            for s in settings
+        )
         evidence = {**result, "table": table, "rests_on": list(RESTS_ON)}
         if name == "capacity":
-            bigger = [v for v in values if v > default]
-            smaller = [v for v in values if v < default]
+            bigger = [v for v in losses if v > default]
+            smaller = [v for v in losses if v < default]
             better_big = [v for v in bigger if _beats(losses, v, default, metric)[0]]
             better_small = [v for v in smaller if _beats(losses, v, default, metric)[0]]
             if (

@@ -115,22 +115,30 @@ def smallest_size(n_train: int, n_classes: int = 0) -> int:
     return max(min(MIN_ROWS, n_train // 4), SMALL_MIN_ROWS, 2 * n_classes)
 
 
-def _plan(n_train: int, max_fits: int = MAX_FITS, n_classes: int = 0) -> list[tuple[int, int]]:
+def _plan(
+    n_train: int,
+    max_fits: int = MAX_FITS,
+    n_classes: int = 0,
+    max_repeats: int = MAX_REPEATS,
+    small: tuple[int, int] = (MAX_FITS_SMALL, MAX_REPEATS_SMALL),
+) -> list[tuple[int, int]]:
     """(size, repeats) below ``n_train``: sizes ``n/2, n/2^1.5, n/4, …`` (√2 apart, at most
     :data:`MAX_SIZES`, between :data:`MIN_ROWS` and :data:`MAX_CURVE_ROWS` rows); each size
     gets about ``min(n, 2 · MAX_CURVE_ROWS) / 4`` (at least ``ROWS_PER_SIZE``) training rows
     in all, i.e. ``that / size`` repeats, between 1 and :data:`MAX_REPEATS`. Large sizes run
     once, small ones twice; the fits add up to at most ``max_fits`` (16 by default: the fixed
     cost of a 300-tree fit dominates at small sizes), about 36k rows trained at 100k rows.
+    ``max_fits`` and ``max_repeats`` are the budget's (:mod:`unstuck.budget`), and so are
+    ``small``'s (most fits, most seeds per size) below :data:`SMALL_TRAIN` rows.
     """
     budget = max(min(n_train, 2 * MAX_CURVE_ROWS) / 4, ROWS_PER_SIZE)
     floor = smallest_size(n_train, n_classes)
     # On small data a fit costs little and one subset's error is mostly sampling noise: many
     # seeds per size (their mean is what the curve is fitted to) keep the interval honest.
-    small = n_train < SMALL_TRAIN
-    most = MAX_REPEATS_SMALL if small else MAX_REPEATS
-    if small:
-        max_fits = max(max_fits, MAX_FITS_SMALL)
+    if n_train < SMALL_TRAIN:
+        max_fits, most = small
+    else:
+        most = max_repeats
     plan: list[tuple[int, int]] = []
     fits = 0
     j = 1
@@ -147,6 +155,12 @@ def _plan(n_train: int, max_fits: int = MAX_FITS, n_classes: int = 0) -> list[tu
         plan.append((size, repeats))
         fits += repeats
     return plan
+
+
+def curve_fits(max_fits: int, n_classes: int) -> int:
+    """Fits of a multi-class boosting curve: boosting fits one ensemble per class, so fewer
+    fits keep its cost in line (at least 12, or ``max_fits`` when that is fewer)."""
+    return min(max_fits, max(12, max_fits * 2 // n_classes))
 
 
 def data_size_curve(problem: Problem, ctx: Context) -> dict[str, Any]:
@@ -192,10 +206,12 @@ def data_size_curve(problem: Problem, ctx: Context) -> dict[str, Any]:
         }
     ]
     # multi-class boosting fits one ensemble per class: fewer fits keep the cost in line
+    budget = ctx.budget
     heavy = classification and best.name == "gradient_boosting" and len(problem.classes) > 2
-    max_fits = max(12, MAX_FITS * 2 // len(problem.classes)) if heavy else MAX_FITS
+    max_fits = curve_fits(budget.curve_fits, len(problem.classes)) if heavy else budget.curve_fits
     jobs = []
-    for fit_rows, repeats in _plan(n_train, max_fits, len(problem.classes)):
+    small = (budget.small_curve_fits, budget.small_curve_repeats)
+    for fit_rows, repeats in _plan(n_train, max_fits, len(problem.classes), budget.curve_repeats, small):
         for r in range(repeats):
             seed = problem.seed + 1000 * (r + 1)
             order = nested_order(y_train if classification else None, n_train, seed)
@@ -210,7 +226,8 @@ def data_size_curve(problem: Problem, ctx: Context) -> dict[str, Any]:
         ctx.step(f"learning curve: {label} fit {i + 1} of {len(jobs)} done ({len(job.rows):,} rows)")
 
     ctx.step(f"learning curve: {len(jobs)} fits of the {label} baseline on subsets of train")
-    for job, output in zip(jobs, run_fits(jobs, x_dev, n_train=n_train, on_done=progress), strict=True):
+    outputs = run_fits(jobs, x_dev, n_train=n_train, on_done=progress, backend=ctx.backend)
+    for job, output in zip(jobs, outputs, strict=True):
         losses = metric.row_losses(y_dev, output.on_eval)
         points.append(
             {
@@ -341,7 +358,9 @@ def learning_curve(problem: Problem, ctx: Context) -> CheckResult:
     from unstuck import curves
 
     n_train = len(problem.frames["train"])
-    if len(_plan(n_train, MAX_FITS, len(problem.classes))) < 3:
+    budget = ctx.budget
+    small = (budget.small_curve_fits, budget.small_curve_repeats)
+    if len(_plan(n_train, budget.curve_fits, len(problem.classes), budget.curve_repeats, small)) < 3:
         floor = smallest_size(n_train, len(problem.classes))
         raise SkipCheck(
             f"needs three subset sizes of at least {floor} rows below the {n_train} training rows (about "

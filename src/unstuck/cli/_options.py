@@ -15,6 +15,8 @@ import typer
 from unstuck.cli._console import quiet_callback
 
 __all__ = [
+    "BackendOption",
+    "BudgetOption",
     "DataArgument",
     "DevOption",
     "DropOption",
@@ -70,3 +72,18 @@ QuietOption = Annotated[
     typer.Option("--quiet", "-q", help="Print no progress and no report; only errors.", callback=quiet_callback),
 ]
 VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Also show informational findings.")]
+BudgetOption = Annotated[
+    str,
+    typer.Option(
+        help="How many model fits to spend: quick (no sweeps, a thin learning curve), "
+        "standard, or thorough (more curve fits and seeds, sweeps on 20k rows, 5 folds). The report says "
+        "what was skipped or thinned."
+    ),
+]
+BackendOption = Annotated[
+    str,
+    typer.Option(
+        help="Where the diagnosis's own fits (learning curve, sweeps, out-of-fold) run: local, or ray (the Ray "
+        "cluster of RAY_ADDRESS, or a local one)."
+    ),
+]

@@ -10,6 +10,8 @@ import typer
 
 from unstuck.cli._console import console, err_console
 from unstuck.cli._options import (
+    BackendOption,
+    BudgetOption,
     DataArgument,
     DevOption,
     DropOption,
@@ -79,6 +81,8 @@ def diagnose(
     markdown: MarkdownOption = None,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
+    budget: BudgetOption = "standard",
+    backend: BackendOption = "local",
 ) -> None:
     """Diagnose a model: error decomposition, findings and ranked next steps."""
     from unstuck.pipeline import load_problem
@@ -116,6 +120,8 @@ def diagnose(
         card=project,
         arguments=saved,
         mlflow=(mlflow_run, mlflow_uri) if mlflow_run else None,
+        budget=budget,
+        backend=backend,
     )
 
 
@@ -136,6 +142,8 @@ def demo(
     markdown: MarkdownOption = None,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
+    budget: BudgetOption = "standard",
+    backend: BackendOption = "local",
 ) -> None:
     """Diagnose a bundled real dataset (scikit-learn's handwritten digits), offline."""
     from unstuck.demo import DEMO_TARGET, demo_frames
@@ -164,6 +172,8 @@ def demo(
         quiet=quiet,
         verbose=verbose,
         arguments={"demo": True, "seed": seed},
+        budget=budget,
+        backend=backend,
     )
 
 
@@ -178,16 +188,24 @@ def _run(
     arguments: dict[str, Any],
     card: ProjectCard | None = None,
     mlflow: tuple[str, str | None] | None = None,
+    budget: str = "standard",
+    backend: str = "local",
 ) -> None:
     from unstuck.pipeline import diagnose_problem
     from unstuck.render.text import render_report
     from unstuck.state import save_last
 
     if quiet:
-        report = diagnose_problem(problem, card=card)
+        report = diagnose_problem(problem, card=card, budget=budget, backend=backend)
     else:
         with err_console.status("diagnosing…") as status:
-            report = diagnose_problem(problem, on_step=lambda message: status.update(f"{message}…"), card=card)
+            report = diagnose_problem(
+                problem,
+                on_step=lambda message: status.update(f"{message}…"),
+                card=card,
+                budget=budget,
+                backend=backend,
+            )
     save_last(arguments, report)
     written = []
     if json_path is not None:
@@ -196,6 +214,8 @@ def _run(
     written += write_renders(report, html=html, markdown=markdown)
     if not quiet:
         console.print(render_report(report, verbose=verbose))
+        if verbose and report.timings:
+            console.print(timing_line(report.timings), soft_wrap=True)
         if written:
             console.print(f"Wrote {', '.join(written)}", soft_wrap=True)
     if mlflow is not None:
@@ -210,6 +230,21 @@ def _run(
                 f"Logged to MLflow run {run_id}: {', '.join(logged['artifacts'])}, {len(logged['metrics'])} metrics",
                 soft_wrap=True,
             )
+
+
+def timing_line(timings: dict[str, Any], most: int = 6) -> str:
+    """``Time: 12.3 s — learning curve 5.1 s, baselines 3.0 s, …``: the whole run, then the
+    checks and shared measurements that took longest (at most ``most``; those under 0.05 s left out)."""
+    names = {"ladder": "baselines (fit)", "oof_proba": "out-of-fold predictions", "dev_slices": "dev slice search"}
+    parts = [(names.get(k, k), v) for k, v in timings.get("shared", {}).items()]
+    parts += [(k.replace("_", " "), v) for k, v in timings.get("checks", {}).items()]
+    parts = sorted((p for p in parts if p[1] >= 0.05), key=lambda p: -p[1])[:most]
+    line = f"Time: {timings.get('total_seconds', 0.0):.1f} s"
+    if timings.get("backend", "local") != "local":
+        line += f" (fits on {timings['backend']})"
+    if parts:
+        line += " — " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in parts)
+    return line
 
 
 def _write_json(report: Report, path: Path) -> None:

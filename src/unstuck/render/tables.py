@@ -528,7 +528,9 @@ def _capacity(report: Report, data: dict[str, Any]) -> list[Table]:
         settings = sweep["settings"]
         rows = [
             [
-                f"{s['value']:g}" + (" (default)" if s["value"] == sweep.get("default") else ""),
+                f"{s['value']:g}"
+                + (" (default)" if s["value"] == sweep.get("default") else "")
+                + (f" (dropped at {s['dropped_at']:,} rows)" if s.get("dropped_at") else ""),
                 fmt_value(report, s.get("train_error")),
                 fmt_value(report, s.get("dev_error")),
             ]
