@@ -99,12 +99,14 @@ def test_diagnose_follows_the_report_schema_with_progress_and_matches_the_python
     report = result.structured_content
     validate(report, "report-1")
     assert json.loads(_text(result)) == report
-    # 178 rows split 70/30 into the files; unstuck carves its train-dev set out of the 124 training rows
-    # 124 training rows: too few to carve a train-dev split, whose error comes from out-of-fold predictions
+    # 178 rows split 70/30 into the files; 124 training rows are too few to carve a train-dev split,
+    # whose error comes from out-of-fold predictions
     assert report["splits"] == {"train": 124, "dev": 54} and report["errors"]["train_dev"] is not None
     assert "sections" not in report  # long tables only on request
     expected = report_json(unstuck.diagnose(wine_root / "train.csv", dev=wine_root / "dev.csv", target="target"))
-    assert report == expected
+    # the same report but for the wall-clock times, which no two runs share
+    assert set(report["timings"]) == set(expected["timings"])
+    assert {k: v for k, v in report.items() if k != "timings"} == {k: v for k, v in expected.items() if k != "timings"}
 
     # one notification per step of the diagnosis, numbered 1, 2, 3, ..., each saying what runs
     assert len(progress) >= 10
