@@ -94,4 +94,6 @@ def registered_checks() -> tuple[CheckSpec, ...]:
 
     for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
         importlib.import_module(f"{package.__name__}.{module.name}")
-    return tuple(sorted(_REGISTRY.values(), key=lambda spec: spec.order))
+    # By module, then by registration within it: the order discovery gives, whatever other code
+    # happened to import a check module first (the order of a report's lists depends on it).
+    return tuple(sorted(_REGISTRY.values(), key=lambda spec: (spec.function.__module__, spec.order)))

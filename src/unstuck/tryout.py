@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from unstuck.findings import Intervention, Report
     from unstuck.problem import Problem
 
-__all__ = ["AUTOMATIC", "TryOutcome", "Variant", "try_intervention"]
+__all__ = ["AUTOMATIC", "TRY_VERDICTS", "TryOutcome", "Variant", "record_try", "try_intervention"]
 
 N_BOOT = 1000
 
@@ -333,3 +333,64 @@ def _paired_gain_draws(
         idx = rng.integers(0, n, size=n)
         draws[i] = problem.metric.from_losses(before[idx]) - problem.metric.from_losses(after[idx])
     return draws
+
+
+#: A try's verdict in the ledger's words (a manual intervention gets none).
+TRY_VERDICTS = {"gain": "keep", "worse": "discard", "within_noise": "inconclusive"}
+
+
+def record_try(outcome: TryOutcome, report: Report, *, ledger: str | None = None, config: dict[str, Any]) -> int:
+    """Append a try to the ledger at ``ledger`` (the default ledger when None) and return its id.
+
+    A try that ran (an automatic one) is recorded done, with the dev metric before and after
+    and its verdict; a manual one is recorded planned. ``config`` adds to the record's
+    configuration (what the diagnosis was run on). The one record the CLI and the
+    assistant server both write.
+    """
+    import os
+    import socket
+    import time
+
+    from unstuck.ledger import Expectation, Experiment, open_ledger
+
+    metric = report.metric["name"]
+    item = _intervention(report, outcome.rank)
+    record = Experiment(
+        created_at=time.time(),
+        hypothesis=outcome.hypothesis,
+        expectation=None
+        if outcome.expected_gain is None
+        else Expectation(metric=f"dev_{metric}", delta=-outcome.expected_gain),
+        changed=outcome.changed or {"change": [None, outcome.change]},
+        config={"try": outcome.to_dict(), **config},
+        command=["unstuck", "try", str(outcome.rank)],
+        findings=list(item.findings),
+        interventions=[outcome.lever],
+        status="planned",
+    )
+    with open_ledger(ledger) as store:
+        number = store.add(record)
+        if not outcome.automatic:
+            return number
+        store.start(number, started_at=record.created_at, host=socket.gethostname(), pid=os.getpid())
+        store.finish(
+            number,
+            status="done",
+            ended_at=time.time(),
+            metrics={
+                f"dev_{metric}_before": float(outcome.before or 0.0),
+                f"dev_{metric}": float(outcome.after or 0.0),
+            },
+        )
+        verdict = TRY_VERDICTS.get(outcome.verdict)
+        if verdict is not None:
+            store.set_verdict(
+                number,
+                verdict,
+                {
+                    "method": "paired bootstrap on dev rows",
+                    "gain": outcome.gain,
+                    "interval": list(outcome.interval or ()),
+                },
+            )
+        return number

@@ -95,54 +95,11 @@ def _print(outcome: TryOutcome, report: Report) -> None:
 
 def _record(outcome: TryOutcome, report: Report, arguments: dict[str, Any]) -> int | None:
     """Append the try to the ledger; a ledger problem is reported, never fatal to the result."""
-    import os
-    import socket
-    import time
-
     from unstuck.errors import UnstuckError
-    from unstuck.ledger import Expectation, Experiment, open_ledger
+    from unstuck.tryout import record_try
 
-    verdict = {"gain": "keep", "worse": "discard", "within_noise": "inconclusive"}.get(outcome.verdict)
-    item = next(i for i in report.interventions if i.rank == outcome.rank)
-    record = Experiment(
-        created_at=time.time(),
-        hypothesis=outcome.hypothesis,
-        expectation=None
-        if outcome.expected_gain is None
-        else Expectation(metric=f"dev_{report.metric['name']}", delta=-outcome.expected_gain),
-        changed=outcome.changed or {"change": [None, outcome.change]},
-        config={"try": outcome.to_dict(), "diagnosis_arguments": arguments},
-        command=["unstuck", "try", str(outcome.rank)],
-        findings=list(item.findings),
-        interventions=[outcome.lever],
-        status="planned",
-    )
     try:
-        with open_ledger() as store:
-            number = store.add(record)
-            if not outcome.automatic:
-                return number
-            store.start(number, started_at=record.created_at, host=socket.gethostname(), pid=os.getpid())
-            store.finish(
-                number,
-                status="done",
-                ended_at=time.time(),
-                metrics={
-                    f"dev_{report.metric['name']}_before": float(outcome.before or 0.0),
-                    f"dev_{report.metric['name']}": float(outcome.after or 0.0),
-                },
-            )
-            if verdict is not None:
-                store.set_verdict(
-                    number,
-                    verdict,
-                    {
-                        "method": "paired bootstrap on dev rows",
-                        "gain": outcome.gain,
-                        "interval": list(outcome.interval or ()),
-                    },
-                )
-            return number
+        return record_try(outcome, report, config={"diagnosis_arguments": arguments})
     except UnstuckError as exc:
         err_console.print(f"[yellow]not recorded in the ledger:[/] {exc.message}")
         return None
