@@ -131,7 +131,9 @@ def open_page(path: Path, width: int = 1100, binary: str | None = None, timeout:
     binary = binary or chromium_path()
     if binary is None:
         raise FileNotFoundError("chromium is not installed (bash .ci/services.sh installs it)")
-    with tempfile.TemporaryDirectory(prefix="unstuck-chromium-") as tmp:
+    # Chromium's helper processes can outlive the browser by a moment and still write to the
+    # throwaway profile: a cleanup that races them must not fail a page that loaded.
+    with tempfile.TemporaryDirectory(prefix="unstuck-chromium-", ignore_cleanup_errors=True) as tmp:
         process, ws_url = _start(binary, Path(tmp))
         session = _Session(ws_url)
         try:
