@@ -6,9 +6,9 @@ plain JSON values (numpy scalars turned into numbers) in the shapes the CLI's
 ``--json`` writes: ``unstuck.report/1``, ``unstuck.curve/1``, ``unstuck.plan/1``,
 ``unstuck.cost/1``. Nothing here prints or touches MCP; the server adds that.
 
-``learning_curve`` (data mode) and ``cost`` have no Python API of their own
-(the CLI computes them), so the few lines that assemble them from
-:mod:`unstuck.checks` and :mod:`unstuck.cost` are repeated here.
+Each tool calls the same library function as its CLI command
+(:func:`unstuck.baseline_curve.baseline_curve`, :func:`unstuck.cost.estimate.estimate_cost`,
+...), so the two give the same document.
 """
 
 from __future__ import annotations
@@ -170,10 +170,8 @@ def learning_curve(
     on_step: OnStep | None = None,
 ) -> dict[str, Any]:
     """The quick baseline's learning curve and forecast (``unstuck curve DATA --target``), ``unstuck.curve/1``."""
-    from unstuck.context import Context
+    from unstuck.baseline_curve import baseline_curve
     from unstuck.pipeline import load_problem
-    from unstuck.registry import registered_checks
-    from unstuck.runner import run_checks
 
     problem = load_problem(
         sandbox.path(train, "train"),
@@ -184,22 +182,7 @@ def learning_curve(
         drop=tuple(drop),
         seed=seed,
     )
-    spec = [s for s in registered_checks() if s.name == "learning_curve"]
-    run = run_checks(problem, Context(problem, on_step=on_step), checks=spec)
-    if run.skipped:
-        raise ConfigError(
-            f"No learning curve: {run.skipped[0].reason}.",
-            "Give more training rows, or a target the baselines can learn.",
-        )
-    result: dict[str, Any] = jsonable(
-        {
-            "schema": "unstuck.curve/1",
-            "mode": "data",
-            "metric": problem.metric.to_dict(),
-            "findings": [f.to_dict() for f in run.findings],
-            "learning_curve": run.sections["learning_curve"],
-        }
-    )
+    result: dict[str, Any] = jsonable(baseline_curve(problem, on_step=on_step).to_dict())
     return result
 
 
