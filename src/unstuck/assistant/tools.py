@@ -293,52 +293,25 @@ def cost(
     coverage: float | None = None,
 ) -> dict[str, Any]:
     """LLM API vs a fine-tuned small model (``unstuck cost --json``), an ``unstuck.cost/1`` document."""
-    from unstuck.cost.model import SmallModelPlan, api_cost_per_request, cost_curve, volume_series
-    from unstuck.cost.report import build_report, cost_to_dict
+    from unstuck.cost.estimate import Pricing, cost_report, request_volume
 
-    if volumes:
-        series = [float(v) for v in volumes]
-        volume = {"source": "series", "requests": series[0], "growth": None, "months": len(series)}
-    elif requests is not None:
-        series = volume_series(requests, growth, months)
-        volume = {"source": "growth", "requests": requests, "growth": growth, "months": months}
-    else:
-        raise ConfigError(
-            "No request volume: the cost curve needs requests (per month) or volumes.",
-            "Pass requests=50000 with growth=0.3, or volumes=[50000, 80000, 120000].",
-        )
-    per_request = api_cost_per_request(tokens_in, tokens_out, api_input_price, api_output_price)
-    small = SmallModelPlan(
-        instance_hourly=small_model_hourly,
+    pricing = Pricing(
+        api_input_price=api_input_price,
+        api_output_price=api_output_price,
+        small_model_hourly=small_model_hourly,
         throughput=throughput,
         utilisation=utilisation,
         min_instances=min_instances,
-        gpu_hours=finetune_gpu_hours,
+        finetune_gpu_hours=finetune_gpu_hours,
         gpu_hourly=gpu_hourly,
-        labelling=labelling_cost,
+        labelling_cost=labelling_cost,
         engineering_days=engineering_days,
         daily_rate=daily_rate,
+        budget=budget,
     )
-    curve = cost_curve(series, per_request, small, coverage=coverage, budget=budget)
-    section = cost_to_dict(
-        curve,
-        small,
-        input_price=api_input_price,
-        output_price=api_output_price,
-        tokens_in=tokens_in,
-        tokens_out=tokens_out,
-        tokens_source="given",
-        throughput_source="given",
-        volume=volume,
-        coverage_source="given" if coverage is not None else None,
-    )
-    notes = []
-    if small.one_off == 0:
-        notes.append(
-            "One-off cost is 0: add finetune_gpu_hours/gpu_hourly, engineering_days/daily_rate and "
-            "labelling_cost for a fair break-even."
-        )
-    result: dict[str, Any] = jsonable(build_report("cost", cost=section, notes=notes))
+    volume = request_volume(requests=requests, growth=growth, months=months, volumes=volumes)
+    document = cost_report(pricing, volume, tokens_in=tokens_in, tokens_out=tokens_out, coverage=coverage)
+    result: dict[str, Any] = jsonable(document)
     return result
 
 
