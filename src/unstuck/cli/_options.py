@@ -8,15 +8,19 @@ must not drift apart.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from unstuck.cli._console import quiet_callback
 
+if TYPE_CHECKING:
+    from unstuck.card import ProjectCard
+
 __all__ = [
     "BackendOption",
     "BudgetOption",
+    "CardOption",
     "DataArgument",
     "DevOption",
     "DropOption",
@@ -34,6 +38,7 @@ __all__ = [
     "TestOption",
     "TrainDevOption",
     "VerboseOption",
+    "card_from_option",
 ]
 
 DataArgument = Annotated[
@@ -63,6 +68,7 @@ IdColumnOption = Annotated[str | None, typer.Option(help="Row identifier column 
 DropOption = Annotated[list[str] | None, typer.Option(help="Column to leave out; repeat for several.")]
 SeedOption = Annotated[int, typer.Option(help="Seed for every split, model, sample and bootstrap.")]
 EncodingOption = Annotated[str, typer.Option(help="Text encoding of CSV/JSONL files.")]
+CardOption = Annotated[Path | None, typer.Option(help="Project card (default: ./unstuck.toml when it exists).")]
 JsonOption = Annotated[
     Path | None,
     typer.Option("--json", help="Write the report as JSON (schema unstuck.report/1) to this path."),
@@ -87,3 +93,13 @@ BackendOption = Annotated[
         "cluster of RAY_ADDRESS, or a local one)."
     ),
 ]
+
+
+def card_from_option(path: Path | None) -> ProjectCard | None:
+    """The project card at ``--card PATH``, or ./unstuck.toml when it exists, or None."""
+    from unstuck.card import CARD_FILE, read_card
+
+    if path is not None:
+        return read_card(path)
+    default = Path(CARD_FILE)
+    return read_card(default) if default.exists() else None

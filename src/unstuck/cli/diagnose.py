@@ -12,6 +12,7 @@ from unstuck.cli._console import console, err_console
 from unstuck.cli._options import (
     BackendOption,
     BudgetOption,
+    CardOption,
     DataArgument,
     DevOption,
     DropOption,
@@ -29,6 +30,7 @@ from unstuck.cli._options import (
     TestOption,
     TrainDevOption,
     VerboseOption,
+    card_from_option,
 )
 from unstuck.cli.report import HtmlOption, MarkdownOption, write_renders
 
@@ -71,7 +73,7 @@ def diagnose(
     drop: DropOption = None,
     seed: SeedOption = 0,
     encoding: EncodingOption = "utf-8",
-    card: Annotated[Path | None, typer.Option(help="Project card (default: ./unstuck.toml when it exists).")] = None,
+    card: CardOption = None,
     tags: Annotated[
         Path | None,
         typer.Option(help="Tagged dev errors (columns row, tags; from `unstuck tag`): the error-category table."),
@@ -87,7 +89,7 @@ def diagnose(
     """Diagnose a model: error decomposition, findings and ranked next steps."""
     from unstuck.pipeline import load_problem
 
-    project = _card(card)
+    project = card_from_option(card)
     arguments: dict[str, Any] = {
         "data": data,
         "target": target,
@@ -123,16 +125,6 @@ def diagnose(
         budget=budget,
         backend=backend,
     )
-
-
-def _card(path: Path | None) -> ProjectCard | None:
-    """The project card at ``path``, or ./unstuck.toml when it exists, or None."""
-    from unstuck.card import CARD_FILE, read_card
-
-    if path is not None:
-        return read_card(path)
-    default = Path(CARD_FILE)
-    return read_card(default) if default.exists() else None
 
 
 def demo(
