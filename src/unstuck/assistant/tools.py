@@ -317,35 +317,9 @@ def cost(
 
 def saved_report(sandbox: Sandbox, report: str | None) -> Report:
     """A report saved under the root: a ``--json`` report file, or by default the last diagnosis."""
-    from unstuck.findings import SCHEMA, Report
+    from unstuck.report_file import read_report
     from unstuck.state import LAST_DIAGNOSIS, load_last
 
     if report is None:
         return load_last(sandbox.root / LAST_DIAGNOSIS)[1]
-    path = sandbox.path(report, "report")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FileProblem(
-            f"The report '{report}' does not exist.", "Pass a file written by `unstuck diagnose ... --json PATH`."
-        ) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FileProblem(
-            f"Could not read the report '{report}' as JSON ({exc}).",
-            "Pass a file written by `unstuck diagnose ... --json PATH`, not the HTML or Markdown report.",
-        ) from None
-    if isinstance(data, dict) and isinstance(data.get("report"), dict):
-        data = data["report"]  # the saved last diagnosis wraps the report with its arguments
-    schema = data.get("schema") if isinstance(data, dict) else None
-    if schema != SCHEMA:
-        raise FileProblem(
-            f"'{report}' is not an unstuck report: its schema is {schema!r}, expected {SCHEMA!r}.",
-            "Pass a file written by `unstuck diagnose ... --json PATH` with this version of unstuck.",
-        )
-    try:
-        return Report.from_dict(data)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise FileProblem(
-            f"'{report}' says it is {SCHEMA} but is incomplete or damaged ({type(exc).__name__}: {exc}).",
-            "Write it again with `unstuck diagnose ... --json PATH`.",
-        ) from None
+    return read_report(sandbox.path(report, "report"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -32,11 +31,10 @@ from unstuck.cli._options import (
     VerboseOption,
     card_from_option,
 )
-from unstuck.cli.report import HtmlOption, MarkdownOption, write_renders
+from unstuck.cli.report import HtmlOption, MarkdownOption, write_renders, write_report_json
 
 if TYPE_CHECKING:
     from unstuck.card import ProjectCard
-    from unstuck.findings import Report
     from unstuck.problem import Problem
 
 __all__ = ["register"]
@@ -201,7 +199,7 @@ def _run(
     save_last(arguments, report)
     written = []
     if json_path is not None:
-        _write_json(report, json_path)
+        write_report_json(report, json_path)
         written.append(str(json_path))
     written += write_renders(report, html=html, markdown=markdown)
     if not quiet:
@@ -237,27 +235,6 @@ def timing_line(timings: dict[str, Any], most: int = 6) -> str:
     if parts:
         line += " — " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in parts)
     return line
-
-
-def _write_json(report: Report, path: Path) -> None:
-    from unstuck.errors import FileProblem
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(report.to_dict(), indent=2, default=_jsonable, allow_nan=False)
-        path.write_text(text + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise FileProblem(
-            f"Could not write the JSON report to '{path}': {exc.strerror}.",
-            "Choose a writable path for --json.",
-        ) from None
-
-
-def _jsonable(value: object) -> object:
-    """numpy scalars and other stragglers → plain JSON values."""
-    if hasattr(value, "item"):
-        return value.item()
-    return str(value)
 
 
 def register(app: typer.Typer) -> None:
