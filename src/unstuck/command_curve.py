@@ -242,13 +242,12 @@ def _fitted(
     seed: int,
 ) -> CommandCurve:
     from unstuck import curves
-    from unstuck.checks.learning_curve import forecast_at
 
     sign = -1.0 if maximize else 1.0
     sizes = [float(r.spec.values["size"] if rows is not None else r.spec.values["fraction"]) for r in usable]
     values = [sign * (_number(r.metrics[key]) or 0.0) for r in usable]
     fit = curves.fit(sizes, values, floor=None if maximize else 0.0, seed=seed)
-    raw = forecast_at(fit, float(rows) if rows is not None else 1.0)
+    raw = curves.forecast_at(fit, float(rows) if rows is not None else 1.0)
     forecast = dict(raw)
     if maximize:  # fitted on -metric: turn the values back; gains (improvements) keep their sign
         for k in ("now", "at_2x", "at_10x"):

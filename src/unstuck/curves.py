@@ -91,7 +91,7 @@ from unstuck.curve_families import evaluate as _evaluate
 from unstuck.curve_families import fit_params as _fit_model
 from unstuck.curve_families import n_params as _n_params
 
-__all__ = ["FAMILIES", "MIN_POINTS", "PREFER_ENSEMBLE", "CurveFit", "fit", "size_for"]
+__all__ = ["FAMILIES", "MIN_POINTS", "PREFER_ENSEMBLE", "CurveFit", "fit", "forecast_at", "size_for"]
 
 FloatArray = NDArray[np.float64]
 
@@ -477,6 +477,33 @@ def _bootstrap(
         draw = _fit_all(family, s, curve, floor, y=y, refine=False)
         draws.append(theta if draw is None else draw)
     return np.array(draws, dtype=np.float64).reshape(n_boot + 1, -1)
+
+
+def forecast_at(fit: CurveFit, n_train: float, *, level: float = 0.9) -> dict[str, Any]:
+    """Forecasts at 1×, 2× and 10× ``n_train``, their ``level`` intervals, and the gain at 2× with its interval.
+
+    The gain's interval comes from the same bootstrap draws at 1× and 2× (paired), so
+    the uncertainty they share cancels. Values are in the units of the fitted errors;
+    gains are positive when the error falls.
+    """
+    sizes = np.array([n_train, 2 * n_train, 10 * n_train], dtype=np.float64)
+    point = fit.predict(sizes)
+    low, high = fit.interval(sizes, level=level)
+    draws = fit.draws_at(sizes)
+    gain_draws = draws[:, 0] - draws[:, 1]
+    tail = (1 - level) / 2
+    gain_low, gain_high = (float(v) for v in np.quantile(gain_draws, [tail, 1 - tail]))
+    return {
+        "now": float(point[0]),
+        "at_2x": float(point[1]),
+        "at_10x": float(point[2]),
+        "interval_2x": [float(low[1]), float(high[1])],
+        "interval_10x": [float(low[2]), float(high[2])],
+        "gain_2x": float(point[0] - point[1]),
+        "gain_2x_interval": [gain_low, gain_high],
+        "gain_10x": float(point[0] - point[2]),
+        "level": level,
+    }
 
 
 def size_for(fit: CurveFit, target_error: float, *, max_size: float = 1e12) -> int | None:

@@ -249,29 +249,10 @@ def data_size_curve(problem: Problem, ctx: Context) -> dict[str, Any]:
 
 
 def forecast_at(fit: CurveFit, n_train: float) -> dict[str, Any]:
-    """Forecasts at 1×, 2× and 10× ``n_train``, their 90 % intervals, and the gain at 2× with its interval.
+    """Forecasts at 1×, 2× and 10× ``n_train`` at the check's level (see :func:`unstuck.curves.forecast_at`)."""
+    from unstuck.curves import forecast_at as forecast
 
-    The gain's interval comes from the same bootstrap draws at 1× and 2× (paired), so
-    the uncertainty they share cancels.
-    """
-    sizes = np.array([n_train, 2 * n_train, 10 * n_train], dtype=np.float64)
-    point = fit.predict(sizes)
-    low, high = fit.interval(sizes, level=LEVEL)
-    draws = fit.draws_at(sizes)
-    gain_draws = draws[:, 0] - draws[:, 1]
-    tail = (1 - LEVEL) / 2
-    gain_low, gain_high = (float(v) for v in np.quantile(gain_draws, [tail, 1 - tail]))
-    return {
-        "now": float(point[0]),
-        "at_2x": float(point[1]),
-        "at_10x": float(point[2]),
-        "interval_2x": [float(low[1]), float(high[1])],
-        "interval_10x": [float(low[2]), float(high[2])],
-        "gain_2x": float(point[0] - point[1]),
-        "gain_2x_interval": [gain_low, gain_high],
-        "gain_10x": float(point[0] - point[2]),
-        "level": LEVEL,
-    }
+    return forecast(fit, n_train, level=LEVEL)
 
 
 def verdict(fit: CurveFit, forecast: dict[str, Any], observed: float) -> str:
