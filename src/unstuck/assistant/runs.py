@@ -15,8 +15,8 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp_types import ToolAnnotations
 
 from unstuck.assistant import params
+from unstuck.assistant.mcp_results import JsonResult, described, json_result, progress_reporter, user_errors
 from unstuck.assistant.sandbox import Sandbox
-from unstuck.assistant.server import JsonResult, described, json_result, progress_reporter, user_errors
 from unstuck.assistant.tools import DEFAULT_LEDGER, jsonable
 
 if TYPE_CHECKING:
