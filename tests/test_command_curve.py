@@ -83,6 +83,7 @@ def test_no_usable_run_is_a_no_curve_error_with_every_failure(tmp_path: Path) ->
         ({"fractions": [0.5, 1.5]}, r"in \(0, 1\], got \[1.5\]"),
         ({"fractions": [0.5], "jobs": 0}, "at least 1"),
         ({"fractions": [0.5], "rows": 0}, "must be positive"),
+        ({"fractions": [0.5], "timeout": 0}, "timeout must be a positive number of seconds, got 0"),
     ],
 )
 def test_bad_arguments_are_config_errors_before_any_run(

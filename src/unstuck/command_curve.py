@@ -168,13 +168,13 @@ def command_curve(
     ------
     ConfigError
         For a bad fraction, a missing placeholder, ``{size}`` without ``rows``, a bad
-        ``jobs`` or ``rows``, or a ``metric_key`` no run reported.
+        ``jobs``, ``rows`` or ``timeout``, or a ``metric_key`` no run reported.
     NoCurve
         When no run gave a usable point (with every run's failure).
     """
     from unstuck.runs import RunSpec, run_many, substitute
 
-    chosen = _check(command, fractions, seeds, rows, jobs)
+    chosen = _check(command, fractions, seeds, rows, jobs, timeout)
     specs = []
     for fraction in chosen:
         for s in seeds:
@@ -199,7 +199,12 @@ def command_curve(
 
 
 def _check(
-    command: Sequence[str], fractions: Sequence[float], seeds: Sequence[int], rows: int | None, jobs: int | None
+    command: Sequence[str],
+    fractions: Sequence[float],
+    seeds: Sequence[int],
+    rows: int | None,
+    jobs: int | None,
+    timeout: float | None,
 ) -> list[float]:
     """The sorted distinct fractions, once every argument is known to be usable."""
     from unstuck.runs import placeholders
@@ -228,6 +233,11 @@ def _check(
         raise ConfigError(f"The row count must be positive, got {rows}.", "Pass the rows in the full training set.")
     if jobs is not None and jobs < 1:
         raise ConfigError(f"The runs in parallel must be at least 1, got {jobs}.", "Pass 1 to run one at a time.")
+    if timeout is not None and not timeout > 0:
+        raise ConfigError(
+            f"The timeout must be a positive number of seconds, got {timeout}.",
+            "Pass the seconds a run may take, e.g. 600, or no timeout.",
+        )
     return chosen
 
 
