@@ -7,7 +7,10 @@ Two modes::
 
 In command mode the command runs once per fraction and seed (``{fraction}``,
 ``{seed}``, ``{size}`` substituted; ``{size}`` needs ``--rows``), in parallel, and
-reports its metrics by the contract of :mod:`unstuck.runs`.
+reports its metrics by the contract of :mod:`unstuck.runs`. The command parses its
+options, calls :func:`unstuck.baseline_curve.baseline_curve` or
+:func:`unstuck.command_curve.command_curve`, prints the curve and writes its
+``to_dict()`` document.
 """
 
 from __future__ import annotations
