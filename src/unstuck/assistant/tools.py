@@ -228,24 +228,17 @@ def ledger_log(
     limit: int = 20,
 ) -> list[dict[str, Any]]:
     """The experiments, newest first (``unstuck log --json``), filtered as the CLI filters them."""
-    from unstuck.ledger.record import STATUSES, VERDICTS
+    from unstuck.ledger.record import STATUSES
+    from unstuck.ledger.views import matching, verdict_filter
 
     bad = [s for s in status if s not in STATUSES]
     if bad:
         raise ConfigError(f"status {bad[0]!r} is not one of {', '.join(STATUSES)}.", "e.g. status ['failed'].")
-    if verdict is not None and verdict not in (*VERDICTS, "unset"):
-        raise ConfigError(f"verdict {verdict!r} is not keep, discard, inconclusive or unset.", "e.g. verdict 'keep'.")
+    verdict_filter(verdict)
     if limit < 0:
         raise ConfigError(f"limit {limit} is negative.", "Pass 0 for all records, or a positive count.")
     with _ledger(sandbox, ledger) as store:
-        records = store.list(status=list(status) or None, limit=None)
-    if verdict is not None:
-        records = [r for r in records if (r.verdict or "unset") == verdict]
-    if grep is not None:
-        needle = grep.lower()
-        records = [
-            r for r in records if needle in (r.hypothesis or "").lower() or needle in " ".join(r.command).lower()
-        ]
+        records = matching(store.list(status=list(status) or None, limit=None), verdict=verdict, grep=grep)
     if limit > 0:
         records = records[:limit]
     result: list[dict[str, Any]] = jsonable([r.to_dict() for r in records])

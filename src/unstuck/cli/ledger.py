@@ -316,7 +316,8 @@ def log(
 ) -> None:
     """The experiments, newest first, as a table."""
     from unstuck.errors import ConfigError
-    from unstuck.ledger.record import STATUSES, VERDICTS
+    from unstuck.ledger.record import STATUSES
+    from unstuck.ledger.views import matching, verdict_filter
 
     if limit < 0:
         raise ConfigError(
@@ -325,21 +326,14 @@ def log(
     bad = [s for s in status or [] if s not in STATUSES]
     if bad:
         raise ConfigError(f"--status {bad[0]!r} is not one of {', '.join(STATUSES)}.", hint="e.g. --status failed.")
-    if verdict is not None and verdict not in (*VERDICTS, "unset"):
-        raise ConfigError(f"--verdict {verdict!r} is not keep, discard, inconclusive or unset.", hint="e.g. keep.")
+    verdict_filter(verdict)  # refused before the ledger is opened (or created)
     post_filter = verdict is not None or grep is not None
     with _open(ledger) as store:
         records = store.list(
             status=status, sweep_id=sweep_id, parent_id=parent, limit=None if post_filter or limit <= 0 else limit
         )
         sweeps = {s: store.list(sweep_id=s) for s in {r.sweep_id for r in records[: limit or None] if r.sweep_id}}
-    if verdict is not None:
-        records = [r for r in records if (r.verdict or "unset") == verdict]
-    if grep is not None:
-        needle = grep.lower()
-        records = [
-            r for r in records if needle in (r.hypothesis or "").lower() or needle in " ".join(r.command).lower()
-        ]
+    records = matching(records, verdict=verdict, grep=grep)
     if limit > 0:
         records = records[:limit]
     if json_out:
