@@ -1,7 +1,7 @@
 """The reading order of a report, shared by the HTML and Markdown renderers.
 
 A report is read top-down by someone deciding what to do next, so every
-renderer shows, in this order (issue 8): the verdict; the error decomposition;
+renderer shows, in this order: the verdict; the error decomposition;
 data surprises; per-class and slice tables; error tags; learning curves;
 capacity and learning-rate sweeps; training curves; checks no group claims; the baseline ladder; what was skipped.
 
