@@ -19,9 +19,12 @@ FIT_SECONDS = (r"(%)\s+\d+(?:\.\d+)?$", r"\1 <seconds>")
 
 @dataclass(frozen=True)
 class Step:
-    command: str
+    command: str  # as the doc shows it; a backslash at the end of a line continues it, as in a shell
     expect: int = 0  # the exit code a user gets: 2 for input unstuck refuses
     shown: str | None = None  # the command as the doc shows it, when it differs from what runs
+    hidden: bool = False  # run (it prepares the next step) but shown neither it nor its output
+    keep_from: str | None = None  # show the output from the first line matching this pattern on
+    until: str | None = None  # show the output up to the first line matching this pattern, then "..."
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,8 @@ class Example:
     steps: tuple[Step, ...] = ()
     setup: Callable[[Path], None] | None = None
     show_commands: bool = True
+    blank_between: bool = False  # a blank line between one step's output and the next command
+    width: int = 100  # the terminal's columns
     masks: tuple[tuple[str, str], ...] = ()
     #: Over ten seconds per run: the doc test compares it only when ``UNSTUCK_DOCS_SLOW=1``
     #: (``.ci/run`` sets it), and says so in its skip reason, so a plain ``pytest`` stays quick.
@@ -57,7 +62,65 @@ def _small_table(folder: Path) -> None:
     frame.to_csv(folder / "train.csv", index=False)
 
 
+def _days_ago(days: int) -> str:
+    import datetime as dt
+
+    return (dt.date.today() - dt.timedelta(days=days)).isoformat()
+
+
+#: Dates and day counts move with the calendar; the plan's rules are pinned by tests/test_plan.py.
+CALENDAR = ((r"\d{4}-\d{2}-\d{2}", "<date>"), (r"\(\d+ days ago", "(<n> days ago"))
+PLAN_WIDTH = 110
+
 EXAMPLES: dict[str, Example] = {
     "demo": Example(steps=(Step("unstuck demo"),), show_commands=False, masks=(FIT_SECONDS,)),
     "bad-target": Example(steps=(Step("unstuck diagnose train.csv --target lable", expect=2),), setup=_small_table),
+    "plan-units": Example(
+        steps=(Step("unstuck init --data-type text --stage prototype --current 12 --target 5", expect=2),),
+        width=PLAN_WIDTH,
+    ),
+    "plan-cost": Example(
+        steps=(
+            Step(
+                "unstuck init --data-type text --stage cost_problem --deployment production --volume 200000 \\\n"
+                "               --uses-llm-api --budget-per-month 20000"
+            ),
+            Step("unstuck plan"),
+        ),
+        width=PLAN_WIDTH,
+    ),
+    "plan-time-box": Example(
+        steps=(
+            Step(
+                "unstuck init --data-type text --stage prototype --current 0.20 --target 0.05"
+                f" --prompt-tuning-started {_days_ago(53)}"
+            ),
+            Step("unstuck plan", until=r"^│ 4 │"),
+        ),
+        width=PLAN_WIDTH,
+        masks=CALENDAR,
+    ),
+    "plan-biometric": Example(
+        steps=(
+            Step(
+                "unstuck init --data-type image --stage failing_baseline --current 0.08 --target 0.01 \\\n"
+                '               --tried "more images" --tried "more GPUs" --component capture --component detect \\\n'
+                "               --component register --component compare --component spoof"
+            ),
+            Step("unstuck plan"),
+        ),
+        width=PLAN_WIDTH,
+    ),
+    "plan-greenfield": Example(
+        steps=(
+            Step("unstuck init --data-type time_series --stage greenfield --volume 80"),
+            Step("unstuck plan", keep_from=r"^Commands"),
+        ),
+        width=PLAN_WIDTH,
+    ),
+    "try": Example(
+        steps=(Step("unstuck demo -q", hidden=True), Step("unstuck try 1", shown="unstuck demo -q && unstuck try 1")),
+        width=PLAN_WIDTH,
+        slow=True,
+    ),
 }

@@ -14,7 +14,7 @@ A block in a Markdown file is the text between two markers::
 
 ``docs/doc_examples.py`` says what each NAME runs: the input files it writes into a
 fresh temporary folder, the commands (run as a user would, in a subprocess, 100
-columns wide) and the parts of their output that change from run to run (wall-clock
+columns wide unless the example says otherwise) and the parts of their output that change from run to run (wall-clock
 timings, temporary paths), which are masked when ``tests/test_docs_examples.py``
 compares a block with what the commands print today.
 """
@@ -35,11 +35,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from doc_examples import EXAMPLES, Example
+from doc_examples import EXAMPLES, Example, Step
 
 ROOT = Path(__file__).resolve().parent.parent
 BLOCK = re.compile(r"(<!-- unstuck:begin ([a-z0-9-]+) -->\n)(.*?)(<!-- unstuck:end -->)", re.S)
-WIDTH = 100
 TMP_SHOWN = "/home/me/project"  # what a temporary folder's path reads as in a doc
 
 
@@ -65,7 +64,7 @@ def blocks(root: Path = ROOT) -> Iterator[Block]:
 
 
 def _argv(command: str) -> list[str]:
-    words = shlex.split(command)
+    words = shlex.split(command.replace("\\\n", " "))
     if words[0] == "unstuck":
         # the installed entry point of the interpreter running this script (a venv's, or
         # PYTHONPATH's source tree), never another unstuck found first on PATH
@@ -73,9 +72,9 @@ def _argv(command: str) -> list[str]:
     return words
 
 
-def run_command(command: str, cwd: Path, expect: int) -> str:
-    """What a user sees in a terminal 100 columns wide: stdout and stderr as they interleave."""
-    env = {**os.environ, "COLUMNS": str(WIDTH), "NO_COLOR": "1", "PYTHONUNBUFFERED": "1", "TERM": "dumb"}
+def run_command(command: str, cwd: Path, expect: int, width: int = 100) -> str:
+    """What a user sees in a terminal ``width`` columns wide: stdout and stderr as they interleave."""
+    env = {**os.environ, "COLUMNS": str(width), "NO_COLOR": "1", "PYTHONUNBUFFERED": "1", "TERM": "dumb"}
     done = subprocess.run(
         _argv(command),
         cwd=cwd,
@@ -104,10 +103,28 @@ def produce(example: Example) -> str:
             example.setup(folder)
         shown: list[str] = []
         for step in example.steps:
-            output = run_command(step.command, folder, step.expect)
-            part = ([f"$ {step.shown or step.command}"] if example.show_commands else []) + ([output] if output else [])
+            output = run_command(step.command, folder, step.expect, example.width)
+            if step.hidden:
+                continue
+            part = [f"$ {step.shown or step.command}"] if example.show_commands else []
+            part += _excerpt(output, step)
             shown.append("\n".join(part))
-    return "```\n" + "\n".join(shown) + "\n```\n"
+    return "```\n" + ("\n\n" if example.blank_between else "\n").join(shown) + "\n```\n"
+
+
+def _excerpt(output: str, step: Step) -> list[str]:
+    lines = output.splitlines()
+    if step.keep_from is not None:
+        start = next((i for i, line in enumerate(lines) if re.search(step.keep_from, line)), None)
+        if start is None:
+            raise ExampleFailed(f"`{step.command}` printed no line matching {step.keep_from!r}:\n{output}")
+        lines = lines[start:]
+    if step.until is not None:
+        end = next((i for i, line in enumerate(lines) if re.search(step.until, line)), None)
+        if end is None:
+            raise ExampleFailed(f"`{step.command}` printed no line matching {step.until!r}:\n{output}")
+        lines = [*lines[:end], "..."]
+    return lines
 
 
 def masked(example: Example, text: str) -> str:
