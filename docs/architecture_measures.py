@@ -70,7 +70,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "components",
         ),
     ),
-    ("advice", ("advice", "plan", "tryout")),
+    ("advice", ("advice", "plan", "layer_choice", "tryout")),
     ("report", ("findings", "pipeline")),
     ("render", ("render", "gate")),
     ("cli", ("cli", "assistant", "__init__")),
