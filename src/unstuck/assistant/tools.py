@@ -310,7 +310,7 @@ def cost(
     coverage: float | None = None,
 ) -> dict[str, Any]:
     """LLM API vs a fine-tuned small model (``unstuck cost --json``), an ``unstuck.cost/1`` document."""
-    from unstuck.cost.model import SmallModelPlan, api_cost_per_request, cost_curve, volume_series
+    from unstuck.cost.model import SmallModelCosts, api_cost_per_request, cost_curve, volume_series
     from unstuck.cost.report import build_report, cost_to_dict
 
     if volumes:
@@ -325,7 +325,7 @@ def cost(
             "Pass requests=50000 with growth=0.3, or volumes=[50000, 80000, 120000].",
         )
     per_request = api_cost_per_request(tokens_in, tokens_out, api_input_price, api_output_price)
-    small = SmallModelPlan(
+    small = SmallModelCosts(
         instance_hourly=small_model_hourly,
         throughput=throughput,
         utilisation=utilisation,

@@ -164,22 +164,22 @@ def _cost(
     coverage: float | None,
     coverage_source: str | None,
 ) -> tuple[CostCurve, dict[str, Any]]:
-    from unstuck.cost.model import SmallModelPlan, api_cost_per_request, cost_curve
+    from unstuck.cost.model import SmallModelCosts, api_cost_per_request, cost_curve
     from unstuck.cost.report import cost_to_dict
 
     tin, tout, source = tokens
     per_request = api_cost_per_request(tin, tout, api_input_price, api_output_price)
-    plan = SmallModelPlan(
+    small_model = SmallModelCosts(
         instance_hourly=small_model_hourly,
         throughput=throughput,
         utilisation=utilisation,
         min_instances=min_instances,
         **one_off,
     )
-    curve = cost_curve(volumes[0], per_request, plan, coverage=coverage, budget=budget)
+    curve = cost_curve(volumes[0], per_request, small_model, coverage=coverage, budget=budget)
     section = cost_to_dict(
         curve,
-        plan,
+        small_model,
         input_price=api_input_price,
         output_price=api_output_price,
         tokens_in=tin,
