@@ -62,6 +62,23 @@ def _small_table(folder: Path) -> None:
     frame.to_csv(folder / "train.csv", index=False)
 
 
+def _free_text_traffic(folder: Path) -> None:
+    """LLM traffic whose answers are sentences, not labels: 200 lines, every answer different."""
+    import json
+
+    with (folder / "free.jsonl").open("w", encoding="utf-8") as out:
+        for i in range(200):
+            record = {"prompt": f"Summarise ticket {i}", "response": f"The customer of ticket {i} asks for a refund"}
+            out.write(json.dumps(record) + "\n")
+
+
+def _assistant_transcript() -> str:
+    """A real MCP session with ``unstuck mcp`` (see ``docs/assistant_transcript.py``)."""
+    from assistant_transcript import transcript
+
+    return transcript()
+
+
 def _days_ago(days: int) -> str:
     import datetime as dt
 
@@ -70,9 +87,10 @@ def _days_ago(days: int) -> str:
 
 #: Dates and day counts move with the calendar; the plan's rules are pinned by tests/test_plan.py.
 CALENDAR = ((r"\d{4}-\d{2}-\d{2}", "<date>"), (r"\(\d+ days ago", "(<n> days ago"))
-PLAN_WIDTH = 110
+PLAN_WIDTH = 110  # the plan's four-column table and the cost tables read best at 110
 
 EXAMPLES: dict[str, Example] = {
+    "assistant-transcript": Example(produce=_assistant_transcript, slow=True),
     "demo": Example(steps=(Step("unstuck demo"),), show_commands=False, masks=(FIT_SECONDS,)),
     "bad-target": Example(steps=(Step("unstuck diagnose train.csv --target lable", expect=2),), setup=_small_table),
     "plan-units": Example(
@@ -117,6 +135,21 @@ EXAMPLES: dict[str, Example] = {
             Step("unstuck plan", keep_from=r"^Commands"),
         ),
         width=PLAN_WIDTH,
+    ),
+    "cost": Example(
+        steps=(
+            Step(
+                "unstuck cost --api-input-price 2.50 --api-output-price 10 --tokens-in 800 --tokens-out 150 \\\n"
+                "    --requests 4000000 --growth 0.15 --budget 20000 --small-model-hourly 1.2"
+                " --throughput 40 --months 12 \\\n"
+                "    --engineering-days 15 --daily-rate 800 --finetune-gpu-hours 4 --gpu-hourly 2.5"
+                " --coverage 0.8 --json cost.json"
+            ),
+        ),
+        width=PLAN_WIDTH,
+    ),
+    "distill-free-text": Example(
+        steps=(Step("unstuck distill free.jsonl", expect=2),), setup=_free_text_traffic, width=PLAN_WIDTH
     ),
     "try": Example(
         steps=(Step("unstuck demo -q", hidden=True), Step("unstuck try 1", shown="unstuck demo -q && unstuck try 1")),
