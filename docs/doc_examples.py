@@ -12,6 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: The "fit s" column of the baseline ladder: seconds of wall-clock time, never compared.
 FIT_SECONDS = (r"(%)\s+\d+(?:\.\d+)?$", r"\1 <seconds>")
@@ -25,6 +29,7 @@ class Step:
     hidden: bool = False  # run (it prepares the next step) but shown neither it nor its output
     keep_from: str | None = None  # show the output from the first line matching this pattern on
     until: str | None = None  # show the output up to the first line matching this pattern, then "..."
+    only: str | None = None  # show only the lines matching this pattern, "..." where lines were left out
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,49 @@ def _small_table(folder: Path) -> None:
         }
     )
     frame.to_csv(folder / "train.csv", index=False)
+
+
+def _labelled(n: int, seed: int) -> pd.DataFrame:
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    x1, x2 = rng.normal(size=n), rng.normal(size=n)
+    label = np.where(x1 + 0.5 * x2 + rng.normal(scale=0.5, size=n) > 0, "yes", "no")
+    return pd.DataFrame({"id": range(n), "x1": x1, "x2": x2, "label": label})
+
+
+def _european_csv(folder: Path) -> None:
+    """A table as a European spreadsheet saves it: ``;`` between fields, decimal commas."""
+    _labelled(300, 0).to_csv(folder / "semi.csv", sep=";", decimal=",", index=False)
+
+
+def _odd_files(folder: Path) -> None:
+    """One file per refusal of docs/input-files.md, each with exactly one thing wrong."""
+    import numpy as np
+
+    train = _labelled(300, 0)
+    train.to_csv(folder / "train.csv", index=False)
+    inf = train.copy()
+    inf.loc[[3, 7], "x1"] = [np.inf, -np.inf]
+    inf.to_csv(folder / "train_inf.csv", index=False)
+    caps = _labelled(100, 1)
+    caps["label"] = caps["label"].str.capitalize()
+    caps.to_csv(folder / "dev_caps.csv", index=False)
+    rng = np.random.default_rng(2)
+    y = rng.choice(["0", "1"], size=200)
+    scores = rng.normal(0.5, 0.5, size=200).round(6)  # scores, not probabilities: some outside [0, 1]
+    split = np.where(np.arange(200) < 100, "train", "dev")
+    import pandas as pd
+
+    pd.DataFrame({"split": split, "y_true": y, "y_pred": y, "proba_0": scores}).to_csv(
+        folder / "preds_proba.csv", index=False
+    )
+    pd.DataFrame({"split": "train", "y_true": y, "y_pred": y}).to_csv(folder / "preds_train_only.csv", index=False)
+    (folder / "collide.csv").write_text(
+        "id,x1, x1,label\n" + "".join(f"{i},{i},{i},{'yes' if i % 2 else 'no'}\n" for i in range(40))
+    )
+    train.head(5).to_csv(folder / "train5.csv", index=False)
 
 
 def _free_text_traffic(folder: Path) -> None:
@@ -151,6 +199,26 @@ EXAMPLES: dict[str, Example] = {
     "distill-free-text": Example(
         steps=(Step("unstuck distill free.jsonl", expect=2),), setup=_free_text_traffic, width=PLAN_WIDTH
     ),
+    "semicolon-csv": Example(
+        steps=(
+            Step("head -3 semi.csv"),
+            Step("unstuck diagnose semi.csv --target label", only=r"^(Bottleneck|classification|  (train|dev) +\d)"),
+        ),
+        setup=_european_csv,
+    ),
+    "odd-inputs": Example(
+        steps=(
+            Step("unstuck diagnose train_inf.csv --target label", expect=2),
+            Step("unstuck diagnose train.csv --dev dev_caps.csv --target label", expect=2),
+            Step("unstuck diagnose --predictions preds_proba.csv", expect=2),
+            Step("unstuck diagnose --predictions preds_train_only.csv", expect=2),
+            Step("unstuck diagnose collide.csv --target label", expect=2),
+            Step("unstuck diagnose train5.csv --target label", expect=2),
+        ),
+        setup=_odd_files,
+        blank_between=True,
+    ),
+    "bad-option": Example(steps=(Step("unstuck diagnose --human-error two", expect=2),)),
     "try": Example(
         steps=(Step("unstuck demo -q", hidden=True), Step("unstuck try 1", shown="unstuck demo -q && unstuck try 1")),
         width=PLAN_WIDTH,

@@ -119,6 +119,16 @@ def _excerpt(output: str, step: Step) -> list[str]:
         if start is None:
             raise ExampleFailed(f"`{step.command}` printed no line matching {step.keep_from!r}:\n{output}")
         lines = lines[start:]
+    if step.only is not None:
+        kept: list[str] = []
+        for i, line in enumerate(lines):
+            if re.search(step.only, line):
+                if kept and not re.search(step.only, lines[i - 1]):
+                    kept.append("...")
+                kept.append(line)
+        if not kept:
+            raise ExampleFailed(f"`{step.command}` printed no line matching {step.only!r}:\n{output}")
+        lines = kept
     if step.until is not None:
         end = next((i for i, line in enumerate(lines) if re.search(step.until, line)), None)
         if end is None:
