@@ -219,6 +219,14 @@ EXAMPLES: dict[str, Example] = {
         blank_between=True,
     ),
     "bad-option": Example(steps=(Step("unstuck diagnose --human-error two", expect=2),)),
+    "mcp-help": Example(steps=(Step("unstuck mcp --help"),), width=80),
+    "skill-edited": Example(
+        steps=(
+            Step("unstuck skill install --dir skilldemo", hidden=True),
+            Step("sh -c 'echo my own rule >> skilldemo/unstuck/SKILL.md'", hidden=True),
+            Step("unstuck skill install --dir skilldemo", expect=2),
+        )
+    ),
     "try": Example(
         steps=(Step("unstuck demo -q", hidden=True), Step("unstuck try 1", shown="unstuck demo -q && unstuck try 1")),
         width=PLAN_WIDTH,
