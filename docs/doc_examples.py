@@ -110,6 +110,12 @@ def _odd_files(folder: Path) -> None:
     train.head(5).to_csv(folder / "train5.csv", index=False)
 
 
+def _bad_training_logs(folder: Path) -> None:
+    """A log with no loss column, and one with a word where a loss should be."""
+    (folder / "acc_only.csv").write_text("epoch,accuracy\n1,0.5\n2,0.6\n3,0.7\n")
+    (folder / "text.csv").write_text("epoch,train_loss\n1,0.9\n2,0.7\n3,abc\n4,0.5\n")
+
+
 def _free_text_traffic(folder: Path) -> None:
     """LLM traffic whose answers are sentences, not labels: 200 lines, every answer different."""
     import json
@@ -226,6 +232,14 @@ EXAMPLES: dict[str, Example] = {
             Step("sh -c 'echo my own rule >> skilldemo/unstuck/SKILL.md'", hidden=True),
             Step("unstuck skill install --dir skilldemo", expect=2),
         )
+    ),
+    "training-log-bad": Example(
+        steps=(
+            Step("unstuck diagnose --training-log acc_only.csv", expect=2),
+            Step("unstuck diagnose --training-log text.csv", expect=2),
+        ),
+        setup=_bad_training_logs,
+        width=80,
     ),
     "try": Example(
         steps=(Step("unstuck demo -q", hidden=True), Step("unstuck try 1", shown="unstuck demo -q && unstuck try 1")),
