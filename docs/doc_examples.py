@@ -17,6 +17,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
+#: The leak's evidence in explore.json, the keys docs/data-checks.md explains.
+LEAK_EVIDENCE = (
+    "import json; r = json.load(open('explore.json')); "
+    "e = next(f for f in r['findings'] if f['check'] == 'leakage')['evidence']; "
+    "keys = ('splits', 'exact', 'near', 'ids', 'shared_rows', 'share', 'rows', 'by_chance', 'error_without_leaked'); "
+    "print(',\\n'.join(json.dumps(k) + ': ' + json.dumps(e[k]) for k in keys))"
+)
+#: ``--verbose``'s line of where the time went: wall-clock seconds, never compared.
+VERBOSE_TIMINGS = (r"^Time: .*$", r"Time: <seconds>")
 #: The "fit s" column of the baseline ladder: seconds of wall-clock time, never compared.
 FIT_SECONDS = (r"(%)\s+\d+(?:\.\d+)?$", r"\1 <seconds>")
 
@@ -108,6 +117,29 @@ def _odd_files(folder: Path) -> None:
         "id,x1, x1,label\n" + "".join(f"{i},{i},{i},{'yes' if i % 2 else 'no'}\n" for i in range(40))
     )
     train.head(5).to_csv(folder / "train5.csv", index=False)
+
+
+def _leaky_breast_cancer(folder: Path) -> None:
+    """scikit-learn's breast-cancer data split 60/20/20 at random; 20 training rows appended to
+    dev; e-mail addresses in a ``contact`` column of train, one of them on a copied row, blanked
+    in its dev copy (so 19 copies are identical)."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.datasets import load_breast_cancer
+
+    frame = load_breast_cancer(as_frame=True).frame.rename(columns={"target": "label"})
+    order = np.random.default_rng(0).permutation(len(frame))
+    train, dev, test = (frame.iloc[order[a:b]].reset_index(drop=True) for a, b in ((0, 341), (341, 455), (455, 569)))
+    with_email = [0, *range(40, 53)]  # one copied row (0) and 13 others
+    train.insert(0, "contact", None)
+    train.loc[with_email, "contact"] = [f"patient{i}@example.org" for i in with_email]
+    copies = train.iloc[:20].copy()
+    copies.loc[0, "contact"] = None
+    dev.insert(0, "contact", None)
+    test.insert(0, "contact", None)
+    dev = pd.concat([dev, copies], ignore_index=True)
+    for name, part in (("train", train), ("dev", dev), ("test", test)):
+        part.to_csv(folder / f"{name}.csv", index=False)
 
 
 def _bad_training_logs(folder: Path) -> None:
@@ -232,6 +264,28 @@ EXAMPLES: dict[str, Example] = {
             Step("sh -c 'echo my own rule >> skilldemo/unstuck/SKILL.md'", hidden=True),
             Step("unstuck skill install --dir skilldemo", expect=2),
         )
+    ),
+    "explore": Example(
+        steps=(
+            Step(
+                "unstuck explore train.csv --dev dev.csv --test test.csv --target label --verbose --json explore.json"
+            ),
+        ),
+        setup=_leaky_breast_cancer,
+        width=PLAN_WIDTH,
+        masks=(VERBOSE_TIMINGS,),
+    ),
+    "explore-json": Example(
+        steps=(
+            Step(
+                "unstuck explore train.csv --dev dev.csv --test test.csv --target label -q --json explore.json",
+                hidden=True,
+            ),
+            Step(f"python -c {LEAK_EVIDENCE!r}"),
+        ),
+        setup=_leaky_breast_cancer,
+        show_commands=False,
+        slow=True,
     ),
     "training-log-bad": Example(
         steps=(

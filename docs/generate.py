@@ -65,6 +65,8 @@ def blocks(root: Path = ROOT) -> Iterator[Block]:
 
 def _argv(command: str) -> list[str]:
     words = shlex.split(command.replace("\\\n", " "))
+    if words[0] == "python":
+        return [sys.executable, *words[1:]]  # there may be no `python` on PATH (Debian has only python3)
     if words[0] == "unstuck":
         # the installed entry point of the interpreter running this script (a venv's, or
         # PYTHONPATH's source tree), never another unstuck found first on PATH
