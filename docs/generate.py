@@ -5,6 +5,7 @@ Run from the repository root, after any change to what a command prints::
     python docs/generate.py                 # every block in README.md and docs/*.md
     python docs/generate.py demo plan-cost  # only the named blocks
     python docs/generate.py --list          # the blocks and where they are
+    python docs/generate.py --unmarked      # outputs in the docs that no example generates yet
 
 A block in a Markdown file is the text between two markers::
 
@@ -61,6 +62,17 @@ def blocks(root: Path = ROOT) -> Iterator[Block]:
     for path in documents(root):
         for match in BLOCK.finditer(path.read_text(encoding="utf-8")):
             yield Block(path, match.group(2), match.group(3))
+
+
+def unmarked(root: Path = ROOT) -> Iterator[tuple[Path, int, str]]:
+    """Fenced blocks that show a ``$ command`` but no generator writes: (file, line, first command)."""
+    fence = re.compile(r"^```[a-z]*\n(.*?)^```$", re.S | re.M)
+    for path in documents(root):
+        text = BLOCK.sub(lambda m: "\n" * m.group(0).count("\n"), path.read_text(encoding="utf-8"))
+        for match in fence.finditer(text):
+            command = next((line for line in match.group(1).splitlines() if line.startswith("$ ")), None)
+            if command is not None:
+                yield path, text.count("\n", 0, match.start()) + 1, command
 
 
 def _argv(command: str) -> list[str]:
@@ -170,12 +182,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("names", nargs="*", help="only these blocks (default: every block)")
     parser.add_argument("--list", action="store_true", help="list the blocks and the files that hold them")
+    parser.add_argument(
+        "--unmarked", action="store_true", help="list the outputs in the docs that no example generates yet"
+    )
     args = parser.parse_args(argv)
     found = list(blocks())
     unknown = sorted({b.name for b in found} - EXAMPLES.keys()) + sorted(set(args.names) - EXAMPLES.keys())
     if unknown:
         print(f"no example in docs/doc_examples.py for: {', '.join(unknown)}", file=sys.stderr)
         return 2
+    if args.unmarked:
+        for path, line, command in unmarked():
+            print(f"{path.relative_to(ROOT)}:{line}: {command}")
+        return 0
     if args.list:
         for b in found:
             print(f"{b.name:28} {b.path.relative_to(ROOT)}{'  (slow)' if EXAMPLES[b.name].slow else ''}")
