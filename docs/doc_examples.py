@@ -142,6 +142,19 @@ def _leaky_breast_cancer(folder: Path) -> None:
         part.to_csv(folder / f"{name}.csv", index=False)
 
 
+def _lr_script(folder: Path) -> None:
+    """A training script whose dev error depends on its one positional argument, the learning rate."""
+    (folder / "train.py").write_text(
+        "import json, sys\n"
+        "errors = {0.1: 0.2, 0.03: 0.27, 0.01: 0.29}\n"
+        'print(json.dumps({"dev_error": errors[float(sys.argv[1])]}))\n'
+    )
+
+
+def _broken_ledger(folder: Path) -> None:
+    (folder / "broken.db").write_bytes(b"not a database, just bytes\n" * 40)
+
+
 def _bad_training_logs(folder: Path) -> None:
     """A log with no loss column, and one with a word where a loss should be."""
     (folder / "acc_only.csv").write_text("epoch,accuracy\n1,0.5\n2,0.6\n3,0.7\n")
@@ -274,6 +287,7 @@ EXAMPLES: dict[str, Example] = {
         setup=_leaky_breast_cancer,
         width=PLAN_WIDTH,
         masks=(VERBOSE_TIMINGS,),
+        slow=True,
     ),
     "explore-json": Example(
         steps=(
@@ -286,6 +300,19 @@ EXAMPLES: dict[str, Example] = {
         setup=_leaky_breast_cancer,
         show_commands=False,
         slow=True,
+    ),
+    "ledger-broken": Example(
+        steps=(Step("unstuck log --ledger broken.db", expect=2),), setup=_broken_ledger, width=PLAN_WIDTH
+    ),
+    "sweep-names": Example(
+        steps=(
+            Step("unstuck sweep --vary lr=0.1,0.03,0.01 -- python train.py {lr}"),
+            Step("unstuck log"),
+            Step("unstuck show 2", shown="unstuck show 2 | grep sweep", only=r"sweep"),
+            Step("unstuck compare 1 2"),
+        ),
+        setup=_lr_script,
+        masks=((r"\d\d-\d\d \d\d:\d\d", "<utc>"), (r"(sweep +)[0-9a-f]{12}", r"\1<sweep id>")),
     ),
     "training-log-bad": Example(
         steps=(
