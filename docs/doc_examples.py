@@ -155,6 +155,32 @@ def _broken_ledger(folder: Path) -> None:
     (folder / "broken.db").write_bytes(b"not a database, just bytes\n" * 40)
 
 
+def _not_training_logs(folder: Path) -> None:
+    """What users pass by mistake: a model's config, a folder of weights, an MLflow store without the
+    experiment named."""
+    import json
+
+    config = {
+        "add_cross_attention": False,
+        "architectures": ["BertForSequenceClassification"],
+        "attention_probs_dropout_prob": 0.1,
+        "bos_token_id": None,
+        "classifier_dropout": None,
+        "dtype": "float32",
+        "eos_token_id": None,
+        "hidden_act": "gelu",
+        "hidden_size": 128,
+    }
+    (folder / "bert-tiny" / "checkpoint-8").mkdir(parents=True)
+    (folder / "bert-tiny" / "checkpoint-8" / "config.json").write_text(json.dumps(config))
+    (folder / "model_only").mkdir()
+    (folder / "model_only" / "config.json").write_text(json.dumps(config))
+    (folder / "model_only" / "model.safetensors").write_bytes(b"\0" * 64)
+    from mlflow.tracking import MlflowClient
+
+    MlflowClient(f"sqlite:///{folder / 'mlflow.db'}").create_experiment("digits-lr")
+
+
 def _bad_training_logs(folder: Path) -> None:
     """A log with no loss column, and one with a word where a loss should be."""
     (folder / "acc_only.csv").write_text("epoch,accuracy\n1,0.5\n2,0.6\n3,0.7\n")
@@ -321,6 +347,16 @@ EXAMPLES: dict[str, Example] = {
         ),
         setup=_bad_training_logs,
         width=80,
+    ),
+    "training-log-not-a-log": Example(
+        steps=(
+            Step("unstuck diagnose --training-log bert-tiny/checkpoint-8/config.json", expect=2),
+            Step("unstuck diagnose --training-log model_only", expect=2),
+            Step("unstuck diagnose --training-log mlflow:digits --mlflow-uri sqlite:///mlflow.db", expect=2),
+            Step("unstuck diagnose --training-log mlflow:digits-lr", expect=2),
+        ),
+        setup=_not_training_logs,
+        slow=True,
     ),
     "try": Example(
         steps=(Step("unstuck demo -q", hidden=True), Step("unstuck try 1", shown="unstuck demo -q && unstuck try 1")),

@@ -41,6 +41,8 @@ from doc_examples import EXAMPLES, Example, Step
 ROOT = Path(__file__).resolve().parent.parent
 BLOCK = re.compile(r"(<!-- unstuck:begin ([a-z0-9-]+) -->\n)(.*?)(<!-- unstuck:end -->)", re.S)
 TMP_SHOWN = "/home/me/project"  # what a temporary folder's path reads as in a doc
+#: The reader's own settings, which would change what the commands print: left out of their environment.
+USER_SETTINGS = ("UNSTUCK_LEDGER", "MLFLOW_TRACKING_URI")
 
 
 class ExampleFailed(RuntimeError):
@@ -88,7 +90,8 @@ def _argv(command: str) -> list[str]:
 
 def run_command(command: str, cwd: Path, expect: int, width: int = 100) -> str:
     """What a user sees in a terminal ``width`` columns wide: stdout and stderr as they interleave."""
-    env = {**os.environ, "COLUMNS": str(width), "NO_COLOR": "1", "PYTHONUNBUFFERED": "1", "TERM": "dumb"}
+    env = {k: v for k, v in os.environ.items() if k not in USER_SETTINGS}
+    env |= {"COLUMNS": str(width), "NO_COLOR": "1", "PYTHONUNBUFFERED": "1", "TERM": "dumb"}
     done = subprocess.run(
         _argv(command),
         cwd=cwd,
