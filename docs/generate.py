@@ -92,6 +92,8 @@ def run_command(command: str, cwd: Path, expect: int, width: int = 100) -> str:
     """What a user sees in a terminal ``width`` columns wide: stdout and stderr as they interleave."""
     env = {k: v for k, v in os.environ.items() if k not in USER_SETTINGS}
     env |= {"COLUMNS": str(width), "NO_COLOR": "1", "PYTHONUNBUFFERED": "1", "TERM": "dumb"}
+    if env.get("PYTHONPATH"):  # the commands run in another folder: a relative entry would point elsewhere
+        env["PYTHONPATH"] = os.pathsep.join(str(Path(e).resolve()) for e in env["PYTHONPATH"].split(os.pathsep))
     done = subprocess.run(
         _argv(command),
         cwd=cwd,
