@@ -24,6 +24,13 @@ LEAK_EVIDENCE = (
     "keys = ('splits', 'exact', 'near', 'ids', 'shared_rows', 'share', 'rows', 'by_chance', 'error_without_leaked'); "
     "print(',\\n'.join(json.dumps(k) + ': ' + json.dumps(e[k]) for k in keys))"
 )
+#: The per-slice learning curve of group r in data.json, as docs/learning-curves.md explains it.
+SLICE_CURVE = (
+    "import json; d = json.load(open('data.json')); "
+    "e = next(s for s in d['learning_curve']['per_slice'] if s['rule'] == 'group = r'); "
+    "r = lambda v: [r(x) for x in v] if isinstance(v, list) else round(v, 4) if isinstance(v, float) else v; "
+    "print(json.dumps({k: r(v) for k, v in e.items() if k != 'errors'}))"
+)
 #: ``--verbose``'s line of where the time went: wall-clock seconds, never compared.
 VERBOSE_TIMINGS = (r"^Time: .*$", r"Time: <seconds>")
 #: The "fit s" column of the baseline ladder: seconds of wall-clock time, never compared.
@@ -179,6 +186,32 @@ def _not_training_logs(folder: Path) -> None:
     from mlflow.tracking import MlflowClient
 
     MlflowClient(f"sqlite:///{folder / 'mlflow.db'}").create_experiment("digits-lr")
+
+
+def _planted_slices(folder: Path) -> None:
+    """5,000 train and 3,000 dev rows: the label is ``x0 > 0`` with 5 % flipped in groups p and q,
+    ``x1 + x2 > 0`` in group r (3 % of train, 10.5 % of dev: too few rows for the trees to learn
+    its rule), and a coin flip in group s (10 % of both)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+
+    def table(n: int, share_r: float) -> pd.DataFrame:
+        x = rng.normal(size=(n, 3))
+        group = rng.choice(["p", "q", "r", "s"], size=n, p=[(0.9 - share_r) / 2, (0.9 - share_r) / 2, share_r, 0.1])
+        label = x[:, 0] > 0
+        flip = np.isin(group, ["p", "q"]) & (rng.random(n) < 0.05)
+        label = np.where(flip, ~label, label)
+        label = np.where(group == "r", x[:, 1] + x[:, 2] > 0, label)
+        label = np.where(group == "s", rng.random(n) < 0.5, label)
+        frame = pd.DataFrame(x.round(4), columns=["x0", "x1", "x2"])
+        frame["group"] = group
+        frame["label"] = np.where(label, "yes", "no")
+        return frame
+
+    table(5000, 0.03).to_csv(folder / "train.csv", index=False)
+    table(3000, 0.105).to_csv(folder / "dev.csv", index=False)
 
 
 def _bad_training_logs(folder: Path) -> None:
@@ -356,6 +389,21 @@ EXAMPLES: dict[str, Example] = {
             Step("unstuck diagnose --training-log mlflow:digits-lr", expect=2),
         ),
         setup=_not_training_logs,
+        slow=True,
+    ),
+    "curve-slices": Example(
+        steps=(Step("unstuck curve train.csv --dev dev.csv --target label --json data.json"),),
+        setup=_planted_slices,
+        width=80,
+        slow=True,
+    ),
+    "curve-slices-json": Example(
+        steps=(
+            Step("unstuck curve train.csv --dev dev.csv --target label -q --json data.json", hidden=True),
+            Step(f"python -c {SLICE_CURVE!r}"),
+        ),
+        setup=_planted_slices,
+        show_commands=False,
         slow=True,
     ),
     "try": Example(
