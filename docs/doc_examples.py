@@ -214,6 +214,19 @@ def _planted_slices(folder: Path) -> None:
     table(3000, 0.105).to_csv(folder / "dev.csv", index=False)
 
 
+def _stage_results(folder: Path) -> None:
+    """1,000 examples through four stages: 200 end-to-end failures, first failing at capture (40),
+    detect (120), align (10) and match (30), and 15 rows right in the end despite a wrong detect."""
+    first_failure = ["capture"] * 40 + ["detect"] * 120 + ["align"] * 10 + ["match"] * 30
+    stages = ("capture", "detect", "align", "match")
+    lines = ["id," + ",".join(stages) + ",correct"]
+    for i in range(1000):
+        failed = first_failure[i] if i < 200 else "detect" if i < 215 else None
+        marks = ["1"] * 4 if failed is None else ["1" if j < stages.index(failed) else "0" for j in range(4)]
+        lines.append(f"{i}," + ",".join(marks) + f",{0 if i < 200 else 1}")
+    (folder / "results.csv").write_text("\n".join(lines) + "\n")
+
+
 def _bad_training_logs(folder: Path) -> None:
     """A log with no loss column, and one with a word where a loss should be."""
     (folder / "acc_only.csv").write_text("epoch,accuracy\n1,0.5\n2,0.6\n3,0.7\n")
@@ -405,6 +418,16 @@ EXAMPLES: dict[str, Example] = {
         setup=_planted_slices,
         show_commands=False,
         slow=True,
+    ),
+    "components": Example(
+        steps=(
+            Step(
+                "unstuck components results.csv --stages capture,detect,align,match --outcome correct \\\n"
+                "    --ceiling capture=0.84 --ceiling detect=0.95 --ceiling align=0.96 --ceiling match=0.99"
+            ),
+        ),
+        setup=_stage_results,
+        width=PLAN_WIDTH,
     ),
     "try": Example(
         steps=(Step("unstuck demo -q", hidden=True), Step("unstuck try 1", shown="unstuck demo -q && unstuck try 1")),
