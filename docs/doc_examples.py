@@ -227,6 +227,51 @@ def _stage_results(folder: Path) -> None:
     (folder / "results.csv").write_text("\n".join(lines) + "\n")
 
 
+GATE_CARD = """\
+[data]
+type = "structured"
+
+[status]
+stage = "prototype"
+
+[constraints]
+budget_per_month = 1000
+
+[gate]
+significance = 0.05
+power = 0.8
+claimed_gain = 0.05
+max_domain_auc = 0.6
+max_ece = 0.05
+floors = ["slice error <= 0.9"]
+latency_p95_ms = 250
+latency_runs = 10
+instance_hourly = 0.5
+requests_per_month = 2000000
+max_cost_per_request = 0.001
+"""
+
+
+def _gate_scenario(folder: Path) -> None:
+    """statsmodels' ``fair`` survey: a candidate worse than the baseline on the most religious
+    respondents (``tests/gate_scenarios.py``, the scenario tests/test_gate.py pins), and the card
+    of docs/gate.md."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from gate_scenarios import scenario, write
+
+    write(folder, *scenario(regress_slice=True))
+    (folder / "unstuck.toml").write_text(GATE_CARD)
+
+
+#: The latency of ``python -c pass`` and the serving cost it implies: wall-clock, never compared.
+LATENCY = (
+    (r"p50 \d+ ms, p95 \d+ ms, p99 \d+ ms", "p50 <ms>, p95 <ms>, p99 <ms>"),
+    (r"at \d+ ms each: [\d.,]+ a month, [\d.]+ per request", "at <ms> each: <bill> a month, <cost> per request"),
+)
+
+
 def _bad_training_logs(folder: Path) -> None:
     """A log with no loss column, and one with a word where a loss should be."""
     (folder / "acc_only.csv").write_text("epoch,accuracy\n1,0.5\n2,0.6\n3,0.7\n")
@@ -428,6 +473,18 @@ EXAMPLES: dict[str, Example] = {
         ),
         setup=_stage_results,
         width=PLAN_WIDTH,
+    ),
+    "gate": Example(
+        steps=(
+            Step(
+                "unstuck gate --predictions candidate.csv --baseline current.csv --card unstuck.toml \\\n"
+                '               --latency-command "python -c pass" --json gate.json --model-card MODEL_CARD.md',
+                expect=1,
+            ),
+        ),
+        setup=_gate_scenario,
+        masks=LATENCY,
+        slow=True,
     ),
     "try": Example(
         steps=(Step("unstuck demo -q", hidden=True), Step("unstuck try 1", shown="unstuck demo -q && unstuck try 1")),
