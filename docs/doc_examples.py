@@ -46,6 +46,9 @@ class Step:
     keep_from: str | None = None  # show the output from the first line matching this pattern on
     until: str | None = None  # show the output up to the first line matching this pattern, then "..."
     only: str | None = None  # show only the lines matching this pattern, "..." where lines were left out
+    #: The block it is shown in, for an example whose session spans several blocks: ``NAME.PART``
+    #: in the doc (the steps of one part are shown together, in order).
+    part: str = ""
 
 
 @dataclass(frozen=True)
@@ -259,7 +262,7 @@ def _gate_scenario(folder: Path) -> None:
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-    from gate_scenarios import scenario, write
+    from gate_scenarios import scenario, write  # type: ignore[import-not-found]
 
     write(folder, *scenario(regress_slice=True))
     (folder / "unstuck.toml").write_text(GATE_CARD)

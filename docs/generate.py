@@ -3,7 +3,7 @@
 Run from the repository root, after any change to what a command prints::
 
     python docs/generate.py                 # every block in README.md and docs/*.md
-    python docs/generate.py demo plan-cost  # only the named blocks
+    python docs/generate.py demo plan-cost  # only the named examples
     python docs/generate.py --list          # the blocks and where they are
     python docs/generate.py --unmarked      # outputs in the docs that no example generates yet
 
@@ -13,6 +13,7 @@ A block in a Markdown file is the text between two markers::
     ...written by this script, never by hand...
     <!-- unstuck:end -->
 
+(``NAME.PART`` for one part of an example whose session spans several blocks).
 ``docs/doc_examples.py`` says what each NAME runs: the input files it writes into a
 fresh temporary folder, the commands (run as a user would, in a subprocess, 100
 columns wide unless the example says otherwise) and the parts of their output that change from run to run (wall-clock
@@ -39,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from doc_examples import EXAMPLES, Example, Step
 
 ROOT = Path(__file__).resolve().parent.parent
-BLOCK = re.compile(r"(<!-- unstuck:begin ([a-z0-9-]+) -->\n)(.*?)(<!-- unstuck:end -->)", re.S)
+BLOCK = re.compile(r"(<!-- unstuck:begin ([a-z0-9-]+(?:\.[a-z0-9-]+)?) -->\n)(.*?)(<!-- unstuck:end -->)", re.S)
 TMP_SHOWN = "/home/me/project"  # what a temporary folder's path reads as in a doc
 #: The reader's own settings, which would change what the commands print: left out of their environment.
 USER_SETTINGS = ("UNSTUCK_LEDGER", "MLFLOW_TRACKING_URI")
@@ -112,23 +113,30 @@ def run_command(command: str, cwd: Path, expect: int, width: int = 100) -> str:
     return "\n".join(lines)
 
 
-def produce(example: Example) -> str:
-    """The block's text, from a fresh run of the example's commands."""
+def split_name(block: str) -> tuple[str, str]:
+    """``NAME.PART`` -> (the example, its part); a plain ``NAME`` is the example's only part ``""``."""
+    example, _, part = block.partition(".")
+    return example, part
+
+
+def produce(example: Example) -> dict[str, str]:
+    """Each part's block text, from one fresh run of the example's commands."""
     if example.produce is not None:
-        return example.produce().rstrip("\n") + "\n"
+        return {"": example.produce().rstrip("\n") + "\n"}
     with tempfile.TemporaryDirectory(prefix="unstuck-doc-") as tmp:
         folder = Path(tmp)
         if example.setup is not None:
             example.setup(folder)
-        shown: list[str] = []
+        shown: dict[str, list[str]] = {}
         for step in example.steps:
             output = run_command(step.command, folder, step.expect, example.width)
             if step.hidden:
                 continue
             part = [f"$ {step.shown or step.command}"] if example.show_commands else []
             part += _excerpt(output, step)
-            shown.append("\n".join(part))
-    return "```\n" + ("\n\n" if example.blank_between else "\n").join(shown) + "\n```\n"
+            shown.setdefault(step.part, []).append("\n".join(part))
+    joint = "\n\n" if example.blank_between else "\n"
+    return {name: "```\n" + joint.join(parts) + "\n```\n" for name, parts in shown.items()}
 
 
 def _excerpt(output: str, step: Step) -> list[str]:
@@ -192,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     found = list(blocks())
-    unknown = sorted({b.name for b in found} - EXAMPLES.keys()) + sorted(set(args.names) - EXAMPLES.keys())
+    shown = {split_name(b.name)[0] for b in found}
+    unknown = sorted(shown - EXAMPLES.keys()) + sorted(set(args.names) - EXAMPLES.keys())
     if unknown:
         print(f"no example in docs/doc_examples.py for: {', '.join(unknown)}", file=sys.stderr)
         return 2
@@ -202,13 +211,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.list:
         for b in found:
-            print(f"{b.name:28} {b.path.relative_to(ROOT)}{'  (slow)' if EXAMPLES[b.name].slow else ''}")
+            slow = EXAMPLES[split_name(b.name)[0]].slow
+            print(f"{b.name:28} {b.path.relative_to(ROOT)}{'  (slow)' if slow else ''}")
         return 0
-    wanted = sorted({b.name for b in found} & (set(args.names) or EXAMPLES.keys()))
+    wanted = sorted(shown & (set(args.names) or EXAMPLES.keys()))
     fresh: dict[str, str] = {}
     for name in wanted:
         print(f"running {name} ...", file=sys.stderr, flush=True)
-        fresh[name] = produce(EXAMPLES[name])
+        for part, text in produce(EXAMPLES[name]).items():
+            fresh[f"{name}.{part}" if part else name] = text
     for path in documents():
         if rewrite(path, fresh):
             print(f"updated {path.relative_to(ROOT)}", file=sys.stderr)
