@@ -275,6 +275,47 @@ LATENCY = (
 )
 
 
+_SESSION_SCRIPT = """\
+# A logistic regression on scikit-learn's digits whose seed changes the train/dev split.
+import argparse, json, sys
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--C", type=float, default=1.0)
+parser.add_argument("--seed", type=int, default=0)
+{tol}args = parser.parse_args()
+if args.C > 10:
+    sys.exit("C too large: solver did not converge")
+x, y = load_digits(return_X_y=True)
+x_train, x_dev, y_train, y_dev = train_test_split(x / 16, y, train_size=0.2, random_state=args.seed)
+model = LogisticRegression(C=args.C, max_iter=300{tol_arg}).fit(x_train, y_train)
+errors = {{"dev_error": 1 - model.score(x_dev, y_dev), "train_error": 1 - model.score(x_train, y_train)}}
+print(json.dumps({{k: round(v, 5) for k, v in errors.items()}}))
+"""
+
+
+def _ledger_session(folder: Path) -> None:
+    """The training script of docs/experiments.md's session, and the version that gains --tol."""
+    (folder / "train.py").write_text(_SESSION_SCRIPT.format(tol="", tol_arg=""))
+    (folder / "train_tol.py").write_text(
+        _SESSION_SCRIPT.format(tol='parser.add_argument("--tol", type=float, default=1e-4)\n', tol_arg=", tol=args.tol")
+    )
+
+
+#: What changes from one run of a session to the next: clocks, durations, the host, random ids.
+SESSION = (
+    (r"done in [\d.]+ s", "done in <s>"),
+    (r"\d\d-\d\d \d\d:\d\d", "<utc>"),
+    (r"(started|ended) +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", r"\1 <utc>"),
+    (r"\([\d.]+ s\)", "(<s>)"),
+    (r"^( +host +).*$", r"\1<host>"),
+    (r"(sweep +)[0-9a-f]{12}", r"\1<sweep id>"),
+    (r"\d{4}-W\d\d", "<week>"),
+)
+
+
 def _bad_training_logs(folder: Path) -> None:
     """A log with no loss column, and one with a word where a loss should be."""
     (folder / "acc_only.csv").write_text("epoch,accuracy\n1,0.5\n2,0.6\n3,0.7\n")
@@ -487,6 +528,36 @@ EXAMPLES: dict[str, Example] = {
         ),
         setup=_gate_scenario,
         masks=LATENCY,
+        slow=True,
+    ),
+    "session": Example(
+        steps=(
+            Step('unstuck run --hypothesis "baseline" --seeds 3 -- python train.py --C 1 --seed {seed}', part="run"),
+            Step(
+                'unstuck run --hypothesis "stronger L2 cuts the variance" --expect "dev_error -0.01" --parent 1'
+                " --seeds 3 -- python train.py --C 0.01 --seed {seed}",
+                part="child",
+            ),
+            Step(
+                "unstuck sweep --vary C=0.003,0.01,0.03,0.1,100 --seeds 3 --parent 1"
+                " -- python train.py --C {C} --seed {seed}",
+                part="sweep",
+            ),
+            Step(
+                'unstuck run --hypothesis "much stronger L2" --parent 1 --seeds 3'
+                " -- python train.py --C 0.0003 --seed {seed}",
+                hidden=True,
+            ),
+            Step("cp train_tol.py train.py", hidden=True),
+            Step("unstuck run --parent 1 -- python train.py --C 0.1 --tol 0.01 --seed 0", part="two"),
+            Step("unstuck log --limit 8", part="log"),
+            Step("unstuck show 22", part="show"),
+            Step("unstuck compare 1 25", part="compare"),
+            Step("unstuck metrics --weeks 4", part="metrics"),
+        ),
+        setup=_ledger_session,
+        width=PLAN_WIDTH,
+        masks=SESSION,
         slow=True,
     ),
     "try": Example(
