@@ -306,9 +306,9 @@ def _ledger_session(folder: Path) -> None:
 
 #: What changes from one run of a session to the next: clocks, durations, the host, random ids.
 SESSION = (
+    (r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", "<utc>"),  # first: the short form below is part of it
     (r"done in [\d.]+ s", "done in <s>"),
     (r"\d\d-\d\d \d\d:\d\d", "<utc>"),
-    (r"(started|ended) +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", r"\1 <utc>"),
     (r"\([\d.]+ s\)", "(<s>)"),
     (r"^( +host +).*$", r"\1<host>"),
     (r"(sweep +)[0-9a-f]{12}", r"\1<sweep id>"),
