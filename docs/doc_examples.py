@@ -316,6 +316,22 @@ SESSION = (
 )
 
 
+def _saturated_table(folder: Path) -> None:
+    """2,000 train and 1,000 dev rows, 20 Gaussian features; the label is ``a`` when
+    ``x·w + 0.5·ε > 0`` (``w`` and ``x`` standard normal, ``ε`` logistic), else ``b``."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=20)
+    for name, n in (("train", 2000), ("dev", 1000)):
+        x = rng.normal(size=(n, 20))
+        y = np.where(x @ w + 0.5 * rng.logistic(size=n) > 0, "a", "b")
+        frame = pd.DataFrame(x.round(4), columns=[f"x{i}" for i in range(20)])
+        frame["y"] = y
+        frame.to_csv(folder / f"{name}.csv", index=False)
+
+
 def _bad_training_logs(folder: Path) -> None:
     """A log with no loss column, and one with a word where a loss should be."""
     (folder / "acc_only.csv").write_text("epoch,accuracy\n1,0.5\n2,0.6\n3,0.7\n")
@@ -558,6 +574,12 @@ EXAMPLES: dict[str, Example] = {
         setup=_ledger_session,
         width=PLAN_WIDTH,
         masks=SESSION,
+        slow=True,
+    ),
+    "curve-saturated": Example(
+        steps=(Step("unstuck curve train.csv --dev dev.csv --target y --json data.json"),),
+        setup=_saturated_table,
+        width=80,
         slow=True,
     ),
     "try": Example(
