@@ -332,6 +332,30 @@ def _saturated_table(folder: Path) -> None:
         frame.to_csv(folder / f"{name}.csv", index=False)
 
 
+_FRACTION_SCRIPT = """\
+# A logistic regression trained on a fraction of scikit-learn's digits; prints its dev error.
+import argparse, json
+import numpy as np
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--data-fraction", type=float, required=True)
+parser.add_argument("--seed", type=int, default=0)
+args = parser.parse_args()
+x, y = load_digits(return_X_y=True)
+x_train, x_dev, y_train, y_dev = train_test_split(x / 16, y, test_size=0.3, random_state=0, stratify=y)
+keep = np.random.default_rng(args.seed).permutation(len(y_train))[: max(20, int(args.data_fraction * len(y_train)))]
+model = LogisticRegression(max_iter=1000).fit(x_train[keep], y_train[keep])
+print(json.dumps({"dev_error": round(1 - model.score(x_dev, y_dev), 5)}))
+"""
+
+
+def _fraction_script(folder: Path) -> None:
+    (folder / "train.py").write_text(_FRACTION_SCRIPT)
+
+
 def _bad_training_logs(folder: Path) -> None:
     """A log with no loss column, and one with a word where a loss should be."""
     (folder / "acc_only.csv").write_text("epoch,accuracy\n1,0.5\n2,0.6\n3,0.7\n")
@@ -580,6 +604,17 @@ EXAMPLES: dict[str, Example] = {
         steps=(Step("unstuck curve train.csv --dev dev.csv --target y --json data.json"),),
         setup=_saturated_table,
         width=80,
+        slow=True,
+    ),
+    "curve-command": Example(
+        steps=(
+            Step(
+                "unstuck curve --fractions 0.05,0.1,0.2,0.4,0.7,1 --seeds 0,1,2 --json cmd.json"
+                " -- python train.py --data-fraction {fraction} --seed {seed}"
+            ),
+        ),
+        setup=_fraction_script,
+        masks=((r"\d+:\d\d:\d\d", "<elapsed>"),),
         slow=True,
     ),
     "try": Example(
