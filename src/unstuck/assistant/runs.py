@@ -56,14 +56,14 @@ def run_experiments(
     from unstuck.ledger.experiments import Setup, recover, run_variants
     from unstuck.ledger.record import parse_expect
     from unstuck.ledger.store import open_ledger
-    from unstuck.ledger.sweep import expand_seeds, parse_vary, plan
+    from unstuck.ledger.sweep import expand_seeds, parse_vary, sweep_variants
 
     if jobs < 1:
         raise ConfigError(f"jobs {jobs} must be at least 1.", "e.g. jobs=4.")
     if timeout is not None and timeout <= 0:
         raise ConfigError(f"timeout {timeout:g} must be positive.", "e.g. timeout=600 (seconds per run).")
     axes = [parse_vary(v) for v in vary or []]
-    variants = expand_seeds(plan(axes, mode=mode, samples=samples), seeds)
+    variants = expand_seeds(sweep_variants(axes, mode=mode, samples=samples), seeds)
     setup = Setup(
         cwd=sandbox.root,
         hypothesis=hypothesis,

@@ -7,7 +7,7 @@ trained on nested, stratified subsets of train at sizes ``n_train · 2^(-j/2)``
 ladder's own fit, so it costs nothing. Each size gets a budget of training rows
 (a quarter of train, between 5,000 and 10,000), spent on repeats with different
 seeds: the large sizes that dominate the cost run once, small ones twice (see
-``_plan``); at most :data:`MAX_FITS` fits. No fit uses more than :data:`MAX_CURVE_ROWS`
+``_curve_sizes``); at most :data:`MAX_FITS` fits. No fit uses more than :data:`MAX_CURVE_ROWS`
 rows (10k). From 20k training rows on, the fits run in worker processes, one thread each
 (:mod:`unstuck.fits`); the check takes ~12 s at 100k rows on 2 cores. Dev error is measured
 on at most :data:`MAX_DEV_ROWS` dev rows (a fixed, seeded sample), the same rows for every size.
@@ -115,7 +115,7 @@ def smallest_size(n_train: int, n_classes: int = 0) -> int:
     return max(min(MIN_ROWS, n_train // 4), SMALL_MIN_ROWS, 2 * n_classes)
 
 
-def _plan(
+def _curve_sizes(
     n_train: int,
     max_fits: int = MAX_FITS,
     n_classes: int = 0,
@@ -139,10 +139,10 @@ def _plan(
         max_fits, most = small
     else:
         most = max_repeats
-    plan: list[tuple[int, int]] = []
+    sizes: list[tuple[int, int]] = []
     fits = 0
     j = 1
-    while len(plan) < MAX_SIZES:
+    while len(sizes) < MAX_SIZES:
         j += 1
         size = int(n_train * 2 ** (-j / 2))
         if size < floor:
@@ -152,9 +152,9 @@ def _plan(
         repeats = int(min(most, max(1, budget // size)))
         if fits + repeats > max_fits:
             break
-        plan.append((size, repeats))
+        sizes.append((size, repeats))
         fits += repeats
-    return plan
+    return sizes
 
 
 def curve_fits(max_fits: int, n_classes: int) -> int:
@@ -211,7 +211,7 @@ def data_size_curve(problem: Problem, ctx: Context) -> dict[str, Any]:
     max_fits = curve_fits(budget.curve_fits, len(problem.classes)) if heavy else budget.curve_fits
     jobs = []
     small = (budget.small_curve_fits, budget.small_curve_repeats)
-    for fit_rows, repeats in _plan(n_train, max_fits, len(problem.classes), budget.curve_repeats, small):
+    for fit_rows, repeats in _curve_sizes(n_train, max_fits, len(problem.classes), budget.curve_repeats, small):
         for r in range(repeats):
             seed = problem.seed + 1000 * (r + 1)
             order = nested_order(y_train if classification else None, n_train, seed)
@@ -341,7 +341,7 @@ def learning_curve(problem: Problem, ctx: Context) -> CheckResult:
     n_train = len(problem.frames["train"])
     budget = ctx.budget
     small = (budget.small_curve_fits, budget.small_curve_repeats)
-    if len(_plan(n_train, budget.curve_fits, len(problem.classes), budget.curve_repeats, small)) < 3:
+    if len(_curve_sizes(n_train, budget.curve_fits, len(problem.classes), budget.curve_repeats, small)) < 3:
         floor = smallest_size(n_train, len(problem.classes))
         raise SkipCheck(
             f"needs three subset sizes of at least {floor} rows below the {n_train} training rows (about "

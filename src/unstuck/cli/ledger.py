@@ -248,7 +248,7 @@ def sweep(
     """Run many variants (grid, quasi-random or one at a time, over seeds) in parallel and record each."""
     from unstuck.errors import ConfigError
     from unstuck.ledger.experiments import run_variants
-    from unstuck.ledger.sweep import expand_seeds, parse_vary, plan
+    from unstuck.ledger.sweep import expand_seeds, parse_vary, sweep_variants
     from unstuck.ledger.views import summarize_groups
 
     if jobs < 1:
@@ -256,7 +256,7 @@ def sweep(
     axes = [parse_vary(v) for v in vary or []]
     if not axes and seeds is None:
         raise ConfigError("A sweep needs --vary NAME=VALUES or --seeds N.", hint="e.g. --vary lr=0.1,0.01 --seeds 3.")
-    variants = expand_seeds(plan(axes, mode=mode, samples=samples, seed=seed), seeds)
+    variants = expand_seeds(sweep_variants(axes, mode=mode, samples=samples, seed=seed), seeds)
     setup = _setup(
         hypothesis, expect, parent, explore, config, data, finding, intervention, metric, timeout, dev_predictions
     )

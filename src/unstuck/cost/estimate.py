@@ -28,7 +28,7 @@ from unstuck.errors import ConfigError
 
 if TYPE_CHECKING:
     from unstuck.cost.distill import DistillResult
-    from unstuck.cost.model import CostCurve, SmallModelPlan
+    from unstuck.cost.model import CostCurve, SmallModelCosts
     from unstuck.cost.traffic import Traffic
 
 __all__ = [
@@ -83,11 +83,11 @@ class Pricing:
     daily_rate: float = 0.0
     budget: float | None = None
 
-    def small_model(self, throughput: float) -> SmallModelPlan:
+    def small_model(self, throughput: float) -> SmallModelCosts:
         """The serving and switching plan of the small model at ``throughput`` requests/s per instance."""
-        from unstuck.cost.model import SmallModelPlan
+        from unstuck.cost.model import SmallModelCosts
 
-        return SmallModelPlan(
+        return SmallModelCosts(
             instance_hourly=self.small_model_hourly,
             throughput=throughput,
             utilisation=self.utilisation,
