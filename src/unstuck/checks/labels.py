@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from unstuck.data.frames import MAX_EXAMPLES, row_refs, short
 from unstuck.findings import Finding
+from unstuck.metrics import rate_exceeds
 from unstuck.registry import CheckResult, SkipCheck, check
 
 if TYPE_CHECKING:
@@ -104,19 +105,6 @@ def confidently_wrong(labels: NDArray[np.int64], proba: NDArray[np.float64]) -> 
     other = np.array(proba, dtype=np.float64, copy=True)
     other[np.arange(len(labels)), labels] = -1.0
     return int(np.sum(other.max(axis=1) >= CONFIDENT_OTHER))
-
-
-def exceeds_beyond_noise(hits: int, n: int, ref_hits: int, ref_n: int, *, seed: int = 0) -> bool:
-    """Is the rate ``hits / n`` above ``ref_hits / ref_n`` beyond noise (Jeffreys draws of both,
-    the 2.5 % quantile of their difference above zero)?"""
-    from unstuck.metrics import error_rate_draws
-
-    if n == 0 or ref_n == 0:
-        return False
-    diff = error_rate_draws(hits, n, n_boot=2000, seed=seed) - error_rate_draws(
-        ref_hits, ref_n, n_boot=2000, seed=seed + 1
-    )
-    return bool(np.quantile(diff, 0.025) > 0.0)
 
 
 def confused_pairs(joint: NDArray[np.float64], classes: tuple[Any, ...], top: int = 5) -> list[dict[str, Any]]:
@@ -324,7 +312,12 @@ def _trust(
         dev = results.get("dev")
         dev_noisy = dev is not None and "dev" in out and _warns(dev, out["dev"]["against"])
         reference = dev if split == "train" and not dev_noisy else None
-        if confident and reference is not None and not _more_confidently_wrong(problem, info, reference):
+        if (
+            confident
+            and reference is not None
+            and not _more_confidently_wrong(problem, info, reference)
+            and not _second_family_agrees(problem, ctx, info, positions[split])
+        ):
             # The model's confidence says something about train's labels only when it is confidently
             # wrong on train more often than on dev, labelled apart: a model that is as often sure of
             # another label on dev rows is simply overconfident (an overfit model on a small train set
@@ -338,11 +331,22 @@ def _trust(
                 f"not confidently wrong more often on train ({on_train:.1%} of rows) than on dev, labelled apart "
                 f"({on_dev:.1%}), so that confidence is the model's, not evidence about train's labels"
             )
+            if "second_family" in info:
+                against_confidence += (
+                    f", and the {info['second_family']['model'].replace('_', ' ')} baseline is sure of the same other "
+                    f"label on only {info['second_family']['agreeing_share']:.0%} of them"
+                )
             confident = False
         else:
             against_confidence = None
         if confident:
             support.append(f"the model is sure of another label on {info['confident_share']:.0%} of the flagged rows")
+            if "second_family" in info:
+                second = info["second_family"]
+                support.append(
+                    f"the {second['model'].replace('_', ' ')} baseline, also out-of-fold, is sure of the same other "
+                    f"label on {second['agreeing_share']:.0%} of them"
+                )
         if split == "train":
             if dev_cleaner and mismatch is not None:
                 support.append(
@@ -399,6 +403,41 @@ def _trust(
     return out
 
 
+#: The other model family asked to confirm the best baseline's flags.
+SECOND_FAMILY = {"linear": "gradient_boosting", "gradient_boosting": "linear"}
+
+
+def _second_family_agrees(
+    problem: Problem, ctx: Context, info: dict[str, Any], flagged: NDArray[np.int64]
+) -> bool:
+    """Does a model of another family, also out-of-fold, confidently prefer the same other label on
+    at least :data:`MIN_CONFIDENT_SHARE` of train's flagged rows?
+
+    Where dev cannot serve as a reference (it is as noisy as train, or the model is as often
+    sure of its mistakes there), the flags may still be wrong labels: an obvious true label is
+    one that models of different inductive biases (a linear model and boosted trees), each
+    trained without the row, both name with confidence. A row the best model merely finds
+    hard, or gets wrong by overfitting a small train set, is seldom named the same way by a
+    model that generalises differently; a weak second model is seldom confident at all, so a
+    weak model cannot corroborate (the veto then stands). Recorded in ``info``.
+    """
+    second = SECOND_FAMILY.get(ctx.ladder.best)
+    if problem.mode != "data" or second is None or len(flagged) < MIN_FLAGGED:
+        return False
+    from unstuck.baselines import out_of_fold_proba
+
+    ctx.step(f"asking the {second.replace('_', ' ')} baseline, out-of-fold, about the flagged labels")
+    other = out_of_fold_proba(problem, second, folds=ctx.budget.oof_folds, backend=ctx.backend, on_step=ctx.step)
+    position = {c: i for i, c in enumerate(problem.classes)}
+    given = np.array([position[v] for v in problem.frames["train"][problem.target].to_numpy()[flagged].tolist()])
+    first = np.array(ctx.oof_proba[flagged], dtype=np.float64, copy=True)
+    first[np.arange(len(flagged)), given] = -1.0
+    likely = np.argmax(first, axis=1)
+    agree = float(np.mean(other[flagged, likely] >= CONFIDENT_OTHER))
+    info["second_family"] = {"model": second, "agreeing_share": agree}
+    return agree >= MIN_CONFIDENT_SHARE
+
+
 def _warns(info: dict[str, Any], against: list[str]) -> bool:
     """Whether a split's flags are a warning: enough estimated noise and flags, nothing against them."""
     return info["noise_rate"] >= WARN_NOISE_RATE and info["flagged"] >= MIN_FLAGGED and not against
@@ -406,7 +445,7 @@ def _warns(info: dict[str, Any], against: list[str]) -> bool:
 
 def _more_confidently_wrong(problem: Problem, info: dict[str, Any], reference: dict[str, Any]) -> bool:
     """Is the model confidently wrong on ``info``'s split more often than on ``reference``'s, beyond noise?"""
-    return exceeds_beyond_noise(
+    return rate_exceeds(
         info["confidently_wrong"],
         info["rows_judged"],
         reference["confidently_wrong"],
