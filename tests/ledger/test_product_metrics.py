@@ -25,7 +25,7 @@ from unstuck.ledger.coverage import (
     links,
     read_tagged_analysis,
 )
-from unstuck.ledger.decisions import layer_decision, read_layer_decision
+from unstuck.layer_decision import layer_decision, read_layer_decision
 from unstuck.ledger.record import Experiment
 from unstuck.ledger.views import Unavailable
 from unstuck.plan import PROMPT_TIME_BOX_DAYS, make_plan

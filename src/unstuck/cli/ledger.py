@@ -19,7 +19,7 @@ from unstuck.cli._console import console, err_console
 
 if TYPE_CHECKING:
     from unstuck.ledger.coverage import CategoryCoverage
-    from unstuck.ledger.decisions import LayerDecision
+    from unstuck.layer_decision import LayerDecision
     from unstuck.ledger.experiments import Outcome, Setup
     from unstuck.ledger.record import Experiment
     from unstuck.ledger.store import LedgerStore
@@ -542,7 +542,7 @@ def metrics(
 
     from unstuck.errors import ConfigError
     from unstuck.ledger.coverage import category_coverage, read_tagged_analysis
-    from unstuck.ledger.decisions import read_layer_decision
+    from unstuck.layer_decision import read_layer_decision
     from unstuck.ledger.views import Unavailable, ledger_metrics
 
     if weeks < 1:
