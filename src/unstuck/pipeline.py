@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from unstuck.advice import bottleneck_of, rank_interventions, reconcile
+from unstuck.advice import VERIFIED_BY, bottleneck_of, rank_interventions, reconcile, unverified_by
 from unstuck.budget import DEFAULT_BUDGET, budget_named
 from unstuck.card import ProjectCard
 from unstuck.context import Context
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["MODEL_CHECKS", "NO_VERDICT", "diagnose", "diagnose_problem", "load_problem"]
 
 #: The checks whose measurements every verdict about the model rests on.
-MODEL_CHECKS: tuple[str, ...] = ("signal", "decomposition")
+MODEL_CHECKS: tuple[str, ...] = VERIFIED_BY["model"]
 #: How a report that could not judge the model begins (the renderers show it before the bottleneck).
 NO_VERDICT = "No verdict on the model:"
 
@@ -167,8 +167,7 @@ def diagnose_problem(
         run = run_checks(problem, ctx)
     data_type = card.data_type if card is not None else "structured"
     failed = [s for s in run.skipped if s.check in MODEL_CHECKS and s.reason.startswith("failed")]
-    unverified = {"model": f"{failed[0].check} could not run ({failed[0].reason})"} if failed else {}
-    findings = reconcile(run.findings, unverified)
+    findings = reconcile(run.findings, unverified_by(run.failed))
     interventions = rank_interventions(findings, problem.metric, data_type=data_type)
     notices = []
     if any(f.bottleneck == "leakage" for f in run.findings):
