@@ -12,7 +12,8 @@ The layers, lowest first (``docs/architecture.md``, section "Layers", says the s
    their fits, the signal test, component attribution;
 4. **checks** — ``checks/``, the runner, the training-log rules;
 5. **advice** — ranking and the plan, the production gate's judgement;
-6. **report** — assembling a report (``pipeline``) and acting on one (``tryout``);
+6. **report** — assembling a report (``pipeline``, its options checked by ``parameters``) and
+   acting on one (``tryout``);
 7. **render** — ``render/`` and the gate's HTML;
 8. **cli** — ``cli/``, ``assistant/``.
 
@@ -89,7 +90,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("checks", ("unstuck.checks", "unstuck.runner", "unstuck.training_log", "unstuck.training_log.verdicts")),
     ("advice", ("unstuck.advice", "unstuck.plan", "unstuck.layer_decision", "unstuck.gate")),
-    ("report", ("unstuck.pipeline", "unstuck.tryout")),
+    ("report", ("unstuck.pipeline", "unstuck.parameters", "unstuck.tryout")),
     ("render", ("unstuck.render", "unstuck.gate.html")),
     ("cli", ("unstuck.cli", "unstuck.assistant")),
 )

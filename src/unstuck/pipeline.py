@@ -18,6 +18,7 @@ from unstuck.context import Context
 from unstuck.decomposition import COMPONENTS
 from unstuck.errors import ConfigError
 from unstuck.findings import Report
+from unstuck.parameters import check_parameters
 from unstuck.problem import SPLITS, Problem
 from unstuck.runner import run_checks
 
@@ -61,6 +62,7 @@ def load_problem(
     options leave them out. ``mlflow_uri`` is the tracking URI of ``mlflow:`` training
     logs (default: ``MLFLOW_TRACKING_URI``).
     """
+    check_parameters(locals(), entry="unstuck.load_problem")
     options = {name: value for name, value in locals().items() if name != "data"}
     if card is not None:
         human_error = human_error if human_error is not None else card.human_level
@@ -252,6 +254,7 @@ def diagnose(
         history files or TensorBoard directories, or TrainingLog objects), ``tags``
         (a tag file or DataFrame with columns ``row`` and ``tags``; see ``unstuck.tags``).
     """
+    check_parameters({"data": data, "on_step": on_step, "card": card, "budget": budget, "backend": backend, **options})
     return diagnose_problem(
         load_problem(data, card=card, **options), on_step=on_step, card=card, budget=budget, backend=backend
     )
