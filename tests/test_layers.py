@@ -57,7 +57,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "unstuck.validation",
             "unstuck.io",
             "unstuck.problem",
-            "unstuck.problem_loading",
+            "unstuck.splits",
             "unstuck.data",
             "unstuck.runs",
             "unstuck.training_log.log",
