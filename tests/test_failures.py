@@ -80,6 +80,20 @@ def test_what_a_failed_check_leaves_unverified() -> None:
     assert unverified_by({}) == {}
 
 
+def test_the_notice_of_a_failure_names_what_was_withdrawn() -> None:
+    from unstuck.advice import failure_notice
+
+    findings = [_rests_on("train_labels"), _rests_on("model"), _rests_on("labels")]
+    assert failure_notice("labels", "failed: E", findings) == (
+        "labels could not run (failed: E), so its own findings are missing; the verdicts resting on it are "
+        "withdrawn (x.train_labels, x.labels). Fix the cause named there (unstuck --debug shows the traceback) "
+        "and run again."
+    )
+    assert failure_notice("shift", "failed: E", findings).startswith(
+        "shift could not run (failed: E), so its own findings are missing. Fix"
+    )
+
+
 def test_a_verdict_resting_on_a_failed_check_is_withdrawn() -> None:
     findings = [_rests_on("train_labels"), _rests_on("model"), _rests_on("shift")]
     out = reconcile(findings, unverified_by({"labels": "failed: ValueError: bad", "shift": "failed: E"}))
@@ -122,6 +136,12 @@ def test_a_failed_label_check_withdraws_the_gaps_measured_with_train_labels(
     assert set(withdrawn) == set(stands)
     assert all(f.lever is None and "not trusted: labels could not run" in f.title for f in withdrawn.values())
     assert not any(set(stands) & set(i.findings) for i in report.interventions)  # no advice rests on them
+    # the report says what it could not compute, and what was withdrawn for it
+    assert report.notices == (
+        "labels could not run (failed: RuntimeError: planted failure), so its own findings are missing; the "
+        f"verdicts resting on it are withdrawn ({', '.join(stands)}). Fix the cause named there (unstuck --debug "
+        "shows the traceback) and run again.",
+    )
 
 
 def test_debug_shows_the_traceback_of_a_failed_check(

@@ -42,6 +42,7 @@ __all__ = [
     "VERIFIED_BY",
     "Play",
     "bottleneck_of",
+    "failure_notice",
     "rank_interventions",
     "reconcile",
     "unverified_by",
@@ -287,6 +288,17 @@ def unverified_by(failed: Mapping[str, str]) -> dict[str, str]:
         if broken:
             out[basis] = out[broken[0]]
     return out
+
+
+def failure_notice(check: str, reason: str, findings: Sequence[Finding]) -> str:
+    """What a report says when ``check`` failed (``reason``): that its own findings are missing,
+    and which verdicts of ``findings`` (before :func:`reconcile`) were withdrawn for resting on it."""
+    bases = {check, *(basis for basis, checks in VERIFIED_BY.items() if check in checks)}
+    withdrawn = [f.id for f in findings if f.lever is not None and bases & set(f.evidence.get("rests_on", ()))]
+    said = f"{check} could not run ({reason}), so its own findings are missing"
+    if withdrawn:
+        said += f"; the verdicts resting on it are withdrawn ({', '.join(withdrawn)})"
+    return said + ". Fix the cause named there (unstuck --debug shows the traceback) and run again."
 
 
 def bottleneck_of(interventions: Sequence[Intervention]) -> str:

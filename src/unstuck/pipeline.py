@@ -11,7 +11,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from unstuck.advice import VERIFIED_BY, bottleneck_of, rank_interventions, reconcile, unverified_by
+from unstuck.advice import (
+    VERIFIED_BY,
+    bottleneck_of,
+    failure_notice,
+    rank_interventions,
+    reconcile,
+    unverified_by,
+)
 from unstuck.budget import DEFAULT_BUDGET, budget_named
 from unstuck.card import ProjectCard
 from unstuck.context import Context
@@ -181,6 +188,9 @@ def diagnose_problem(
             f"{NO_VERDICT} {failed[0].check} could not run ({failed[0].reason}), so nothing here measures where the "
             "model's error comes from; fix the cause named there and run again."
         )
+    # Any other check that crashed: the report names it and what was withdrawn for it, so an empty list of
+    # findings of its kind is not read as "nothing wrong".
+    notices += [failure_notice(c, r, run.findings) for c, r in run.failed.items() if c not in MODEL_CHECKS]
     section = run.sections.get("decomposition", {})
     measured = section.get("errors", {})
     errors: dict[str, float | None] = {"human": problem.human_error}
