@@ -169,3 +169,23 @@ def test_debug_shows_the_traceback_of_a_failed_check(
     assert "Traceback" not in plain.stderr
     assert "check labels failed: RuntimeError: planted failure" in debug.stderr
     assert "Traceback (most recent call last)" in debug.stderr and "in broken" in debug.stderr
+
+
+def test_the_label_check_does_not_read_a_crashed_decomposition_as_no_shift(
+    wine: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from unstuck.checks.labels import labels
+
+    problem = unstuck.load_problem(wine.iloc[:120], dev=wine.iloc[120:], target="target", seed=0)
+
+    def crashed(self: Context) -> None:
+        raise KeyError("planted")
+
+    def not_applicable(self: Context) -> None:
+        raise SkipCheck("no errors to decompose")
+
+    monkeypatch.setattr(Context, "decomposition", property(crashed))
+    with pytest.raises(KeyError):  # a crash is the label check's failure, never "dev does not differ"
+        labels(problem, Context(problem))
+    monkeypatch.setattr(Context, "decomposition", property(not_applicable))
+    assert labels(problem, Context(problem)).section is not None  # only "cannot apply" is expected
