@@ -33,7 +33,7 @@ GOOD_AND_BAD: dict[str, tuple[Any, Any]] = {
     "drop": (["a", "b"], "ab"),
     "human_error": (0.02, -0.01),
     "seed": (123, "abc"),
-    "encoding": ("latin-1", "no-such-codec"),
+    "encoding": ("latin-1", 8),
     "card": (ProjectCard(data_type="text", stage="prototype"), {"data_type": "text"}),
     "training_logs": (["history.csv"], "history.csv"),
     "tags": ("tags.csv", 5),

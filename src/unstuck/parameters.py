@@ -14,7 +14,6 @@ metric's range, a column that must exist) are checked where both are known, by
 
 from __future__ import annotations
 
-import codecs
 import difflib
 import math
 import os
@@ -81,16 +80,6 @@ def _is_logs(value: Any) -> bool:
     return isinstance(value, list | tuple)  # each item is read (and checked) by the training-log readers
 
 
-def _is_encoding(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        codecs.lookup(value)
-    except LookupError:
-        return False
-    return True
-
-
 def _is_card(value: Any) -> bool:
     from unstuck.card import ProjectCard
 
@@ -116,7 +105,8 @@ PARAMETERS: dict[str, Parameter] = {
         Parameter("drop", "a list of column names", _is_names, 'drop=["name", "ticket"]'),
         Parameter("human_error", "a number in the metric's units", _is_number, "human_error=0.02", low=0),
         Parameter("seed", "a whole number", _is_whole, "seed=0", low=0, high=MAX_SEED),
-        Parameter("encoding", "the name of a text encoding", _is_encoding, 'encoding="latin-1"'),
+        # a name Python does not know is refused by the reader, which names the file it could not read
+        Parameter("encoding", "the name of a text encoding", _is_text, 'encoding="latin-1"'),
         Parameter("card", "a project card", _is_card, "card=unstuck.card.read_card()"),
         Parameter("training_logs", "a list of paths or training logs", _is_logs, 'training_logs=["history.csv"]'),
         Parameter("tags", _TABLE, _is_table, 'tags="tags.csv"'),
