@@ -18,8 +18,8 @@ from rich.markup import escape
 from unstuck.cli._console import console, err_console
 
 if TYPE_CHECKING:
-    from unstuck.ledger.coverage import CategoryCoverage
     from unstuck.layer_decision import LayerDecision
+    from unstuck.ledger.coverage import CategoryCoverage
     from unstuck.ledger.experiments import Outcome, Setup
     from unstuck.ledger.record import Experiment
     from unstuck.ledger.store import LedgerStore
@@ -541,8 +541,8 @@ def metrics(
     import datetime as dt
 
     from unstuck.errors import ConfigError
-    from unstuck.ledger.coverage import category_coverage, read_tagged_analysis
     from unstuck.layer_decision import read_layer_decision
+    from unstuck.ledger.coverage import category_coverage, read_tagged_analysis
     from unstuck.ledger.views import Unavailable, ledger_metrics
 
     if weeks < 1:
