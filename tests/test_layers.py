@@ -47,6 +47,7 @@ import pytest
 import unstuck
 
 SOURCE = Path(unstuck.__file__).parent
+PACKAGE = "unstuck"
 
 #: The layers, lowest first; a module belongs to the layer of the longest prefix that names it.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -72,12 +73,13 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "unstuck.metrics",
             "unstuck.decomposition",
             "unstuck.curves",
+            "unstuck.curve_families",
             "unstuck.slices",
             "unstuck.demo",
             "unstuck.schemas",
         ),
     ),
-    ("report types", ("unstuck.findings", "unstuck.state")),
+    ("report types", ("unstuck.findings", "unstuck.state", "unstuck.report_file")),
     (
         "measurements",
         (
@@ -90,8 +92,18 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("checks", ("unstuck.checks", "unstuck.runner", "unstuck.training_log", "unstuck.training_log.verdicts")),
-    ("advice", ("unstuck.advice", "unstuck.plan", "unstuck.layer_decision", "unstuck.gate")),
-    ("report", ("unstuck.pipeline", "unstuck.parameters", "unstuck.tryout")),
+    ("advice", ("unstuck.advice", "unstuck.plan", "unstuck.layer_choice", "unstuck.layer_decision", "unstuck.gate")),
+    (
+        "report",
+        (
+            "unstuck.pipeline",
+            "unstuck.parameters",
+            "unstuck.tryout",
+            "unstuck.baseline_curve",
+            "unstuck.command_curve",
+            "unstuck.error_sample",
+        ),
+    ),
     ("render", ("unstuck.render", "unstuck.gate.html")),
     ("cli", ("unstuck.cli", "unstuck.assistant")),
 )
@@ -248,7 +260,8 @@ def layer_of(module: str) -> str:
     best, length = "", -1
     for layer, prefixes in (*LAYERS, *BESIDE.items()):
         for prefix in prefixes:
-            if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > length:
+            below = module.startswith(prefix + ".") and prefix != PACKAGE  # the package names itself only
+            if (module == prefix or below) and len(prefix) > length:
                 best, length = layer, len(prefix)
     return best
 
@@ -428,6 +441,7 @@ def test_the_layer_rule_on_planted_pairs() -> None:
     assert not allowed("unstuck.cost.report", "unstuck.ledger.record")
     assert layer_of("unstuck.gate.html") == "render"
     assert layer_of("unstuck.gate.result") == "advice"
+    assert layer_of("unstuck") == "inputs" and layer_of("unstuck.not_placed") == ""
     assert not allowed("unstuck.render.layout", "unstuck.registry")
     assert allowed("unstuck.render.html", "unstuck.findings")
     assert allowed("unstuck.registry", "unstuck.checks")
