@@ -373,7 +373,7 @@ def test_every_rule_is_exercised_above() -> None:
 
 def test_the_ledgers_layer_decision_is_the_plans() -> None:
     # `unstuck metrics` reports the same layer and rule as `unstuck plan`, moves included.
-    from unstuck.ledger.decisions import layer_decision
+    from unstuck.layer_decision import layer_decision
 
     moved = ProjectCard(data_type="text", stage="prototype", current=0.2, target=0.05, prompt_tuning_started=PAST_BOX)
     d = layer_decision(moved, TODAY)

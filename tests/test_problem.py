@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from unstuck.errors import ColumnProblem, ConfigError, SplitProblem
-from unstuck.problem import Problem, carve_size_train_dev, infer_task
+from unstuck.problem import Problem, infer_task
+from unstuck.splits import carve_size_train_dev
 
 
 @pytest.mark.parametrize(

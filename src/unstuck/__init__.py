@@ -11,6 +11,7 @@ The public API is lazy: importing ``unstuck`` loads no heavy library, so that
 
 from __future__ import annotations
 
+import logging
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -19,6 +20,11 @@ try:
     __version__ = version("unstuck")
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0+unknown"
+
+# A library configures no logging; this only keeps Python's last-resort handler from printing
+# unstuck's warnings (a check that failed) when the application configured none. The CLI's
+# --debug, or an application's own logging set-up, shows them.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "CheckResult",

@@ -35,7 +35,18 @@ from functools import cmp_to_key
 from unstuck.findings import LEVERS, Finding, Intervention, NextExperiment
 from unstuck.metrics import Metric
 
-__all__ = ["ALSO", "ARCHITECTURE_FOR", "PLAYBOOK", "Play", "bottleneck_of", "rank_interventions", "reconcile"]
+__all__ = [
+    "ALSO",
+    "ARCHITECTURE_FOR",
+    "PLAYBOOK",
+    "VERIFIED_BY",
+    "Play",
+    "bottleneck_of",
+    "failure_notice",
+    "rank_interventions",
+    "reconcile",
+    "unverified_by",
+]
 
 
 @dataclass(frozen=True)
@@ -160,6 +171,11 @@ UNDERMINED_BY: dict[str, tuple[str, str]] = {
     "train_labels": ("labels.train", "measured with train's labels, which the label check finds wrong"),
 }
 
+#: The checks that measure or vouch for each basis: when one of them failed (crashed), nothing verified
+#: the basis, so no verdict may rest on it. (A check that did not apply is not a failure: the verdicts it
+#: would have vouched for are then judged by the checks that did run.)
+VERIFIED_BY: dict[str, tuple[str, ...]] = {"model": ("signal", "decomposition"), "train_labels": ("labels",)}
+
 CURVE_SAYS_MORE = "learning_curve.more_data"
 CURVE_SAYS_SATURATED = "learning_curve.saturated"
 
@@ -257,6 +273,32 @@ def reconcile(findings: Sequence[Finding], unverified: Mapping[str, str] | None 
             )
         out.append(finding)
     return tuple(out)
+
+
+def unverified_by(failed: Mapping[str, str]) -> dict[str, str]:
+    """What the checks that failed (check name -> reason) leave unverified: basis -> why.
+
+    The bases are those of :data:`VERIFIED_BY`; a finding may also name a check itself in its
+    ``evidence["rests_on"]``, so each failed check is a basis too. The result is what
+    :func:`reconcile` takes as ``unverified``.
+    """
+    out = {check: f"{check} could not run ({reason})" for check, reason in failed.items()}
+    for basis, checks in VERIFIED_BY.items():
+        broken = [c for c in failed if c in checks]  # the first to fail, in the order the checks ran
+        if broken:
+            out[basis] = out[broken[0]]
+    return out
+
+
+def failure_notice(check: str, reason: str, findings: Sequence[Finding]) -> str:
+    """What a report says when ``check`` failed (``reason``): that its own findings are missing,
+    and which verdicts of ``findings`` (before :func:`reconcile`) were withdrawn for resting on it."""
+    bases = {check, *(basis for basis, checks in VERIFIED_BY.items() if check in checks)}
+    withdrawn = [f.id for f in findings if f.lever is not None and bases & set(f.evidence.get("rests_on", ()))]
+    said = f"{check} could not run ({reason}), so its own findings are missing"
+    if withdrawn:
+        said += f"; the verdicts resting on it are withdrawn ({', '.join(withdrawn)})"
+    return said + ". Fix the cause named there (unstuck --debug shows the traceback) and run again."
 
 
 def bottleneck_of(interventions: Sequence[Intervention]) -> str:

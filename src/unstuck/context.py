@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from unstuck.signal import PermutationSignal, Signal
     from unstuck.slices import SliceSearch
 
-__all__ = ["Context", "SplitPredictions"]
+__all__ = ["LARGE_LOSS_QUANTILE", "RESERVED_COLUMNS", "Context", "SplitPredictions", "slice_columns"]
 
 N_BOOT = 1000
 #: The permutation test of "the model learnt something": fits on shuffled labels. With 39, the real fit
@@ -40,6 +40,10 @@ PERMUTATIONS = 39
 #: ... on at most this many training rows.
 PERMUTATION_ROWS = 5_000
 SPLIT_ORDER = ("train", "train_dev", "dev", "test")
+#: Slices of dev, regression: a row "fails" when its loss is above this quantile of the dev losses.
+LARGE_LOSS_QUANTILE = 0.90
+#: Columns never used as slicing features (unstuck's own inputs).
+RESERVED_COLUMNS = frozenset({"tags"})
 
 
 @dataclass(frozen=True)
@@ -346,13 +350,33 @@ class Context:
 
     @cached_property
     def dev_slices(self) -> SliceSearch:
-        """Weak slices of dev (:func:`unstuck.checks.slices.search_dev`), searched once for the
-        ``slices`` check and the per-slice learning curves."""
-        from unstuck.checks.slices import search_dev
+        """Weak slices of dev, searched once for the ``slices`` check and the per-slice learning curves.
+
+        The search is :func:`unstuck.slices.find_slices` on dev's columns (:func:`slice_columns`) with the
+        model's failures: misclassified rows, or (regression) losses above the
+        :data:`LARGE_LOSS_QUANTILE` quantile. Raises :class:`SkipCheck` when dev has no columns.
+        """
+        from unstuck.slices import find_slices
 
         self._count("dev_slices")
         with self.timed("dev_slices"):
-            return search_dev(self.problem, self)
+            problem = self.problem
+            dev = self.predictions["dev"]
+            rows = dev.rows[slice_columns(dev.rows)]
+            if rows.shape[1] == 0:
+                raise SkipCheck("no per-row features or metadata columns on dev to describe slices with")
+            losses = problem.metric.row_losses(dev.y_true, dev.y_pred)
+            if problem.task == "classification":
+                failed = losses > 0
+            else:
+                failed = losses > np.quantile(losses, LARGE_LOSS_QUANTILE)
+            self.step("searching for weak slices")
+            return find_slices(rows, failed)
+
+
+def slice_columns(rows: pd.DataFrame) -> list[str]:
+    """The columns slices are described with: every one but unstuck's own inputs (:data:`RESERVED_COLUMNS`)."""
+    return [c for c in rows.columns if str(c) not in RESERVED_COLUMNS]
 
 
 def _align_proba(

@@ -11,13 +11,21 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from unstuck.advice import bottleneck_of, rank_interventions, reconcile
+from unstuck.advice import (
+    VERIFIED_BY,
+    bottleneck_of,
+    failure_notice,
+    rank_interventions,
+    reconcile,
+    unverified_by,
+)
 from unstuck.budget import DEFAULT_BUDGET, budget_named
 from unstuck.card import ProjectCard
 from unstuck.context import Context
 from unstuck.decomposition import COMPONENTS
 from unstuck.errors import ConfigError
 from unstuck.findings import Report
+from unstuck.parameters import check_parameters
 from unstuck.problem import SPLITS, Problem
 from unstuck.runner import run_checks
 
@@ -29,7 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["MODEL_CHECKS", "NO_VERDICT", "diagnose", "diagnose_problem", "load_problem"]
 
 #: The checks whose measurements every verdict about the model rests on.
-MODEL_CHECKS: tuple[str, ...] = ("signal", "decomposition")
+MODEL_CHECKS: tuple[str, ...] = VERIFIED_BY["model"]
 #: How a report that could not judge the model begins (the renderers show it before the bottleneck).
 NO_VERDICT = "No verdict on the model:"
 
@@ -61,6 +69,7 @@ def load_problem(
     options leave them out. ``mlflow_uri`` is the tracking URI of ``mlflow:`` training
     logs (default: ``MLFLOW_TRACKING_URI``).
     """
+    check_parameters(locals(), entry="unstuck.load_problem")
     options = {name: value for name, value in locals().items() if name != "data"}
     if card is not None:
         human_error = human_error if human_error is not None else card.human_level
@@ -167,8 +176,7 @@ def diagnose_problem(
         run = run_checks(problem, ctx)
     data_type = card.data_type if card is not None else "structured"
     failed = [s for s in run.skipped if s.check in MODEL_CHECKS and s.reason.startswith("failed")]
-    unverified = {"model": f"{failed[0].check} could not run ({failed[0].reason})"} if failed else {}
-    findings = reconcile(run.findings, unverified)
+    findings = reconcile(run.findings, unverified_by(run.failed))
     interventions = rank_interventions(findings, problem.metric, data_type=data_type)
     notices = []
     if any(f.bottleneck == "leakage" for f in run.findings):
@@ -180,6 +188,9 @@ def diagnose_problem(
             f"{NO_VERDICT} {failed[0].check} could not run ({failed[0].reason}), so nothing here measures where the "
             "model's error comes from; fix the cause named there and run again."
         )
+    # Any other check that crashed: the report names it and what was withdrawn for it, so an empty list of
+    # findings of its kind is not read as "nothing wrong".
+    notices += [failure_notice(c, r, run.findings) for c, r in run.failed.items() if c not in MODEL_CHECKS]
     section = run.sections.get("decomposition", {})
     measured = section.get("errors", {})
     errors: dict[str, float | None] = {"human": problem.human_error}
@@ -253,6 +264,7 @@ def diagnose(
         history files or TensorBoard directories, or TrainingLog objects), ``tags``
         (a tag file or DataFrame with columns ``row`` and ``tags``; see ``unstuck.tags``).
     """
+    check_parameters({"data": data, "on_step": on_step, "card": card, "budget": budget, "backend": backend, **options})
     return diagnose_problem(
         load_problem(data, card=card, **options), on_step=on_step, card=card, budget=budget, backend=backend
     )

@@ -8,15 +8,8 @@ Two modes:
   columns ``split``, ``y_true``, ``y_pred``, optional ``proba_<class>`` and any
   metadata columns; nothing is trained.
 
-Splits that the user did not give are carved here, by documented seeded rules:
-
-* no dev set: a stratified 20 % of train becomes dev (``dev_from_train``);
-* a dev set but no train-dev set: a stratified random sample of train becomes
-  train-dev, as large as dev but at most 20 % of train (and at least
-  ``min(200, 25 % of train)`` rows), so that variance (train → train-dev) and data
-  mismatch (train-dev → dev) are measured with similar precision and can be told apart;
-  below :data:`CARVE_TRAIN_DEV_FROM` training rows nothing is carved and the train-dev
-  error comes from out-of-fold predictions on train (``train_dev_from_folds``).
+Splits that the user did not give are carved when the problem is built, by the seeded
+rules of :mod:`unstuck.splits`.
 """
 
 from __future__ import annotations
@@ -28,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from unstuck.errors import ColumnProblem, ConfigError, SplitProblem
 from unstuck.metrics import Metric, metric_for
+from unstuck.splits import CARVE_TRAIN_DEV_FROM, SPLITS, carve, carve_size_train_dev, normalise_split_name
 from unstuck.validation import (
     harmonise_column_kinds,
     labels_of_one_kind,
@@ -42,29 +36,7 @@ if TYPE_CHECKING:
 
     from unstuck.training_log.readers import TrainingLog
 
-__all__ = [
-    "SPLITS",
-    "Problem",
-    "carve_size_train_dev",
-    "infer_task",
-    "normalise_split_name",
-]
-
-SPLITS: tuple[str, ...] = ("train", "train_dev", "dev", "test")
-
-_SPLIT_ALIASES = {
-    "train": "train",
-    "training": "train",
-    "train_dev": "train_dev",
-    "train-dev": "train_dev",
-    "traindev": "train_dev",
-    "dev": "dev",
-    "val": "dev",
-    "valid": "dev",
-    "validation": "dev",
-    "test": "test",
-    "holdout": "test",
-}
+__all__ = ["INPUT_MEANINGS", "SPLITS", "Problem", "infer_task"]
 
 #: What each input a check may require means, for the "skipped" reason.
 INPUT_MEANINGS: dict[str, str] = {
@@ -90,11 +62,6 @@ MAX_CLASSES_FOR_INTEGER_TARGET = 20
 MIN_TRAIN_ROWS = 30
 
 
-def normalise_split_name(name: object) -> str | None:
-    """Map a split label such as ``"validation"`` to the canonical name, or None."""
-    return _SPLIT_ALIASES.get(str(name).strip().lower())
-
-
 def infer_task(target: pd.Series) -> str:
     """``"classification"`` for text, boolean, categorical or few-valued integer targets.
 
@@ -113,19 +80,6 @@ def infer_task(target: pd.Series) -> str:
     if pd.api.types.is_float_dtype(values) and not (values == values.round()).all():
         return "regression"
     return "classification" if values.nunique() <= MAX_CLASSES_FOR_INTEGER_TARGET else "regression"
-
-
-#: From this many training rows on, a missing train-dev split is carved from train. Below it a
-#: carved split would take a quarter of a small train (making the model worse) and still hold
-#: so few rows that its error's interval spans several points; out-of-fold predictions on every
-#: train row measure the same thing (error on unseen rows of the training distribution) with
-#: all rows, at the cost of the few fits the label check already makes.
-CARVE_TRAIN_DEV_FROM = 1_000
-
-
-def carve_size_train_dev(n_train: int, n_dev: int) -> int:
-    """Rows to carve from train as train-dev: ``max(min(n_dev, 20 % of train), min(200, 25 % of train))``."""
-    return max(min(n_dev, round(0.20 * n_train)), min(200, round(0.25 * n_train)))
 
 
 @dataclass(frozen=True)
@@ -352,7 +306,7 @@ class Problem:
         dev_from_train = False
         train_dev_from_folds = False
         if "dev" not in frames:
-            frames["train"], frames["dev"] = _carve(frames["train"], 0.2, target, task, seed)
+            frames["train"], frames["dev"] = carve(frames["train"], 0.2, target, task, seed)
             dev_from_train = True
             notes["dev"] = (
                 f"no dev set given: a stratified 20% of train ({len(frames['dev'])} rows, seed {seed}) is the dev set"
@@ -366,7 +320,7 @@ class Problem:
             )
         elif "train_dev" not in frames:
             size = carve_size_train_dev(len(frames["train"]), len(frames["dev"]))
-            frames["train"], frames["train_dev"] = _carve(frames["train"], size, target, task, seed)
+            frames["train"], frames["train_dev"] = carve(frames["train"], size, target, task, seed)
             notes["train_dev"] = (
                 f"train-dev carved from train: {size} rows (as many as dev, at most 20% of train; "
                 f"stratified, seed {seed}), so that variance and data mismatch can be told apart"
@@ -595,31 +549,3 @@ def _check_human_error(human_error: float | None, metric: Metric) -> None:
             f"--human-error {human_error} is outside the range of {metric.name} (0 to {upper}).",
             "Give it in the metric's own units, e.g. --human-error 0.02 for a 2% error rate.",
         )
-
-
-def _carve(
-    frame: pd.DataFrame, size: float | int, target: str, task: str, seed: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split ``frame`` into (rest, carved), stratified on the target when every class allows it.
-
-    A class with a single row stays in the rest (train): carved into dev it would be a class that
-    train never has, and the models could not predict it.
-    """
-    import pandas as pd
-    from sklearn.model_selection import train_test_split
-
-    stratify = None
-    pool, kept = frame, frame.iloc[:0]
-    if task == "classification":
-        counts = frame[target].value_counts()
-        single = frame[target].isin(counts.index[counts == 1])
-        if single.any() and (~single).sum() >= 2:
-            pool, kept = frame[~single], frame[single]
-        if pool[target].value_counts().min() >= 2:
-            stratify = pool[target]
-    try:
-        rest, carved = train_test_split(pool, test_size=size, random_state=seed, stratify=stratify)
-    except ValueError:
-        kept = frame.iloc[:0]
-        rest, carved = train_test_split(frame, test_size=size, random_state=seed)
-    return pd.concat([rest, kept]), carved

@@ -1,7 +1,15 @@
-"""Runs the registered checks whose inputs are present; turns failures into ``skipped``."""
+"""Runs the registered checks whose inputs are present; turns failures into ``skipped``.
+
+A check that crashes does not crash the diagnosis: it is recorded in ``skipped`` with the
+reason ``failed: <exception>``, and its traceback goes to the ``unstuck.runner`` logger
+(``unstuck --debug`` shows it; in Python, configure :mod:`logging`). What rests on a failed
+check is withdrawn by the advice (:func:`unstuck.advice.reconcile`), so a crash never leaves a
+confident verdict behind.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,7 +24,12 @@ if TYPE_CHECKING:
     from unstuck.context import Context
     from unstuck.problem import Problem
 
-__all__ = ["RunResult", "run_checks"]
+__all__ = ["FAILED", "RunResult", "run_checks"]
+
+logger = logging.getLogger(__name__)
+
+#: How the reason of a check that crashed begins (the rest names the exception).
+FAILED = "failed: "
 
 
 @dataclass(frozen=True)
@@ -32,6 +45,11 @@ class RunResult:
     skipped: tuple[Skipped, ...]
     sections: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> dict[str, str]:
+        """The checks that crashed (check name -> reason), as opposed to those that did not apply."""
+        return {s.check: s.reason for s in self.skipped if s.reason.startswith(FAILED)}
 
 
 def run_checks(problem: Problem, ctx: Context, *, checks: Sequence[CheckSpec] | None = None) -> RunResult:
@@ -50,6 +68,7 @@ def run_checks(problem: Problem, ctx: Context, *, checks: Sequence[CheckSpec] | 
         absent = [r for r in spec.requires if r not in have]
         if absent:
             reason = "needs " + "; ".join(INPUT_MEANINGS[r] for r in absent)
+            logger.debug("check %s skipped: %s", spec.name, reason)
             skipped.append(Skipped(spec.name, reason))
             continue
         ctx.step(f"checking: {spec.description or spec.name}")
@@ -58,16 +77,20 @@ def run_checks(problem: Problem, ctx: Context, *, checks: Sequence[CheckSpec] | 
         try:
             result = spec.function(problem, ctx)
         except SkipCheck as exc:
+            logger.debug("check %s skipped: %s", spec.name, exc)
             skipped.append(Skipped(spec.name, str(exc)))
             continue
         except UnstuckError:
             raise
-        except Exception as exc:  # a failing check becomes a result, not a crash
-            skipped.append(Skipped(spec.name, f"failed: {type(exc).__name__}: {exc}"))
+        except Exception as exc:  # a failing check becomes a result, not a crash; its traceback is logged
+            reason = f"{FAILED}{type(exc).__name__}: {exc}"
+            logger.warning("check %s %s", spec.name, reason, exc_info=exc)
+            skipped.append(Skipped(spec.name, reason))
             continue
         finally:
             shared = sum(ctx.timings.values()) - shared_before
             timings[spec.name] = max(time.perf_counter() - started - shared, 0.0)
+        logger.debug("check %s ran in %.3f s: %d finding(s)", spec.name, timings[spec.name], len(result.findings))
         findings.extend(result.findings)
         if result.section is not None:
             sections[spec.name] = result.section

@@ -182,7 +182,7 @@ def _reweight_to_dev(problem: Problem, ctx: Context, best: str) -> Variant:
 
 def _drop_flagged_labels(problem: Problem, ctx: Context, best: str) -> Variant:
     """Leave out the training rows cleanlab flags on the out-of-fold probabilities."""
-    from unstuck.checks.labels import label_issues
+    from unstuck.data.labels import label_issues
 
     if problem.task != "classification":
         raise ConfigError(

@@ -17,6 +17,7 @@ from unstuck.card import ProjectCard
 from unstuck.cli._ledger_views import layer_lines as _layer_lines
 from unstuck.errors import FileProblem
 from unstuck.findings import Finding, Report, Skipped
+from unstuck.layer_decision import layer_decision, read_layer_decision
 from unstuck.ledger.coverage import (
     TAG_HINT,
     Category,
@@ -25,7 +26,6 @@ from unstuck.ledger.coverage import (
     links,
     read_tagged_analysis,
 )
-from unstuck.ledger.decisions import layer_decision, read_layer_decision
 from unstuck.ledger.record import Experiment
 from unstuck.ledger.views import Unavailable
 from unstuck.plan import PROMPT_TIME_BOX_DAYS, make_plan

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from unstuck.ledger.record import Experiment
-from unstuck.ledger.sql import _MIGRATIONS, SCHEMA_VERSION, SQLLedger, _tables
+from unstuck.ledger.schema import MIGRATIONS, SCHEMA_VERSION, tables
+from unstuck.ledger.sql import SQLLedger
 from unstuck.ledger.store import LedgerError
 
 
@@ -18,9 +19,9 @@ def _make_v1(url: str) -> None:
     import sqlalchemy as sa
 
     engine = sa.create_engine(url)
-    t = _tables()
+    t = tables()
     with engine.begin() as conn:
-        _MIGRATIONS[0](conn, t)
+        MIGRATIONS[0](conn, t)
         conn.execute(sa.insert(t["meta"]).values(key="schema_version", value="1"))
         conn.execute(
             sa.insert(t["experiments"]).values(

@@ -20,13 +20,13 @@ residual is extreme (robust z-score on the median absolute deviation) instead.
 
 from __future__ import annotations
 
-import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from unstuck.data.frames import MAX_EXAMPLES, row_refs, short
+from unstuck.data.labels import label_issues
 from unstuck.findings import Finding
 from unstuck.metrics import rate_exceeds
 from unstuck.registry import CheckResult, SkipCheck, check
@@ -51,32 +51,6 @@ RESIDUAL_Z = 6.0
 #: Regression: flagged share from which residual outliers are a warning.
 WARN_RESIDUAL_SHARE = 0.01
 MAX_RANKED = 50
-
-
-def label_issues(labels: NDArray[np.int64], proba: NDArray[np.float64]) -> dict[str, Any]:
-    """cleanlab's verdict on integer ``labels`` (n,) given out-of-sample ``proba`` (n, K).
-
-    Returns ``flagged`` (indices ranked by label quality, lowest first), ``quality``
-    (self-confidence per row, shape (n,)), ``joint`` (K × K estimate of
-    P(given = i, true = j)) and ``noise_rate`` (1 − its trace).
-    """
-    from cleanlab.count import estimate_joint
-    from cleanlab.filter import find_label_issues
-    from cleanlab.rank import get_label_quality_scores
-
-    proba = np.clip(proba, 1e-12, None)
-    proba = proba / proba.sum(axis=1, keepdims=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        flagged = find_label_issues(labels, proba, return_indices_ranked_by="self_confidence", n_jobs=1)
-        quality = get_label_quality_scores(labels, proba)
-        joint = estimate_joint(labels, proba)
-    return {
-        "flagged": np.asarray(flagged, dtype=np.int64),
-        "quality": np.asarray(quality, dtype=np.float64),
-        "joint": np.asarray(joint, dtype=np.float64),
-        "noise_rate": float(1.0 - np.trace(joint)),
-    }
 
 
 def confident_share(labels: NDArray[np.int64], proba: NDArray[np.float64]) -> float:

@@ -31,28 +31,25 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from unstuck.context import LARGE_LOSS_QUANTILE, slice_columns
 from unstuck.findings import TRAINED_MODEL as RESTS_ON
 from unstuck.findings import Finding
 from unstuck.metrics import rate_exceeds
-from unstuck.registry import CheckResult, SkipCheck, check
+from unstuck.registry import CheckResult, check
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from unstuck.context import Context
     from unstuck.problem import Problem
-    from unstuck.slices import Slice, SliceSearch
+    from unstuck.slices import Slice
 
 #: A slice holding at most this share of dev rows is rare (described so; not a lever by itself).
 RARE_SHARE = 0.10
 #: A slice is rarer in train when its train share is below this multiple of its dev share.
 RARER_IN_TRAIN = 0.8
-#: Regression: a row "fails" when its loss is above this quantile of the dev losses.
-LARGE_LOSS_QUANTILE = 0.90
 #: Findings written for at most this many slices.
 MAX_FINDINGS = 5
-#: Columns never used as slicing features (unstuck's own inputs).
-RESERVED = frozenset({"tags"})
 
 
 @check(
@@ -64,7 +61,7 @@ def slices(problem: Problem, ctx: Context) -> CheckResult:
     search = ctx.dev_slices  # searched once per diagnosis: the learning curve reads the same slices
     dev = ctx.predictions["dev"]
     losses = problem.metric.row_losses(dev.y_true, dev.y_pred)
-    train_rows = _train_rows(problem, ctx, _columns(dev.rows))
+    train_rows = _train_rows(problem, ctx, slice_columns(dev.rows))
     findings: list[Finding] = []
     described: list[dict[str, Any]] = []
     for rank, found in enumerate(search.slices, start=1):
@@ -78,29 +75,6 @@ def slices(problem: Problem, ctx: Context) -> CheckResult:
     )
     section["slices"] = described
     return CheckResult(findings=tuple(findings), section=section)
-
-
-def search_dev(problem: Problem, ctx: Context) -> SliceSearch:
-    """The slice search on dev with the best model's (or the user's) predictions; what
-    :attr:`unstuck.context.Context.dev_slices` holds. Raises :class:`SkipCheck` when dev has no columns."""
-    from unstuck.slices import find_slices
-
-    dev = ctx.predictions["dev"]
-    rows = dev.rows[_columns(dev.rows)]
-    if rows.shape[1] == 0:
-        raise SkipCheck("no per-row features or metadata columns on dev to describe slices with")
-    losses = problem.metric.row_losses(dev.y_true, dev.y_pred)
-    if problem.task == "classification":
-        failed = losses > 0
-    else:
-        failed = losses > np.quantile(losses, LARGE_LOSS_QUANTILE)
-    ctx.step("searching for weak slices")
-    return find_slices(rows, failed)
-
-
-def _columns(rows: pd.DataFrame) -> list[str]:
-    """The columns slices are described with: every one but unstuck's own inputs."""
-    return [c for c in rows.columns if str(c) not in RESERVED]
 
 
 def _train_rows(problem: Problem, ctx: Context, columns: list[str]) -> pd.DataFrame | None:

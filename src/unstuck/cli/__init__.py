@@ -15,7 +15,7 @@ from typing import Any
 import typer
 from rich.markup import escape
 
-from unstuck.cli._console import err_console
+from unstuck.cli._console import enable_debug_logging, err_console
 from unstuck.errors import UnstuckError
 
 __all__ = ["app", "main"]
@@ -28,6 +28,20 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
+
+
+@app.callback()
+def _everywhere(
+    debug: bool = typer.Option(
+        False,
+        "--debug",
+        envvar="UNSTUCK_DEBUG",
+        help="Log to stderr what unstuck does, with the traceback of any check that failed.",
+    ),
+) -> None:
+    if debug:
+        enable_debug_logging()
+
 
 #: Command modules; each has ``register(app: typer.Typer) -> None``.
 COMMANDS: tuple[str, ...] = (

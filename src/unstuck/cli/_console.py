@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 import warnings
 
 from rich.console import Console
 
-__all__ = ["console", "err_console", "quiet_callback", "silence_warnings"]
+__all__ = ["console", "enable_debug_logging", "err_console", "quiet_callback", "silence_warnings"]
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -28,3 +30,12 @@ def quiet_callback(value: bool) -> bool:
     if value:
         silence_warnings()
     return value
+
+
+def enable_debug_logging() -> None:
+    """Send unstuck's log, tracebacks of failed checks included, to stderr (``--debug``)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("unstuck")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 
 if TYPE_CHECKING:
+    from unstuck.layer_decision import LayerDecision
     from unstuck.ledger.coverage import CategoryCoverage
-    from unstuck.ledger.decisions import LayerDecision
     from unstuck.ledger.record import Experiment
     from unstuck.ledger.views import Unavailable
 

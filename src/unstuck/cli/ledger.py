@@ -446,8 +446,8 @@ def metrics(
     import datetime as dt
 
     from unstuck.errors import ConfigError
+    from unstuck.layer_decision import read_layer_decision
     from unstuck.ledger.coverage import category_coverage, read_tagged_analysis
-    from unstuck.ledger.decisions import read_layer_decision
     from unstuck.ledger.views import Unavailable, ledger_metrics
 
     if weeks < 1:

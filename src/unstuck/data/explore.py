@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from unstuck.advice import bottleneck_of, rank_interventions, reconcile
+from unstuck.advice import bottleneck_of, failure_notice, rank_interventions, reconcile, unverified_by
 from unstuck.context import Context
 from unstuck.decomposition import COMPONENTS
 from unstuck.findings import Report
@@ -40,7 +40,7 @@ def explore_problem(problem: Problem, *, on_step: Callable[[str], None] | None =
 
     ctx = Context(problem, on_step=on_step)
     run = run_checks(problem, ctx, checks=data_checks())
-    findings = reconcile(run.findings)
+    findings = reconcile(run.findings, unverified_by(run.failed))
     interventions = rank_interventions(findings, problem.metric)
     errors: dict[str, float | None] = {"human": problem.human_error, **dict.fromkeys(SPLITS)}
     inferred = {**problem.notes, "mode": problem.mode, "command": "explore: data checks only"}
@@ -63,6 +63,7 @@ def explore_problem(problem: Problem, *, on_step: Callable[[str], None] | None =
         findings=findings,
         interventions=interventions,
         skipped=run.skipped,
+        notices=tuple(failure_notice(c, r, run.findings) for c, r in run.failed.items()),
         inferred=inferred,
         sections=run.sections,
     )

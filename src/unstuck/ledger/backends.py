@@ -17,6 +17,7 @@ so a SQLite ledger works with Ray too: workers never touch it.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from unstuck.runs import RunResult, RunSpec
 
 __all__ = ["BACKENDS", "run_local", "run_ray"]
+
+logger = logging.getLogger(__name__)
 
 BACKENDS: tuple[str, ...] = ("local", "ray")
 
@@ -116,6 +119,7 @@ def run_ray(
                     result, host = ray.get(ref)
                     hosts[experiment_id] = host
                 except Exception as exc:  # a lost task is a result, not a crash of the sweep
+                    logger.warning("experiment %d: the Ray task was lost", experiment_id, exc_info=exc)
                     result = RunResult(
                         spec, None, {}, str(exc)[-2000:], 0.0, error=f"the Ray task was lost: {type(exc).__name__}"
                     )

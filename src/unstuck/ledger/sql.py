@@ -11,11 +11,7 @@ block the writer), and the busy timeout is 60 s, so eight processes writing at
 once all succeed. Before anything touches a SQLite file it is probed
 read-only, so a corrupt file raises :class:`LedgerError` and stays untouched.
 
-Schema versions (``SCHEMA_VERSION``; each step in ``_MIGRATIONS``):
-1. ``ledger_meta`` (key/value; holds ``schema_version``) and ``experiments``.
-2. ``experiment_links``: the findings and interventions of a diagnosis an
-   experiment is linked to, one row per link.
-3. ``experiments.dev_losses``: per-row dev losses (JSON), for the paired bootstrap verdict.
+The tables and the steps between schema versions are in :mod:`unstuck.ledger.schema`.
 """
 
 from __future__ import annotations
@@ -31,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from unstuck.ledger.contract import ExperimentNotFound, IllegalTransition, LedgerError, LedgerStore
 from unstuck.ledger.record import (
     FINAL_STATUSES,
     VERDICTS,
@@ -39,105 +36,15 @@ from unstuck.ledger.record import (
     can_move_status,
     can_move_verdict,
 )
-from unstuck.ledger.store import ExperimentNotFound, IllegalTransition, LedgerError, LedgerStore
+from unstuck.ledger.schema import MIGRATIONS, SCHEMA_VERSION, tables
 
 __all__ = ["SCHEMA_VERSION", "SQLLedger"]
 
-SCHEMA_VERSION = 3
 _SQLITE_HEADER = b"SQLite format 3\x00"
 #: How long a 0-byte ledger file may exist before it counts as lost rather than being created right now.
 _EMPTY_FILE_GRACE_S = 10.0
 _JSON_FIELDS = ("changed", "config", "command", "data_fingerprint", "metrics", "verdict_detail")
 _LINK_KINDS = ("findings", "interventions")
-
-
-def _tables() -> dict[str, Any]:
-    """The table definitions of the current schema (built lazily: SQLAlchemy imports only when a ledger opens)."""
-    import sqlalchemy as sa
-
-    md = sa.MetaData()
-    meta = sa.Table(
-        "ledger_meta",
-        md,
-        sa.Column("key", sa.String(64), primary_key=True),
-        sa.Column("value", sa.Text, nullable=False),
-    )
-    experiments = sa.Table(
-        "experiments",
-        md,
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("parent_id", sa.Integer, nullable=True),
-        sa.Column("created_at", sa.Float, nullable=False),
-        sa.Column("hypothesis", sa.Text),
-        sa.Column("expect_metric", sa.String(200)),
-        sa.Column("expect_delta", sa.Float),
-        sa.Column("changed", sa.Text, nullable=False),
-        sa.Column("multi_change", sa.Boolean, nullable=False),
-        sa.Column("explore", sa.Boolean, nullable=False),
-        sa.Column("config", sa.Text, nullable=False),
-        sa.Column("command", sa.Text, nullable=False),
-        sa.Column("cwd", sa.Text),
-        sa.Column("data_fingerprint", sa.Text, nullable=False),
-        sa.Column("git_commit", sa.String(64)),
-        sa.Column("git_dirty", sa.Boolean),
-        sa.Column("git_diff", sa.Text),
-        sa.Column("seed", sa.Integer),
-        sa.Column("group_key", sa.Text),
-        sa.Column("sweep_id", sa.String(64)),
-        sa.Column("metrics", sa.Text, nullable=False),
-        sa.Column("dev_losses", sa.Text, nullable=True),
-        sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("returncode", sa.Integer),
-        sa.Column("stderr_tail", sa.Text),
-        sa.Column("verdict", sa.String(16)),
-        sa.Column("verdict_detail", sa.Text, nullable=False),
-        sa.Column("started_at", sa.Float),
-        sa.Column("ended_at", sa.Float),
-        sa.Column("host", sa.String(255)),
-        sa.Column("pid", sa.Integer),
-        sa.Index("ix_experiments_status", "status"),
-        sa.Index("ix_experiments_group", "group_key"),
-    )
-    links = sa.Table(
-        "experiment_links",
-        md,
-        sa.Column("experiment_id", sa.Integer, sa.ForeignKey("experiments.id"), primary_key=True),
-        sa.Column("kind", sa.String(32), primary_key=True),
-        sa.Column("ref", sa.String(255), primary_key=True),
-    )
-    return {"meta": meta, "experiments": experiments, "links": links}
-
-
-def _step_1(conn: Any, t: dict[str, Any]) -> None:
-    import sqlalchemy as sa
-
-    t["meta"].create(conn, checkfirst=True)
-    current = t["experiments"]
-    v1 = sa.Table(
-        "experiments",
-        sa.MetaData(),
-        *[c._copy() for c in current.columns if c.name not in _ADDED_LATER],
-        *[sa.Index(i.name, *[c.name for c in i.columns]) for i in current.indexes],
-    )
-    v1.create(conn, checkfirst=True)
-
-
-def _step_2(conn: Any, t: dict[str, Any]) -> None:
-    t["links"].create(conn, checkfirst=True)
-
-
-def _step_3(conn: Any, t: dict[str, Any]) -> None:
-    import sqlalchemy as sa
-
-    if "dev_losses" not in {c["name"] for c in sa.inspect(conn).get_columns("experiments")}:
-        conn.execute(sa.text("ALTER TABLE experiments ADD COLUMN dev_losses TEXT"))
-
-
-#: Columns of ``experiments`` that a later step adds (step 1 creates the table without them).
-_ADDED_LATER = frozenset({"dev_losses"})
-
-#: ``_MIGRATIONS[v - 1]`` brings a ledger from version ``v - 1`` to ``v``.
-_MIGRATIONS: tuple[Callable[[Any, dict[str, Any]], None], ...] = (_step_1, _step_2, _step_3)
 
 
 def _sqlite_path(url: str) -> Path | None:
@@ -221,7 +128,7 @@ class SQLLedger(LedgerStore):
         import sqlalchemy as sa
 
         self.url = url
-        self._t = _tables()
+        self._t = tables()
         self._path = _sqlite_path(url)
         self.backup_path: str | None = None
         #: A SQLite ledger the user may read but not write: viewable (log, show, compare), never written.
@@ -308,7 +215,7 @@ class SQLLedger(LedgerStore):
                 return
             if version > 0 and self._engine.dialect.name == "postgresql":
                 self.backup_path = self._backup_tables(conn, version)
-            for step in _MIGRATIONS[version:]:
+            for step in MIGRATIONS[version:]:
                 step(conn, self._t)
             meta = self._t["meta"]
             if version == 0:

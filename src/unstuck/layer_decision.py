@@ -1,4 +1,7 @@
-"""Layer decisions recorded in the project card (``unstuck.toml``), for ``unstuck metrics``.
+"""The layer decision of the project card (``unstuck.toml``) on a day, for ``unstuck metrics``.
+
+It is the plan's decision (:mod:`unstuck.plan` decides it), read beside the ledger's metrics;
+it lives here, above the plan, because the ledger imports only inputs and report types.
 
 What the card holds (:mod:`unstuck.card`) and what is read from it:
 

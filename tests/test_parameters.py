@@ -1,0 +1,130 @@
+"""Validation at the boundary: every option of a diagnosis is declared once and checked before any work."""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import unstuck
+from unstuck.card import ProjectCard
+from unstuck.errors import ConfigError
+from unstuck.parameters import PARAMETERS, check_parameters
+from unstuck.pipeline import diagnose, load_problem
+
+FRAME = pd.DataFrame({"x": [1.0, 2.0], "y": [0, 1]})
+
+#: One accepted and one refused value per option; the refusal must name the option.
+GOOD_AND_BAD: dict[str, tuple[Any, Any]] = {
+    "data": (FRAME, 3),
+    "target": ("y", 3),
+    "dev": (Path("dev.csv"), ["dev.csv"]),
+    "test": ("test.csv", 1.0),
+    "train_dev": (FRAME, {"a": 1}),
+    "split_column": ("split", ["split"]),
+    "predictions": ("preds.csv", 0),
+    "task": ("regression", "clasification"),
+    "metric": ("mae", "accuracy"),
+    "id_column": ("id", 7),
+    "drop": (["a", "b"], "ab"),
+    "human_error": (0.02, -0.01),
+    "seed": (123, "abc"),
+    "encoding": ("latin-1", 8),
+    "card": (ProjectCard(data_type="text", stage="prototype"), {"data_type": "text"}),
+    "training_logs": (["history.csv"], "history.csv"),
+    "tags": ("tags.csv", 5),
+    "mlflow_uri": ("http://127.0.0.1:5000", 5000),
+    "on_step": (print, "print"),
+    "budget": ("quick", "fast"),
+    "backend": ("ray", "spark"),
+}
+
+
+def test_every_option_of_the_entry_points_is_declared_and_nothing_else() -> None:
+    names = set(inspect.signature(load_problem).parameters) | set(inspect.signature(diagnose).parameters)
+    assert set(PARAMETERS) == names - {"options"}
+    assert set(GOOD_AND_BAD) == set(PARAMETERS)
+
+
+@pytest.mark.parametrize("name", sorted(GOOD_AND_BAD))
+def test_each_option_accepts_its_kind_and_refuses_another_naming_itself(name: str) -> None:
+    good, bad = GOOD_AND_BAD[name]
+    check_parameters({name: good})
+    check_parameters({name: None})  # not given
+    with pytest.raises(ConfigError) as refused:
+        check_parameters({name: bad})
+    assert name in refused.value.message and refused.value.hint
+
+
+@pytest.mark.parametrize(
+    ("options", "message", "hint"),
+    [
+        (
+            {"task": "clasification"},
+            "Unknown task 'clasification'.",
+            "Did you mean 'classification'? The task is one of: classification, regression.",
+        ),
+        ({"seed": "abc"}, "The option seed is 'abc', but it must be a whole number.", "Pass it as, e.g., seed=0."),
+        ({"seed": True}, "The option seed is True, but it must be a whole number.", "Pass it as, e.g., seed=0."),
+        (
+            {"seed": -1},
+            "The option seed is -1, outside its range (from 0 to 4,294,967,295).",
+            "Pass a value in range, e.g. seed=0.",
+        ),
+        (
+            {"human_error": float("nan")},
+            "The option human_error is nan, but it must be a number in the metric's units.",
+            "Pass it as, e.g., human_error=0.02.",
+        ),
+        (
+            {"metric": "rmsee"},
+            "Unknown metric 'rmsee'.",
+            "Did you mean 'rmse'? The metric is one of: error_rate, rmse, mae.",
+        ),
+        ({"budget": "fast"}, "Unknown budget 'fast'.", "The budget is one of: quick, standard, thorough."),
+    ],
+)
+def test_the_message_names_the_option_the_value_and_the_fix(options: dict[str, Any], message: str, hint: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        check_parameters(options)
+    assert (refused.value.message, refused.value.hint) == (message, hint)
+
+
+def test_diagnose_refuses_bad_options_before_any_work() -> None:
+    with pytest.raises(ConfigError, match="Unknown task 'clasification'"):
+        unstuck.diagnose(FRAME, target="y", task="clasification")
+    with pytest.raises(ConfigError, match="seed is 'abc'"):
+        unstuck.diagnose(FRAME, target="y", seed="abc")
+    with pytest.raises(ConfigError) as unknown:
+        unstuck.diagnose(FRAME, targte="y")
+    assert unknown.value.message == "unstuck.diagnose() has no option 'targte'."
+    assert unknown.value.hint.startswith("Did you mean 'target'? Its options are: data, target, dev,")
+    with pytest.raises(ConfigError, match="The option drop is 'x'"):
+        unstuck.load_problem(FRAME, target="y", drop="x")  # type: ignore[arg-type]
+
+
+def test_the_assistant_offers_the_declared_choices() -> None:
+    pytest.importorskip("pydantic")
+    from unstuck.assistant import params
+
+    def literal_values(alias: Any) -> set[str]:
+        annotated, *_ = typing.get_args(alias)
+        literal = next(a for a in typing.get_args(annotated) if typing.get_origin(a) is typing.Literal)
+        return set(typing.get_args(literal))
+
+    assert literal_values(params.Task) == set(PARAMETERS["task"].choices)
+    assert literal_values(params.Metric) == set(PARAMETERS["metric"].choices)
+
+
+def test_the_command_line_gets_the_same_message(cli: Any, tmp_path: Path) -> None:
+    FRAME.to_csv(tmp_path / "train.csv", index=False)
+    done = cli(["diagnose", "train.csv", "--target", "y", "--task", "clasification"], cwd=tmp_path)
+    assert done.returncode == 2
+    assert "Unknown task 'clasification'." in done.stderr and "Did you mean 'classification'?" in done.stderr
+    assert "Traceback" not in done.stderr
+    negative = cli(["diagnose", "train.csv", "--target", "y", "--seed", "-1"], cwd=tmp_path)
+    assert negative.returncode == 2 and "The option seed is -1, outside its range" in negative.stderr
