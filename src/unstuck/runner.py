@@ -69,6 +69,7 @@ def run_checks(problem: Problem, ctx: Context, *, checks: Sequence[CheckSpec] | 
             shared = sum(ctx.timings.values()) - shared_before
             timings[spec.name] = max(time.perf_counter() - started - shared, 0.0)
         findings.extend(result.findings)
-        if result.section is not None:
-            sections[spec.name] = result.section
+        section = result.section_json()
+        if section is not None:
+            sections[spec.name] = section
     return RunResult(tuple(findings), tuple(skipped), sections, timings)

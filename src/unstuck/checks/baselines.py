@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from unstuck.findings import Finding
-from unstuck.registry import CheckResult, check
+from unstuck.registry import CheckResult, check, shows
+from unstuck.view import SPLIT_LABELS, Table, fmt_value
 
 if TYPE_CHECKING:
     from unstuck.context import Context
+    from unstuck.findings import Report
     from unstuck.problem import Problem
 
 
@@ -16,6 +18,7 @@ if TYPE_CHECKING:
     "baselines",
     requires=("data",),
     description="quick baselines (trivial, linear, gradient boosting) and the best one on dev",
+    group="baselines",
 )
 def baselines(problem: Problem, ctx: Context) -> CheckResult:
     ladder = ctx.ladder
@@ -36,3 +39,32 @@ def baselines(problem: Problem, ctx: Context) -> CheckResult:
         )
     ]
     return CheckResult(findings=tuple(findings), section=ladder.to_dict())
+
+
+# --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
+
+
+@shows(baselines)
+def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
+    rungs = data.get("rungs") or []
+    if not rungs:
+        return []
+    splits = [s for s in ("train", "train_dev", "dev", "test") if s in report.splits]
+    rows = [
+        [
+            r["name"].replace("_", " ") + (" ★" if r["name"] == data.get("best") else ""),
+            *(fmt_value(report, r["errors"].get(s)) for s in splits),
+            f"{r.get('fit_seconds', 0.0):.1f}",
+        ]
+        for r in rungs
+    ]
+    best = next((i for i, r in enumerate(rungs) if r["name"] == data.get("best")), None)
+    return [
+        Table(
+            ("model", *(SPLIT_LABELS[s] for s in splits), "fit s"),
+            rows,
+            numeric=tuple(range(1, 2 + len(splits))),
+            caption="★ best on dev.",
+            highlight=best,
+        )
+    ]

@@ -22,10 +22,12 @@ from unstuck.checks.leakage import CHANCE_FACTOR, chance_match_share
 from unstuck.data.frames import MAX_EXAMPLES, example_rows, id_columns, row_refs, user_splits
 from unstuck.data.rows import row_keys
 from unstuck.findings import Finding
-from unstuck.registry import CheckResult, check
+from unstuck.registry import CheckResult, check, shows
+from unstuck.view import SPLIT_LABELS, Table, count_text, pct
 
 if TYPE_CHECKING:
     from unstuck.context import Context
+    from unstuck.findings import Report
     from unstuck.problem import Problem
 
 #: Duplicated rows are a warning from this share of the split on (and well above chance).
@@ -116,3 +118,32 @@ def duplicates(problem: Problem, ctx: Context) -> CheckResult:
                 )
             )
     return CheckResult(findings=tuple(findings), section=section)
+
+
+# --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
+
+
+@shows(duplicates)
+def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
+    splits = data.get("splits") or {}
+    rows = [
+        [
+            SPLIT_LABELS.get(s, s),
+            count_text(i.get("rows")),
+            count_text(i.get("duplicate_rows")),
+            count_text(i.get("near_duplicate_rows")),
+            pct(i.get("duplicate_share")),
+            count_text(i.get("conflict_rows")),
+        ]
+        for s, i in splits.items()
+        if i.get("duplicate_rows") or i.get("near_duplicate_rows") or i.get("conflict_rows")
+    ]
+    if not rows:
+        return []
+    return [
+        Table(
+            ("split", "rows", "exact duplicates", "near duplicates", "share", "rows with conflicting labels"),
+            rows,
+            numeric=(1, 2, 3, 4, 5),
+        )
+    ]

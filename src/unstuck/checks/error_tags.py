@@ -10,13 +10,15 @@ of its own: the tags do not explain most errors yet.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from unstuck.findings import Finding
-from unstuck.registry import CheckResult, SkipCheck, check
+from unstuck.registry import CheckResult, SkipCheck, check, shows
+from unstuck.view import MAX_ROWS, Table, count_text, fmt_gap, fmt_interval, pct
 
 if TYPE_CHECKING:
     from unstuck.context import Context
+    from unstuck.findings import Report
     from unstuck.problem import Problem
 
 #: Below this share of tagged errors the table explains too little (a finding says so).
@@ -33,6 +35,7 @@ BOTTLENECK_OF_LEVER = {
     "error_tags",
     requires=("tags", "classification", "dev"),
     description="error-analysis table from tagged dev errors: share and ceiling per tag, coverage",
+    group="error_tags",
 )
 def error_tags(problem: Problem, ctx: Context) -> CheckResult:
     from unstuck.tags import tag_table
@@ -76,3 +79,34 @@ def error_tags(problem: Problem, ctx: Context) -> CheckResult:
             )
         )
     return CheckResult(findings=tuple(findings), section=table.to_dict())
+
+
+# --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
+
+
+@shows(error_tags)
+def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
+    tags = data.get("tags") or []
+    if not tags:
+        return []
+    rows = [
+        [
+            str(t["tag"]),
+            count_text(t.get("count")),
+            pct(t.get("share")),
+            fmt_interval(report, t.get("share_interval")) if report.metric.get("name") == "error_rate" else "",
+            fmt_gap(report, t.get("ceiling"), signed=False),
+            t.get("lever") or "",
+        ]
+        for t in tags[:MAX_ROWS]
+    ]
+    return [
+        Table(
+            ("tag", "errors", "share of examined errors", "95% interval", "ceiling: gain at most", "lever"),
+            rows,
+            numeric=(1, 2, 3, 4),
+            caption=f"{data.get('examined_errors', 0)} of {data.get('dev_errors', 0)} dev errors examined; "
+            f"tags cover {pct(data.get('coverage'), 0)} of them. The ceiling is what fixing every error of "
+            "that kind would gain at most.",
+        )
+    ]

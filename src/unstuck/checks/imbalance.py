@@ -16,10 +16,12 @@ import numpy as np
 
 from unstuck.data.frames import short
 from unstuck.findings import Finding
-from unstuck.registry import CheckResult, check
+from unstuck.registry import CheckResult, check, shows
+from unstuck.view import MAX_ROWS, Table, cell_text, count_text, fmt_interval, fmt_value, pct
 
 if TYPE_CHECKING:
     from unstuck.context import Context
+    from unstuck.findings import Report
     from unstuck.problem import Problem
 
 #: A class is rare when its train share is below this fraction of an even share (1 / K).
@@ -112,3 +114,33 @@ def imbalance(problem: Problem, ctx: Context) -> CheckResult:
             )
         )
     return CheckResult(findings=tuple(findings), section={"imbalance_ratio": ratio, "classes": rows})
+
+
+# --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
+
+
+@shows(imbalance)
+def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
+    classes = data.get("classes") or []
+    if not any(c.get("rare") for c in classes):
+        return []
+    rows = [
+        [
+            cell_text(c.get("class")) + (" (rare)" if c.get("rare") else ""),
+            count_text(c.get("train_support")),
+            pct(c.get("train_share")),
+            count_text(c.get("dev_support")),
+            fmt_value(report, c.get("dev_error")),
+            fmt_interval(report, c.get("dev_error_interval")),
+            fmt_value(report, c.get("dev_error_rest")),
+        ]
+        for c in sorted(classes, key=lambda c: c.get("train_share", 0.0))[:MAX_ROWS]
+    ]
+    return [
+        Table(
+            ("class", "train rows", "train share", "dev rows", "dev error", "95% interval", "dev error, others"),
+            rows,
+            numeric=(1, 2, 3, 4, 5, 6),
+            caption=f"Largest class / smallest class: {data.get('imbalance_ratio', 0.0):.1f}×.",
+        )
+    ]

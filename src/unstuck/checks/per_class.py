@@ -22,12 +22,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from unstuck.findings import Finding
-from unstuck.registry import CheckResult, SkipCheck, check
+from unstuck.registry import CheckResult, SkipCheck, check, shows
+from unstuck.view import MAX_ROWS, Table, cell_text, count_text, fmt_interval, fmt_value, pct
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from unstuck.context import Context
+    from unstuck.findings import Report
     from unstuck.problem import Problem
 
 #: Confusions listed (most frequent first).
@@ -50,6 +52,7 @@ def wilson_interval(k: int, n: int) -> tuple[float, float]:
     "per_class",
     requires=("predictions", "dev"),
     description="per-class dev errors, support and confusions; for regression, where the large residuals sit",
+    group="error_analysis",
 )
 def per_class(problem: Problem, ctx: Context) -> CheckResult:
     dev = ctx.predictions["dev"]
@@ -184,3 +187,51 @@ def _regression(y_true: NDArray[np.float64], y_pred: NDArray[np.float64]) -> Che
             )
         )
     return CheckResult(findings=tuple(findings), section=section)
+
+
+# --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
+
+
+@shows(per_class)
+def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
+    classes = data.get("classes") or []
+    if not classes:
+        return []
+    ordered = sorted(classes, key=lambda c: -c.get("errors", 0))
+    out = [
+        Table(
+            ("class", "train rows", "dev rows", "dev errors", "dev error", "95% interval", "share of all dev errors"),
+            [
+                [
+                    cell_text(c.get("class")),
+                    count_text(c.get("train_support")),
+                    count_text(c.get("dev_support")),
+                    count_text(c.get("errors")),
+                    fmt_value(report, c.get("error")),
+                    fmt_interval(report, c.get("error_interval")),
+                    pct(c.get("share_of_errors")),
+                ]
+                for c in ordered[:MAX_ROWS]
+            ],
+            numeric=(1, 2, 3, 4, 5, 6),
+            caption=f"{len(classes)} classes, most dev errors first." if len(classes) > MAX_ROWS else "",
+        )
+    ]
+    confusions = data.get("confusions") or []
+    if confusions:
+        out.append(
+            Table(
+                ("true class", "predicted as", "dev rows", "share of dev errors"),
+                [
+                    [
+                        cell_text(c.get("true")),
+                        cell_text(c.get("predicted")),
+                        count_text(c.get("count")),
+                        pct(c.get("share_of_errors")),
+                    ]
+                    for c in confusions[:5]
+                ],
+                numeric=(2, 3),
+            )
+        )
+    return out

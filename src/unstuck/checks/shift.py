@@ -26,12 +26,14 @@ import numpy as np
 
 from unstuck.data.frames import id_columns, user_splits
 from unstuck.findings import Finding
-from unstuck.registry import CheckResult, SkipCheck, check
+from unstuck.registry import CheckResult, SkipCheck, check, shows
+from unstuck.view import MAX_ROWS, Table, cell_text, pct
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from unstuck.context import Context
+    from unstuck.findings import Report
     from unstuck.problem import Problem
 
 MAX_ROWS_CLASSIFIER = 20_000
@@ -192,3 +194,23 @@ def _mismatch(ctx: Context) -> dict[str, Any] | None:
     if gap is None:
         return None
     return {"value": float(gap.value), "interval": [float(v) for v in gap.interval], "significant": gap.significant}
+
+
+# --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
+
+
+@shows(shift)
+def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
+    features = data.get("features") or []
+    if not data.get("shifted_features") or not features:
+        return []
+    keys = [k for k in ("column", "test", "statistic", "q_value", "gain_share") if k in features[0]]
+    rows = [[cell_text(f.get(k)) if k != "gain_share" else pct(f.get(k)) for k in keys] for f in features[:MAX_ROWS]]
+    return [
+        Table(
+            tuple(k.replace("_", " ") for k in keys),
+            rows,
+            caption=f"Train vs dev: domain-classifier AUC {data.get('auc', 0.5):.2f}; "
+            f"{data.get('shifted_features')} of {data.get('features_tested')} features differ.",
+        )
+    ]

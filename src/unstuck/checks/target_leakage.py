@@ -20,12 +20,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from unstuck.findings import Finding
-from unstuck.registry import CheckResult, SkipCheck, check
+from unstuck.registry import CheckResult, SkipCheck, check, shows
+from unstuck.view import MAX_ROWS, Table
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from unstuck.context import Context
+    from unstuck.findings import Report
     from unstuck.problem import Problem
 
 THRESHOLD = 0.99
@@ -153,3 +155,23 @@ def target_leakage(problem: Problem, ctx: Context) -> CheckResult:
         )
     section = {"measure": measure, "threshold": THRESHOLD, "top": [{"column": c, "score": s} for c, s in ranked[:TOP]]}
     return CheckResult(findings=tuple(findings), section=section)
+
+
+# --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
+
+
+@shows(target_leakage)
+def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
+    threshold = data.get("threshold")
+    top = data.get("top") or []
+    if threshold is None or not any(t.get("score", 0.0) >= threshold for t in top):
+        return []
+    measure = str(data.get("measure", "score"))
+    return [
+        Table(
+            ("column", f"{measure} alone"),
+            [[str(t["column"]), f"{t['score']:.3f}"] for t in top[:MAX_ROWS]],
+            numeric=(1,),
+            caption=f"A column that predicts the target alone above {threshold:g} is suspect.",
+        )
+    ]
