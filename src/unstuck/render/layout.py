@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from unstuck.findings import SEVERITIES
 from unstuck.view import GROUPS, Plot, Table, fmt_gap, fmt_interval, fmt_value
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ class Group:
     blocks: tuple[Block, ...]
 
 
-_SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 
 
 def group_of(check: str) -> str:
