@@ -11,12 +11,14 @@ Supported field types: ``str``, ``int``, ``float``, ``bool``, ``None``, ``Litera
 unions with ``None``, ``tuple[X, ...]``, ``tuple[X, Y]``, ``list[X]``, ``Mapping`` /
 ``dict`` with string keys, ``Any`` (kept as it is), and nested dataclasses. Tuples
 become JSON lists and come back as tuples; a field with a default may be absent from the
-JSON (reports written before it existed).
+JSON (reports written before it existed). A field whose JSON key is not a Python name
+(``class``) names it in its metadata: ``field(metadata={"json": "class"})``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import numbers
 import types
 import typing
 from collections.abc import Mapping
@@ -38,7 +40,7 @@ class Measured(typing.Protocol):
 def to_json(value: Any) -> Any:
     """``value`` as plain JSON-able data: dataclasses become dicts in field order, tuples lists."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {_key(f): to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):
         return {key: to_json(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
@@ -61,6 +63,11 @@ def json_schema(kind: type[Any]) -> dict[str, Any]:
     return _schema(kind)
 
 
+def _key(f: dataclasses.Field[Any]) -> str:
+    """The JSON key of the dataclass field ``f``."""
+    return str(f.metadata.get("json", f.name))
+
+
 @cache
 def _hints(kind: type[Any]) -> dict[str, Any]:
     return typing.get_type_hints(kind)
@@ -79,10 +86,11 @@ def _read(tp: Any, data: Any, where: str) -> Any:
         hints = _hints(tp)
         values = {}
         for f in dataclasses.fields(tp):
-            if f.name in data:
-                values[f.name] = _read(hints[f.name], data[f.name], f"{where}.{f.name}")
+            key = _key(f)
+            if key in data:
+                values[f.name] = _read(hints[f.name], data[key], f"{where}.{key}")
             elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise TypeError(f"{where}: the key {f.name!r} is missing")
+                raise TypeError(f"{where}: the key {key!r} is missing")
         return tp(**values)
     if _is_union(tp):
         options = typing.get_args(tp)
@@ -118,15 +126,21 @@ def _read(tp: Any, data: Any, where: str) -> Any:
         item_type = args[0] if args else Any
         items = [_read(item_type, d, f"{where}[{i}]") for i, d in enumerate(data)]
         return tuple(items) if origin is tuple or tp is tuple else items
-    if tp is float:
-        if isinstance(data, bool) or not isinstance(data, (int, float)):
+    if tp is float:  # an integer is a number too, and stays one so that the JSON form round-trips
+        if isinstance(data, bool) or not isinstance(data, numbers.Real):
             raise TypeError(f"{where}: expected a number, got {data!r}")
-        return float(data)
+        return data
     if tp is int:
-        if isinstance(data, bool) or not isinstance(data, int):
+        if isinstance(data, bool) or not isinstance(data, numbers.Integral):
             raise TypeError(f"{where}: expected an integer, got {data!r}")
         return data
-    if tp in (str, bool):
+    if tp is bool:
+        import numpy as np
+
+        if not isinstance(data, (bool, np.bool_)):
+            raise TypeError(f"{where}: expected a boolean, got {data!r}")
+        return data
+    if tp is str:
         if not isinstance(data, tp):
             raise TypeError(f"{where}: expected {tp.__name__}, got {data!r}")
         return data
@@ -147,11 +161,11 @@ def _schema(tp: Any) -> dict[str, Any]:
         hints = _hints(tp)
         fields = dataclasses.fields(tp)
         required = [
-            f.name for f in fields if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            _key(f) for f in fields if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
         ]
         schema: dict[str, Any] = {
             "type": "object",
-            "properties": {f.name: _schema(hints[f.name]) for f in fields},
+            "properties": {_key(f): _schema(hints[f.name]) for f in fields},
             "required": required,
         }
         doc = (tp.__doc__ or "").strip().split("\n\n")[0]

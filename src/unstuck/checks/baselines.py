@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from unstuck.findings import Finding
 from unstuck.registry import CheckResult, check, shows
@@ -14,11 +16,30 @@ if TYPE_CHECKING:
     from unstuck.problem import Problem
 
 
+@dataclass(frozen=True)
+class RungResult:
+    """One quick baseline: its name, what it is, its error on each split (metric units), its fit time (s)."""
+
+    name: str
+    description: str
+    errors: Mapping[str, float | None]
+    fit_seconds: float
+
+
+@dataclass(frozen=True)
+class BaselinesResult:
+    """The baseline ladder, simplest first, and the name of the best rung on dev."""
+
+    best: str
+    rungs: tuple[RungResult, ...]
+
+
 @check(
     "baselines",
     requires=("data",),
     description="quick baselines (trivial, linear, gradient boosting) and the best one on dev",
     group="baselines",
+    result=BaselinesResult,
 )
 def baselines(problem: Problem, ctx: Context) -> CheckResult:
     ladder = ctx.ladder
@@ -38,27 +59,27 @@ def baselines(problem: Problem, ctx: Context) -> CheckResult:
             },
         )
     ]
-    return CheckResult(findings=tuple(findings), section=ladder.to_dict())
+    rungs = tuple(RungResult(r.name, r.description, dict(r.errors), round(r.fit_seconds, 3)) for r in ladder.rungs)
+    return CheckResult(findings=tuple(findings), section=BaselinesResult(best=ladder.best, rungs=rungs))
 
 
 # --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
 
 
 @shows(baselines)
-def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
-    rungs = data.get("rungs") or []
-    if not rungs:
+def _tables(report: Report, result: BaselinesResult) -> list[Table]:
+    if not result.rungs:
         return []
     splits = [s for s in ("train", "train_dev", "dev", "test") if s in report.splits]
     rows = [
         [
-            r["name"].replace("_", " ") + (" ★" if r["name"] == data.get("best") else ""),
-            *(fmt_value(report, r["errors"].get(s)) for s in splits),
-            f"{r.get('fit_seconds', 0.0):.1f}",
+            r.name.replace("_", " ") + (" ★" if r.name == result.best else ""),
+            *(fmt_value(report, r.errors.get(s)) for s in splits),
+            f"{r.fit_seconds:.1f}",
         ]
-        for r in rungs
+        for r in result.rungs
     ]
-    best = next((i for i, r in enumerate(rungs) if r["name"] == data.get("best")), None)
+    best = next((i for i, r in enumerate(result.rungs) if r.name == result.best), None)
     return [
         Table(
             ("model", *(SPLIT_LABELS[s] for s in splits), "fit s"),
