@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import unstuck
 from render_helpers import fixture_report
@@ -78,11 +79,34 @@ def tables_of(check: str, section: dict[str, Any]) -> list[Table]:
     return spec.tables(fixture_report(), spec.read_section(section))
 
 
+def test_a_section_that_lost_a_key_fails_loudly_instead_of_printing_a_dash() -> None:
+    with pytest.raises(TypeError, match="DuplicatesResult: the key 'columns_compared' is missing"):
+        tables_of("duplicates", {"splits": {}})
+
+
 def test_quiet_sections_have_no_table() -> None:
     assert tables_of("leakage", {"pairs": [{"splits": ["train", "dev"], "shared_rows": 0}]}) == []
-    assert tables_of("duplicates", {"splits": {"train": {"rows": 10, "duplicate_rows": 0}}}) == []
+    quiet_split = {
+        "rows": 10,
+        "duplicate_rows": 0,
+        "near_duplicate_rows": 0,
+        "duplicate_share": 0.0,
+        "chance_share": 0.0,
+        "conflict_groups": 0,
+        "conflict_rows": 0,
+    }
+    assert tables_of("duplicates", {"columns_compared": 3, "splits": {"train": quiet_split}}) == []
     assert tables_of("slices", {"slices": []}) == []
-    assert tables_of("error_tags", {"tags": []}) == []
+    no_tags = {
+        "examined_errors": 0,
+        "dev_errors": 5,
+        "dev_rows": 50,
+        "dev_error": 0.1,
+        "coverage": 0.0,
+        "ignored_correct_rows": 0,
+        "tags": [],
+    }
+    assert tables_of("error_tags", no_tags) == []
 
 
 def test_leakage_table_shows_shared_rows_and_the_error_without_them() -> None:

@@ -14,6 +14,7 @@ than two classes), R² for regression. A score ≥ 0.99 is critical (lever
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -114,11 +115,30 @@ def single_feature_score(
     return float(np.mean(aucs))
 
 
+@dataclass(frozen=True)
+class ColumnScore:
+    """One feature and its dev score as a lookup model alone (AUC or R², unitless)."""
+
+    column: Any  # as the table names it (text from files; any label from a DataFrame)
+    score: float
+
+
+@dataclass(frozen=True)
+class TargetLeakageResult:
+    """The score measured (AUC for classification, R² for regression), the threshold from which a column
+    is suspect, and the best-scoring columns, best first."""
+
+    measure: str
+    threshold: float
+    top: tuple[ColumnScore, ...]
+
+
 @check(
     "target_leakage",
     requires=("data", "dev"),
     description="single features that alone predict the target almost perfectly (AUC or R² ≥ 0.99 on dev)",
     tags=("data",),
+    result=TargetLeakageResult,
 )
 def target_leakage(problem: Problem, ctx: Context) -> CheckResult:
     train, dev = problem.frames["train"], problem.frames["dev"]
@@ -153,7 +173,7 @@ def target_leakage(problem: Problem, ctx: Context) -> CheckResult:
                 evidence={"column": column, "measure": measure, "score": score, "threshold": THRESHOLD},
             )
         )
-    section = {"measure": measure, "threshold": THRESHOLD, "top": [{"column": c, "score": s} for c, s in ranked[:TOP]]}
+    section = TargetLeakageResult(measure, THRESHOLD, tuple(ColumnScore(c, s) for c, s in ranked[:TOP]))
     return CheckResult(findings=tuple(findings), section=section)
 
 
@@ -161,17 +181,14 @@ def target_leakage(problem: Problem, ctx: Context) -> CheckResult:
 
 
 @shows(target_leakage)
-def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
-    threshold = data.get("threshold")
-    top = data.get("top") or []
-    if threshold is None or not any(t.get("score", 0.0) >= threshold for t in top):
+def _tables(report: Report, result: TargetLeakageResult) -> list[Table]:
+    if not any(t.score >= result.threshold for t in result.top):
         return []
-    measure = str(data.get("measure", "score"))
     return [
         Table(
-            ("column", f"{measure} alone"),
-            [[str(t["column"]), f"{t['score']:.3f}"] for t in top[:MAX_ROWS]],
+            ("column", f"{result.measure} alone"),
+            [[str(t.column), f"{t.score:.3f}"] for t in result.top[:MAX_ROWS]],
             numeric=(1,),
-            caption=f"A column that predicts the target alone above {threshold:g} is suspect.",
+            caption=f"A column that predicts the target alone above {result.threshold:g} is suspect.",
         )
     ]
