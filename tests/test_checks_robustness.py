@@ -234,7 +234,7 @@ def test_same_seed_same_section_and_typed_sections_round_trip(
             continue
         document = json.loads(json.dumps(section))
         if spec.result is not None:
-            typed = from_json(spec.result, document)
+            typed = from_json(spec.result, document, strict=True)
             assert to_json(typed) == document
             jsonschema.validate(document, json_schema(spec.result))
         assert spec.read_section(document) is not None

@@ -101,3 +101,11 @@ def test_the_schema_is_generated_from_the_type_and_agrees_with_the_reader() -> N
         jsonschema.validate({**DOCUMENT, "by_split": {"train": "10"}}, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**DOCUMENT, "parts": [{"class": 1, "interval": [0.1, 0.2, 0.3], "kind": "a"}]}, schema)
+
+
+def test_strict_reading_refuses_a_key_the_type_does_not_have() -> None:
+    """A check builds its result strictly: a measurement added to its dict but not to its type is an error."""
+    document = {**DOCUMENT, "parts": [{**DOCUMENT["parts"][0], "extra": 1}]}
+    assert from_json(Planted, document).parts[0].label == "x"  # a newer report still renders
+    with pytest.raises(TypeError, match=r"Planted.parts\[0\]: Part has no field for the key\(s\) \['extra'\]"):
+        from_json(Planted, document, strict=True)

@@ -48,13 +48,17 @@ def to_json(value: Any) -> Any:
     return value
 
 
-def from_json(kind: type[T], data: Any) -> T:
+def from_json(kind: type[T], data: Any, *, strict: bool = False) -> T:
     """The instance of the dataclass ``kind`` that :func:`to_json` wrote as ``data``.
 
     Raises ``TypeError`` naming the field when a required key is missing or a value has
     the wrong shape, so a section that no longer matches its type cannot render quietly.
+    ``strict``: a key the type does not have is an error too (a check building its result
+    from a dict uses it, so that a measurement added to the dict but not to the type is
+    never dropped silently); without it such keys are ignored (a report written by a newer
+    version still renders).
     """
-    result: T = _read(kind, data, kind.__name__)
+    result: T = _read(kind, data, kind.__name__, strict)
     return result
 
 
@@ -77,18 +81,22 @@ def _is_union(tp: Any) -> bool:
     return typing.get_origin(tp) in (typing.Union, types.UnionType)
 
 
-def _read(tp: Any, data: Any, where: str) -> Any:
+def _read(tp: Any, data: Any, where: str, strict: bool = False) -> Any:
     if tp is Any:
         return data
     if dataclasses.is_dataclass(tp) and isinstance(tp, type):
         if not isinstance(data, Mapping):
             raise TypeError(f"{where}: expected an object for {tp.__name__}, got {type(data).__name__}")
         hints = _hints(tp)
+        if strict:
+            unknown = sorted(set(data) - {_key(f) for f in dataclasses.fields(tp)})
+            if unknown:
+                raise TypeError(f"{where}: {tp.__name__} has no field for the key(s) {unknown}")
         values = {}
         for f in dataclasses.fields(tp):
             key = _key(f)
             if key in data:
-                values[f.name] = _read(hints[f.name], data[key], f"{where}.{key}")
+                values[f.name] = _read(hints[f.name], data[key], f"{where}.{key}", strict)
             elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
                 raise TypeError(f"{where}: the key {key!r} is missing")
         return tp(**values)
@@ -101,7 +109,7 @@ def _read(tp: Any, data: Any, where: str) -> Any:
             if option is type(None):
                 continue
             try:
-                return _read(option, data, where)
+                return _read(option, data, where, strict)
             except TypeError as exc:
                 errors.append(str(exc))
         raise TypeError("; ".join(errors) or f"{where}: no type of {tp} fits {data!r}")
@@ -115,16 +123,16 @@ def _read(tp: Any, data: Any, where: str) -> Any:
         if not isinstance(data, Mapping):
             raise TypeError(f"{where}: expected an object, got {type(data).__name__}")
         value_type = args[1] if args else Any
-        return {key: _read(value_type, item, f"{where}.{key}") for key, item in data.items()}
+        return {key: _read(value_type, item, f"{where}.{key}", strict) for key, item in data.items()}
     if origin in (tuple, list) or tp in (tuple, list):
         if not isinstance(data, (list, tuple)):
             raise TypeError(f"{where}: expected a list, got {type(data).__name__}")
         if origin is tuple and args and args[-1] is not Ellipsis:
             if len(args) != len(data):
                 raise TypeError(f"{where}: expected {len(args)} items, got {len(data)}")
-            return tuple(_read(a, d, f"{where}[{i}]") for i, (a, d) in enumerate(zip(args, data, strict=True)))
+            return tuple(_read(a, d, f"{where}[{i}]", strict) for i, (a, d) in enumerate(zip(args, data, strict=True)))
         item_type = args[0] if args else Any
-        items = [_read(item_type, d, f"{where}[{i}]") for i, d in enumerate(data)]
+        items = [_read(item_type, d, f"{where}[{i}]", strict) for i, d in enumerate(data)]
         return tuple(items) if origin is tuple or tp is tuple else items
     if tp is float:  # an integer is a number too, and stays one so that the JSON form round-trips
         if isinstance(data, bool) or not isinstance(data, numbers.Real):

@@ -78,7 +78,7 @@ def duplicates(problem: Problem, ctx: Context) -> CheckResult:
     section: dict[str, Any] = {"columns_compared": len(columns), "splits": {}}
     findings: list[Finding] = []
     if not columns:
-        return CheckResult(section=from_json(DuplicatesResult, section))
+        return CheckResult(section=from_json(DuplicatesResult, section, strict=True))
     for split, frame in splits.items():
         exact = pd.Series(row_keys(frame, columns))
         near = pd.Series(row_keys(frame, columns, near=True))
@@ -143,7 +143,7 @@ def duplicates(problem: Problem, ctx: Context) -> CheckResult:
                     | {"examples": example_rows(frame, group_rows, [*columns[:7], problem.target])},
                 )
             )
-    return CheckResult(findings=tuple(findings), section=from_json(DuplicatesResult, section))
+    return CheckResult(findings=tuple(findings), section=from_json(DuplicatesResult, section, strict=True))
 
 
 # --- how the result is shown (laid out by unstuck.render) ---------------------------------------------

@@ -109,7 +109,7 @@ def error_tags(problem: Problem, ctx: Context) -> CheckResult:
                 evidence={"coverage": table.coverage, "examined_errors": table.examined},
             )
         )
-    return CheckResult(findings=tuple(findings), section=from_json(ErrorTagsResult, table.to_dict()))
+    return CheckResult(findings=tuple(findings), section=from_json(ErrorTagsResult, table.to_dict(), strict=True))
 
 
 # --- how the result is shown (laid out by unstuck.render) ---------------------------------------------

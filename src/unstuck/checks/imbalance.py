@@ -139,7 +139,7 @@ def imbalance(problem: Problem, ctx: Context) -> CheckResult:
                 evidence={"ratio": ratio, "classes": rows},
             )
         )
-    section = from_json(ImbalanceResult, {"imbalance_ratio": ratio, "classes": rows})
+    section = from_json(ImbalanceResult, {"imbalance_ratio": ratio, "classes": rows}, strict=True)
     return CheckResult(findings=tuple(findings), section=section)
 
 

@@ -123,4 +123,4 @@ def outliers(problem: Problem, ctx: Context) -> CheckResult:
         title=title,
         evidence={**section, "examples": example_rows(train, order[:3], columns)},
     )
-    return CheckResult(findings=(finding,), section=from_json(OutliersResult, section))
+    return CheckResult(findings=(finding,), section=from_json(OutliersResult, section, strict=True))

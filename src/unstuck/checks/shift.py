@@ -225,7 +225,7 @@ def shift(problem: Problem, ctx: Context) -> CheckResult:
         evidence=section,
         expected_gain=gain if warn else None,
     )
-    return CheckResult(findings=(finding,), section=from_json(ShiftResult, section))
+    return CheckResult(findings=(finding,), section=from_json(ShiftResult, section, strict=True))
 
 
 def _mismatch(ctx: Context) -> dict[str, Any] | None:
