@@ -58,7 +58,7 @@ def from_json(kind: type[T], data: Any, *, strict: bool = False) -> T:
     never dropped silently); without it such keys are ignored (a report written by a newer
     version still renders).
     """
-    result: T = _read(kind, data, kind.__name__, strict)
+    result: T = _read(kind, data, getattr(kind, "__name__", "section"), strict)
     return result
 
 

@@ -91,7 +91,7 @@ class CheckSpec:
     order: int = field(default=0, compare=False)
     tags: tuple[str, ...] = ()
     group: str = "other"
-    result: type | None = None
+    result: Any = None
     tables: TableBuilder | None = None
     plot: PlotBuilder | None = None
 
@@ -115,14 +115,15 @@ def check(
     description: str = "",
     tags: tuple[str, ...] = (),
     group: str | None = None,
-    result: type | None = None,
+    result: Any = None,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register ``function`` as the check ``name`` needing the inputs ``requires``.
 
     ``tags`` group checks for commands that run only some of them (``"data"``: the
     data-surprise checks that ``unstuck explore`` runs). ``group``: the report heading it
     is shown under (a key of :data:`unstuck.view.GROUPS`). ``result``: the dataclass its
-    section is (see :mod:`unstuck.measured`).
+    section is (see :mod:`unstuck.measured`), or a union of dataclasses for a check whose
+    section takes one of several shapes (classification or regression).
     """
     from unstuck.problem import INPUT_MEANINGS
 
