@@ -287,12 +287,6 @@ class Report:
         """The finding with this id, or None."""
         return next((f for f in self.findings if f.id == finding_id), None)
 
-    def _repr_html_(self) -> str:
-        """The HTML report (inline CSS and SVG plots), so a notebook displays a Report as a page."""
-        from unstuck.render.html import render_fragment
-
-        return render_fragment(self)
-
 
 def json_safe(value: Any) -> Any:
     """``value`` with NaN and infinities replaced by None and NumPy scalars and arrays made plain Python.

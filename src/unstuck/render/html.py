@@ -2,7 +2,7 @@
 
 ``render_html(report)`` returns the whole page; ``render_fragment(report)`` the
 same content as one ``<div class="unstuck-report">`` with its ``<style>``, for
-a notebook cell (``Report._repr_html_``). The page makes no request when opened:
+a notebook cell (registered with IPython by ``import unstuck``). The page makes no request when opened:
 no script, no web font, no image file; plots are inline SVG from
 :mod:`unstuck.render.plots`.
 
