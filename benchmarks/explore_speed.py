@@ -76,7 +76,7 @@ def generate(rows: int, seed: int = 0) -> dict[str, object]:
 def child_unstuck(folder: Path) -> dict[str, object]:
     import pandas as pd
 
-    from unstuck.data.explore import explore_problem
+    from unstuck.pipeline import explore_problem
     from unstuck.problem import Problem
 
     steps: list[tuple[str, float]] = []

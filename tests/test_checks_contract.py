@@ -24,12 +24,11 @@ import pandas as pd
 import pytest
 
 from conftest import planted_predictions
-from unstuck import __version__
-from unstuck.advice import bottleneck_of, rank_interventions
+from unstuck.assembly import build_report
 from unstuck.context import Context
 from unstuck.findings import BOTTLENECKS, LEVERS, SEVERITIES, Finding, Report
 from unstuck.pipeline import load_problem
-from unstuck.problem import INPUT_MEANINGS, SPLITS, Problem
+from unstuck.problem import INPUT_MEANINGS, Problem
 from unstuck.registry import CheckSpec, registered_checks
 from unstuck.runner import RunResult, run_checks
 from unstuck.schemas import validate
@@ -106,24 +105,6 @@ def problems(tabular: pd.DataFrame) -> dict[str, Builder]:
     }
 
 
-def report_of(problem: Problem, run: RunResult) -> Report:
-    """The report a diagnosis made of this run alone would give (as ``diagnose_problem`` assembles it)."""
-    interventions = rank_interventions(run.findings, problem.metric)
-    return Report(
-        unstuck_version=__version__,
-        task=problem.task,
-        metric=problem.metric.to_dict(),
-        splits=problem.split_sizes,
-        errors={"human": problem.human_error, **dict.fromkeys(SPLITS)},
-        decomposition=dict.fromkeys(("avoidable_bias", "variance", "data_mismatch", "dev_overfit")),
-        bottleneck=bottleneck_of(interventions),
-        findings=run.findings,
-        interventions=interventions,
-        skipped=run.skipped,
-        sections=run.sections,
-    )
-
-
 def test_there_are_checks_and_their_names_are_unique() -> None:
     names = [c.name for c in CHECKS]
     assert {"baselines", "decomposition"} <= set(names)
@@ -180,7 +161,7 @@ def assert_well_formed(spec: CheckSpec, problem: Problem, run: RunResult) -> Non
         assert finding.expected_gain is None or math.isfinite(finding.expected_gain), finding.expected_gain
         assert Finding.from_dict(json.loads(json.dumps(finding.to_dict()))) == finding
     assert set(run.sections) <= {spec.name}
-    document = json.loads(json.dumps(report_of(problem, run).to_dict()))
+    document = json.loads(json.dumps(build_report(problem, run).to_dict()))
     validate(document)
     assert Report.from_dict(document).to_dict() == document
 

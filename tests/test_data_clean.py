@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from unstuck.data.explore import data_checks, explore_problem
+from unstuck.pipeline import data_checks, explore_problem
 from unstuck.problem import Problem
 
 

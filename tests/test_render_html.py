@@ -114,8 +114,19 @@ def test_reading_order_groups_checks_by_name_and_data_tag() -> None:
     assert groups["other"] == ["mystery"]
 
 
-def test_notebook_repr_is_the_scoped_fragment() -> None:
-    fragment = fixture_report()._repr_html_()
+def test_notebook_display_is_the_scoped_fragment() -> None:
+    """In an IPython session a Report displays as the fragment, though the Report type imports no renderer."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    import unstuck
+
+    shell = InteractiveShell.instance()
+    try:
+        unstuck._show_reports_in_ipython()
+        shown, _ = shell.display_formatter.format(fixture_report())
+    finally:
+        InteractiveShell.clear_instance()
+    fragment = shown["text/html"]
     assert fragment.startswith("<style>") and '<div class="unstuck-report">' in fragment
     assert "<html" not in fragment and "<body" not in fragment
     _assert_self_contained(fragment)

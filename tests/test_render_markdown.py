@@ -6,10 +6,12 @@ import dataclasses
 from typing import Any
 
 from render_helpers import PLANTED, assert_snapshot, fixture_report, planted_report
+from unstuck import registry
 from unstuck.findings import Finding, Report
+from unstuck.registry import CheckResult, check, shows
 from unstuck.render.html import render_html
 from unstuck.render.markdown import cell, render_markdown, table
-from unstuck.render.tables import TABLES, Table, tables
+from unstuck.view import Table
 
 
 def test_markdown_snapshot() -> None:
@@ -56,8 +58,14 @@ def test_a_check_without_renderer_is_shown_through_its_findings() -> None:
     assert "whatever" not in text  # its raw section is not dumped
 
 
-def test_a_new_section_renderer_is_one_function() -> None:
-    @tables("mystery")
+def test_a_new_checks_tables_are_declared_beside_it() -> None:
+    """A check's tables are one function in its own module; no renderer names the check."""
+
+    @check("mystery", description="a planted check")
+    def mystery(problem: object, ctx: object) -> CheckResult:
+        return CheckResult()
+
+    @shows(mystery)
     def _mystery(report: Report, data: dict[str, Any]) -> list[Table]:
         return [Table(("value",), [[str(v)] for v in data["whatever"]], numeric=(0,))]
 
@@ -65,7 +73,7 @@ def test_a_new_section_renderer_is_one_function() -> None:
         text = render_markdown(fixture_report())
         page = render_html(fixture_report())
     finally:
-        del TABLES["mystery"]
+        del registry._REGISTRY["mystery"]
     assert "**mystery**\n\n| value |\n|---:|\n| 1 |\n| 2 |\n| 3 |" in text
     assert '<td class="num">3</td>' in page
 

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import unstuck
 from render_helpers import fixture_report
 from unstuck.findings import Finding
+from unstuck.registry import spec_named
 from unstuck.render.html import render_html
 from unstuck.render.markdown import render_markdown
-from unstuck.render.tables import TABLES, example_table
+from unstuck.render.tables import example_table
+from unstuck.view import Table
 
 
 def _tagged_report() -> unstuck.Report:
@@ -68,11 +72,41 @@ def test_example_rows_of_a_finding_become_a_table() -> None:
     assert "<td>0.1235</td><td>red</td>" in render_html(report)
 
 
+def tables_of(check: str, section: dict[str, Any]) -> list[Table]:
+    """The tables the check ``check`` declares for ``section`` in the fixture report."""
+    spec = spec_named(check)
+    assert spec is not None and spec.tables is not None
+    return spec.tables(fixture_report(), spec.read_section(section))
+
+
+def test_a_section_that_lost_a_key_fails_loudly_instead_of_printing_a_dash() -> None:
+    with pytest.raises(TypeError, match="DuplicatesResult: the key 'columns_compared' is missing"):
+        tables_of("duplicates", {"splits": {}})
+
+
 def test_quiet_sections_have_no_table() -> None:
-    assert TABLES["leakage"](fixture_report(), {"pairs": [{"splits": ["train", "dev"], "shared_rows": 0}]}) == []
-    assert TABLES["duplicates"](fixture_report(), {"splits": {"train": {"rows": 10, "duplicate_rows": 0}}}) == []
-    assert TABLES["slices"](fixture_report(), {"slices": []}) == []
-    assert TABLES["error_tags"](fixture_report(), {"tags": []}) == []
+    assert tables_of("leakage", {"pairs": [{"splits": ["train", "dev"], "shared_rows": 0}]}) == []
+    quiet_split = {
+        "rows": 10,
+        "duplicate_rows": 0,
+        "near_duplicate_rows": 0,
+        "duplicate_share": 0.0,
+        "chance_share": 0.0,
+        "conflict_groups": 0,
+        "conflict_rows": 0,
+    }
+    assert tables_of("duplicates", {"columns_compared": 3, "splits": {"train": quiet_split}}) == []
+    assert tables_of("slices", {"slices": []}) == []
+    no_tags = {
+        "examined_errors": 0,
+        "dev_errors": 5,
+        "dev_rows": 50,
+        "dev_error": 0.1,
+        "coverage": 0.0,
+        "ignored_correct_rows": 0,
+        "tags": [],
+    }
+    assert tables_of("error_tags", no_tags) == []
 
 
 def test_leakage_table_shows_shared_rows_and_the_error_without_them() -> None:
@@ -90,7 +124,7 @@ def test_leakage_table_shows_shared_rows_and_the_error_without_them() -> None:
         ],
         "error_without_leaked": {"dev": {"all": 0.05, "without": 0.08, "change": 0.03, "n_leaked": 24}},
     }
-    shared, effect = TABLES["leakage"](fixture_report(), section)
+    shared, effect = tables_of("leakage", section)
     assert [list(r) for r in shared.rows] == [["train ↔ dev", "400", "20", "4", "24", "6.0%", "0.000%"]]
     assert [list(r) for r in effect.rows] == [["dev", "24", "5.0%", "8.0%"]]
 
@@ -110,7 +144,7 @@ def test_capacity_sweep_table_marks_default_and_best() -> None:
             ],
         },
     }
-    (table,) = TABLES["capacity"](fixture_report(), section)
+    (table,) = tables_of("capacity", section)
     assert [list(r) for r in table.rows] == [["31 (default)", "10.0%", "20.0%"], ["127", "5.0%", "15.0%"]]
     assert table.highlight == 1 and "at an end of the range" in table.caption
     report = dataclasses.replace(fixture_report(), sections={**fixture_report().sections, "capacity": section})

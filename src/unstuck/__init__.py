@@ -60,3 +60,29 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(__all__)
+
+
+def _show_reports_in_ipython() -> None:
+    """In IPython and Jupyter, display a ``Report`` as the HTML report.
+
+    The report type knows no view; the display is registered here, by name, so that
+    neither ``findings`` nor this module imports a renderer until a report is shown.
+    Outside an IPython session this does nothing.
+    """
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return
+    html = shell.display_formatter.formatters["text/html"]
+    html.for_type_by_name("unstuck.findings", "Report", _report_html)
+
+
+def _report_html(report: Any) -> str:
+    from unstuck.render.html import render_fragment
+
+    return render_fragment(report)
+
+
+_show_reports_in_ipython()

@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cmp_to_key
 
-from unstuck.findings import LEVERS, Finding, Intervention, NextExperiment
+from unstuck.findings import LEVERS, SEVERITIES, Finding, Intervention, NextExperiment
 from unstuck.metrics import Metric
 
 __all__ = [
@@ -179,7 +179,7 @@ VERIFIED_BY: dict[str, tuple[str, ...]] = {"model": ("signal", "decomposition"),
 CURVE_SAYS_MORE = "learning_curve.more_data"
 CURVE_SAYS_SATURATED = "learning_curve.saturated"
 
-_SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 
 
 @dataclass

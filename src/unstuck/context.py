@@ -106,6 +106,16 @@ class Context:
         if self._on_step is not None:
             self._on_step(message)
 
+    def computed(self, name: str) -> bool:
+        """Whether the shared measurement ``name`` (``"ladder"``, ``"oof_proba"``, ...) was already computed.
+
+        A caller that only reports what the checks happened to measure asks this instead of
+        triggering (or peeking at) the computation.
+        """
+        if not isinstance(getattr(type(self), name, None), cached_property):
+            raise ValueError(f"{name!r} is not a shared measurement of the context")
+        return name in self.__dict__
+
     def _count(self, name: str) -> None:
         self.counts[name] = self.counts.get(name, 0) + 1
 

@@ -3,14 +3,15 @@
 All are frozen dataclasses that round-trip through plain JSON-able dicts
 (``to_dict`` / ``from_dict``). ``Report.to_dict`` is the JSON contract
 ``unstuck.report/1`` described in PRODUCT.md; its JSON Schema ships in
-``unstuck/schemas/report-1.json``.
+``unstuck/schemas/report-1.json``, whose vocabularies are generated from the
+ones below (:mod:`unstuck.schemas.generate`).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 __all__ = [
     "BOTTLENECKS",
@@ -30,7 +31,8 @@ __all__ = [
 SCHEMA = "unstuck.report/1"
 
 Severity = Literal["critical", "warning", "info"]
-SEVERITIES: tuple[str, ...] = ("critical", "warning", "info")
+#: The severities, most severe first (the one list: the JSON Schema and the renderers read it).
+SEVERITIES: tuple[str, ...] = get_args(Severity)
 
 #: The levers of PRODUCT.md, in the method's priority order (fix data first, compute last).
 LEVERS: tuple[str, ...] = (
@@ -284,12 +286,6 @@ class Report:
     def finding(self, finding_id: str) -> Finding | None:
         """The finding with this id, or None."""
         return next((f for f in self.findings if f.id == finding_id), None)
-
-    def _repr_html_(self) -> str:
-        """The HTML report (inline CSS and SVG plots), so a notebook displays a Report as a page."""
-        from unstuck.render.html import render_fragment
-
-        return render_fragment(self)
 
 
 def json_safe(value: Any) -> Any:

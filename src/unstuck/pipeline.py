@@ -1,8 +1,9 @@
 """The diagnosis pipeline: inputs → Problem → checks → advice → Report.
 
 ``diagnose`` is the public entry point (files or DataFrames in, a Report out);
-``load_problem`` builds the validated Problem from what the user gave, and
-``diagnose_problem`` runs the checks on it.
+``load_problem`` builds the validated Problem from what the user gave,
+``diagnose_problem`` runs every check on it, and ``explore_problem`` only the data
+checks. Both build their report with :func:`unstuck.assembly.build_report`.
 """
 
 from __future__ import annotations
@@ -11,22 +12,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from unstuck.advice import (
-    VERIFIED_BY,
-    bottleneck_of,
-    failure_notice,
-    rank_interventions,
-    reconcile,
-    unverified_by,
-)
+from unstuck.assembly import MODEL_CHECKS, NO_VERDICT, build_report
 from unstuck.budget import DEFAULT_BUDGET, budget_named
 from unstuck.card import ProjectCard
 from unstuck.context import Context
-from unstuck.decomposition import COMPONENTS
 from unstuck.errors import ConfigError
 from unstuck.findings import Report
 from unstuck.parameters import check_parameters
 from unstuck.problem import SPLITS, Problem
+from unstuck.registry import CheckSpec, registered_checks
 from unstuck.runner import run_checks
 
 if TYPE_CHECKING:
@@ -34,12 +28,19 @@ if TYPE_CHECKING:
 
     from unstuck.training_log.readers import TrainingLog
 
-__all__ = ["MODEL_CHECKS", "NO_VERDICT", "diagnose", "diagnose_problem", "load_problem"]
+__all__ = [
+    "DATA_TAG",
+    "MODEL_CHECKS",
+    "NO_VERDICT",
+    "data_checks",
+    "diagnose",
+    "diagnose_problem",
+    "explore_problem",
+    "load_problem",
+]
 
-#: The checks whose measurements every verdict about the model rests on.
-MODEL_CHECKS: tuple[str, ...] = VERIFIED_BY["model"]
-#: How a report that could not judge the model begins (the renderers show it before the bottleneck).
-NO_VERDICT = "No verdict on the model:"
+#: The tag of the data-surprise checks, the ones ``explore`` runs.
+DATA_TAG = "data"
 
 
 def load_problem(
@@ -166,7 +167,6 @@ def diagnose_problem(
     """
     import time
 
-    from unstuck import __version__
     from unstuck.fits import ray_session
 
     chosen = budget_named(budget)
@@ -174,35 +174,7 @@ def diagnose_problem(
     ctx = Context(problem, on_step=on_step, budget=chosen, backend=backend)
     with ray_session(backend):
         run = run_checks(problem, ctx)
-    data_type = card.data_type if card is not None else "structured"
-    failed = [s for s in run.skipped if s.check in MODEL_CHECKS and s.reason.startswith("failed")]
-    findings = reconcile(run.findings, unverified_by(run.failed))
-    interventions = rank_interventions(findings, problem.metric, data_type=data_type)
-    notices = []
-    if any(f.bottleneck == "leakage" for f in run.findings):
-        notices.append("Leakage found: every other number in this report is suspect (optimistic) until it is fixed.")
-    if failed:
-        # Every verdict about the model reads the errors these checks measure: when they could not
-        # run, an empty list of model findings is not "nothing wrong", and the report says so first.
-        notices.append(
-            f"{NO_VERDICT} {failed[0].check} could not run ({failed[0].reason}), so nothing here measures where the "
-            "model's error comes from; fix the cause named there and run again."
-        )
-    # Any other check that crashed: the report names it and what was withdrawn for it, so an empty list of
-    # findings of its kind is not read as "nothing wrong".
-    notices += [failure_notice(c, r, run.findings) for c, r in run.failed.items() if c not in MODEL_CHECKS]
-    section = run.sections.get("decomposition", {})
-    measured = section.get("errors", {})
-    errors: dict[str, float | None] = {"human": problem.human_error}
-    errors.update({s: measured.get(s) for s in SPLITS})
-    components = section.get("components", {})
-    decomposition = {c: (components[c]["value"] if components.get(c) else None) for c in COMPONENTS}
-    inferred = dict(problem.notes)
-    inferred["mode"] = problem.mode
-    if problem.mode == "data":
-        inferred["features"] = len(problem.features)
-    if problem.classes:
-        inferred["classes"] = [str(c) for c in problem.classes]
+    inferred: dict[str, str] = {}
     if card is not None:
         inferred["card"] = f"project card used: data type {card.data_type}, stage {card.stage}"
     if problem.mode == "data" and chosen.thins:
@@ -213,24 +185,40 @@ def diagnose_problem(
         "shared": {name: round(seconds, 3) for name, seconds in ctx.timings.items()},
         "backend": backend,
     }
-    return Report(
-        unstuck_version=__version__,
-        task=problem.task,
-        metric=problem.metric.to_dict(),
-        splits=problem.split_sizes,
-        errors=errors,
-        intervals=dict(section.get("intervals", {})),
-        decomposition=decomposition,
-        bottleneck=bottleneck_of(interventions),
-        findings=findings,
-        interventions=interventions,
-        skipped=run.skipped,
+    return build_report(
+        problem,
+        run,
+        data_type=card.data_type if card is not None else "structured",
         inferred=inferred,
-        sections=run.sections,
-        notices=tuple(notices),
         budget=chosen.to_dict(),
         timings=timings,
     )
+
+
+def data_checks() -> tuple[CheckSpec, ...]:
+    """The registered checks tagged ``"data"`` (the data surprises), in registry order."""
+    return tuple(spec for spec in registered_checks() if DATA_TAG in spec.tags)
+
+
+def explore_problem(problem: Problem, *, on_step: Callable[[str], None] | None = None) -> Report:
+    """Run only the data checks on ``problem`` and return their report (no decomposition).
+
+    The data checks are the same functions ``diagnose`` runs; ``explore`` runs them
+    alone, for a first look at the data before any model question. Some of them still
+    need a model (label errors need out-of-fold probabilities, leakage's "error without
+    the leaked rows" needs dev predictions): they fit the quick baselines through the
+    shared :class:`~unstuck.context.Context`, and the report then carries the best
+    baseline's errors.
+    """
+    ctx = Context(problem, on_step=on_step)
+    run = run_checks(problem, ctx, checks=data_checks())
+    inferred = {"command": "explore: data checks only"}
+    errors: dict[str, float | None] = {}
+    if ctx.computed("ladder"):  # a check fitted the baselines: show the best one's errors for context
+        best = ctx.ladder.best_rung
+        errors = {s: best.errors.get(s) for s in SPLITS}
+        inferred["errors"] = f"errors of the best quick baseline ({best.name}), fitted for the label checks"
+    return build_report(problem, run, inferred=inferred, errors=errors)
 
 
 def diagnose(

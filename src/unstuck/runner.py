@@ -92,6 +92,7 @@ def run_checks(problem: Problem, ctx: Context, *, checks: Sequence[CheckSpec] | 
             timings[spec.name] = max(time.perf_counter() - started - shared, 0.0)
         logger.debug("check %s ran in %.3f s: %d finding(s)", spec.name, timings[spec.name], len(result.findings))
         findings.extend(result.findings)
-        if result.section is not None:
-            sections[spec.name] = result.section
+        section = result.section_json()
+        if section is not None:
+            sections[spec.name] = section
     return RunResult(tuple(findings), tuple(skipped), sections, timings)

@@ -241,7 +241,8 @@ def encode(frame: pd.DataFrame, *, n_bins: int = N_BINS, max_categories: int = M
             top = [str(uniques[i]) for i in order]
             remap = np.full(len(uniques), len(top), dtype=np.int64)
             remap[order] = np.arange(len(top))
-            local = remap[np.where(values >= 0, values, 0)]
+            # A column with no value in these rows (all missing here) has no level but "missing".
+            local = remap[np.where(values >= 0, values, 0)] if len(uniques) else np.zeros(n, dtype=np.int64)
             found = [Condition(str(name), "eq", value=v) for v in top]
             if len(uniques) > len(top):
                 found.append(Condition(str(name), "other", values=tuple(top)))

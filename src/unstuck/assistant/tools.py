@@ -138,8 +138,7 @@ def explore(
     on_step: OnStep | None = None,
 ) -> Report:
     """The data checks only (leakage, duplicates, labels, columns, shift, ...), as ``unstuck explore``."""
-    from unstuck.data.explore import explore_problem
-    from unstuck.pipeline import load_problem
+    from unstuck.pipeline import explore_problem, load_problem
 
     problem = load_problem(
         sandbox.optional(train, "train"),

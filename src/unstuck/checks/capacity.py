@@ -44,10 +44,12 @@ from numpy.typing import NDArray
 
 from unstuck.findings import TRAINED_MODEL as RESTS_ON
 from unstuck.findings import Finding
-from unstuck.registry import CheckResult, SkipCheck, check
+from unstuck.registry import CheckResult, SkipCheck, check, shows
+from unstuck.view import Table, fmt_value
 
 if TYPE_CHECKING:
     from unstuck.context import Context
+    from unstuck.findings import Report
     from unstuck.fits import FitOutput
     from unstuck.metrics import Metric
     from unstuck.problem import Problem
@@ -212,6 +214,7 @@ def _beats(
     "capacity",
     requires=("data", "dev"),
     description="capacity and learning-rate sweeps of the best baseline, one variable at a time",
+    group="capacity",
 )
 def capacity(problem: Problem, ctx: Context) -> CheckResult:
     n_train = len(problem.frames["train"])
@@ -326,3 +329,41 @@ def capacity(problem: Problem, ctx: Context) -> CheckResult:
                 )
             )
     return CheckResult(findings=tuple(findings), section=section)
+
+
+# --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
+
+
+@shows(capacity)
+def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
+    out = []
+    for name, label in (("capacity", "capacity"), ("learning_rate", "learning rate")):
+        sweep = data.get(name)
+        if not isinstance(sweep, dict) or not sweep.get("settings"):
+            continue
+        settings = sweep["settings"]
+        rows = [
+            [
+                f"{s['value']:g}"
+                + (" (default)" if s["value"] == sweep.get("default") else "")
+                + (f" (dropped at {s['dropped_at']:,} rows)" if s.get("dropped_at") else ""),
+                fmt_value(report, s.get("train_error")),
+                fmt_value(report, s.get("dev_error")),
+            ]
+            for s in settings
+        ]
+        best = next((i for i, s in enumerate(settings) if s["value"] == sweep.get("best")), None)
+        note = f"{label.capitalize()} sweep of the {str(data.get('model', 'best')).replace('_', ' ')} baseline on "
+        note += f"{sweep.get('rows', 0):,} training rows, one variable at a time; bold: best on dev."
+        if sweep.get("at_edge"):
+            note += " The best is at an end of the range: the optimum may lie beyond it."
+        out.append(
+            Table(
+                (str(sweep.get("parameter", name)), "train error", "dev error"),
+                rows,
+                numeric=(1, 2),
+                caption=note,
+                highlight=best,
+            )
+        )
+    return out

@@ -20,12 +20,14 @@ Measured on train (the rows the model learns from):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from unstuck.data.frames import short, user_splits
 from unstuck.findings import Finding
+from unstuck.measured import from_json
 from unstuck.registry import CheckResult, check
 
 if TYPE_CHECKING:
@@ -80,11 +82,90 @@ def missing_predicts_target(missing: pd.Series, target: pd.Series, task: str) ->
     return p, float(abs(a.mean() - b.mean()) / sd)
 
 
+@dataclass(frozen=True)
+class ConstantColumn:
+    """A feature with one value on train (None when train is empty)."""
+
+    column: Any
+    value: Any
+
+
+@dataclass(frozen=True)
+class NearConstantColumn:
+    """A feature whose most frequent value holds at least 99 % of train rows (``top_share``)."""
+
+    column: Any
+    top_share: float
+
+
+@dataclass(frozen=True)
+class IdLikeColumn:
+    """A feature with (almost) one value per row, integers or short tokens: ``distinct_share`` of rows."""
+
+    column: Any
+    distinct_share: float
+
+
+@dataclass(frozen=True)
+class HighCardinalityColumn:
+    """A text feature with many levels (``levels`` distinct values)."""
+
+    column: Any
+    levels: int
+
+
+@dataclass(frozen=True)
+class MixedTypesColumn:
+    """A text feature mostly numeric: the numeric share, the most frequent non-numeric values, their rows."""
+
+    column: Any
+    numeric_share: float
+    non_numeric_values: tuple[Any, ...]
+    non_numeric_rows: int
+
+
+@dataclass(frozen=True)
+class MissingColumn:
+    """A feature with missing values: their share of train; where tested, whether missingness predicts the
+    target (p- and BH q-value, None when undefined, and the effect size)."""
+
+    column: Any
+    missing_share: float
+    p_value: float | None = None
+    q_value: float | None = None
+    effect: float | None = None
+
+
+@dataclass(frozen=True)
+class MissingPredictsTarget:
+    """A feature whose missingness predicts the target (BH q-value under the false discovery rate)."""
+
+    column: Any
+    missing_share: float
+    q_value: float
+    effect: float | None
+
+
+@dataclass(frozen=True)
+class ColumnsResult:
+    """Train rows examined and the columns of each kind of surprise."""
+
+    rows_examined: int
+    constant: tuple[ConstantColumn, ...]
+    near_constant: tuple[NearConstantColumn, ...]
+    id_like: tuple[IdLikeColumn, ...]
+    high_cardinality: tuple[HighCardinalityColumn, ...]
+    mixed_types: tuple[MixedTypesColumn, ...]
+    missing: tuple[MissingColumn, ...]
+    missing_predicts_target: tuple[MissingPredictsTarget, ...]
+
+
 @check(
     "columns",
     requires=("data",),
     description="constant, identifier-like, high-cardinality and mixed-type columns; missing-value patterns",
     tags=("data",),
+    result=ColumnsResult,
 )
 def columns(problem: Problem, ctx: Context) -> CheckResult:
     import pandas as pd
@@ -158,7 +239,7 @@ def columns(problem: Problem, ctx: Context) -> CheckResult:
                 )
     findings = _findings(found, predictive, n)
     section = {"rows_examined": n, **found, "missing_predicts_target": predictive}
-    return CheckResult(findings=tuple(findings), section=section)
+    return CheckResult(findings=tuple(findings), section=from_json(ColumnsResult, section, strict=True))
 
 
 def _findings(found: dict[str, list[dict[str, Any]]], predictive: list[dict[str, Any]], n: int) -> list[Finding]:

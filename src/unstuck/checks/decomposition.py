@@ -2,15 +2,61 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from unstuck.decomposition import NEGATIVE
+from unstuck.decomposition import COMPONENTS, NEGATIVE
 from unstuck.findings import Finding
-from unstuck.registry import CheckResult, check
+from unstuck.registry import CheckResult, check, draws, shows
+from unstuck.view import SPLIT_LABELS, Plot, Table, count_text, fmt_gap, fmt_interval, fmt_value
 
 if TYPE_CHECKING:
     from unstuck.context import Context
+    from unstuck.decomposition import Decomposition, Gap
+    from unstuck.findings import Report
     from unstuck.problem import Problem
+
+
+@dataclass(frozen=True)
+class GapResult:
+    """One gap of the method, ``upper − lower`` in metric units, with its bootstrap 95 % interval.
+
+    ``between``: the two levels (``("train_dev", "train")``); ``significant``: the interval lies
+    wholly above zero; ``verdict``: what the report says of it (``unstuck.decomposition.VERDICTS``;
+    absent in reports written before it existed).
+    """
+
+    value: float
+    interval: tuple[float, float]
+    between: tuple[str, str]
+    significant: bool
+    note: str
+    verdict: str | None = None
+
+
+@dataclass(frozen=True)
+class DecompositionResult:
+    """The errors per split and the four gaps between them (the Nuts-and-Bolts table).
+
+    ``errors``: the metric on each measured split (metric units, None when not finite);
+    ``intervals``: their bootstrap 95 % intervals; ``n``: rows measured per split;
+    ``components``: each of avoidable bias, variance, data mismatch and dev overfitting
+    (None where it cannot be computed, with the reason in ``missing``); ``dominant``: the
+    gaps called the bottleneck.
+    """
+
+    errors: Mapping[str, float | None]
+    intervals: Mapping[str, tuple[float, float]]
+    n: Mapping[str, int]
+    components: Mapping[str, GapResult | None]
+    missing: Mapping[str, str]
+    dominant: tuple[str, ...]
+
+    def values(self) -> dict[str, float | None]:
+        """Each component's size (metric units), None where it cannot be computed."""
+        return {c: (gap.value if (gap := self.components.get(c)) is not None else None) for c in COMPONENTS}
+
 
 #: component -> (primary lever, contract bottleneck, what the gap means)
 MEANING: dict[str, tuple[str, str, str]] = {
@@ -49,6 +95,8 @@ LABELS = {
     "decomposition",
     requires=("predictions",),
     description="human / train / train-dev / dev / test errors and the gaps between them",
+    group="decomposition",
+    result=DecompositionResult,
 )
 def decomposition(problem: Problem, ctx: Context) -> CheckResult:
     metric = problem.metric
@@ -137,13 +185,21 @@ def decomposition(problem: Problem, ctx: Context) -> CheckResult:
                 },
             )
         )
-    section = {
-        "errors": {s: e.value for s, e in errors.items()},
-        "intervals": {s: list(e.interval) for s, e in errors.items()},
-        "n": {s: e.n for s, e in errors.items()},
-        **parts.to_dict(),
-    }
+    section = DecompositionResult(
+        errors={s: e.value for s, e in errors.items()},
+        intervals={s: e.interval for s, e in errors.items()},
+        n={s: e.n for s, e in errors.items()},
+        components={c: _gap_result(parts, parts.gaps.get(c)) for c in COMPONENTS},
+        missing=dict(parts.missing),
+        dominant=tuple(dominant),
+    )
     return CheckResult(findings=tuple(findings), section=section)
+
+
+def _gap_result(parts: Decomposition, gap: Gap | None) -> GapResult | None:
+    if gap is None:
+        return None
+    return GapResult(gap.value, gap.interval, (gap.upper, gap.lower), gap.significant, gap.note, parts.verdict(gap))
 
 
 def _title(name: str) -> str:
@@ -152,3 +208,53 @@ def _title(name: str) -> str:
 
 def _capped(gain: float, ceiling: float | None) -> float:
     return gain if ceiling is None else min(gain, ceiling)
+
+
+# --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
+
+GAP_LABELS = {
+    "avoidable_bias": ("avoidable bias", "train − human-level"),
+    "variance": ("variance", "train-dev − train"),
+    "data_mismatch": ("data mismatch", "dev − train-dev"),
+    "dev_overfit": ("dev overfitting", "test − dev"),
+}
+
+
+@draws(decomposition)
+def _plot(report: Report, result: DecompositionResult) -> Plot:
+    return Plot(
+        "error_levels",
+        "Error at each level of the method, with 95% intervals; arrows are the gaps between levels "
+        "(red: the bottleneck, grey: within noise).",
+    )
+
+
+@shows(decomposition)
+def _tables(report: Report, result: DecompositionResult) -> list[Table]:
+    levels = [
+        (
+            label,
+            fmt_value(report, report.errors.get(key)),
+            fmt_interval(report, report.intervals.get(key)),
+            count_text(result.n.get(key)) if key in result.n else "",
+        )
+        for key, label in SPLIT_LABELS.items()
+        if report.errors.get(key) is not None
+    ]
+    gaps = []
+    for name, (label, formula) in GAP_LABELS.items():
+        comp = result.components.get(name)
+        if comp is None:
+            gaps.append((label, formula, "—", "", result.missing.get(name, "not computable")))
+            continue
+        said = comp.verdict or ("bottleneck" if name in result.dominant else "within noise")
+        verdict = "BOTTLENECK" if said == "bottleneck" else said
+        if comp.between[0] == "dev" and name == "variance":
+            label, formula = "variance + mismatch", "dev − train"
+        gaps.append(
+            (label, formula, fmt_gap(report, comp.value), fmt_interval(report, comp.interval, gap=True), verdict)
+        )
+    return [
+        Table(("split", str(report.metric.get("name", "error")), "95% interval", "rows"), levels, numeric=(1, 2, 3)),
+        Table(("gap", "between", "size", "95% interval", "verdict"), gaps, numeric=(2, 3)),
+    ]

@@ -14,6 +14,8 @@ it is a warning.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,10 +24,13 @@ from unstuck.checks.leakage import CHANCE_FACTOR, chance_match_share
 from unstuck.data.frames import MAX_EXAMPLES, example_rows, id_columns, row_refs, user_splits
 from unstuck.data.rows import row_keys
 from unstuck.findings import Finding
-from unstuck.registry import CheckResult, check
+from unstuck.measured import from_json
+from unstuck.registry import CheckResult, check, shows
+from unstuck.view import SPLIT_LABELS, Table, count_text, pct
 
 if TYPE_CHECKING:
     from unstuck.context import Context
+    from unstuck.findings import Report
     from unstuck.problem import Problem
 
 #: Duplicated rows are a warning from this share of the split on (and well above chance).
@@ -34,11 +39,34 @@ WARN_DUPLICATE_SHARE = 0.01
 WARN_CONFLICT_SHARE = 0.005
 
 
+@dataclass(frozen=True)
+class SplitDuplicates:
+    """Repeated rows inside one split: exact and near (features only, ids ignored), their share of the
+    split, the share two random rows would give by chance, and groups of equal features with different labels."""
+
+    rows: int
+    duplicate_rows: int
+    near_duplicate_rows: int
+    duplicate_share: float
+    chance_share: float
+    conflict_groups: int
+    conflict_rows: int
+
+
+@dataclass(frozen=True)
+class DuplicatesResult:
+    """How many feature columns were compared, and the duplicates of each split."""
+
+    columns_compared: int
+    splits: Mapping[str, SplitDuplicates]
+
+
 @check(
     "duplicates",
     requires=("data",),
     description="duplicate rows inside each split, and identical rows with different labels",
     tags=("data",),
+    result=DuplicatesResult,
 )
 def duplicates(problem: Problem, ctx: Context) -> CheckResult:
     import pandas as pd
@@ -50,7 +78,7 @@ def duplicates(problem: Problem, ctx: Context) -> CheckResult:
     section: dict[str, Any] = {"columns_compared": len(columns), "splits": {}}
     findings: list[Finding] = []
     if not columns:
-        return CheckResult(section=section)
+        return CheckResult(section=from_json(DuplicatesResult, section, strict=True))
     for split, frame in splits.items():
         exact = pd.Series(row_keys(frame, columns))
         near = pd.Series(row_keys(frame, columns, near=True))
@@ -115,4 +143,32 @@ def duplicates(problem: Problem, ctx: Context) -> CheckResult:
                     | {"examples": example_rows(frame, group_rows, [*columns[:7], problem.target])},
                 )
             )
-    return CheckResult(findings=tuple(findings), section=section)
+    return CheckResult(findings=tuple(findings), section=from_json(DuplicatesResult, section, strict=True))
+
+
+# --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
+
+
+@shows(duplicates)
+def _tables(report: Report, result: DuplicatesResult) -> list[Table]:
+    rows = [
+        [
+            SPLIT_LABELS.get(s, s),
+            count_text(i.rows),
+            count_text(i.duplicate_rows),
+            count_text(i.near_duplicate_rows),
+            pct(i.duplicate_share),
+            count_text(i.conflict_rows),
+        ]
+        for s, i in result.splits.items()
+        if i.duplicate_rows or i.near_duplicate_rows or i.conflict_rows
+    ]
+    if not rows:
+        return []
+    return [
+        Table(
+            ("split", "rows", "exact duplicates", "near duplicates", "share", "rows with conflicting labels"),
+            rows,
+            numeric=(1, 2, 3, 4, 5),
+        )
+    ]

@@ -10,13 +10,17 @@ of its own: the tags do not explain most errors yet.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from unstuck.findings import Finding
-from unstuck.registry import CheckResult, SkipCheck, check
+from unstuck.measured import from_json
+from unstuck.registry import CheckResult, SkipCheck, check, shows
+from unstuck.view import MAX_ROWS, Table, count_text, fmt_gap, fmt_interval, pct
 
 if TYPE_CHECKING:
     from unstuck.context import Context
+    from unstuck.findings import Report
     from unstuck.problem import Problem
 
 #: Below this share of tagged errors the table explains too little (a finding says so).
@@ -29,10 +33,40 @@ BOTTLENECK_OF_LEVER = {
 }
 
 
+@dataclass(frozen=True)
+class TagShare:
+    """One error tag: examined dev errors carrying it, their share (with its 95 % interval), the ceiling
+    (the most fixing them all lowers dev error, metric units, with its interval) and the tag's lever."""
+
+    tag: str
+    count: int
+    share: float
+    share_interval: tuple[float, float]
+    ceiling: float
+    ceiling_interval: tuple[float, float]
+    lever: str | None
+
+
+@dataclass(frozen=True)
+class ErrorTagsResult:
+    """The error-analysis table: dev errors examined and in all, dev rows and error, the share of examined
+    errors some tag covers, correct rows whose tags were ignored, and each tag by count."""
+
+    examined_errors: int
+    dev_errors: int
+    dev_rows: int
+    dev_error: float
+    coverage: float
+    ignored_correct_rows: int
+    tags: tuple[TagShare, ...]
+
+
 @check(
     "error_tags",
     requires=("tags", "classification", "dev"),
     description="error-analysis table from tagged dev errors: share and ceiling per tag, coverage",
+    group="error_tags",
+    result=ErrorTagsResult,
 )
 def error_tags(problem: Problem, ctx: Context) -> CheckResult:
     from unstuck.tags import tag_table
@@ -75,4 +109,34 @@ def error_tags(problem: Problem, ctx: Context) -> CheckResult:
                 evidence={"coverage": table.coverage, "examined_errors": table.examined},
             )
         )
-    return CheckResult(findings=tuple(findings), section=table.to_dict())
+    return CheckResult(findings=tuple(findings), section=from_json(ErrorTagsResult, table.to_dict(), strict=True))
+
+
+# --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
+
+
+@shows(error_tags)
+def _tables(report: Report, result: ErrorTagsResult) -> list[Table]:
+    if not result.tags:
+        return []
+    rows = [
+        [
+            t.tag,
+            count_text(t.count),
+            pct(t.share),
+            fmt_interval(report, t.share_interval) if report.metric.get("name") == "error_rate" else "",
+            fmt_gap(report, t.ceiling, signed=False),
+            t.lever or "",
+        ]
+        for t in result.tags[:MAX_ROWS]
+    ]
+    return [
+        Table(
+            ("tag", "errors", "share of examined errors", "95% interval", "ceiling: gain at most", "lever"),
+            rows,
+            numeric=(1, 2, 3, 4),
+            caption=f"{result.examined_errors} of {result.dev_errors} dev errors examined; "
+            f"tags cover {pct(result.coverage, 0)} of them. The ceiling is what fixing every error of "
+            "that kind would gain at most.",
+        )
+    ]

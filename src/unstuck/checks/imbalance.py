@@ -10,16 +10,20 @@ would drop if the class were only as hard as the rest:
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from unstuck.data.frames import short
 from unstuck.findings import Finding
-from unstuck.registry import CheckResult, check
+from unstuck.measured import from_json
+from unstuck.registry import CheckResult, check, shows
+from unstuck.view import MAX_ROWS, Table, cell_text, count_text, fmt_interval, fmt_value, pct
 
 if TYPE_CHECKING:
     from unstuck.context import Context
+    from unstuck.findings import Report
     from unstuck.problem import Problem
 
 #: A class is rare when its train share is below this fraction of an even share (1 / K).
@@ -38,11 +42,35 @@ def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
     return (float(max(0.0, centre - half)), float(min(1.0, centre + half)))
 
 
+@dataclass(frozen=True)
+class ClassSupport:
+    """One class: train rows and share of train, dev rows, dev error (metric units) with its Wilson 95 %
+    interval, the dev error on the other classes, and whether it is rare (under half an even share)."""
+
+    label: Any = field(metadata={"json": "class"})
+    train_support: int
+    train_share: float
+    dev_support: int
+    dev_error: float | None
+    dev_error_interval: tuple[float, float]
+    dev_error_rest: float
+    rare: bool
+
+
+@dataclass(frozen=True)
+class ImbalanceResult:
+    """Every class's support and dev error, and the ratio of the largest to the smallest train support."""
+
+    imbalance_ratio: float
+    classes: tuple[ClassSupport, ...]
+
+
 @check(
     "imbalance",
     requires=("classification", "dev"),
     description="class supports against per-class dev error (rare classes the model fails on)",
     tags=("data",),
+    result=ImbalanceResult,
 )
 def imbalance(problem: Problem, ctx: Context) -> CheckResult:
     import pandas as pd
@@ -111,4 +139,34 @@ def imbalance(problem: Problem, ctx: Context) -> CheckResult:
                 evidence={"ratio": ratio, "classes": rows},
             )
         )
-    return CheckResult(findings=tuple(findings), section={"imbalance_ratio": ratio, "classes": rows})
+    section = from_json(ImbalanceResult, {"imbalance_ratio": ratio, "classes": rows}, strict=True)
+    return CheckResult(findings=tuple(findings), section=section)
+
+
+# --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
+
+
+@shows(imbalance)
+def _tables(report: Report, result: ImbalanceResult) -> list[Table]:
+    if not any(c.rare for c in result.classes):
+        return []
+    rows = [
+        [
+            cell_text(c.label) + (" (rare)" if c.rare else ""),
+            count_text(c.train_support),
+            pct(c.train_share),
+            count_text(c.dev_support),
+            fmt_value(report, c.dev_error),
+            fmt_interval(report, c.dev_error_interval),
+            fmt_value(report, c.dev_error_rest),
+        ]
+        for c in sorted(result.classes, key=lambda c: c.train_share)[:MAX_ROWS]
+    ]
+    return [
+        Table(
+            ("class", "train rows", "train share", "dev rows", "dev error", "95% interval", "dev error, others"),
+            rows,
+            numeric=(1, 2, 3, 4, 5, 6),
+            caption=f"Largest class / smallest class: {result.imbalance_ratio:.1f}×.",
+        )
+    ]

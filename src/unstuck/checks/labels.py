@@ -29,13 +29,15 @@ from unstuck.data.frames import MAX_EXAMPLES, row_refs, short
 from unstuck.data.labels import label_issues
 from unstuck.findings import Finding
 from unstuck.metrics import rate_exceeds
-from unstuck.registry import CheckResult, SkipCheck, check
+from unstuck.registry import CheckResult, SkipCheck, check, shows
+from unstuck.view import MAX_ROWS, SPLIT_LABELS, Table, cell_text, count_text, pct
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from unstuck.context import Context
     from unstuck.decomposition import Decomposition
+    from unstuck.findings import Report
     from unstuck.problem import Problem
 
 #: A split's labels are a warning when cleanlab estimates at least this noise rate ...
@@ -523,3 +525,50 @@ def residuals(problem: Problem, ctx: Context) -> CheckResult:
             )
         )
     return CheckResult(findings=tuple(findings), section=evidence)
+
+
+# --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
+
+
+@shows(labels)
+def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
+    splits = {s: i for s, i in (data.get("splits") or {}).items() if isinstance(i, dict) and i.get("flagged")}
+    if not splits:
+        return []
+    out = [
+        Table(
+            ("split", "rows", "estimated wrong labels", "flagged rows", "share of model errors on flagged rows"),
+            [
+                [
+                    SPLIT_LABELS.get(s, s),
+                    count_text(i.get("rows")),
+                    pct(i.get("noise_rate")),
+                    count_text(i.get("flagged")),
+                    pct(i["share_of_errors_on_flagged"]) if "share_of_errors_on_flagged" in i else "—",
+                ]
+                for s, i in splits.items()
+            ],
+            numeric=(1, 2, 3, 4),
+        )
+    ]
+    ranked = [(s, r) for s, i in splits.items() for r in i.get("ranked") or []]
+    if ranked:
+        ranked.sort(key=lambda item: item[1].get("quality", 1.0))
+        out.append(
+            Table(
+                ("split", "row", "given label", "likely label", "label quality"),
+                [
+                    [
+                        SPLIT_LABELS.get(s, s),
+                        cell_text(r.get("row")),
+                        cell_text(r.get("given")),
+                        cell_text(r.get("likely")),
+                        f"{r.get('quality', 0.0):.3f}",
+                    ]
+                    for s, r in ranked[:MAX_ROWS]
+                ],
+                numeric=(4,),
+                caption="Most likely label errors first (cleanlab label quality, 0 = surely wrong).",
+            )
+        )
+    return out

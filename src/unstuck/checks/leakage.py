@@ -40,12 +40,14 @@ from unstuck.data.rows import harmonise, normalise_frame, row_keys, shared_keys
 from unstuck.decomposition import MATERIAL_SHARE_OF_DEV
 from unstuck.findings import Finding
 from unstuck.metrics import Metric, bootstrap_means
-from unstuck.registry import CheckResult, check
+from unstuck.registry import CheckResult, check, shows
+from unstuck.view import SPLIT_LABELS, Table, count_text, fmt_value, pct
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from unstuck.context import Context
+    from unstuck.findings import Report
     from unstuck.problem import Problem
 
 #: Columns with at most this many distinct values are discrete (see :func:`chance_match_share`).
@@ -294,3 +296,54 @@ def _standard_error(metric: Metric, losses: np.ndarray) -> float:
     if metric.aggregate == "root_mean":
         draws = np.sqrt(draws)
     return float(np.std(draws))
+
+
+# --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
+
+
+@shows(leakage)
+def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
+    pairs = [p for p in data.get("pairs") or [] if p.get("shared_rows")]
+    if not pairs:
+        return []
+    rows = [
+        [
+            " ↔ ".join(SPLIT_LABELS.get(s, s) for s in p["splits"]),
+            count_text(p.get("rows_in_second")),
+            count_text(p.get("exact")),
+            count_text(p.get("near")),
+            count_text(p.get("shared_rows")),
+            pct(p.get("share")),
+            pct(p["by_chance"], 3) if p.get("by_chance") is not None else "—",
+        ]
+        for p in pairs
+    ]
+    out = [
+        Table(
+            ("splits", "rows", "exact copies", "near copies", "shared rows", "share", "expected by chance"),
+            rows,
+            numeric=(1, 2, 3, 4, 5, 6),
+        )
+    ]
+    effect = data.get("error_without_leaked")
+    if isinstance(effect, dict) and effect:
+        effect_rows = [
+            [
+                SPLIT_LABELS.get(str(s), str(s)),
+                count_text(e.get("n_leaked")),
+                fmt_value(report, e.get("all")),
+                fmt_value(report, e.get("without")),
+            ]
+            for s, e in effect.items()
+            if isinstance(e, dict) and "without" in e
+        ]
+        if effect_rows:
+            out.append(
+                Table(
+                    ("split", "leaked rows", "error", "error without the leaked rows"),
+                    effect_rows,
+                    numeric=(1, 2, 3),
+                    caption="A drop without the leaked rows means the score was inflated.",
+                )
+            )
+    return out

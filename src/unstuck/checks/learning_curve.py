@@ -52,11 +52,13 @@ from numpy.typing import NDArray
 
 from unstuck.findings import TRAINED_MODEL as RESTS_ON
 from unstuck.findings import Finding
-from unstuck.registry import CheckResult, SkipCheck, check
+from unstuck.registry import CheckResult, SkipCheck, check, draws, shows
+from unstuck.view import MAX_ROWS, Plot, Table, fmt_gap, fmt_interval, fmt_value, pct
 
 if TYPE_CHECKING:
     from unstuck.context import Context
     from unstuck.curves import CurveFit
+    from unstuck.findings import Report
     from unstuck.problem import Problem
 
 __all__ = ["MIN_ROWS", "data_size_curve", "nested_order", "smallest_size"]
@@ -334,6 +336,7 @@ def _verdict_finding(kind: str, forecast: dict[str, Any], evidence: dict[str, An
     "learning_curve",
     requires=("data", "dev"),
     description="data-size learning curve of the best baseline, forecast at 2x and 10x the data",
+    group="learning_curve",
 )
 def learning_curve(problem: Problem, ctx: Context) -> CheckResult:
     from unstuck import curves
@@ -596,3 +599,64 @@ def _plot_data(dev_fit: CurveFit, train_fit: CurveFit, n_train: int) -> dict[str
         "dev_high": [float(v) for v in high],
         "train_fit": [float(v) for v in train_fit.predict(grid)],
     }
+
+
+# --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
+
+
+@draws(learning_curve)
+def _plot(report: Report, data: dict[str, Any]) -> Plot:
+    model = str(data.get("model", "best")).replace("_", " ")
+    return Plot(
+        "learning_curve",
+        f"Dev error of the {model} baseline against training rows, with the fitted curve and its forecast band "
+        "out to 10× today's data.",
+    )
+
+
+@shows(learning_curve)
+def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
+    forecast = data.get("forecast") or {}
+    out = []
+    if forecast.get("now") is not None:
+        n_train = int(data.get("n_train", 0))
+        level = round(100 * float(forecast.get("level", 0.9)))
+        rows = [["today", f"{n_train:,}", fmt_value(report, forecast.get("now")), "", ""]]
+        for key, factor in (("2x", 2), ("10x", 10)):
+            if forecast.get(f"at_{key}") is not None:
+                rows.append(
+                    [
+                        f"{factor}× data",
+                        f"{factor * n_train:,}",
+                        fmt_value(report, forecast[f"at_{key}"]),
+                        fmt_interval(report, forecast.get(f"interval_{key}")),
+                        fmt_gap(report, forecast.get(f"gain_{key}"), signed=False),
+                    ]
+                )
+        out.append(
+            Table(
+                ("training data", "rows", "forecast dev error", f"{level}% interval", "gain"),
+                rows,
+                numeric=(1, 2, 3, 4),
+            )
+        )
+    per_class = data.get("per_class") or []
+    if per_class:
+        out.append(
+            Table(
+                ("class", "dev share", "dev error", "forecast at 2×", "its part of the 2× gain"),
+                [
+                    [
+                        str(c["class"]),
+                        pct(c.get("dev_share")),
+                        fmt_value(report, c.get("error")),
+                        fmt_value(report, c.get("forecast_2x")),
+                        fmt_gap(report, c.get("contribution_2x"), signed=False),
+                    ]
+                    for c in per_class[:MAX_ROWS]
+                ],
+                numeric=(1, 2, 3, 4),
+                caption="The classes that carry most dev errors: which data would pay.",
+            )
+        )
+    return out

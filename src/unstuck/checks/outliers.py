@@ -13,6 +13,8 @@ interesting cases is for a person to judge.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,6 +22,7 @@ from numpy.typing import NDArray
 
 from unstuck.data.frames import MAX_EXAMPLES, example_rows, row_refs, user_splits
 from unstuck.findings import Finding
+from unstuck.measured import from_json
 from unstuck.registry import CheckResult, check
 
 if TYPE_CHECKING:
@@ -50,11 +53,32 @@ def encode(frame: pd.DataFrame, reference: pd.DataFrame, columns: list[str]) -> 
     return out
 
 
+@dataclass(frozen=True)
+class RowScore:
+    """A train row (its reference) and its isolation-forest anomaly score (higher: more isolated)."""
+
+    row: Any
+    score: float
+
+
+@dataclass(frozen=True)
+class OutliersResult:
+    """Train rows, the share an isolation forest flags as anomalous, the score of train's 99th percentile,
+    the most isolated rows, and the share of dev and test rows beyond that percentile."""
+
+    train_rows: int
+    train_anomalous_share: float
+    train_tail_cut: float
+    top: tuple[RowScore, ...]
+    beyond_train_tail: Mapping[str, float]
+
+
 @check(
     "outliers",
     requires=("data",),
     description="isolation-forest outliers in train, and how unusual dev and test rows look",
     tags=("data",),
+    result=OutliersResult,
 )
 def outliers(problem: Problem, ctx: Context) -> CheckResult:
     from sklearn.ensemble import IsolationForest
@@ -99,4 +123,4 @@ def outliers(problem: Problem, ctx: Context) -> CheckResult:
         title=title,
         evidence={**section, "examples": example_rows(train, order[:3], columns)},
     )
-    return CheckResult(findings=(finding,), section=section)
+    return CheckResult(findings=(finding,), section=from_json(OutliersResult, section, strict=True))

@@ -17,17 +17,22 @@ an informational finding says so: a few rows dominate RMSE.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from unstuck.findings import Finding
-from unstuck.registry import CheckResult, SkipCheck, check
+from unstuck.measured import from_json
+from unstuck.registry import CheckResult, SkipCheck, check, shows
+from unstuck.view import MAX_ROWS, Table, cell_text, count_text, fmt_interval, fmt_value, pct
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from unstuck.context import Context
+    from unstuck.findings import Report
     from unstuck.problem import Problem
 
 #: Confusions listed (most frequent first).
@@ -46,10 +51,71 @@ def wilson_interval(k: int, n: int) -> tuple[float, float]:
     return (float(ci.low), float(ci.high))
 
 
+@dataclass(frozen=True)
+class ClassErrors:
+    """One class on dev: train rows (None without train labels), dev rows, dev errors, its error (metric
+    units; None without dev rows) with its Wilson 95 % interval, and its share of all dev errors."""
+
+    label: str = field(metadata={"json": "class"})
+    train_support: int | None
+    dev_support: int
+    errors: int
+    error: float | None
+    error_interval: tuple[float, float]
+    share_of_errors: float
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """A (true, predicted) pair of classes among dev errors: its rows and share of dev errors."""
+
+    true: str
+    predicted: str
+    count: int
+    share_of_errors: float
+
+
+@dataclass(frozen=True)
+class PerClassResult:
+    """Classification: dev rows and errors, every class's errors, and the most frequent confusions."""
+
+    dev_rows: int
+    dev_errors: int
+    classes: tuple[ClassErrors, ...]
+    confusions: tuple[Confusion, ...]
+
+
+@dataclass(frozen=True)
+class TargetQuintile:
+    """Dev rows whose true value lies in one fifth of its range: mean residual, RMSE (target units), their
+    share of the squared error, and of the 10 % largest residuals."""
+
+    y_true_range: tuple[float, float]
+    rows: int
+    mean_residual: float
+    rmse: float
+    share_of_squared_error: float
+    share_of_top_decile: float
+
+
+@dataclass(frozen=True)
+class ResidualsResult:
+    """Regression: quantiles of dev residuals (prediction − truth, target units) and of their absolute
+    values, the 10 % largest residuals' rows and share of squared error, and residuals by target quintile."""
+
+    residual_quantiles: Mapping[str, float]
+    abs_residual_quantiles: Mapping[str, float]
+    top_decile_rows: int
+    top_decile_share_of_squared_error: float
+    by_target_quintile: tuple[TargetQuintile, ...]
+
+
 @check(
     "per_class",
     requires=("predictions", "dev"),
     description="per-class dev errors, support and confusions; for regression, where the large residuals sit",
+    group="error_analysis",
+    result=PerClassResult | ResidualsResult,
 )
 def per_class(problem: Problem, ctx: Context) -> CheckResult:
     dev = ctx.predictions["dev"]
@@ -131,7 +197,7 @@ def _classification(problem: Problem, ctx: Context) -> CheckResult:
             )
         )
     section = {"dev_rows": n_dev, "dev_errors": n_wrong, "classes": classes, "confusions": confusions}
-    return CheckResult(findings=tuple(findings), section=section)
+    return CheckResult(findings=tuple(findings), section=from_json(PerClassResult, section, strict=True))
 
 
 def _regression(y_true: NDArray[np.float64], y_pred: NDArray[np.float64]) -> CheckResult:
@@ -183,4 +249,45 @@ def _regression(y_true: NDArray[np.float64], y_pred: NDArray[np.float64]) -> Che
                 evidence={"top_decile_share_of_squared_error": top_share, "where": worst},
             )
         )
-    return CheckResult(findings=tuple(findings), section=section)
+    return CheckResult(findings=tuple(findings), section=from_json(ResidualsResult, section, strict=True))
+
+
+# --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
+
+
+@shows(per_class)
+def _tables(report: Report, result: PerClassResult | ResidualsResult) -> list[Table]:
+    if not isinstance(result, PerClassResult) or not result.classes:
+        return []
+    ordered = sorted(result.classes, key=lambda c: -c.errors)
+    out = [
+        Table(
+            ("class", "train rows", "dev rows", "dev errors", "dev error", "95% interval", "share of all dev errors"),
+            [
+                [
+                    cell_text(c.label),
+                    count_text(c.train_support),
+                    count_text(c.dev_support),
+                    count_text(c.errors),
+                    fmt_value(report, c.error),
+                    fmt_interval(report, c.error_interval),
+                    pct(c.share_of_errors),
+                ]
+                for c in ordered[:MAX_ROWS]
+            ],
+            numeric=(1, 2, 3, 4, 5, 6),
+            caption=f"{len(result.classes)} classes, most dev errors first." if len(result.classes) > MAX_ROWS else "",
+        )
+    ]
+    if result.confusions:
+        out.append(
+            Table(
+                ("true class", "predicted as", "dev rows", "share of dev errors"),
+                [
+                    [cell_text(c.true), cell_text(c.predicted), count_text(c.count), pct(c.share_of_errors)]
+                    for c in result.confusions[:5]
+                ],
+                numeric=(2, 3),
+            )
+        )
+    return out

@@ -11,6 +11,8 @@ most three *masked* examples: values are never shown in full.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,6 +20,7 @@ import numpy as np
 from unstuck.data.frames import user_splits
 from unstuck.data.personal import KINDS, mask, matches
 from unstuck.findings import Finding
+from unstuck.measured import from_json
 from unstuck.registry import CheckResult, check
 
 if TYPE_CHECKING:
@@ -66,11 +69,38 @@ def scan_column(values: pd.Series, seed: int = 0) -> dict[str, dict[str, Any]]:
     return found
 
 
+@dataclass(frozen=True)
+class PersonalMatches:
+    """One kind of personal data in a column: rows matching, up to three masked examples, and whether the
+    column's values were sampled (more than 50,000 distinct values)."""
+
+    rows: int
+    examples: tuple[str, ...]
+    sampled: bool
+
+
+@dataclass(frozen=True)
+class ColumnPersonalData:
+    """A column holding personal data: its rows (all splits) and the kinds found in it."""
+
+    rows: int
+    kinds: Mapping[str, PersonalMatches]
+
+
+@dataclass(frozen=True)
+class PrivacyResult:
+    """The columns holding personal data, and the number of matching rows over all of them."""
+
+    columns: Mapping[str, ColumnPersonalData]
+    matches: int
+
+
 @check(
     "privacy",
     requires=("data",),
     description="personal data (e-mails, phones, cards, IBANs, IPs, national ids) in text columns",
     tags=("data",),
+    result=PrivacyResult,
 )
 def privacy(problem: Problem, ctx: Context) -> CheckResult:
     import pandas as pd
@@ -106,4 +136,5 @@ def privacy(problem: Problem, ctx: Context) -> CheckResult:
             )
         )
     total = int(np.sum([k["rows"] for c in per_column.values() for k in c["kinds"].values()])) if per_column else 0
-    return CheckResult(findings=tuple(findings), section={"columns": per_column, "matches": total})
+    section = from_json(PrivacyResult, {"columns": per_column, "matches": total}, strict=True)
+    return CheckResult(findings=tuple(findings), section=section)

@@ -20,18 +20,23 @@ error is harmless to this model; that gap, when positive, is the expected gain.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from unstuck.data.frames import id_columns, user_splits
 from unstuck.findings import Finding
-from unstuck.registry import CheckResult, SkipCheck, check
+from unstuck.measured import from_json
+from unstuck.registry import CheckResult, SkipCheck, check, shows
+from unstuck.view import MAX_ROWS, Table, cell_text, pct
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from unstuck.context import Context
+    from unstuck.findings import Report
     from unstuck.problem import Problem
 
 MAX_ROWS_CLASSIFIER = 20_000
@@ -116,11 +121,48 @@ def _sample(frame: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
     return frame if len(frame) <= n else frame.sample(n, random_state=seed)
 
 
+@dataclass(frozen=True)
+class FeatureShift:
+    """One feature, train against dev: the two-sample test and its statistic, p- and BH q-value (None when
+    the test is undefined), and its share of the domain classifier's gain."""
+
+    column: Any
+    test: str
+    statistic: float | None
+    p_value: float | None
+    q_value: float | None
+    gain_share: float | None = None
+
+
+@dataclass(frozen=True)
+class MismatchGap:
+    """The decomposition's data-mismatch gap (metric units), its 95 % interval, and whether it is above zero."""
+
+    value: float
+    interval: tuple[float, float]
+    significant: bool
+
+
+@dataclass(frozen=True)
+class ShiftResult:
+    """Train vs dev: rows compared, the domain classifier's AUC with its 95 % interval, the features that
+    drive it most, how many of those tested differ (BH), and the data-mismatch gap where it is measured."""
+
+    rows: Mapping[str, int]
+    auc: float
+    auc_interval: tuple[float, float]
+    features: tuple[FeatureShift, ...]
+    shifted_features: int
+    features_tested: int
+    data_mismatch: MismatchGap | None
+
+
 @check(
     "shift",
     requires=("data", "dev"),
     description="train-vs-dev shift: a domain classifier's AUC and per-feature two-sample tests",
     tags=("data",),
+    result=ShiftResult,
 )
 def shift(problem: Problem, ctx: Context) -> CheckResult:
     from scipy.stats import false_discovery_control
@@ -183,7 +225,7 @@ def shift(problem: Problem, ctx: Context) -> CheckResult:
         evidence=section,
         expected_gain=gain if warn else None,
     )
-    return CheckResult(findings=(finding,), section=section)
+    return CheckResult(findings=(finding,), section=from_json(ShiftResult, section, strict=True))
 
 
 def _mismatch(ctx: Context) -> dict[str, Any] | None:
@@ -192,3 +234,24 @@ def _mismatch(ctx: Context) -> dict[str, Any] | None:
     if gap is None:
         return None
     return {"value": float(gap.value), "interval": [float(v) for v in gap.interval], "significant": gap.significant}
+
+
+# --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
+
+
+@shows(shift)
+def _tables(report: Report, result: ShiftResult) -> list[Table]:
+    if not result.shifted_features or not result.features:
+        return []
+    rows = [
+        [cell_text(f.column), f.test, cell_text(f.statistic), cell_text(f.q_value), pct(f.gain_share)]
+        for f in result.features[:MAX_ROWS]
+    ]
+    return [
+        Table(
+            ("column", "test", "statistic", "q value", "gain share"),
+            rows,
+            caption=f"Train vs dev: domain-classifier AUC {result.auc:.2f}; "
+            f"{result.shifted_features} of {result.features_tested} features differ.",
+        )
+    ]

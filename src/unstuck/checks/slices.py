@@ -35,12 +35,14 @@ from unstuck.context import LARGE_LOSS_QUANTILE, slice_columns
 from unstuck.findings import TRAINED_MODEL as RESTS_ON
 from unstuck.findings import Finding
 from unstuck.metrics import rate_exceeds
-from unstuck.registry import CheckResult, check
+from unstuck.registry import CheckResult, check, shows
+from unstuck.view import MAX_ROWS, Table, count_text, fmt_gap, fmt_value, pct
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from unstuck.context import Context
+    from unstuck.findings import Report
     from unstuck.problem import Problem
     from unstuck.slices import Slice
 
@@ -56,6 +58,7 @@ MAX_FINDINGS = 5
     "slices",
     requires=("predictions", "dev"),
     description="automatic slice discovery: readable rules where dev error is far above the rest",
+    group="error_analysis",
 )
 def slices(problem: Problem, ctx: Context) -> CheckResult:
     search = ctx.dev_slices  # searched once per diagnosis: the learning curve reads the same slices
@@ -147,3 +150,34 @@ def _finding(problem: Problem, rank: int, found: Slice, entry: dict[str, Any]) -
         bottleneck="underrepresented_slice" if targeted else None,
         expected_gain=entry["expected_gain"],
     )
+
+
+# --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
+
+
+@shows(slices)
+def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
+    found = data.get("slices") or []
+    if not found:
+        return []
+    rows = [
+        [
+            str(s.get("rule")),
+            count_text(s.get("rows")),
+            pct(s.get("share")),
+            fmt_value(report, s.get("metric", s.get("error"))),
+            fmt_value(report, s.get("rest_metric", s.get("rest_error"))),
+            f"{s['q_value']:.1e}" if s.get("q_value") is not None else "—",
+            fmt_gap(report, s.get("expected_gain"), signed=False),
+        ]
+        for s in found[:MAX_ROWS]
+    ]
+    return [
+        Table(
+            ("slice", "dev rows", "share of dev", "error in slice", "error elsewhere", "q-value", "gain if fixed"),
+            rows,
+            numeric=(1, 2, 3, 4, 5, 6),
+            caption=f"Rules over {data.get('hypotheses', '?')} candidate slices, false discovery rate "
+            f"{data.get('alpha', 0.05):g} (Benjamini–Hochberg).",
+        )
+    ]

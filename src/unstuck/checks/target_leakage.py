@@ -27,18 +27,21 @@ A near-perfect column that the others match is reported as information.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from unstuck.findings import Finding
-from unstuck.registry import CheckResult, SkipCheck, check
+from unstuck.registry import CheckResult, SkipCheck, check, shows
+from unstuck.view import MAX_ROWS, Table, fmt_value
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from unstuck.context import Context
+    from unstuck.findings import Report
     from unstuck.problem import Problem
 
 #: A column alone scoring at least this (AUC or R² on dev) is tested against the other columns.
@@ -150,11 +153,47 @@ def single_feature_score(
     return float(np.mean(aucs))
 
 
+@dataclass(frozen=True)
+class ColumnScore:
+    """One feature and its dev score as a lookup model alone (AUC or R², unitless)."""
+
+    column: Any  # as the table names it (text from files; any label from a DataFrame)
+    score: float
+
+
+@dataclass(frozen=True)
+class TestedColumn:
+    """A near-perfect column against all the others: dev errors (metric units) of its lookup model
+    and of the best baseline refitted without it, the 2.5 % quantile of their paired difference
+    (others − alone), and whether it is a leak."""
+
+    column: Any
+    score: float
+    alone_dev_error: float
+    rest_dev_error: float
+    difference_low: float
+    leak: bool
+
+
+@dataclass(frozen=True)
+class TargetLeakageResult:
+    """The score measured (AUC for classification, R² for regression), the score from which a column
+    is tested against the others (``near``) and the error share that makes it a leak
+    (``dominance``), the best-scoring columns (best first) and the columns tested."""
+
+    measure: str
+    near: float
+    dominance: float
+    top: tuple[ColumnScore, ...]
+    tested: tuple[TestedColumn, ...]
+
+
 @check(
     "target_leakage",
     requires=("data", "dev"),
     description="single features that alone predict the target better than all other features together",
     tags=("data",),
+    result=TargetLeakageResult,
 )
 def target_leakage(problem: Problem, ctx: Context) -> CheckResult:
     train, dev = problem.frames["train"], problem.frames["dev"]
@@ -171,22 +210,18 @@ def target_leakage(problem: Problem, ctx: Context) -> CheckResult:
     measure = "AUC" if problem.task == "classification" else "R²"
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
     findings = []
-    tested: list[dict[str, Any]] = []
+    tested: list[TestedColumn] = []
     for column, score in ranked[:MAX_REFITS]:
         if score < NEAR:
             break
         against = _against_the_rest(problem, ctx, column)
         if against is None:
             continue
-        tested.append({"column": column, "score": score} | against)
+        tested.append(TestedColumn(column, score, **against))
         findings.append(_finding(problem, column, score, measure, against))
-    section = {
-        "measure": measure,
-        "near": NEAR,
-        "dominance": DOMINANCE,
-        "top": [{"column": c, "score": s} for c, s in ranked[:TOP]],
-        "tested": tested,
-    }
+    section = TargetLeakageResult(
+        measure, NEAR, DOMINANCE, tuple(ColumnScore(c, s) for c, s in ranked[:TOP]), tuple(tested)
+    )
     return CheckResult(findings=tuple(findings), section=section)
 
 
@@ -254,3 +289,32 @@ def _finding(problem: Problem, column: str, score: float, measure: str, against:
         ),
         evidence=evidence,
     )
+
+
+# --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
+
+
+@shows(target_leakage)
+def _tables(report: Report, result: TargetLeakageResult) -> list[Table]:
+    if not result.tested:
+        return []
+    return [
+        Table(
+            ("column", f"{result.measure} alone", "dev error alone", "dev error of the others", "leak"),
+            [
+                [
+                    str(t.column),
+                    f"{t.score:.3f}",
+                    fmt_value(report, t.alone_dev_error),
+                    fmt_value(report, t.rest_dev_error),
+                    "yes" if t.leak else "no",
+                ]
+                for t in result.tested[:MAX_ROWS]
+            ],
+            numeric=(1, 2, 3),
+            caption=(
+                f"A column that alone scores {result.measure} ≥ {result.near:g} is refitted against: it is a leak "
+                f"when its dev error is at most {result.dominance:.0%} of all the other columns' together."
+            ),
+        )
+    ]

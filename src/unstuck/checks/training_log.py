@@ -12,10 +12,12 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from unstuck.findings import Finding
-from unstuck.registry import CheckResult, check
+from unstuck.registry import CheckResult, check, shows
+from unstuck.view import Table
 
 if TYPE_CHECKING:
     from unstuck.context import Context
+    from unstuck.findings import Report
     from unstuck.problem import Problem
     from unstuck.training_log.verdicts import Verdict
 
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     "training_log",
     requires=("training_log",),
     description="training curves from your logs: divergence, instability, overfitting, still improving, ...",
+    group="training_log",
 )
 def training_log(problem: Problem, ctx: Context) -> CheckResult:
     from unstuck.training_log.verdicts import compare_runs, diagnose_run, primary_kind
@@ -99,3 +102,38 @@ def _curve_line(summary: dict[str, Any]) -> str:
             s = summary[key]
             parts.append(f"{label} {s['first']:.3g} → {s['last']:.3g} (lowest {s.get('min', s['last']):.3g})")
     return ", ".join(parts) + f" over {summary['points']} {summary['step_unit']}s"
+
+
+# --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
+
+
+@shows(training_log)
+def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
+    rows = []
+    for run in data.get("runs") or []:
+        summary = run.get("summary") or {}
+        unit = summary.get("step_unit", "step")
+        for key, label in (
+            ("train_loss", "train loss"),
+            ("dev_loss", "dev loss"),
+            ("train_error", "train error"),
+            ("dev_error", "dev error"),
+        ):
+            s = summary.get(key)
+            if not isinstance(s, dict):
+                continue
+            best = s.get("min_step")
+            rows.append(
+                [
+                    str(run.get("name", "run")),
+                    label,
+                    f"{s.get('first', 0.0):.4g}",
+                    f"{s.get('last', 0.0):.4g}",
+                    f"{s.get('min', s.get('last', 0.0)):.4g}",
+                    f"{unit} {best:g}" if isinstance(best, (int, float)) else "",
+                    ", ".join(k.replace("_", " ") for k in run.get("verdicts") or []) or "healthy",
+                ]
+            )
+    if not rows:
+        return []
+    return [Table(("run", "curve", "first", "last", "lowest", "lowest at", "verdict"), rows, numeric=(2, 3, 4))]

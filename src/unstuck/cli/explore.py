@@ -59,8 +59,7 @@ def explore(
 ) -> None:
     """Look hard at the data: leakage, duplicates, label errors, columns, shift, outliers, personal data."""
     from unstuck.cli.report import write_report_json
-    from unstuck.data.explore import explore_problem
-    from unstuck.pipeline import load_problem
+    from unstuck.pipeline import explore_problem, load_problem
 
     problem = load_problem(
         data,

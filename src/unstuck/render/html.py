@@ -2,16 +2,16 @@
 
 ``render_html(report)`` returns the whole page; ``render_fragment(report)`` the
 same content as one ``<div class="unstuck-report">`` with its ``<style>``, for
-a notebook cell (``Report._repr_html_``). The page makes no request when opened:
+a notebook cell (registered with IPython by ``import unstuck``). The page makes no request when opened:
 no script, no web font, no image file; plots are inline SVG from
 :mod:`unstuck.render.plots`.
 
 The content follows :func:`unstuck.render.layout.reading_order`: the verdict, then one
-heading per group of checks. A check's block is its plot (a function registered
-with :func:`plot`, HTML only), its tables (:mod:`unstuck.render.tables`, shared
-with Markdown), then its findings, each with the example rows it carries. A
-check with neither plot nor tables (yet) is shown through its findings only;
-one with nothing at all is named in a "nothing to report" line.
+heading per group of checks. A check's block is its plot (drawn here from the
+kind of plot the check declares: :data:`PLOT_KINDS`, HTML only), its tables (the
+check's own, shared with Markdown), then its findings, each with the example rows
+it carries. A check with neither plot nor tables is shown through its findings
+only; one with nothing at all is named in a "nothing to report" line.
 
 Every text that comes from the report is escaped (``html.escape``); renderers
 build markup only with :func:`table`, :func:`esc` and literal tags. The page
@@ -27,34 +27,38 @@ from importlib import resources
 from string import Template
 from typing import TYPE_CHECKING, Any
 
-from unstuck.render.layout import fmt_gap, reading_order
-from unstuck.render.tables import TABLES, Table, example_table
+from unstuck.render.layout import fmt_gap, reading_order, shown
+from unstuck.render.tables import Table, example_table
 
 if TYPE_CHECKING:
     from unstuck.findings import Finding, Report
     from unstuck.render.layout import Block
 
-__all__ = ["PLOTS", "esc", "plot", "render_fragment", "render_html", "table"]
+__all__ = ["PLOT_KINDS", "esc", "render_fragment", "render_html", "table"]
 
-PlotRenderer = Callable[["Report", dict[str, Any]], str]
 
-#: check name → function drawing its section as an HTML ``<figure>`` ("" when there is nothing to draw).
-PLOTS: dict[str, PlotRenderer] = {}
+def _error_levels(report: Report, section: dict[str, Any]) -> str | None:
+    from unstuck.render.plots import decomposition_svg
+
+    return decomposition_svg(report)
+
+
+def _learning_curve(report: Report, section: dict[str, Any]) -> str | None:
+    from unstuck.render.plots import learning_curve_svg
+
+    return learning_curve_svg(report, section)
+
+
+#: Kind of plot (what a check's :class:`~unstuck.view.Plot` names) → the SVG drawing of it, or None.
+PLOT_KINDS: dict[str, Callable[[Report, dict[str, Any]], str | None]] = {
+    "error_levels": _error_levels,
+    "learning_curve": _learning_curve,
+}
 
 #: Keys of ``report.inferred`` whose text is shown under the title (what unstuck decided for the user).
 INFERRED_NOTES = ("task", "dev", "train_dev")
 
 _SPLIT_LABELS = {"human": "human-level", "train": "train", "train_dev": "train-dev", "dev": "dev", "test": "test"}
-
-
-def plot(check: str) -> Callable[[PlotRenderer], PlotRenderer]:
-    """Register the decorated function as the plot of ``report.sections[check]`` (drawn above its tables)."""
-
-    def register(function: PlotRenderer) -> PlotRenderer:
-        PLOTS[check] = function
-        return function
-
-    return register
 
 
 def esc(value: object) -> str:
@@ -102,11 +106,11 @@ def render_fragment(report: Report) -> str:
 
 
 def render_html(report: Report, title: str = "unstuck diagnosis") -> str:
-    """The report as a complete, self-contained HTML page (UTF-8 text)."""
-    from unstuck import __version__
-
+    """The report as a complete, self-contained HTML page (UTF-8 text), signed with the version of
+    unstuck that measured it (the report's own, so a re-rendered old report names its maker)."""
     page = resources.files("unstuck.render").joinpath("templates/report.html").read_text(encoding="utf-8")
-    return Template(page).substitute(title=esc(title), css=_css(), body=_body(report), version=esc(__version__))
+    version = report.unstuck_version
+    return Template(page).substitute(title=esc(title), css=_css(), body=_body(report), version=esc(version))
 
 
 def _body(report: Report) -> str:
@@ -188,13 +192,12 @@ def _sentence(text: str) -> str:
 def _block(report: Report, block: Block) -> str:
     """The block's plot, tables and findings; "" when none of them shows anything."""
     out = []
-    if block.section:
-        drawer = PLOTS.get(block.check)
-        if drawer is not None and (figure := drawer(report, block.section)):
-            out.append(figure)
-        builder = TABLES.get(block.check)
-        if builder is not None:
-            out += [_table(t) for t in builder(report, block.section)]
+    figure, tables = shown(report, block)
+    if figure is not None and block.section is not None:
+        drawn = PLOT_KINDS[figure.kind](report, block.section)
+        if drawn := _figure(drawn, figure.caption):
+            out.append(drawn)
+    out += [_table(t) for t in tables]
     if block.findings:
         out.append(_findings(report, block.findings))
     return "\n".join(out)
@@ -214,29 +217,3 @@ def _findings(report: Report, findings: Sequence[Finding]) -> str:
             f"<span>{esc(f.title)}{extra}</span></li>"
         )
     return f'<ul class="findings">{"".join(items)}</ul>'
-
-
-# --- plots ------------------------------------------------------------------------------------------------
-
-
-@plot("decomposition")
-def _decomposition_plot(report: Report, data: dict[str, Any]) -> str:
-    from unstuck.render.plots import decomposition_svg
-
-    return _figure(
-        decomposition_svg(report),
-        "Error at each level of the method, with 95% intervals; arrows are the gaps between levels "
-        "(red: the bottleneck, grey: within noise).",
-    )
-
-
-@plot("learning_curve")
-def _learning_curve_plot(report: Report, data: dict[str, Any]) -> str:
-    from unstuck.render.plots import learning_curve_svg
-
-    model = str(data.get("model", "best")).replace("_", " ")
-    return _figure(
-        learning_curve_svg(report, data),
-        f"Dev error of the {model} baseline against training rows, with the fitted curve and its forecast band "
-        "out to 10× today's data.",
-    )

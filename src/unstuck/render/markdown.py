@@ -4,8 +4,8 @@ Same reading order as the HTML page (:func:`unstuck.render.layout.reading_order`
 plots: the decomposition and the learning-curve forecast become tables.
 Warnings and critical findings are listed; informational ones are folded into
 a ``<details>`` block (GitHub and GitLab render it collapsed). A check's
-section becomes the tables of :mod:`unstuck.render.tables` (shared with the
-HTML page); a check without a table builder is shown through its findings.
+section becomes the tables the check declares (shared with the HTML page); a
+check without tables is shown through its findings.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from unstuck.render.layout import fmt_gap, reading_order
-from unstuck.render.tables import TABLES, Table, example_table
+from unstuck.render.layout import fmt_gap, reading_order, shown
+from unstuck.render.tables import Table, example_table
 
 if TYPE_CHECKING:
     from unstuck.findings import Finding, Report
@@ -94,10 +94,7 @@ def _verdict(report: Report) -> str:
 
 
 def _block(report: Report, block: Block) -> str:
-    out = []
-    builder = TABLES.get(block.check) if block.section else None
-    if builder is not None and block.section:
-        out += [_table(t) for t in builder(report, block.section)]
+    out = [_table(t) for t in shown(report, block)[1]]
     if block.findings:
         out.append(_findings(report, block.findings))
     return "\n\n".join(out)

@@ -7,14 +7,18 @@ light and dark backgrounds.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from unstuck.measured import from_json
+
 if TYPE_CHECKING:
+    from unstuck.checks.baselines import BaselinesResult
+    from unstuck.checks.decomposition import GapResult
     from unstuck.findings import Report
 
 __all__ = ["render_report"]
@@ -48,9 +52,11 @@ def render_report(report: Report, *, verbose: bool = False) -> RenderableType:
     parts: list[RenderableType] = [_header(report)]
     if report.splits:  # a training log alone has no rows, so no errors to tabulate
         parts += [_errors_table(report), _gaps_table(report)]
+    from unstuck.checks.baselines import BaselinesResult
+
     ladder = report.sections.get("baselines")
     if ladder:
-        parts.append(_ladder_table(report, ladder))
+        parts.append(_ladder_table(report, from_json(BaselinesResult, ladder)))
     parts.append(_findings_table(report, verbose))
     parts.append(_interventions_table(report))
     if report.skipped:
@@ -107,9 +113,9 @@ def _errors_table(report: Report) -> RenderableType:
     return table
 
 
-def _gap_label(name: str, comp: dict[str, Any]) -> str:
+def _gap_label(name: str, comp: GapResult) -> str:
     """The gap's name and the splits it is measured between (dev − train when there is no train-dev)."""
-    upper, lower = comp.get("between") or ("", "")
+    upper, lower = comp.between
     words = name.replace("_", " ").replace("dev overfit", "dev overfitting")
     if name == "variance" and upper == "dev":
         words = "variance + mismatch"
@@ -118,10 +124,13 @@ def _gap_label(name: str, comp: dict[str, Any]) -> str:
 
 
 def _gaps_table(report: Report) -> RenderableType:
-    section: dict[str, Any] = report.sections.get("decomposition", {})
-    components = section.get("components", {})
-    missing = section.get("missing", {})
-    dominant = set(section.get("dominant", []))
+    from unstuck.checks.decomposition import DecompositionResult
+
+    stored = report.sections.get("decomposition")
+    result = from_json(DecompositionResult, stored) if stored is not None else None
+    components = result.components if result is not None else {}
+    missing = result.missing if result is not None else {}
+    dominant = set(result.dominant) if result is not None else set()
     table = Table(title="Where the error comes from", box=box.SIMPLE_HEAVY, title_justify="left")
     table.add_column("gap")
     table.add_column("size", justify="right")
@@ -132,32 +141,32 @@ def _gaps_table(report: Report) -> RenderableType:
         if comp is None:
             table.add_row(label, "—", "", Text(missing.get(name, "not computable"), style="dim"))
             continue
-        low, high = comp["interval"]
-        said = comp.get("verdict") or ("bottleneck" if name in dominant else "within noise")
+        low, high = comp.interval
+        said = comp.verdict or ("bottleneck" if name in dominant else "within noise")
         style = {"bottleneck": "bold red", "within noise": "dim"}.get(said, "")
         verdict = Text("BOTTLENECK" if said == "bottleneck" else said, style=style)
         table.add_row(
             _gap_label(name, comp),
-            _fmt(report, comp["value"], gap=True),
+            _fmt(report, comp.value, gap=True),
             f"{_fmt(report, low, True)} – {_fmt(report, high, True)}",
             verdict,
         )
     return table
 
 
-def _ladder_table(report: Report, ladder: dict[str, Any]) -> RenderableType:
+def _ladder_table(report: Report, ladder: BaselinesResult) -> RenderableType:
     table = Table(title="Quick baselines", box=box.SIMPLE_HEAVY, title_justify="left")
     table.add_column("model")
     splits = [s for s in ("train", "train_dev", "dev", "test") if s in report.splits]
     for split in splits:
         table.add_column(_SPLIT_LABELS[split], justify="right")
     table.add_column("fit s", justify="right")
-    for rung in ladder["rungs"]:
-        name = rung["name"].replace("_", " ") + (" ★" if rung["name"] == ladder["best"] else "")
+    for rung in ladder.rungs:
+        name = rung.name.replace("_", " ") + (" ★" if rung.name == ladder.best else "")
         table.add_row(
             name,
-            *(_fmt(report, rung["errors"].get(s)) for s in splits),
-            f"{rung['fit_seconds']:.1f}",
+            *(_fmt(report, rung.errors.get(s)) for s in splits),
+            f"{rung.fit_seconds:.1f}",
         )
     return table
 
