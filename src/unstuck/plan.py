@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from unstuck.card import CARD_FILE, ProjectCard
+from unstuck.units import percent, significant
 
 __all__ = [
     "LAYER_RULES",
@@ -119,7 +120,7 @@ def quality_gap(card: ProjectCard) -> str:
 def _pct(value: float | None, card: ProjectCard) -> str:
     if value is None:
         return "unknown"
-    return f"{100 * value:.1f}%" if card.is_error_rate else f"{value:g}"
+    return percent(value) if card.is_error_rate else significant(value, 6)
 
 
 def _days(n: int) -> str:

@@ -16,6 +16,7 @@ import typer
 from rich.markup import escape
 
 from unstuck.cli._console import console, err_console
+from unstuck.units import percent
 
 if TYPE_CHECKING:
     from unstuck.ledger.coverage import CategoryCoverage
@@ -575,7 +576,7 @@ def metrics(
 
 
 def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{100 * x:.0f}%"
+    return "-" if x is None else percent(x, 0)
 
 
 def _days(n: int) -> str:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from unstuck.render.layout import fmt_gap, fmt_interval, fmt_value
+from unstuck.units import percent
 
 if TYPE_CHECKING:
     from unstuck.findings import Finding, Report
@@ -70,7 +71,7 @@ def tables(check: str) -> Callable[[TableBuilder], TableBuilder]:
 
 def pct(value: float | None, digits: int = 1) -> str:
     """A share as a percentage (``12.5%``); ``—`` if None."""
-    return "—" if value is None else f"{100 * value:.{digits}f}%"
+    return "—" if value is None else percent(value, digits)
 
 
 def _n(value: Any) -> str:

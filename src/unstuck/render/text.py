@@ -14,6 +14,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from unstuck.render.layout import fmt_gap, fmt_value
+
 if TYPE_CHECKING:
     from unstuck.findings import Report
 
@@ -36,11 +38,7 @@ _GAP_LABELS = {
 
 
 def _fmt(report: Report, value: float | None, gap: bool = False) -> str:
-    if value is None:
-        return "—"
-    if report.metric["name"] == "error_rate":
-        return f"{100 * value:+.1f} pts" if gap else f"{100 * value:.1f}%"
-    return f"{value:+.4g}" if gap else f"{value:.4g}"
+    return fmt_gap(report, value) if gap else fmt_value(report, value)
 
 
 def render_report(report: Report, *, verbose: bool = False) -> RenderableType:
