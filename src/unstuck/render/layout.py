@@ -102,18 +102,23 @@ def plan(report: Report) -> tuple[Group, ...]:
     """The report's checks as non-empty groups in reading order (the verdict and skipped list are not blocks)."""
     names: list[str] = list(report.sections)
     for finding in report.findings:
-        if finding.check not in names:
-            names.append(finding.check)
+        if _family(finding.check) not in names:
+            names.append(_family(finding.check))
     by_group: dict[str, list[Block]] = {key: [] for key, _ in GROUPS}
     for name in names:
         section = report.sections.get(name)
         findings = tuple(
-            sorted((f for f in report.findings if f.check == name), key=lambda f: _SEVERITY_RANK[f.severity])
+            sorted((f for f in report.findings if _family(f.check) == name), key=lambda f: _SEVERITY_RANK[f.severity])
         )
         if not section and not findings:
             continue
         by_group[group_of(name)].append(Block(name, section if section else None, findings))
     return tuple(Group(key, title, tuple(by_group[key])) for key, title in GROUPS if by_group[key])
+
+
+def _family(check: str) -> str:
+    """The block a check's findings show in: a check ``family.kind`` (one per verdict kind) shows in ``family``'s."""
+    return check.split(".", 1)[0]
 
 
 def fmt_value(report: Report, value: float | None) -> str:
