@@ -93,3 +93,33 @@ def test_the_report_shows_the_rule_checks_in_one_training_curves_block(runs: lis
         (f.severity for f in block.findings), key=["critical", "warning", "info"].index
     )
     assert report.bottleneck == "training_instability"
+
+
+def test_a_report_without_a_log_says_once_that_the_training_log_checks_need_one() -> None:
+    from rich.console import Console
+
+    from render_helpers import fixture_report
+    from unstuck.assistant.summary import summarize
+    from unstuck.findings import Skipped
+    from unstuck.render.markdown import render_markdown
+    from unstuck.render.text import render_report
+
+    needs = "needs a training log (--training-log)"
+    skipped = (
+        Skipped("imbalance", "needs a dev split"),
+        *(Skipped(spec.name, needs) for spec in training_checks()),
+    )
+    report = dataclasses.replace(fixture_report(), skipped=skipped)
+    console = Console(width=400, record=True)
+    console.print(render_report(report))
+    assert f"Skipped: imbalance (needs a dev split); training_log ({needs})" in console.export_text()
+    markdown = render_markdown(report)
+    assert f"- `training_log`: {needs}" in markdown and "training_log.divergence" not in markdown
+    assert summarize(report)["skipped"] == [
+        {"check": "imbalance", "reason": "needs a dev split"},
+        {"check": "training_log", "reason": needs},
+    ]
+    # A member skipped for a reason of its own keeps its line.
+    alone = Skipped("training_log.runs", "compares two or more runs; there is one")
+    one_run = dataclasses.replace(fixture_report(), skipped=(Skipped("imbalance", "needs a dev split"), alone))
+    assert "- `training_log.runs`: compares two or more runs; there is one" in render_markdown(one_run)

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 from unstuck.units import metric_gap, metric_value
 
 if TYPE_CHECKING:
-    from unstuck.findings import Finding, Report
+    from unstuck.findings import Finding, Report, Skipped
 
-__all__ = ["GROUPS", "GROUP_OF", "Block", "Group", "fmt_gap", "fmt_interval", "fmt_value", "plan"]
+__all__ = ["GROUPS", "GROUP_OF", "Block", "Group", "fmt_gap", "fmt_interval", "fmt_value", "plan", "skipped_checks"]
 
 #: (key, heading) of each group, in reading order.
 GROUPS: tuple[tuple[str, str], ...] = (
@@ -114,6 +114,13 @@ def plan(report: Report) -> tuple[Group, ...]:
             continue
         by_group[group_of(name)].append(Block(name, section if section else None, findings))
     return tuple(Group(key, title, tuple(by_group[key])) for key, title in GROUPS if by_group[key])
+
+
+def skipped_checks(report: Report) -> tuple[Skipped, ...]:
+    """The skipped checks worth a line: a check ``family.kind`` skipped for the reason its family was is left out,
+    so the one missing input of a family of checks (a training log) reads as one line, not ten."""
+    said = {(s.check, s.reason) for s in report.skipped}
+    return tuple(s for s in report.skipped if s.check == _family(s.check) or (_family(s.check), s.reason) not in said)
 
 
 def _family(check: str) -> str:

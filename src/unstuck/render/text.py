@@ -14,7 +14,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from unstuck.render.layout import fmt_gap, fmt_value
+from unstuck.render.layout import fmt_gap, fmt_value, skipped_checks
 
 if TYPE_CHECKING:
     from unstuck.findings import Report
@@ -59,7 +59,7 @@ def render_report(report: Report, *, verbose: bool = False) -> RenderableType:
 def _skipped_text(report: Report) -> Text:
     """Skipped checks grouped by reason, so twelve checks that need the same input take one line."""
     by_reason: dict[str, list[str]] = {}
-    for s in report.skipped:
+    for s in skipped_checks(report):
         by_reason.setdefault(s.reason, []).append(s.check)
     text = Text("Skipped: ", style="bold")
     text.append("; ".join(f"{', '.join(checks)} ({reason})" for reason, checks in by_reason.items()))
