@@ -62,7 +62,6 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 _BY_NAME = {rule.name: rule for rule in RULES}
-assert {rule.kind for rule in RULES} == set(KINDS)
 
 
 class Judgement:
@@ -106,9 +105,6 @@ class RunDiagnosis:
     def kinds(self) -> list[str]:
         """The verdict kind of each finding, in order."""
         return [kind_of(f) for f in self.findings]
-
-    def of_kind(self, kind: str) -> list[Finding]:
-        return [f for f in self.findings if kind_of(f) == kind]
 
 
 def diagnose_run(
