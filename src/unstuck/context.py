@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from unstuck.problem import Problem
     from unstuck.signal import PermutationSignal, Signal
     from unstuck.slices import SliceSearch
+    from unstuck.training_log.judge import Judgement
 
 __all__ = ["Context", "SplitPredictions"]
 
@@ -353,6 +354,15 @@ class Context:
         self._count("dev_slices")
         with self.timed("dev_slices"):
             return search_dev(self.problem, self)
+
+    @cached_property
+    def training_runs(self) -> tuple[Judgement, ...]:
+        """Each training log read once for the training-curve checks; a rule that several of them
+        consult (one verdict silences another) runs once and its finding is kept."""
+        from unstuck.training_log.judge import judge_runs
+
+        with self.timed("training_runs"):
+            return judge_runs(self.problem)
 
 
 def _align_proba(

@@ -19,7 +19,6 @@ from unstuck.registry import CheckResult, SkipCheck, check
 if TYPE_CHECKING:
     from unstuck.context import Context
     from unstuck.problem import Problem
-    from unstuck.training_log.judge import Judgement
     from unstuck.training_log.readers import TrainingLog
 
 NEEDS = ("training_log",)
@@ -36,7 +35,8 @@ def training_log(problem: Problem, ctx: Context) -> CheckResult:
 
     findings: list[Finding] = []
     runs: list[dict[str, Any]] = []
-    for log, judgement in _judgements(problem):
+    for judgement in ctx.training_runs:
+        log = judgement.run.log
         verdicts = judgement.findings()
         summary = judgement.summary()
         findings.append(
@@ -87,7 +87,7 @@ def training_log(problem: Problem, ctx: Context) -> CheckResult:
     description="training curves: a NaN/inf loss, or one that blew up or climbed back above its start",
 )
 def divergence(problem: Problem, ctx: Context) -> CheckResult:
-    return _of_kind(problem, "divergence")
+    return _of_kind(problem, ctx, "divergence")
 
 
 @check(
@@ -96,7 +96,7 @@ def divergence(problem: Problem, ctx: Context) -> CheckResult:
     description="training curves: a train loss that never falls, or a dev error at chance",
 )
 def pipeline_bug(problem: Problem, ctx: Context) -> CheckResult:
-    return _of_kind(problem, "pipeline_bug")
+    return _of_kind(problem, ctx, "pipeline_bug")
 
 
 @check(
@@ -105,7 +105,7 @@ def pipeline_bug(problem: Problem, ctx: Context) -> CheckResult:
     description="training curves: spikes and noise around the loss's trend",
 )
 def instability(problem: Problem, ctx: Context) -> CheckResult:
-    return _of_kind(problem, "instability")
+    return _of_kind(problem, ctx, "instability")
 
 
 @check(
@@ -114,7 +114,7 @@ def instability(problem: Problem, ctx: Context) -> CheckResult:
     description="training curves: the dev loss turning up while the train loss keeps falling",
 )
 def overfitting(problem: Problem, ctx: Context) -> CheckResult:
-    return _of_kind(problem, "overfitting")
+    return _of_kind(problem, ctx, "overfitting")
 
 
 @check(
@@ -123,7 +123,7 @@ def overfitting(problem: Problem, ctx: Context) -> CheckResult:
     description="training curves: a straight, slow decline (learning rate too low)",
 )
 def lr_too_low(problem: Problem, ctx: Context) -> CheckResult:
-    return _of_kind(problem, "lr_too_low")
+    return _of_kind(problem, ctx, "lr_too_low")
 
 
 @check(
@@ -132,7 +132,7 @@ def lr_too_low(problem: Problem, ctx: Context) -> CheckResult:
     description="training curves: the train error plateauing above human level",
 )
 def underfitting(problem: Problem, ctx: Context) -> CheckResult:
-    return _of_kind(problem, "underfitting")
+    return _of_kind(problem, ctx, "underfitting")
 
 
 @check(
@@ -141,7 +141,7 @@ def underfitting(problem: Problem, ctx: Context) -> CheckResult:
     description="training curves: still improving at the end (train longer)",
 )
 def still_improving(problem: Problem, ctx: Context) -> CheckResult:
-    return _of_kind(problem, "still_improving")
+    return _of_kind(problem, ctx, "still_improving")
 
 
 @check(
@@ -150,7 +150,7 @@ def still_improving(problem: Problem, ctx: Context) -> CheckResult:
     description="training curves: the improvement came early (stop earlier)",
 )
 def saturated_early(problem: Problem, ctx: Context) -> CheckResult:
-    return _of_kind(problem, "saturated_early")
+    return _of_kind(problem, ctx, "saturated_early")
 
 
 @check(
@@ -166,29 +166,15 @@ def runs(problem: Problem, ctx: Context) -> CheckResult:
     return CheckResult(findings=compare_runs(problem.training_logs, metric=problem.metric.name).findings)
 
 
-def _of_kind(problem: Problem, kind: str) -> CheckResult:
+def _of_kind(problem: Problem, ctx: Context, kind: str) -> CheckResult:
     """The findings of the rules of verdict kind ``kind`` on every run."""
     return CheckResult(
         findings=tuple(
-            _for_run(found, log, problem)
-            for log, judgement in _judgements(problem)
+            _for_run(found, judgement.run.log, problem)
+            for judgement in ctx.training_runs
             for found in judgement.findings(kind)
         )
     )
-
-
-def _judgements(problem: Problem) -> list[tuple[TrainingLog, Judgement]]:
-    from unstuck.training_log.judge import Judgement
-    from unstuck.training_log.run import read_run
-
-    n_classes = len(problem.classes) if problem.task == "classification" and problem.classes else None
-    return [
-        (
-            log,
-            Judgement(read_run(log, metric=problem.metric.name, human_error=problem.human_error, n_classes=n_classes)),
-        )
-        for log in problem.training_logs
-    ]
 
 
 def _for_run(finding: Finding, log: TrainingLog, problem: Problem) -> Finding:

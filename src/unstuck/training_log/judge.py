@@ -27,9 +27,10 @@ from unstuck.training_log.rules_progress import saturated_early, still_improving
 from unstuck.training_log.run import KINDS, Run, read_run
 
 if TYPE_CHECKING:
+    from unstuck.problem import Problem
     from unstuck.training_log.readers import TrainingLog
 
-__all__ = ["RULES", "Judgement", "Rule", "RunDiagnosis", "diagnose_run", "kind_of", "primary_kind"]
+__all__ = ["RULES", "Judgement", "Rule", "RunDiagnosis", "diagnose_run", "judge_runs", "kind_of", "primary_kind"]
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,15 @@ def diagnose_run(
     """
     judgement = Judgement(read_run(log, metric=metric, human_error=human_error, n_classes=n_classes))
     return RunDiagnosis(judgement.findings(), judgement.summary())
+
+
+def judge_runs(problem: Problem) -> tuple[Judgement, ...]:
+    """A :class:`Judgement` of each of ``problem``'s training logs, in the problem's metric (and class count)."""
+    n_classes = len(problem.classes) if problem.task == "classification" and problem.classes else None
+    return tuple(
+        Judgement(read_run(log, metric=problem.metric.name, human_error=problem.human_error, n_classes=n_classes))
+        for log in problem.training_logs
+    )
 
 
 def kind_of(finding: Finding) -> str:
