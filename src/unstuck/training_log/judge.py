@@ -8,7 +8,9 @@ as each rule's ``silenced_by``; :class:`Judgement` applies it, asking each rule 
 
 Each rule is a function ``(Run) -> Finding | None`` in its family's module
 (``rules_broken``, ``rules_fit``, ``rules_progress``); each verdict kind is one registered
-check (``unstuck/checks/training_log.py``) that reports its rules' findings.
+check (``unstuck/checks/training_log.py``) that reports its rules' findings, from the
+judgements the diagnosis's context keeps (``Context.training_runs``: :func:`judge_runs`), so a
+rule that several checks consult runs once.
 ``diagnose_run(log)`` judges one run with every rule, for code and benchmarks that hold a
 log rather than a problem.
 """
