@@ -27,9 +27,10 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
+from unstuck.training_log.judge import diagnose_run, kind_of, primary_kind
 from unstuck.training_log.readers import log_from_frame
+from unstuck.training_log.run import KINDS
 from unstuck.training_log.synthetic import HUMAN_ERROR, PLANTED, planted_log
-from unstuck.training_log.verdicts import KINDS, diagnose_run, primary_kind
 
 
 def primary(kind: str, verdicts: list) -> str:
@@ -46,7 +47,7 @@ def confusion(per_kind: int, noise: float, seed0: int) -> tuple[dict[str, Counte
     for kind in PLANTED:
         counts: Counter = Counter()
         for seed in range(seed0, seed0 + per_kind):
-            verdicts = list(diagnose_run(planted_log(kind, seed, noise), human_error=HUMAN_ERROR).verdicts)
+            verdicts = list(diagnose_run(planted_log(kind, seed, noise), human_error=HUMAN_ERROR).findings)
             counts[primary(kind, verdicts)] += 1
         table[kind] = counts
     return table, (time.perf_counter() - start) / (per_kind * len(PLANTED))
@@ -138,8 +139,8 @@ def real_curves() -> list[tuple[str, str, str]]:
             warnings.simplefilter("ignore")
             model.fit(x, target)
         log = log_from_frame(pd.DataFrame({"loss": model.loss_curve_}), name=name)
-        verdicts = diagnose_run(log).verdicts
-        rows.append((name, expected, ", ".join(f"{v.kind} ({v.severity})" for v in verdicts) or "none"))
+        verdicts = diagnose_run(log).findings
+        rows.append((name, expected, ", ".join(f"{kind_of(v)} ({v.severity})" for v in verdicts) or "none"))
     return rows
 
 

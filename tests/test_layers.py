@@ -71,6 +71,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "unstuck.tags",
             "unstuck.budget",
             "unstuck.metrics",
+            "unstuck.units",
             "unstuck.decomposition",
             "unstuck.curves",
             "unstuck.curve_families",
@@ -92,9 +93,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "unstuck.fits",
             "unstuck.signal",
             "unstuck.components",
+            "unstuck.training_log",  # the training-curve rules: pure functions of a log, shared by its checks
         ),
     ),
-    ("checks", ("unstuck.checks", "unstuck.runner", "unstuck.training_log", "unstuck.training_log.verdicts")),
+    ("checks", ("unstuck.checks", "unstuck.runner")),
     ("advice", ("unstuck.advice", "unstuck.plan", "unstuck.layer_choice", "unstuck.layer_decision", "unstuck.gate")),
     (
         "report",

@@ -14,7 +14,7 @@ from unstuck.context import Context
 from unstuck.findings import Finding
 from unstuck.pipeline import diagnose, diagnose_problem, load_problem
 from unstuck.problem import Problem
-from unstuck.registry import registered_checks
+from unstuck.registry import CheckSpec, registered_checks
 from unstuck.runner import run_checks
 from unstuck.schemas import validate
 from unstuck.training_log.synthetic import planted_curves
@@ -129,6 +129,11 @@ def test_bad_logs_exit_2_without_traceback(tmp_path: Path, name: str) -> None:
 # ---------------------------------------------------------------------------- the check's contract
 
 
+def training_checks() -> list[CheckSpec]:
+    """The registered checks that read training logs: the reading one and one per verdict kind."""
+    return [spec for spec in registered_checks() if "training_log" in spec.requires]
+
+
 def logs_problem(tmp_path: Path) -> Problem:
     return load_problem(training_logs=[write_planted(tmp_path / "h.csv", "still_improving", seed=4)])
 
@@ -138,19 +143,21 @@ def test_logs_only_problem_inputs_and_every_other_check_skips_cleanly(tmp_path: 
     assert problem.mode == "training_log"
     assert problem.inputs == frozenset({"classification", "training_log"})
     result = run_checks(problem, Context(problem))
-    assert {f.check for f in result.findings} == {"training_log"}
+    assert {f.check for f in result.findings} == {"training_log", "training_log.still_improving"}
     reasons = {s.check: s.reason for s in result.skipped}
-    assert set(reasons) == {spec.name for spec in registered_checks()} - {"training_log"}
+    assert set(reasons) == {spec.name for spec in registered_checks()} - {spec.name for spec in training_checks()} | {
+        "training_log.runs"
+    }
+    assert reasons["training_log.runs"] == "compares two or more runs; there is one"
     assert not [r for r in reasons.values() if r.startswith("failed")], reasons
     assert all(reasons.values())
 
 
 def test_check_is_deterministic_json_round_trips_and_silent(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
-    (spec,) = [s for s in registered_checks() if s.name == "training_log"]
     runs = []
     for _ in range(2):
         problem = logs_problem(tmp_path)
-        runs.append(run_checks(problem, Context(problem), checks=[spec]))
+        runs.append(run_checks(problem, Context(problem), checks=training_checks()))
     one, two = runs
     assert [f.to_dict() for f in one.findings] == [f.to_dict() for f in two.findings]
     for finding in one.findings:
@@ -164,6 +171,6 @@ def test_check_is_deterministic_json_round_trips_and_silent(tmp_path: Path, capf
 
 def test_check_skips_without_logs() -> None:
     problem = Problem.from_predictions(planted_predictions({"train": 0.05, "dev": 0.1}, n=200))
-    (spec,) = [s for s in registered_checks() if s.name == "training_log"]
-    result = run_checks(problem, Context(problem), checks=[spec])
-    assert result.skipped[0].reason == "needs a training log (--training-log)"
+    result = run_checks(problem, Context(problem), checks=training_checks())
+    assert [s.check for s in result.skipped] == [spec.name for spec in training_checks()]
+    assert {s.reason for s in result.skipped} == {"needs a training log (--training-log)"}

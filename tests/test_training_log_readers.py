@@ -237,7 +237,7 @@ def test_lightning_versions_passed_one_by_one_keep_their_version_names(tmp_path:
 
 
 def test_run_name_keeps_a_learning_rate_before_a_word_suffix(tmp_path: Path) -> None:
-    from unstuck.training_log.verdicts import run_hyperparameters
+    from unstuck.training_log.compare import run_hyperparameters
 
     path = tmp_path / "lr_0.1.history.json"
     path.write_text(json.dumps({"loss": [1.0, 0.5]}))
@@ -338,11 +338,11 @@ def test_detectron2_metrics_json_lines(tmp_path: Path) -> None:
 
 
 def test_train_only_log_says_so_and_is_still_diagnosed(tmp_path: Path) -> None:
-    from unstuck.training_log.verdicts import diagnose_run
+    from unstuck.training_log.judge import diagnose_run, kind_of
 
     path = tmp_path / "train_only.csv"
     losses = [2.0 * 10 ** (i / 2) for i in range(6)]  # a train loss rising ×1000: divergence
     path.write_text("epoch,loss\n" + "".join(f"{i + 1},{v}\n" for i, v in enumerate(losses)))
     (log,) = read_training_log(path)
     assert "no validation series: only the training curve is diagnosed" in log.notes
-    assert any(v.kind == "divergence" for v in diagnose_run(log).verdicts)
+    assert any(kind_of(v) == "divergence" for v in diagnose_run(log).findings)

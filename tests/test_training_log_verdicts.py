@@ -1,24 +1,30 @@
-"""Training-curve verdicts: planted pathologies, pinned numbers, real MLP curves, run comparison."""
+"""Training-curve verdicts: planted pathologies, pinned numbers, real MLP curves, run comparison.
+
+Each rule's pinned numbers are read from its registered check (``training_log.<kind>``) run
+through the runner, the way a diagnosis runs it; what one rule silences in another is pinned
+on ``diagnose_run``, which applies every rule.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from unstuck.findings import BOTTLENECKS, LEVERS
+from unstuck.context import Context
+from unstuck.findings import BOTTLENECKS, LEVERS, Finding
+from unstuck.problem import Problem
+from unstuck.registry import registered_checks
+from unstuck.runner import run_checks
+from unstuck.training_log.compare import compare_runs, run_hyperparameters
+from unstuck.training_log.judge import diagnose_run, kind_of, primary_kind
+from unstuck.training_log.numerics import forecast_tail
 from unstuck.training_log.readers import TrainingLog, log_from_frame
+from unstuck.training_log.run import KINDS
 from unstuck.training_log.synthetic import HUMAN_ERROR, PLANTED, planted_log
-from unstuck.training_log.verdicts import (
-    KINDS,
-    compare_runs,
-    diagnose_run,
-    forecast_tail,
-    primary_kind,
-    run_hyperparameters,
-)
 
 CONTRACT_BOTTLENECK = {
     "divergence": "training_instability",
@@ -37,14 +43,28 @@ def make_log(name: str = "run", **columns: list[float] | np.ndarray) -> Training
     return log_from_frame(frame, name=name)
 
 
+def by_check(
+    logs: TrainingLog | list[TrainingLog], kind: str, *, human_error: float | None = None, n_classes: int = 0
+) -> list[Finding]:
+    """The findings of the registered check ``training_log.<kind>`` on a problem of these logs, run by the runner."""
+    problem = Problem.from_training_logs(logs if isinstance(logs, list) else [logs], human_error=human_error)
+    if n_classes:
+        problem = dataclasses.replace(problem, classes=tuple(range(n_classes)))
+    (spec,) = [s for s in registered_checks() if s.name == f"training_log.{kind}"]
+    result = run_checks(problem, Context(problem), checks=[spec])
+    assert not result.skipped, result.skipped
+    assert all(f.check == spec.name for f in result.findings)
+    return list(result.findings)
+
+
 def serious(log: TrainingLog, **kwargs: object) -> list[str]:
-    return [v.kind for v in diagnose_run(log, **kwargs).verdicts if v.severity != "info"]  # type: ignore[arg-type]
+    return [kind_of(v) for v in diagnose_run(log, **kwargs).findings if v.severity != "info"]  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("kind", PLANTED)
 @pytest.mark.parametrize("seed", [101, 202])
 def test_planted_pathology_is_the_primary_verdict(kind: str, seed: int) -> None:
-    verdicts = diagnose_run(planted_log(kind, seed), human_error=HUMAN_ERROR).verdicts
+    verdicts = diagnose_run(planted_log(kind, seed), human_error=HUMAN_ERROR).findings
     if kind == "healthy":
         assert all(v.severity == "info" for v in verdicts), [v.title for v in verdicts]
         return
@@ -53,8 +73,12 @@ def test_planted_pathology_is_the_primary_verdict(kind: str, seed: int) -> None:
     for verdict in verdicts:
         assert verdict.lever is None or verdict.lever in LEVERS
         assert verdict.bottleneck is None or verdict.bottleneck in BOTTLENECKS
-        if verdict.kind in CONTRACT_BOTTLENECK:
-            assert verdict.bottleneck == CONTRACT_BOTTLENECK[verdict.kind]
+        if kind_of(verdict) in CONTRACT_BOTTLENECK:
+            assert verdict.bottleneck == CONTRACT_BOTTLENECK[kind_of(verdict)]
+    # The kind's own check, run by the runner, says the same.
+    assert [v.to_dict() for v in by_check(planted_log(kind, seed), kind, human_error=HUMAN_ERROR)] == [
+        v.to_dict() for v in verdicts if kind_of(v) == kind
+    ]
 
 
 def test_healthy_converged_curve_raises_nothing() -> None:
@@ -66,8 +90,9 @@ def test_healthy_converged_curve_raises_nothing() -> None:
 
 def test_divergence_on_nan_pins_the_step() -> None:
     log = make_log(train_loss=[2.0, 1.5, 1.2, float("nan"), float("nan")], lr=[0.1] * 5)
-    (verdict,) = diagnose_run(log).verdicts
-    assert verdict.kind == "divergence" and verdict.severity == "critical"
+    assert diagnose_run(log).kinds == ["divergence"]  # a diverged run is judged on divergence alone
+    (verdict,) = by_check(log, "divergence")
+    assert kind_of(verdict) == "divergence" and verdict.severity == "critical"
     assert verdict.evidence["first_non_finite_step"] == 4.0
     assert verdict.evidence["last_finite_value"] == 1.2
     assert verdict.evidence["lr_at_step"] == 0.1
@@ -76,8 +101,9 @@ def test_divergence_on_nan_pins_the_step() -> None:
 
 def test_divergence_by_a_large_factor() -> None:
     log = make_log(train_loss=[1.0, 0.8, 0.9, 3.0, 7.0, 12.0])
-    (verdict,) = diagnose_run(log).verdicts
-    assert verdict.kind == "divergence"
+    assert diagnose_run(log).kinds == ["divergence"]
+    (verdict,) = by_check(log, "divergence")
+    assert kind_of(verdict) == "divergence"
     assert verdict.evidence["factor"] == pytest.approx(12.0)
     assert verdict.evidence["peak_step"] == 6.0
 
@@ -88,7 +114,7 @@ def test_overfitting_best_epoch_and_early_stopping_gain() -> None:
     dev = np.where(epochs <= 20, 1.2 - 0.04 * epochs, 0.4 + 0.02 * (epochs - 20))  # minimum 0.4 at epoch 20
     dev_acc = np.where(epochs <= 20, 0.5 + 0.02 * epochs, 0.9 - 0.005 * (epochs - 20))  # 90% then 80% at the end
     log = make_log(train_loss=train, val_loss=dev, val_acc=dev_acc)
-    (verdict,) = [v for v in diagnose_run(log).verdicts if v.kind == "overfitting"]
+    (verdict,) = by_check(log, "overfitting")
     assert verdict.evidence["best_step"] == 20.0
     assert verdict.evidence["dev_loss_min"] == pytest.approx(0.4)
     assert verdict.evidence["dev_error_at_best"] == pytest.approx(0.1)
@@ -97,7 +123,7 @@ def test_overfitting_best_epoch_and_early_stopping_gain() -> None:
     assert verdict.lever == "regularize" and verdict.bottleneck == "variance"
     # With a train metric, regularising can close at most the train–dev error gap at the end: 20 − 3 points.
     with_train = make_log(train_loss=train, val_loss=dev, val_acc=dev_acc, train_acc=np.full(40, 0.97))
-    (verdict,) = [v for v in diagnose_run(with_train).verdicts if v.kind == "overfitting"]
+    (verdict,) = by_check(with_train, "overfitting")
     assert verdict.evidence["train_dev_error_gap"] == pytest.approx(0.17)
     assert verdict.expected_gain == pytest.approx(0.17)
 
@@ -107,7 +133,7 @@ def test_underfitting_gap_to_human_level() -> None:
     train = 0.9 + 1.4 * np.exp(-epochs / 4)
     train_acc = np.where(epochs < 20, 0.5 + 0.015 * epochs, 0.80)  # plateau at 20% error
     log = make_log(train_loss=train, train_acc=train_acc)
-    (verdict,) = [v for v in diagnose_run(log, human_error=0.02).verdicts if v.kind == "underfitting"]
+    (verdict,) = by_check(log, "underfitting", human_error=0.02)
     assert verdict.expected_gain == pytest.approx(0.18)
     assert verdict.evidence["train_error_plateau"] == pytest.approx(0.20)
     assert verdict.lever == "bigger_model" and verdict.bottleneck == "avoidable_bias"
@@ -119,7 +145,7 @@ def test_still_improving_forecast_matches_the_planted_power_law() -> None:
     a, b, c = 0.05, 0.6, 0.5
     error = a + b * epochs**-c
     log = make_log(train_loss=2 * error, val_loss=2 * error + 0.1, val_acc=1 - error)
-    (verdict,) = [v for v in diagnose_run(log).verdicts if v.kind == "still_improving"]
+    (verdict,) = by_check(log, "still_improving")
     # The true gain of training 2× longer: L(50) − L(100) = b · (50^-c − 100^-c).
     truth = b * (50**-c - 100**-c)
     assert verdict.expected_gain == pytest.approx(truth, rel=0.1)
@@ -143,26 +169,28 @@ def test_instability_counts_spikes() -> None:
     t = np.arange(1, 61)
     train = (0.2 + 2.0 * np.exp(-t / 8)) * (1 + 0.01 * rng.standard_normal(60))
     train[[30, 40, 50]] *= 3.0
-    (verdict,) = [v for v in diagnose_run(make_log(train_loss=train)).verdicts if v.kind == "instability"]
+    (verdict,) = by_check(make_log(train_loss=train), "instability")
     assert verdict.evidence["spikes"] == 3
     assert [s["step"] for s in verdict.evidence["spike_examples"]] == [31.0, 41.0, 51.0]
 
 
 def test_lr_too_low_on_a_straight_slow_decline() -> None:
     t = np.arange(1, 41)
-    (verdict,) = diagnose_run(make_log(train_loss=2.3 - 0.005 * t)).verdicts
-    assert verdict.kind == "lr_too_low" and verdict.lever == "tune_learning_rate"
+    assert diagnose_run(make_log(train_loss=2.3 - 0.005 * t)).kinds == ["lr_too_low"]
+    (verdict,) = by_check(make_log(train_loss=2.3 - 0.005 * t), "lr_too_low")
+    assert kind_of(verdict) == "lr_too_low" and verdict.lever == "tune_learning_rate"
     assert verdict.evidence["slope_ratio"] == pytest.approx(1.0)
     assert verdict.evidence["r2_linear"] == pytest.approx(1.0)
 
 
 def test_pipeline_bug_rising_train_loss_and_dev_at_chance() -> None:
     t = np.arange(1, 31)
-    rising = diagnose_run(make_log(train_loss=2.3 + 0.01 * t)).verdicts
-    assert [v.kind for v in rising] == ["pipeline_bug"] and rising[0].lever == "fix_pipeline"
+    assert diagnose_run(make_log(train_loss=2.3 + 0.01 * t)).kinds == ["pipeline_bug"]  # nothing else is judged
+    (rising,) = by_check(make_log(train_loss=2.3 + 0.01 * t), "pipeline_bug")
+    assert rising.lever == "fix_pipeline" and rising.evidence["spearman"] == pytest.approx(1.0)
     falling = 0.1 + 2.0 * np.exp(-t / 5)
-    chance = diagnose_run(make_log(train_loss=falling, val_acc=np.full(30, 0.1)), n_classes=10).verdicts
-    (verdict,) = [v for v in chance if v.kind == "pipeline_bug"]
+    (verdict,) = by_check(make_log(train_loss=falling, val_acc=np.full(30, 0.1)), "pipeline_bug", n_classes=10)
+    assert verdict.severity == "critical"
     assert verdict.evidence["chance_error"] == pytest.approx(0.9)
     assert verdict.evidence["best_dev_error"] == pytest.approx(0.9)
 
@@ -222,8 +250,8 @@ def test_real_mlp_regressor_diverges() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(x, target)
-    verdicts = diagnose_run(log_from_frame(pd.DataFrame({"loss": model.loss_curve_}), name="sgd_lr_1")).verdicts
-    assert [v.kind for v in verdicts] == ["divergence"]
+    verdicts = diagnose_run(log_from_frame(pd.DataFrame({"loss": model.loss_curve_}), name="sgd_lr_1")).findings
+    assert [kind_of(v) for v in verdicts] == ["divergence"]
 
 
 # ---------------------------------------------------------------------------- several runs
@@ -243,13 +271,14 @@ def test_hyperparameters_from_run_names() -> None:
 def test_sweep_best_at_the_edge() -> None:
     logs = [_run("lr_0.001", 0.5), _run("lr_0.01", 0.3), _run("lr_0.1", 0.2)]
     comparison = compare_runs(logs)
-    kinds = {v.kind: v for v in comparison.verdicts}
+    assert [v.to_dict() for v in by_check(logs, "runs")] == [v.to_dict() for v in comparison.findings]
+    kinds = {kind_of(v): v for v in comparison.findings}
     assert comparison.summary["best_run"] == "lr_0.1" and comparison.summary["scored_by"] == "dev loss"
     edge = kinds["sweep_edge"]
     assert edge.lever == "tune_learning_rate" and edge.evidence["edge"] == "largest"
     assert edge.evidence["tried"] == [0.001, 0.01, 0.1]
     inside = compare_runs([_run("lr_0.001", 0.5), _run("lr_0.01", 0.2), _run("lr_0.1", 0.3)])
-    assert "sweep_edge" not in {v.kind for v in inside.verdicts}
+    assert "sweep_edge" not in {kind_of(v) for v in inside.findings}
 
 
 def test_seed_noise_pooled_standard_deviation() -> None:
@@ -260,7 +289,7 @@ def test_seed_noise_pooled_standard_deviation() -> None:
     seeds = comparison.summary["seed_noise"]
     assert seeds["pooled_sd"] == pytest.approx(0.02)
     assert seeds["best_margin"] == pytest.approx(0.01)
-    (verdict,) = [v for v in comparison.verdicts if v.kind == "seed_noise"]
+    (verdict,) = [v for v in comparison.findings if kind_of(v) == "seed_noise"]
     assert "not a real difference" in verdict.title
 
 

@@ -12,8 +12,8 @@ import pytest
 
 import unstuck
 from unstuck.findings import Report
+from unstuck.training_log.judge import diagnose_run, kind_of, primary_kind
 from unstuck.training_log.readers import TrainingLog
-from unstuck.training_log.verdicts import diagnose_run, primary_kind
 
 
 def by_id(report: Report) -> dict[str, object]:
@@ -223,8 +223,8 @@ def test_a_dead_model_at_chance_is_a_pipeline_bug_even_when_one_evaluation_is_lu
         }
     )
     diagnosis = diagnose_run(log_of(frame, "epoch"))  # no class count given: read off the initial loss, ln 10
-    assert primary_kind(diagnosis.verdicts) == "pipeline_bug"
-    verdict = next(v for v in diagnosis.verdicts if v.kind == "pipeline_bug")
+    assert primary_kind(diagnosis.findings) == "pipeline_bug"
+    verdict = next(v for v in diagnosis.findings if kind_of(v) == "pipeline_bug")
     assert verdict.severity == "critical" and verdict.bottleneck == "pipeline_bug"
     assert verdict.evidence["n_classes"] == 10 and verdict.evidence["classes_inferred"] is True
     assert verdict.evidence["lowest_single_dev_error"] == pytest.approx(0.84)
@@ -240,9 +240,9 @@ def test_per_step_minibatch_noise_on_an_overfitting_run_is_not_instability() -> 
     dev[evals] = 0.35 + 2.0 * np.exp(-steps[evals] / 400) + 0.00012 * np.maximum(steps[evals] - 800, 0)
     frame = pd.DataFrame({"step": steps, "train_loss": train, "dev_loss": dev})
     diagnosis = diagnose_run(log_of(frame))
-    kinds = {v.kind for v in diagnosis.verdicts}
+    kinds = {kind_of(v) for v in diagnosis.findings}
     assert "instability" not in kinds
-    assert primary_kind(diagnosis.verdicts) == "overfitting"
+    assert primary_kind(diagnosis.findings) == "overfitting"
 
 
 def test_a_real_instability_survives_the_averaging() -> None:
@@ -253,7 +253,7 @@ def test_a_real_instability_survives_the_averaging() -> None:
         trend[start : start + 100] += 1.5 * np.exp(-np.arange(100) / 40)
     frame = pd.DataFrame({"step": steps, "train_loss": trend * np.exp(rng.normal(0, 0.2, len(steps)))})
     diagnosis = diagnose_run(log_of(frame))
-    assert "instability" in {v.kind for v in diagnosis.verdicts}
+    assert "instability" in {kind_of(v) for v in diagnosis.findings}
 
 
 def test_the_forecast_shows_the_now_its_gain_is_measured_from(digits: pd.DataFrame) -> None:
@@ -289,7 +289,7 @@ def test_a_failed_signal_check_leaves_no_verdict_standing(monkeypatch: pytest.Mo
 
 
 def test_recorded_params_are_hyperparameters_and_the_learning_rate_is_named_per_optimizer() -> None:
-    from unstuck.training_log.verdicts import run_hyperparameters
+    from unstuck.training_log.compare import run_hyperparameters
 
     frame = pd.DataFrame({"step": [1.0, 2.0, 3.0], "train_loss": [2.0, 1.5, 1.2], "lr": [0.1, 0.1, 0.1]})
     sgd = TrainingLog(name="a", source="m", format="t", frame=frame, params={"optimizer": "SGD", "batch_size": "64"})
@@ -336,12 +336,12 @@ def test_a_short_run_still_falling_at_each_step_is_still_improving() -> None:
     epochs = np.arange(1.0, 7.0)
     falling = pd.DataFrame({"step": epochs, "train_loss": [2.17, 1.76, 1.42, 1.19, 1.04, 0.95]})
     diagnosis = diagnose_run(log_of(falling, "epoch"))
-    verdict = next(v for v in diagnosis.verdicts if v.kind == "still_improving")
+    verdict = next(v for v in diagnosis.findings if kind_of(v) == "still_improving")
     # drops 0.23, 0.15, 0.09: ratio ≈ 0.63 per epoch, so ≈ 0.09·0.63/0.37 ≈ 0.15 (12% of 1.22) still to come
     assert verdict.evidence["drop_ratio"] == pytest.approx((0.09 / 0.23) ** 0.5, rel=1e-6)
     assert verdict.evidence["gain_2x_share"] == pytest.approx(0.09 * 0.6255 / 0.3745 / 1.22, rel=0.01)
     converged = pd.DataFrame({"step": epochs, "train_loss": [2.17, 0.9, 0.62, 0.6, 0.599, 0.5989]})
-    assert "still_improving" not in {v.kind for v in diagnose_run(log_of(converged, "epoch")).verdicts}
+    assert "still_improving" not in {kind_of(v) for v in diagnose_run(log_of(converged, "epoch")).findings}
 
 
 # ------------------------------------------------------------------ target leakage: information no other column has

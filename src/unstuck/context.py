@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from unstuck.problem import Problem
     from unstuck.signal import PermutationSignal, Signal
     from unstuck.slices import SliceSearch
+    from unstuck.training_log.judge import Judgement
 
 __all__ = ["LARGE_LOSS_QUANTILE", "RESERVED_COLUMNS", "Context", "SplitPredictions", "slice_columns"]
 
@@ -383,10 +384,14 @@ class Context:
             self.step("searching for weak slices")
             return find_slices(rows, failed)
 
+    @cached_property
+    def training_runs(self) -> tuple[Judgement, ...]:
+        """Each training log read once for the training-curve checks; a rule that several of them
+        consult (one verdict silences another) runs once and its finding is kept."""
+        from unstuck.training_log.judge import judge_runs
 
-def slice_columns(rows: pd.DataFrame) -> list[str]:
-    """The columns slices are described with: every one but unstuck's own inputs (:data:`RESERVED_COLUMNS`)."""
-    return [c for c in rows.columns if str(c) not in RESERVED_COLUMNS]
+        with self.timed("training_runs"):
+            return judge_runs(self.problem)
 
 
 def _align_proba(
@@ -399,3 +404,8 @@ def _align_proba(
         if c in position:
             out[:, j] = proba[:, position[c]]
     return out
+
+
+def slice_columns(rows: pd.DataFrame) -> list[str]:
+    """The columns slices are described with: every one but unstuck's own inputs (:data:`RESERVED_COLUMNS`)."""
+    return [c for c in rows.columns if str(c) not in RESERVED_COLUMNS]

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from unstuck.errors import ConfigError
+from unstuck.units import metric_gap, metric_value
 
 __all__ = [
     "METRICS",
@@ -64,11 +65,11 @@ class Metric:
         """A value for people: ``4.1%`` for error rates, 3 significant digits otherwise."""
         if value is None:
             return "unknown"
-        return f"{100 * value:.1f}%" if self.name == "error_rate" else f"{value:.3g}"
+        return metric_value(self.name, value)
 
     def format_gap(self, value: float) -> str:
         """A difference for people: ``4.1 points`` for error rates, 3 significant digits otherwise."""
-        return f"{100 * value:.1f} points" if self.name == "error_rate" else f"{value:.3g}"
+        return metric_gap(self.name, value)
 
     def __call__(self, y_true: NDArray[Any], y_pred: NDArray[Any]) -> float:
         return self.from_losses(self.row_losses(y_true, y_pred))

@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from unstuck.units import metric_gap, metric_value, percent
+
 if TYPE_CHECKING:
     from unstuck.findings import Report
 
@@ -82,18 +84,14 @@ def fmt_value(report: Report, value: float | None) -> str:
     """An error in the report's metric: ``12.3%`` for error rates, 4 significant digits otherwise; ``—`` if None."""
     if value is None:
         return "—"
-    if report.metric.get("name") == "error_rate":
-        return f"{100 * value:.1f}%"
-    return f"{value:.4g}"
+    return metric_value(str(report.metric.get("name")), value, digits=4)
 
 
 def fmt_gap(report: Report, value: float | None, signed: bool = True) -> str:
     """A difference of errors: ``+2.3 pts`` for error rates, ``+0.012`` otherwise; ``—`` if None."""
     if value is None:
         return "—"
-    if report.metric.get("name") == "error_rate":
-        return f"{100 * value:+.1f} pts" if signed else f"{100 * value:.1f} pts"
-    return f"{value:+.4g}" if signed else f"{value:.4g}"
+    return metric_gap(str(report.metric.get("name")), value, digits=4, word="pts", signed=signed)
 
 
 def fmt_interval(report: Report, interval: Sequence[float] | None, gap: bool = False) -> str:
@@ -107,7 +105,7 @@ def fmt_interval(report: Report, interval: Sequence[float] | None, gap: bool = F
 
 def pct(value: float | None, digits: int = 1) -> str:
     """A share as a percentage (``12.5%``); ``—`` if None."""
-    return "—" if value is None else f"{100 * value:.{digits}f}%"
+    return "—" if value is None else percent(value, digits)
 
 
 def count_text(value: Any) -> str:

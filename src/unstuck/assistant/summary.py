@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from unstuck.findings import Finding, Report
+from unstuck.render.layout import skipped_checks
 
 __all__ = ["SUMMARY_SCHEMA", "headline", "summarize"]
 
@@ -96,5 +97,5 @@ def summarize(report: Report, *, top: int = 3) -> dict[str, Any]:
         "more_interventions": max(len(report.interventions) - len(chosen), 0),
         "other_findings": counts,
         "other_critical": [f.title for f in others if f.severity == "critical"],
-        "skipped": [{"check": s.check, "reason": s.reason} for s in report.skipped],
+        "skipped": [{"check": s.check, "reason": s.reason} for s in skipped_checks(report)],
     }

@@ -383,9 +383,7 @@ def _trust(
 SECOND_FAMILY = {"linear": "gradient_boosting", "gradient_boosting": "linear"}
 
 
-def _second_family_agrees(
-    problem: Problem, ctx: Context, info: dict[str, Any], flagged: NDArray[np.int64]
-) -> bool:
+def _second_family_agrees(problem: Problem, ctx: Context, info: dict[str, Any], flagged: NDArray[np.int64]) -> bool:
     """Does a model of another family, also out-of-fold, confidently prefer the same other label on
     at least :data:`MIN_CONFIDENT_SHARE` of train's flagged rows?
 

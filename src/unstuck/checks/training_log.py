@@ -1,94 +1,190 @@
-"""Training-curve diagnosis from the user's own logs (``--training-log``).
+"""Training-curve checks from the user's own logs (``--training-log``): one check per verdict kind.
 
-Each run's curves go through :func:`unstuck.training_log.verdicts.diagnose_run`;
-several runs are also compared (:func:`~unstuck.training_log.verdicts.compare_runs`).
-Every verdict becomes a finding; the section holds, per run, how its columns were
-mapped and the summary numbers of its curves, for renderers.
+``training_log`` reads each run and says how its columns were mapped, keeps the summary
+numbers of its curves for renderers, and says so when a run is healthy. Each verdict kind
+is its own check, ``training_log.<kind>``, reporting its rules' findings on every run (the
+rules and which silences which: :mod:`unstuck.training_log.judge`); ``training_log.runs``
+compares several runs. With several runs a finding's id ends with the run's name.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from unstuck.findings import Finding
-from unstuck.registry import CheckResult, check, shows
+from unstuck.registry import CheckResult, SkipCheck, check, shows
 from unstuck.view import Table
 
 if TYPE_CHECKING:
     from unstuck.context import Context
     from unstuck.findings import Report
     from unstuck.problem import Problem
-    from unstuck.training_log.verdicts import Verdict
+    from unstuck.training_log.readers import TrainingLog
+
+NEEDS = ("training_log",)
 
 
 @check(
     "training_log",
-    requires=("training_log",),
-    description="training curves from your logs: divergence, instability, overfitting, still improving, ...",
+    requires=NEEDS,
+    description="training curves from your logs: how each was read, its summary, whether it is healthy",
     group="training_log",
 )
 def training_log(problem: Problem, ctx: Context) -> CheckResult:
-    from unstuck.training_log.verdicts import compare_runs, diagnose_run, primary_kind
+    from unstuck.training_log.compare import compare_runs
+    from unstuck.training_log.judge import kind_of, primary_kind
 
-    logs = problem.training_logs
-    several = len(logs) > 1
-    n_classes = len(problem.classes) if problem.task == "classification" and problem.classes else None
     findings: list[Finding] = []
     runs: list[dict[str, Any]] = []
-    for log in logs:
-        suffix = f".{_slug(log.name)}" if several else ""
-        prefix = f"{log.name}: " if several else ""
-        diagnosis = diagnose_run(log, metric=problem.metric.name, human_error=problem.human_error, n_classes=n_classes)
+    for judgement in ctx.training_runs:
+        log = judgement.run.log
+        verdicts = judgement.findings()
+        summary = judgement.summary()
         findings.append(
-            Finding(
-                id=f"training_log.read{suffix}",
-                check="training_log",
-                severity="info",
-                title=f"{prefix}Read {log.source or log.name} ({log.format}, {len(log.frame)} {log.step_unit}s): "
-                f"{log.describe_mapping()}" + (f"; {'; '.join(log.notes)}" if log.notes else ""),
-                evidence=log.to_dict(),
-            )
-        )
-        for verdict in diagnosis.verdicts:
-            findings.append(_finding(verdict, f"training_log.{verdict.kind}{suffix}", prefix))
-        if not any(v.severity != "info" for v in diagnosis.verdicts):
-            findings.append(
+            _for_run(
                 Finding(
-                    id=f"training_log.healthy{suffix}",
+                    id="training_log.read",
                     check="training_log",
                     severity="info",
-                    title=f"{prefix}No training-curve problem found: " + _curve_line(diagnosis.summary),
-                    evidence=diagnosis.summary,
+                    title=f"Read {log.source or log.name} ({log.format}, {len(log.frame)} {log.step_unit}s): "
+                    f"{log.describe_mapping()}" + (f"; {'; '.join(log.notes)}" if log.notes else ""),
+                    evidence=log.to_dict(),
+                ),
+                log,
+                problem,
+            )
+        )
+        if not any(v.severity != "info" for v in verdicts):
+            findings.append(
+                _for_run(
+                    Finding(
+                        id="training_log.healthy",
+                        check="training_log",
+                        severity="info",
+                        title="No training-curve problem found: " + _curve_line(summary),
+                        evidence=summary,
+                    ),
+                    log,
+                    problem,
                 )
             )
         runs.append(
             {
                 **log.to_dict(),
-                "summary": diagnosis.summary,
-                "verdicts": [v.kind for v in diagnosis.verdicts],
-                "primary": primary_kind([v for v in diagnosis.verdicts if v.severity != "info"]),
+                "summary": summary,
+                "verdicts": [kind_of(v) for v in verdicts],
+                "primary": primary_kind(v for v in verdicts if v.severity != "info"),
             }
         )
     section: dict[str, Any] = {"runs": runs}
-    if several:
-        comparison = compare_runs(logs, metric=problem.metric.name)
-        section["comparison"] = comparison.summary
-        findings.extend(_finding(v, f"training_log.runs.{v.kind}", "") for v in comparison.verdicts)
+    if len(problem.training_logs) > 1:
+        section["comparison"] = compare_runs(problem.training_logs, metric=problem.metric.name).summary
     return CheckResult(findings=tuple(findings), section=section)
 
 
-def _finding(verdict: Verdict, finding_id: str, prefix: str) -> Finding:
-    return Finding(
-        id=finding_id,
-        check="training_log",
-        severity=verdict.severity,  # type: ignore[arg-type]
-        title=prefix + verdict.title,
-        lever=verdict.lever,
-        evidence=verdict.evidence,
-        bottleneck=verdict.bottleneck,
-        expected_gain=verdict.expected_gain,
+@check(
+    "training_log.divergence",
+    requires=NEEDS,
+    description="training curves: a NaN/inf loss, or one that blew up or climbed back above its start",
+)
+def divergence(problem: Problem, ctx: Context) -> CheckResult:
+    return _of_kind(problem, ctx, "divergence")
+
+
+@check(
+    "training_log.pipeline_bug",
+    requires=NEEDS,
+    description="training curves: a train loss that never falls, or a dev error at chance",
+)
+def pipeline_bug(problem: Problem, ctx: Context) -> CheckResult:
+    return _of_kind(problem, ctx, "pipeline_bug")
+
+
+@check(
+    "training_log.instability",
+    requires=NEEDS,
+    description="training curves: spikes and noise around the loss's trend",
+)
+def instability(problem: Problem, ctx: Context) -> CheckResult:
+    return _of_kind(problem, ctx, "instability")
+
+
+@check(
+    "training_log.overfitting",
+    requires=NEEDS,
+    description="training curves: the dev loss turning up while the train loss keeps falling",
+)
+def overfitting(problem: Problem, ctx: Context) -> CheckResult:
+    return _of_kind(problem, ctx, "overfitting")
+
+
+@check(
+    "training_log.lr_too_low",
+    requires=NEEDS,
+    description="training curves: a straight, slow decline (learning rate too low)",
+)
+def lr_too_low(problem: Problem, ctx: Context) -> CheckResult:
+    return _of_kind(problem, ctx, "lr_too_low")
+
+
+@check(
+    "training_log.underfitting",
+    requires=NEEDS,
+    description="training curves: the train error plateauing above human level",
+)
+def underfitting(problem: Problem, ctx: Context) -> CheckResult:
+    return _of_kind(problem, ctx, "underfitting")
+
+
+@check(
+    "training_log.still_improving",
+    requires=NEEDS,
+    description="training curves: still improving at the end (train longer)",
+)
+def still_improving(problem: Problem, ctx: Context) -> CheckResult:
+    return _of_kind(problem, ctx, "still_improving")
+
+
+@check(
+    "training_log.saturated_early",
+    requires=NEEDS,
+    description="training curves: the improvement came early (stop earlier)",
+)
+def saturated_early(problem: Problem, ctx: Context) -> CheckResult:
+    return _of_kind(problem, ctx, "saturated_early")
+
+
+@check(
+    "training_log.runs",
+    requires=NEEDS,
+    description="training curves of several runs: the best, a sweep's edge, the noise between seeds",
+)
+def runs(problem: Problem, ctx: Context) -> CheckResult:
+    from unstuck.training_log.compare import compare_runs
+
+    if len(problem.training_logs) < 2:
+        raise SkipCheck("compares two or more runs; there is one")
+    return CheckResult(findings=compare_runs(problem.training_logs, metric=problem.metric.name).findings)
+
+
+def _of_kind(problem: Problem, ctx: Context, kind: str) -> CheckResult:
+    """The findings of the rules of verdict kind ``kind`` on every run."""
+    return CheckResult(
+        findings=tuple(
+            _for_run(found, judgement.run.log, problem)
+            for judgement in ctx.training_runs
+            for found in judgement.findings(kind)
+        )
     )
+
+
+def _for_run(finding: Finding, log: TrainingLog, problem: Problem) -> Finding:
+    """With several runs, the finding says which: its id ends with the run's name, its title starts with it."""
+    if len(problem.training_logs) < 2:
+        return finding
+    return replace(finding, id=f"{finding.id}.{_slug(log.name)}", title=f"{log.name}: {finding.title}")
 
 
 def _slug(name: str) -> str:

@@ -27,7 +27,7 @@ from importlib import resources
 from string import Template
 from typing import TYPE_CHECKING, Any
 
-from unstuck.render.layout import fmt_gap, reading_order, shown
+from unstuck.render.layout import fmt_gap, reading_order, shown, skipped_checks
 from unstuck.render.tables import Table, example_table
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ def _body(report: Report) -> str:
             parts.append(f'<p class="note">Also checked, nothing to report: {esc(", ".join(quiet))}.</p>')
     if report.skipped:
         parts.append("<h2>Skipped checks</h2>")
-        parts.append(table(["check", "why it did not run"], [(s.check, s.reason) for s in report.skipped]))
+        parts.append(table(["check", "why it did not run"], [(s.check, s.reason) for s in skipped_checks(report)]))
     parts.append(
         f"<footer>unstuck {esc(report.unstuck_version)} · schema {esc(report.schema)} · "
         "every number above is computed from your data; the JSON report (--json) holds all of them.</footer>"

@@ -26,9 +26,20 @@ from unstuck.findings import SEVERITIES
 from unstuck.view import GROUPS, Plot, Table, fmt_gap, fmt_interval, fmt_value
 
 if TYPE_CHECKING:
-    from unstuck.findings import Finding, Report
+    from unstuck.findings import Finding, Report, Skipped
 
-__all__ = ["GROUPS", "Block", "Group", "fmt_gap", "fmt_interval", "fmt_value", "plan", "reading_order", "shown"]
+__all__ = [
+    "GROUPS",
+    "Block",
+    "Group",
+    "fmt_gap",
+    "fmt_interval",
+    "fmt_value",
+    "plan",
+    "reading_order",
+    "shown",
+    "skipped_checks",
+]
 
 
 @dataclass(frozen=True)
@@ -76,18 +87,30 @@ def reading_order(report: Report) -> tuple[Group, ...]:
     """The report's checks as non-empty groups in reading order (the verdict and skipped list are not blocks)."""
     names: list[str] = list(report.sections)
     for finding in report.findings:
-        if finding.check not in names:
-            names.append(finding.check)
+        if _family(finding.check) not in names:
+            names.append(_family(finding.check))
     by_group: dict[str, list[Block]] = {key: [] for key, _ in GROUPS}
     for name in names:
         section = report.sections.get(name)
         findings = tuple(
-            sorted((f for f in report.findings if f.check == name), key=lambda f: _SEVERITY_RANK[f.severity])
+            sorted((f for f in report.findings if _family(f.check) == name), key=lambda f: _SEVERITY_RANK[f.severity])
         )
         if not section and not findings:
             continue
         by_group[group_of(name)].append(Block(name, section if section else None, findings))
     return tuple(Group(key, title, tuple(by_group[key])) for key, title in GROUPS if by_group[key])
+
+
+def skipped_checks(report: Report) -> tuple[Skipped, ...]:
+    """The skipped checks worth a line: a check ``family.kind`` skipped for the reason its family was is left out,
+    so the one missing input of a family of checks (a training log) reads as one line, not ten."""
+    said = {(s.check, s.reason) for s in report.skipped}
+    return tuple(s for s in report.skipped if s.check == _family(s.check) or (_family(s.check), s.reason) not in said)
+
+
+def _family(check: str) -> str:
+    """The block a check's findings show in: a check ``family.kind`` (one per verdict kind) shows in ``family``'s."""
+    return check.split(".", 1)[0]
 
 
 # The old name: "plan" now means only the project plan (``unstuck plan``); kept for callers of it.

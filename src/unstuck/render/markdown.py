@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from unstuck.render.layout import fmt_gap, reading_order, shown
+from unstuck.render.layout import fmt_gap, reading_order, shown, skipped_checks
 from unstuck.render.tables import Table, example_table
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def render_markdown(report: Report) -> str:
             body.append(f"_Also checked, nothing to report: {', '.join(quiet)}._")
         parts.append(f"### {group.title}\n\n" + "\n\n".join(body))
     if report.skipped:
-        parts.append("### Skipped checks\n\n" + "\n".join(f"- `{s.check}`: {s.reason}" for s in report.skipped))
+        parts.append("### Skipped checks\n\n" + "\n".join(f"- `{s.check}`: {s.reason}" for s in skipped_checks(report)))
     parts.append(f"<sub>unstuck {report.unstuck_version} · {report.schema}</sub>")
     return "\n\n".join(parts) + "\n"
 

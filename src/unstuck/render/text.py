@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from unstuck.measured import from_json
+from unstuck.render.layout import fmt_gap, fmt_value, skipped_checks
 
 if TYPE_CHECKING:
     from unstuck.checks.baselines import BaselinesResult
@@ -40,11 +41,7 @@ _GAP_LABELS = {
 
 
 def _fmt(report: Report, value: float | None, gap: bool = False) -> str:
-    if value is None:
-        return "—"
-    if report.metric["name"] == "error_rate":
-        return f"{100 * value:+.1f} pts" if gap else f"{100 * value:.1f}%"
-    return f"{value:+.4g}" if gap else f"{value:.4g}"
+    return fmt_gap(report, value) if gap else fmt_value(report, value)
 
 
 def render_report(report: Report, *, verbose: bool = False) -> RenderableType:
@@ -67,7 +64,7 @@ def render_report(report: Report, *, verbose: bool = False) -> RenderableType:
 def _skipped_text(report: Report) -> Text:
     """Skipped checks grouped by reason, so twelve checks that need the same input take one line."""
     by_reason: dict[str, list[str]] = {}
-    for s in report.skipped:
+    for s in skipped_checks(report):
         by_reason.setdefault(s.reason, []).append(s.check)
     text = Text("Skipped: ", style="bold")
     text.append("; ".join(f"{', '.join(checks)} ({reason})" for reason, checks in by_reason.items()))
