@@ -90,7 +90,7 @@ def find_copies(
 ) -> TextMatches:
     """Each query's normalised or near copy among ``reference`` (or among the earlier queries
     when ``reference`` is None: copies inside one split). Empty texts match nothing."""
-    from datasketch import MinHash, MinHashLSH
+    from datasketch import MinHash, MinHashLSH  # type: ignore[import-untyped]
 
     within = reference is None
     ref = list(queries if reference is None else reference)

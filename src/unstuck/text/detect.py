@@ -70,7 +70,7 @@ def measure_text_column(values: pd.Series, name: str) -> TextColumn | None:
     if present.empty:
         return None
     sample = present.iloc[:SAMPLE].astype(str)
-    words = sample.str.split().str.len().to_numpy(dtype=np.float64)
+    words = np.array([len(v.split()) for v in sample.tolist()], dtype=np.float64)
     characters = sample.str.len().to_numpy(dtype=np.float64)
     return TextColumn(
         name=name,
