@@ -156,6 +156,9 @@ class Problem:
     #: Error tags (issue 4): columns ``row`` (position in dev) and ``tags`` (tuple of str), one line
     #: per examined dev row; see ``unstuck.tags``.
     tags: pd.DataFrame | None = None
+    #: Features holding free text (``unstuck.text.detect``): represented by TF-IDF and sentence
+    #: embeddings in the baselines, searched for near copies, never one-hot encoded.
+    text_columns: tuple[str, ...] = ()
 
     @property
     def mode(self) -> str:
@@ -229,10 +232,13 @@ class Problem:
         human_error: float | None = None,
         seed: int = 0,
         names: Mapping[str, str] | None = None,
+        text_columns: Sequence[str] | None = None,
     ) -> Problem:
         """Validate feature tables and carve the missing dev / train-dev splits.
 
         ``names`` maps split → a file name for error messages (default: the split name).
+        ``text_columns``: None detects free-text columns by content, ``()`` turns that off,
+        a list names them (see :func:`unstuck.text.detect.decide_text_columns`).
         """
         names = dict(names or {})
         given = {"train": train, "dev": dev, "test": test, "train_dev": train_dev}
@@ -311,6 +317,11 @@ class Problem:
             notes["column_types"] = "; ".join(retyped)
         for split, frame in frames.items():
             refuse_non_finite(frame, [*features, target], label[split])
+        from unstuck.text.detect import decide_text_columns
+
+        text, text_note = decide_text_columns(frames, features, label, text_columns)
+        if text_note is not None:
+            notes["text"] = text_note
         if task is None:
             task = infer_task(train[target])
             notes["task"] = f"{task} (inferred from the target '{target}'; override with --task)"
@@ -387,6 +398,7 @@ class Problem:
             dev_from_train=dev_from_train,
             train_dev_from_folds=train_dev_from_folds,
             notes=notes,
+            text_columns=text,
         )
 
     @classmethod

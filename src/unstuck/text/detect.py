@@ -10,11 +10,13 @@ override it (``--text-column``, ``--no-text``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from unstuck.errors import ColumnProblem
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,6 +26,7 @@ __all__ = [
     "MIN_MEDIAN_WORDS",
     "MIN_UNIQUE_SHARE",
     "TextColumn",
+    "decide_text_columns",
     "describe_decision",
     "detect_text_columns",
     "measure_text_column",
@@ -116,3 +119,53 @@ def describe_decision(frame: pd.DataFrame, text: Sequence[str], *, how: str) -> 
         "text column(s) detected by content, represented by TF-IDF and sentence embeddings instead of "
         "categories: " + "; ".join(parts) + " (override with --text-column / --no-text)"
     )
+
+
+def decide_text_columns(
+    frames: Mapping[str, pd.DataFrame],
+    features: Sequence[str],
+    labels: Mapping[str, str],
+    given: Sequence[str] | None,
+) -> tuple[tuple[str, ...], str | None]:
+    """The text columns of a problem and the note that says why, or raise on a text column that cannot serve.
+
+    ``given``: None to detect on train's content, ``()`` for ``--no-text``, else the columns
+    the user named (``--text-column``). ``labels`` names each split's file for messages.
+    The note is None when nothing is text and the user said nothing (a plain table).
+    A text column must hold some text in every split: a dev set whose texts are all
+    missing would be scored on nothing but the other columns.
+    """
+    import pandas as pd
+
+    train = frames["train"]
+    if given is None:
+        chosen, how = detect_text_columns(train, features), "detected"
+    elif not given:
+        return (), describe_decision(train, (), how="off")
+    else:
+        chosen, how = tuple(dict.fromkeys(given)), "given"
+        for column in chosen:
+            if column not in features:
+                raise ColumnProblem(
+                    f"--text-column names '{column}', which is not a feature column of {labels['train']} "
+                    f"(its feature columns are: {', '.join(map(str, features))[:600]}).",
+                    "Name a column of the table that holds the texts (not the target, id or a dropped column).",
+                )
+            if pd.api.types.is_numeric_dtype(train[column]) or pd.api.types.is_bool_dtype(train[column]):
+                raise ColumnProblem(
+                    f"--text-column names '{column}', but {labels['train']} holds numbers there, not text.",
+                    "Name the column that holds the texts, or leave --text-column out to let unstuck detect it.",
+                )
+    for column in chosen:
+        for split, frame in frames.items():
+            values = frame[column]
+            if not values.map(lambda v: isinstance(v, str) and v.strip() != "").any():
+                raise ColumnProblem(
+                    f"The text column '{column}' is empty in every one of the {len(frame)} rows of {labels[split]}: "
+                    "no text to represent, so no model can be scored on that split.",
+                    f"Fill in the texts of {labels[split]}, or pass --no-text to treat '{column}' as an "
+                    f"ordinary column (or --drop {column}).",
+                )
+    if not chosen and how == "detected":
+        return (), None
+    return chosen, describe_decision(train, chosen, how=how)
