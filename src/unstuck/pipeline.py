@@ -54,6 +54,7 @@ def load_problem(
     training_logs: Sequence[str | Path | TrainingLog] = (),
     tags: str | Path | pd.DataFrame | None = None,
     mlflow_uri: str | None = None,
+    text_columns: Sequence[str] | None = None,
 ) -> Problem:
     """Read and validate the user's inputs into a :class:`Problem` (see ``diagnose``).
 
@@ -102,6 +103,7 @@ def load_problem(
         "drop": tuple(drop),
         "human_error": human_error,
         "seed": seed,
+        "text_columns": None if text_columns is None else tuple(text_columns),
     }
     train_frame, train_name = _table(data, encoding)
     if split_column is not None:

@@ -12,7 +12,9 @@ from unstuck.cli._console import console, err_console
 from unstuck.cli._options import (
     BackendOption,
     BudgetOption,
+    CacheDirOption,
     DataArgument,
+    DeviceOption,
     DevOption,
     DropOption,
     EncodingOption,
@@ -20,6 +22,7 @@ from unstuck.cli._options import (
     IdColumnOption,
     JsonOption,
     MetricOption,
+    NoTextOption,
     PredictionsOption,
     QuietOption,
     SeedOption,
@@ -27,8 +30,10 @@ from unstuck.cli._options import (
     TargetOption,
     TaskOption,
     TestOption,
+    TextColumnOption,
     TrainDevOption,
     VerboseOption,
+    text_settings,
 )
 from unstuck.cli.report import HtmlOption, MarkdownOption, write_renders
 
@@ -71,6 +76,10 @@ def diagnose(
     drop: DropOption = None,
     seed: SeedOption = 0,
     encoding: EncodingOption = "utf-8",
+    text_column: TextColumnOption = None,
+    no_text: NoTextOption = False,
+    device: DeviceOption = "auto",
+    cache_dir: CacheDirOption = None,
     card: Annotated[Path | None, typer.Option(help="Project card (default: ./unstuck.toml when it exists).")] = None,
     tags: Annotated[
         Path | None,
@@ -88,6 +97,7 @@ def diagnose(
     from unstuck.pipeline import load_problem
 
     project = _card(card)
+    text_columns = text_settings(text_column, no_text, device, cache_dir)
     arguments: dict[str, Any] = {
         "data": data,
         "target": target,
@@ -106,6 +116,7 @@ def diagnose(
         "seed": seed,
         "encoding": encoding,
         "tags": tags,
+        "text_columns": text_columns,
     }
     problem = load_problem(**arguments, card=project)
     saved = {k: (str(v.resolve()) if isinstance(v, Path) else v) for k, v in arguments.items()}

@@ -9,7 +9,9 @@ import typer
 
 from unstuck.cli._console import console, err_console
 from unstuck.cli._options import (
+    CacheDirOption,
     DataArgument,
+    DeviceOption,
     DevOption,
     DropOption,
     EncodingOption,
@@ -17,14 +19,17 @@ from unstuck.cli._options import (
     IdColumnOption,
     JsonOption,
     MetricOption,
+    NoTextOption,
     QuietOption,
     SeedOption,
     SplitColumnOption,
     TargetOption,
     TaskOption,
     TestOption,
+    TextColumnOption,
     TrainDevOption,
     VerboseOption,
+    text_settings,
 )
 
 if TYPE_CHECKING:
@@ -53,6 +58,10 @@ def explore(
     drop: DropOption = None,
     seed: SeedOption = 0,
     encoding: EncodingOption = "utf-8",
+    text_column: TextColumnOption = None,
+    no_text: NoTextOption = False,
+    device: DeviceOption = "auto",
+    cache_dir: CacheDirOption = None,
     json_path: JsonOption = None,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
@@ -62,6 +71,7 @@ def explore(
     from unstuck.data.explore import explore_problem
     from unstuck.pipeline import load_problem
 
+    text_columns = text_settings(text_column, no_text, device, cache_dir)
     problem = load_problem(
         data,
         target=target,
@@ -77,6 +87,7 @@ def explore(
         human_error=human_error,
         seed=seed,
         encoding=encoding,
+        text_columns=text_columns,
     )
     if quiet:
         report = explore_problem(problem)
