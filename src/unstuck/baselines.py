@@ -205,6 +205,10 @@ def make_baseline(
             if classification
             else Ridge(**{"alpha": 1.0, **overrides})
         )
+        if text:
+            from unstuck.text.features import OneThread
+
+            model = OneThread(model)
         return make_pipeline(_StringCategories(tuple(categorical)), encode, model)
     if name == "gradient_boosting":
         from lightgbm import LGBMClassifier, LGBMRegressor

@@ -19,7 +19,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["MAX_TFIDF_FEATURES", "MiniLMFeatures", "TextsOf", "tfidf_features"]
+__all__ = ["MAX_TFIDF_FEATURES", "MiniLMFeatures", "OneThread", "TextsOf", "tfidf_features"]
 
 #: The TF-IDF vocabulary keeps the most frequent terms up to this many (memory stays bounded).
 MAX_TFIDF_FEATURES = 50_000
@@ -73,3 +73,46 @@ class MiniLMFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         from unstuck.text.embed import embed_texts
 
         return embed_texts(_texts(frame))
+
+
+class OneThread(BaseEstimator):  # type: ignore[misc]
+    """``estimator`` fitted and applied with one BLAS/OpenMP thread.
+
+    The linear models on text features make many small BLAS calls; with two threads on a
+    busy two-core machine they wait for each other: a logistic regression on the TF-IDF of
+    600 Reuters stories took 16.6 s with the default threads and 0.54 s with one (same
+    iterations, same result).
+    """
+
+    def __init__(self, estimator: Any = None) -> None:
+        self.estimator = estimator
+
+    def fit(self, x: Any, y: Any) -> OneThread:
+        from sklearn.base import clone
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+        with threadpool_limits(1):
+            self.estimator_ = clone(self.estimator).fit(x, y)
+        if hasattr(self.estimator_, "classes_"):
+            self.classes_ = self.estimator_.classes_
+        return self
+
+    def _call(self, method: str, x: Any) -> Any:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1):
+            return getattr(self.estimator_, method)(x)
+
+    def predict(self, x: Any) -> Any:
+        return self._call("predict", x)
+
+    def predict_proba(self, x: Any) -> Any:
+        return self._call("predict_proba", x)
+
+    def decision_function(self, x: Any) -> Any:
+        return self._call("decision_function", x)
+
+    def __sklearn_tags__(self) -> Any:
+        from sklearn.base import clone
+
+        return clone(self.estimator).__sklearn_tags__()
