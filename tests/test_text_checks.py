@@ -6,6 +6,8 @@ the text ladder is then trivial + TF-IDF linear; the MiniLM rung is covered in `
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -102,3 +104,66 @@ def test_flipped_training_labels_are_found_and_clean_labels_are_not(r8) -> None:
     # the rows cleanlab ranks most likely wrong are the planted flips, and about as many are flagged
     assert len(set(ranked) & set(flipped)) >= 0.8 * len(ranked) == 40
     assert 0.7 * len(flipped) <= train_labels["flagged"] <= 1.5 * len(flipped)
+
+
+# ------------------------------------------------------------------ the command line
+
+
+@pytest.fixture(scope="module")
+def r8_files(tmp_path_factory, r8) -> dict[str, str]:
+    train, dev = r8
+    folder = tmp_path_factory.mktemp("r8")
+    leaky, _ = plant_copies(train, dev, 0.25)
+    files = {
+        "train": folder / "train.csv",
+        "leaky": folder / "leaky.csv",
+        "dev": folder / "dev.csv",
+        "dev_empty": folder / "dev_empty.csv",
+    }
+    train.to_csv(files["train"], index=False)
+    leaky.to_csv(files["leaky"], index=False)
+    dev.to_csv(files["dev"], index=False)
+    dev.assign(text="").to_csv(files["dev_empty"], index=False)
+    return {k: str(v) for k, v in files.items()}
+
+
+def test_explore_finds_the_leak_and_says_the_column_is_text(r8_files, tmp_path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from unstuck.cli import app
+
+    monkeypatch.delenv("UNSTUCK_DEVICE", raising=False)
+    out = tmp_path / "report.json"
+    args = ["explore", r8_files["leaky"], "--dev", r8_files["dev"], "--target", "topic", "--json", str(out)]
+    args += ["--cache-dir", str(tmp_path / "cache"), "--device", "cpu"]
+    done = CliRunner().invoke(app, args, env={"COLUMNS": "120"})
+    assert done.exit_code == 0, done.output
+    report = json.loads(out.read_text())
+    leak = next(f for f in report["findings"] if f["id"] == "text_copies.train.dev")
+    assert leak["severity"] == "critical" and leak["evidence"]["copies"] >= 50
+    assert "detected by content" in json.dumps(report)
+    import os
+
+    assert os.environ["UNSTUCK_DEVICE"] == "cpu" and os.environ["UNSTUCK_CACHE_DIR"] == str(tmp_path / "cache")
+
+
+def test_bad_text_input_is_one_paragraph_and_exit_2(r8_files, cli) -> None:
+    empty = cli(["diagnose", r8_files["train"], "--dev", r8_files["dev_empty"], "--target", "topic"])
+    assert empty.returncode == 2 and "Traceback" not in empty.stderr
+    assert "The text column 'text' is empty in every one of the 200 rows of" in empty.stderr
+    assert "--no-text" in empty.stderr
+    both = cli(["explore", r8_files["train"], "--target", "topic", "--no-text", "--text-column", "text"])
+    assert both.returncode == 2 and "contradict each other" in both.stderr
+    unknown = cli(["explore", r8_files["train"], "--target", "topic", "--text-column", "body"])
+    assert unknown.returncode == 2 and "--text-column names 'body'" in unknown.stderr
+    device = cli(["explore", r8_files["train"], "--target", "topic", "--device", "tpu"])
+    assert device.returncode == 2 and "Unknown device 'tpu'" in device.stderr
+
+
+def test_cuda_asked_for_without_a_gpu_is_refused_before_any_work(r8_files, cli) -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU: --device cuda is valid here")
+    done = cli(["diagnose", r8_files["train"], "--target", "topic", "--device", "cuda"])
+    assert done.returncode == 2 and "torch sees no CUDA GPU" in done.stderr
