@@ -159,6 +159,9 @@ class Problem:
     #: Features holding free text (``unstuck.text.detect``): represented by TF-IDF and sentence
     #: embeddings in the baselines, searched for near copies, never one-hot encoded.
     text_columns: tuple[str, ...] = ()
+    #: The column of image paths (``unstuck.images.read``): kept beside the pixel and property
+    #: features built from it, never a feature itself.
+    image_column: str | None = None
 
     @property
     def mode(self) -> str:
@@ -233,6 +236,7 @@ class Problem:
         seed: int = 0,
         names: Mapping[str, str] | None = None,
         text_columns: Sequence[str] | None = None,
+        image_column: str | None = None,
     ) -> Problem:
         """Validate feature tables and carve the missing dev / train-dev splits.
 
@@ -297,7 +301,7 @@ class Problem:
                 "degenerate, such as 0.0 to 0.0).",
                 f"Pass at least {MIN_TRAIN_ROWS} labelled training rows; with so few, look at the rows by hand.",
             )
-        excluded = {target, *drop} | ({id_column} if id_column else set())
+        excluded = {target, *drop} | ({id_column} if id_column else set()) | ({image_column} if image_column else set())
         features = tuple(c for c in train.columns if c not in excluded)
         if not features:
             raise ColumnProblem(
@@ -382,7 +386,7 @@ class Problem:
                 f"train-dev carved from train: {size} rows (as many as dev, at most 20% of train; "
                 f"stratified, seed {seed}), so that variance and data mismatch can be told apart"
             )
-        keep = [*features, target] + ([id_column] if id_column else [])
+        keep = [*features, target] + ([id_column] if id_column else []) + ([image_column] if image_column else [])
         frozen = {s: f[keep].reset_index(drop=True) for s, f in frames.items()}
         return cls(
             task=task,
@@ -399,6 +403,7 @@ class Problem:
             train_dev_from_folds=train_dev_from_folds,
             notes=notes,
             text_columns=text,
+            image_column=image_column,
         )
 
     @classmethod

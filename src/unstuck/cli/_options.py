@@ -25,6 +25,7 @@ __all__ = [
     "EncodingOption",
     "HumanErrorOption",
     "IdColumnOption",
+    "ImageColumnOption",
     "JsonOption",
     "MetricOption",
     "NoTextOption",
@@ -74,6 +75,13 @@ TextColumnOption = Annotated[
         "--text-column",
         help="A column of free text (TF-IDF and sentence embeddings, near-copy search); repeat for several. "
         "Default: detected by content (long, mostly distinct values of many words).",
+    ),
+]
+ImageColumnOption = Annotated[
+    str | None,
+    typer.Option(
+        help="A column of image paths (relative to the table's folder): pixels, size, aspect, brightness, blur "
+        "and channels become features, and copies are searched by file and perceptual hash."
     ),
 ]
 NoTextOption = Annotated[

@@ -20,6 +20,7 @@ from unstuck.cli._options import (
     EncodingOption,
     HumanErrorOption,
     IdColumnOption,
+    ImageColumnOption,
     JsonOption,
     MetricOption,
     NoTextOption,
@@ -77,6 +78,7 @@ def diagnose(
     seed: SeedOption = 0,
     encoding: EncodingOption = "utf-8",
     text_column: TextColumnOption = None,
+    image_column: ImageColumnOption = None,
     no_text: NoTextOption = False,
     device: DeviceOption = "auto",
     cache_dir: CacheDirOption = None,
@@ -117,6 +119,7 @@ def diagnose(
         "encoding": encoding,
         "tags": tags,
         "text_columns": text_columns,
+        "image_column": image_column,
     }
     problem = load_problem(**arguments, card=project)
     saved = {k: (str(v.resolve()) if isinstance(v, Path) else v) for k, v in arguments.items()}

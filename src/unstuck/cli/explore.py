@@ -17,6 +17,7 @@ from unstuck.cli._options import (
     EncodingOption,
     HumanErrorOption,
     IdColumnOption,
+    ImageColumnOption,
     JsonOption,
     MetricOption,
     NoTextOption,
@@ -59,6 +60,7 @@ def explore(
     seed: SeedOption = 0,
     encoding: EncodingOption = "utf-8",
     text_column: TextColumnOption = None,
+    image_column: ImageColumnOption = None,
     no_text: NoTextOption = False,
     device: DeviceOption = "auto",
     cache_dir: CacheDirOption = None,
@@ -88,6 +90,7 @@ def explore(
         seed=seed,
         encoding=encoding,
         text_columns=text_columns,
+        image_column=image_column,
     )
     if quiet:
         report = explore_problem(problem)

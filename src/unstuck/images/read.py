@@ -197,3 +197,18 @@ def with_image_features(frame: pd.DataFrame, column: str, *, base: Path, where: 
     features = image_features(paths, where=where)
     out = frame.reset_index(drop=True).assign(**{column: paths})
     return pd.concat([out, feature_frame(features)], axis=1)
+
+
+def read_split(
+    source: str | Path | pd.DataFrame, name: str, split: str, image_column: str | None, frame: pd.DataFrame | None
+) -> pd.DataFrame:
+    """The table of one split with its image features: with ``frame`` None, the ImageFolder folder
+    ``source`` read as ``path`` + ``label``; else ``frame`` (read from ``source``) with its
+    ``image_column`` expanded, or as it is when there is none."""
+    if frame is None:
+        frame = read_image_folder(source if isinstance(source, (str, Path)) else ".", split=split)
+        image_column = "path"
+    if image_column is None:
+        return frame
+    base = Path(source).parent if isinstance(source, (str, Path)) else Path.cwd()
+    return with_image_features(frame, image_column, base=base, where=name)
