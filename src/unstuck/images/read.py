@@ -105,7 +105,8 @@ class ImageFeatures:
 
 
 def difference_hash(grey: NDArray[np.float64]) -> int:
-    """64-bit difference hash of a grey image already resized to 9 × 8: bit = left pixel brighter than right."""
+    """64-bit difference hash of a grey image already resized to 9 × 8: a bit is set where a pixel is brighter
+    than its left neighbour."""
     bits = (grey[:, 1:] > grey[:, :-1]).ravel()
     return int(sum(1 << i for i, bit in enumerate(bits) if bit))
 
@@ -151,7 +152,7 @@ def image_features(paths: Sequence[str], *, where: str = "the images") -> ImageF
         tiny = np.asarray(grey_image.resize((9, 8), Image.Resampling.BILINEAR), dtype=np.float64)
         dhash[i] = np.uint64(difference_hash(tiny))
         sha1.append(hashlib.sha1(data).hexdigest())
-        _HASHES[str(path)] = (sha1[-1], int(dhash[i]))
+        _HASHES[str(path)] = (sha1[-1], int(dhash[i]), pixels[i])
     return ImageFeatures(pixels=pixels, properties=properties, sha1=tuple(sha1), dhash=dhash)
 
 
@@ -164,16 +165,20 @@ def feature_frame(features: ImageFeatures) -> pd.DataFrame:
     return pd.concat([px, props], axis=1)
 
 
-#: File hashes of the images decoded in this process (path → SHA-1, difference hash), for the copies check.
-_HASHES: dict[str, tuple[str, int]] = {}
+#: What the copies check needs of each image decoded in this process: path → (SHA-1, difference hash, pixels).
+_HASHES: dict[str, tuple[str, int, NDArray[np.float32]]] = {}
 
 
-def image_hashes(paths: Sequence[str]) -> tuple[tuple[str, ...], NDArray[np.uint64]]:
-    """SHA-1 of each file's bytes and its difference hash (decoding only images not seen before)."""
+def image_hashes(paths: Sequence[str]) -> tuple[tuple[str, ...], NDArray[np.uint64], NDArray[np.float32]]:
+    """SHA-1 of each file's bytes, its difference hash and its pixels (decoding only images not seen before)."""
     missing = [p for p in dict.fromkeys(paths) if p not in _HASHES]
     if missing:
         image_features(missing)
-    return tuple(_HASHES[p][0] for p in paths), np.array([_HASHES[p][1] for p in paths], dtype=np.uint64)
+    return (
+        tuple(_HASHES[p][0] for p in paths),
+        np.array([_HASHES[p][1] for p in paths], dtype=np.uint64),
+        np.stack([_HASHES[p][2] for p in paths]) if paths else np.zeros((0, PIXELS * PIXELS), dtype=np.float32),
+    )
 
 
 def with_image_features(frame: pd.DataFrame, column: str, *, base: Path, where: str) -> pd.DataFrame:
