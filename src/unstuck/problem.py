@@ -326,6 +326,11 @@ class Problem:
         text, text_note = decide_text_columns(frames, features, label, text_columns)
         if text_note is not None:
             notes["text"] = text_note
+        if image_column is not None:
+            notes["images"] = (
+                f"images read from the paths in '{image_column}': their 16x16 grey pixels and their width, height, "
+                "aspect, channels, brightness and blur are the features"
+            )
         if task is None:
             task = infer_task(train[target])
             notes["task"] = f"{task} (inferred from the target '{target}'; override with --task)"
