@@ -172,3 +172,31 @@ def test_minilm_embeddings_are_normalised_and_separate_topics(tmp_path, monkeypa
     similar, different = float(vectors[0] @ vectors[1]), float(vectors[0] @ vectors[2])
     assert similar > 0.6 > different
     embed.forget_memory()
+
+
+@pytest.mark.skipif(
+    not embed.minilm_available(), reason="the 'text' extra (MiniLM) is not installed; .ci/run installs it"
+)
+def test_the_minilm_rung_is_fitted_from_embeddings_computed_once(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from unstuck.baselines import fit_ladder, ladder_names, out_of_fold_proba
+    from unstuck.problem import Problem
+
+    monkeypatch.setenv("UNSTUCK_CACHE_DIR", str(tmp_path))
+    embed.forget_memory()
+    train, dev = r8_sample("train", 60, seed=3), r8_sample("test", 30, seed=3)
+    dev = dev[dev["topic"].isin(set(train["topic"]))]
+    n = len(set(train["text"]) | set(dev["text"]))
+    problem = Problem.from_frames(train, dev=dev, target="topic")
+    assert ladder_names(problem) == ("trivial", "linear", "minilm")
+    steps: list[str] = []
+    ladder = fit_ladder(problem, on_step=steps.append)
+    assert [r.name for r in ladder.rungs] == ["trivial", "linear", "minilm"]
+    minilm = next(r for r in ladder.rungs if r.name == "minilm")
+    assert minilm.description.startswith("MiniLM") and minilm.errors["dev"] < ladder.rungs[0].errors["dev"]
+    assert f"MiniLM sentence embeddings of {n} distinct texts (cached for later runs)" in steps
+    assert f"MiniLM sentence embeddings: {n} of {n} new texts" in steps
+    # the folds read every embedding from the cache: the model is never asked again
+    monkeypatch.setattr(embed, "_minilm", lambda device: pytest.fail("embedded a text twice"))
+    proba = out_of_fold_proba(problem, "minilm", folds=2)
+    assert proba.shape == (60, len(problem.classes)) and np.allclose(proba.sum(axis=1), 1.0)
+    embed.forget_memory()
