@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BASELINES",
     "FEWER_FOLDS_FROM",
+    "IMAGE_BASELINES",
     "ONE_THREAD_BELOW_CELLS",
     "TEXT_BASELINES",
     "Ladder",
@@ -55,12 +56,15 @@ __all__ = [
 BASELINES: tuple[str, ...] = ("trivial", "linear", "gradient_boosting")
 #: The ladder of a problem with text columns (``minilm`` only when the ``text`` extra is installed).
 TEXT_BASELINES: tuple[str, ...] = ("trivial", "linear", "minilm")
+#: The ladder of an image classification problem (``convnet`` only when torch is installed).
+IMAGE_BASELINES: tuple[str, ...] = ("trivial", "linear", "gradient_boosting", "convnet")
 
 DESCRIPTIONS = {
     "trivial": "majority class / mean of the target",
     "linear": "logistic / ridge regression on scaled numbers and one-hot categories",
     "gradient_boosting": "LightGBM, 300 trees, learning rate 0.05, 31 leaves",
     "minilm": "MiniLM-L6 sentence embeddings of the text (pretrained, 384-d) + logistic / ridge regression",
+    "convnet": "a small ConvNet (2 convolutions, 16x16 grey pixels) trained from scratch, 15 epochs on CPU",
 }
 TEXT_DESCRIPTIONS = {
     **DESCRIPTIONS,
@@ -134,6 +138,10 @@ def lightgbm_threads(frame: pd.DataFrame) -> int:
 def ladder_names(problem: Problem) -> tuple[str, ...]:
     """The rungs fitted for ``problem``: :data:`TEXT_BASELINES` when it has text columns (``minilm``
     only with the ``text`` extra installed), else :data:`BASELINES`."""
+    if problem.image_column is not None and problem.task == "classification":
+        import importlib.util
+
+        return tuple(n for n in IMAGE_BASELINES if n != "convnet" or importlib.util.find_spec("torch") is not None)
     if not problem.text_columns:
         return BASELINES
     from unstuck.text.embed import minilm_available
@@ -210,6 +218,10 @@ def make_baseline(
 
             model = OneThread(model)
         return make_pipeline(_StringCategories(tuple(categorical)), encode, model)
+    if name == "convnet":
+        from unstuck.images.convnet import SmallConvNet
+
+        return SmallConvNet(**{"seed": seed, **overrides})
     if name == "gradient_boosting":
         from lightgbm import LGBMClassifier, LGBMRegressor
 
