@@ -2,7 +2,7 @@
 # Real services the tests talk to, started on localhost. Each block is idempotent.
 set -euo pipefail
 
-# --- PostgreSQL for the experiment ledger's store tests (issue 9) ---------------------------------
+# --- PostgreSQL for the experiment ledger's store tests -------------------------------------------
 # Debian's postgresql, a cluster on 127.0.0.1:5432, role/password unstuck/unstuck, database unstuck_test.
 # tests/ledger reads UNSTUCK_TEST_POSTGRES_URL (exported by .ci/run) and falls back to the same URL.
 if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
@@ -29,7 +29,7 @@ if [ "$(su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='un
     su postgres -c "createdb -O unstuck unstuck_test"
 fi
 
-# --- Chromium for the HTML report's browser test (issue 8) ----------------------------------------
+# --- Chromium for the HTML report's browser test --------------------------------------------------
 # Debian's chromium, driven headless over the DevTools protocol by tests/test_render_browser.py.
 if ! command -v chromium >/dev/null 2>&1; then
     apt-get update -qq

@@ -10,7 +10,7 @@ scikit-learn and statsmodels, one cause of error planted per scenario), and reco
 * whether the report's bottleneck and top lever (and, where the scenario names one,
   the learning curve's verdict) are the planted ones;
 * the learning curve's verdict (data mode) and the rank of ``more_data`` among the
-  interventions (issue 7: where the curve says more data will not help, ``more_data``
+  interventions (advice must follow the curve: where it says more data will not help, ``more_data``
   must not be in the top three);
 * for data-mode scenarios, the dev error change when ``unstuck try`` applies the
   top intervention, against the median change of the other interventions it can

@@ -1,6 +1,6 @@
 """How much time does the learning_curve check add to ``diagnose`` at 100k training rows?
 
-Target (issue 5): under 60 s extra on 2 cores. The ladder (the baselines that
+Target: under 60 s extra on 2 cores. The ladder (the baselines that
 ``diagnose`` fits anyway) is fitted first and timed separately; the number that
 counts is the check's own time, with the best baseline (LightGBM here) refitted
 on the curve's subsets.

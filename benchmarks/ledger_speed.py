@@ -46,7 +46,7 @@ def bench_store(url: str, n: int) -> dict[str, float]:
     does: plain text above 200 rows), and to read and render the default ``log`` (a table of the newest 50)."""
     from rich.console import Console
 
-    from unstuck.cli.ledger import render_log, render_log_plain
+    from unstuck.cli._ledger_views import render_log, render_log_plain
     from unstuck.ledger.record import Expectation, Experiment
     from unstuck.ledger.sql import SQLLedger
 

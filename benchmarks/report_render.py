@@ -1,4 +1,4 @@
-"""Size and browser render time of the HTML report of a 100k-row diagnosis (issue 8).
+"""Size and browser render time of the HTML report of a 100k-row diagnosis.
 
 Usage::
 

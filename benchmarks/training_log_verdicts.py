@@ -1,4 +1,4 @@
-"""Confusion table of the training-curve verdicts over planted curves (issue 6).
+"""Confusion table of the training-curve verdicts over planted curves.
 
 Usage::
 
@@ -10,7 +10,7 @@ eight pathologies) and each seed, a run of 30–100 epochs is generated with ran
 shape parameters and 0.5–2 % multiplicative noise (× the noise scale), diagnosed with
 ``diagnose_run(log, human_error=0.02)``, and counted under its *primary* verdict: the
 most urgent kind among the non-info verdicts (``saturated_early``, an info verdict,
-counts for itself). "healthy" means no verdict above info. Targets (issue 6): no
+counts for itself). "healthy" means no verdict above info. Targets: no
 healthy curve flagged, each pathology recognised in ≥ 90 % of cases.
 
 A second table runs real curves: scikit-learn ``MLPClassifier`` / ``MLPRegressor``

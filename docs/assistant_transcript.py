@@ -2,7 +2,8 @@
 
 Run from the repository root::
 
-    python docs/assistant_transcript.py            # rewrites the transcript section of docs/assistants.md
+    python docs/generate.py assistant-transcript   # rewrites the transcript section of docs/assistants.md
+    python docs/assistant_transcript.py            # the same
     python docs/assistant_transcript.py --print    # prints it instead
 
 It builds a project folder in a temporary directory (scikit-learn's handwritten
@@ -17,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import tempfile
 import textwrap
@@ -26,9 +26,6 @@ from typing import Any
 
 import anyio
 from mcp import Client, StdioServerParameters
-
-DOC = Path(__file__).with_name("assistants.md")
-START, END = "<!-- transcript:start -->", "<!-- transcript:end -->"
 
 TRAIN_SCRIPT = """\
 # A stand-in for the user's training script: a logistic regression on the digits,
@@ -179,21 +176,24 @@ async def _session(folder: Path) -> str:
         return _path("\n".join(t.parts), folder)
 
 
+def transcript() -> str:
+    """A fresh session's transcript, as Markdown."""
+    with tempfile.TemporaryDirectory(prefix="unstuck-transcript-") as tmp:
+        folder = Path(tmp)
+        _project(folder)
+        return anyio.run(_session, folder)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--print", action="store_true", help="print the transcript instead of updating the doc")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="unstuck-transcript-") as tmp:
-        folder = Path(tmp)
-        _project(folder)
-        transcript = anyio.run(_session, folder)
     if args.print:
-        print(transcript)
+        print(transcript())
         return
-    doc = DOC.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
-    DOC.write_text(pattern.sub(lambda _m: f"{START}\n{transcript}\n{END}", doc), encoding="utf-8")
-    print(f"updated {DOC}")
+    from generate import main as generate
+
+    sys.exit(generate(["assistant-transcript"]))
 
 
 if __name__ == "__main__":

@@ -200,7 +200,7 @@ def test_cost_tool_gives_the_cli_document(tmp_path: Path) -> None:
     assert document == json.loads((tmp_path / "cost.json").read_text())
     # $0.0035 a request x 50,000 = $175 in month 1; x 1.3^11 in month 12
     assert document["cost"]["months"][11]["api"] == pytest.approx(175 * 1.3**11)
-    with pytest.raises(ConfigError, match="needs requests"):
+    with pytest.raises(ConfigError, match="No request volume"):
         tools.cost(**{**numbers, "requests": None})  # type: ignore[arg-type]
 
 

@@ -167,12 +167,12 @@ def test_cli_budget_and_verbose_time_line(cli: Any, tabular: pd.DataFrame, tmp_p
 
 
 def test_quick_budget_thins_the_curve_on_small_data_too() -> None:
-    from unstuck.checks.learning_curve import _plan
+    from unstuck.checks.learning_curve import _curve_sizes
 
     for name, most_fits, most_repeats in (("quick", 6, 1), ("standard", 48, 8), ("thorough", 96, 16)):
         budget = BUDGETS[name]
-        plan = _plan(
+        sizes = _curve_sizes(
             800, budget.curve_fits, 2, budget.curve_repeats, (budget.small_curve_fits, budget.small_curve_repeats)
         )
-        assert len(plan) >= 3, name
-        assert sum(r for _, r in plan) <= most_fits and max(r for _, r in plan) == most_repeats, (name, plan)
+        assert len(sizes) >= 3, name
+        assert sum(r for _, r in sizes) <= most_fits and max(r for _, r in sizes) == most_repeats, (name, sizes)

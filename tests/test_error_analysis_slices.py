@@ -155,7 +155,23 @@ def test_data_mode_finds_a_planted_slice_with_its_train_share(tabular: pd.DataFr
     in_train = problem.frames["train"]
     expected = ((in_train["color"] == "blue") & (in_train["x1"] >= top["conditions"][0]["low"])).mean()
     assert top["train_share"] == pytest.approx(expected)
-    assert run.findings[0].id == "slices.1" and run.findings[0].lever == "targeted_data"
+    # dev's labels were changed inside the slice, train's were not: the slice is as common in train
+    # as in dev, so more examples like it (labelled as train labels them) cannot be what it needs
+    finding = run.findings[0]
+    assert finding.id == "slices.1" and not top["rarer_in_train"]
+    assert finding.lever is None and finding.severity == "info" and "as common in train as in dev" in finding.title
+
+
+def test_data_mode_slice_starved_in_train_is_targeted_data(tabular: pd.DataFrame) -> None:
+    train, dev = tabular.iloc[:1400], tabular.iloc[1400:].copy()
+    starved = (train["color"] == "blue") & (train["x1"] > 0.8)
+    train = pd.concat([train[~starved], train[starved].iloc[:2]])  # train keeps two rows of it
+    rule = (dev["color"] == "blue") & (dev["x1"] > 0.8)
+    dev.loc[rule, "label"] = np.where(dev.loc[rule, "label"] == "yes", "no", "yes")
+    run = _run_slices(Problem.from_frames(train, dev=dev, target="label"))
+    top = run.sections["slices"]["slices"][0]
+    assert "color = blue" in top["rule"] and top["rarer_in_train"]
+    assert run.findings[0].lever == "targeted_data" and run.findings[0].bottleneck == "underrepresented_slice"
 
 
 def test_rule_numbers_never_read_minus_zero() -> None:

@@ -14,8 +14,8 @@ from unstuck.baselines import fit_ladder, make_baseline
 from unstuck.checks import learning_curve as lc
 from unstuck.checks.learning_curve import (
     MAX_CURVE_ROWS,
+    _curve_sizes,
     _overall_drop,
-    _plan,
     _which_slice,
     forecast_at,
     loss_trend,
@@ -145,9 +145,9 @@ def test_a_tiny_train_is_skipped_with_a_reason() -> None:
 def test_a_small_train_gets_a_curve_from_many_seeds() -> None:
     """Greenfield: about a hundred rows are enough for the method's first measure of data needs."""
     assert smallest_size(120) == 30 and smallest_size(60) == 15 and smallest_size(60, n_classes=10) == 20
-    plan = _plan(120)
-    assert [size for size, _ in plan] == [60, 42, 30]
-    assert all(repeats == 8 for _, repeats in plan)  # cheap fits, noisy sizes: many seeds
+    sizes = _curve_sizes(120)
+    assert [size for size, _ in sizes] == [60, 42, 30]
+    assert all(repeats == 8 for _, repeats in sizes)  # cheap fits, noisy sizes: many seeds
     problem = Problem.from_frames(linear_rows(150, 3, 1.0, 1), dev=linear_rows(300, 3, 1.0, 2), target="y")
     _, result = run_curve(problem)
     assert result.skipped == ()
@@ -176,12 +176,12 @@ def test_nested_order_prefixes_are_stratified() -> None:
 
 
 def test_plan_keeps_the_cost_bounded() -> None:
-    plan = _plan(100_000)
-    assert sum(size * repeats for size, repeats in plan) <= 0.4 * 100_000
-    assert sum(repeats for _, repeats in plan) == 16  # MAX_FITS: the fixed cost of a fit dominates small sizes
-    assert plan[0] == (8_838, 1) and all(size <= MAX_CURVE_ROWS and r <= 2 for size, r in plan)
-    assert [r for size, r in plan if size < 2_500] == [2] * 6  # small sizes, where noise is large, run twice
-    assert len(plan) >= 8
+    sizes = _curve_sizes(100_000)
+    assert sum(size * repeats for size, repeats in sizes) <= 0.4 * 100_000
+    assert sum(repeats for _, repeats in sizes) == 16  # MAX_FITS: the fixed cost of a fit dominates small sizes
+    assert sizes[0] == (8_838, 1) and all(size <= MAX_CURVE_ROWS and r <= 2 for size, r in sizes)
+    assert [r for size, r in sizes if size < 2_500] == [2] * 6  # small sizes, where noise is large, run twice
+    assert len(sizes) >= 8
 
 
 def test_per_slice_curve_names_the_data_starved_slice_not_the_noisy_one(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -269,7 +269,7 @@ def drifting_slice(rows: int, churn: float) -> dict[str, Any]:
     passing ones at every point (no change to the mean). The curve is the same for every
     ``rows`` and ``churn``; only the per-row evidence differs."""
     rng = np.random.default_rng(0)
-    sizes = [2000] + [size for size, repeats in _plan(2000) for _ in range(repeats)]
+    sizes = [2000] + [size for size, repeats in _curve_sizes(2000) for _ in range(repeats)]
     reach = (np.log(sizes) - np.log(min(sizes))) / (np.log(max(sizes)) - np.log(min(sizes)))
     half, drifting = rows // 2, int(0.08 * rows)
     when = (np.arange(drifting) + 0.5) / drifting

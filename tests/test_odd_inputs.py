@@ -335,7 +335,7 @@ def test_show_after_try_prints_no_none() -> None:
 
 
 def test_log_is_one_line_per_record_at_80_columns() -> None:
-    from unstuck.cli.ledger import render_log
+    from unstuck.cli._ledger_views import render_log
     from unstuck.ledger.record import Experiment
 
     records = [

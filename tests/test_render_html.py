@@ -11,7 +11,7 @@ from conftest import planted_predictions, run_cli
 from render_helpers import PLANTED, fixture_report, planted_report
 from unstuck.findings import Finding
 from unstuck.render.html import render_html
-from unstuck.render.layout import plan
+from unstuck.render.layout import reading_order
 from unstuck.render.plots import decomposition_svg, learning_curve_svg
 
 
@@ -108,8 +108,8 @@ def test_unrendered_sections_show_findings_and_quiet_checks_are_named() -> None:
     assert "Also checked, nothing to report: leakage." in data
 
 
-def test_plan_groups_checks_by_name_and_data_tag() -> None:
-    groups = {g.key: [b.check for b in g.blocks] for g in plan(fixture_report())}
+def test_reading_order_groups_checks_by_name_and_data_tag() -> None:
+    groups = {g.key: [b.check for b in g.blocks] for g in reading_order(fixture_report())}
     assert groups["data"] == ["columns", "leakage", "labels"]
     assert groups["other"] == ["mystery"]
 

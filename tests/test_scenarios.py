@@ -25,5 +25,5 @@ def test_planted_bottleneck_and_top_lever(scenario: Scenario) -> None:
         assert curve is not None, "the learning curve did not run"
         assert curve["verdict"] == scenario.curve, curve["forecast"]
     if curve is not None and curve["verdict"] == "saturated":
-        # issue 7: where more data will not help, more_data must not be in the top three
+        # advice must follow the curve: where more data will not help, more_data stays out of the top three
         assert "more_data" not in levers[:3], levers

@@ -342,3 +342,32 @@ def test_a_short_run_still_falling_at_each_step_is_still_improving() -> None:
     assert verdict.evidence["gain_2x_share"] == pytest.approx(0.09 * 0.6255 / 0.3745 / 1.22, rel=0.01)
     converged = pd.DataFrame({"step": epochs, "train_loss": [2.17, 0.9, 0.62, 0.6, 0.599, 0.5989]})
     assert "still_improving" not in {v.kind for v in diagnose_run(log_of(converged, "epoch")).verdicts}
+
+
+# ------------------------------------------------------------------ target leakage: information no other column has
+
+
+def test_a_copy_of_the_label_with_3pct_changed_is_a_leak(fair: pd.DataFrame) -> None:
+    # AUC of such a copy is about 0.97, under a fixed 0.99 cut; what gives it away is that it
+    # alone does far better than all the honest columns together.
+    frame = fair.copy()
+    frame["review_code"] = flip(frame["affair"].to_numpy(), 0.03, seed=3)
+    train, dev = frame.iloc[:4000], frame.iloc[4000:]
+    report = unstuck.diagnose(train, dev=dev, target="affair")
+    found = by_id(report)["target_leakage.review_code"]
+    assert found.severity == "critical" and found.lever == "fix_leakage"
+    assert 0.95 <= found.evidence["score"] < 0.99
+    assert found.evidence["alone_dev_error"] < 0.5 * found.evidence["rest_dev_error"]
+    assert report.bottleneck == "leakage"
+
+
+def test_a_near_perfect_feature_the_others_match_is_not_a_leak() -> None:
+    from sklearn.datasets import load_iris
+
+    frame = load_iris(as_frame=True).frame.sample(frac=1, random_state=0).reset_index(drop=True)
+    report = unstuck.diagnose(frame.iloc[:90], dev=frame.iloc[90:], target="target")
+    leaks = [f for f in report.findings if f.check == "target_leakage"]
+    assert leaks, "iris's petal measurements alone rank the classes almost perfectly: they must be tested"
+    assert all(f.severity == "info" and f.lever is None for f in leaks)
+    assert all(f.evidence["rest_dev_error"] <= 2 * f.evidence["alone_dev_error"] + 0.05 for f in leaks)
+    assert report.bottleneck != "leakage"

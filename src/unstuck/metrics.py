@@ -162,6 +162,17 @@ def error_rate_draws(errors: int, n: int, *, n_boot: int = 1000, seed: int = 0) 
     return np.asarray(rng.beta(errors + 0.5, n - errors + 0.5, size=n_boot), dtype=np.float64)
 
 
+def rate_exceeds(hits: int, n: int, ref_hits: int, ref_n: int, *, seed: int = 0) -> bool:
+    """Is the rate ``hits / n`` above ``ref_hits / ref_n`` beyond noise (Jeffreys draws of both,
+    the 2.5 % quantile of their difference above zero)?"""
+    if n == 0 or ref_n == 0:
+        return False
+    diff = error_rate_draws(hits, n, n_boot=2000, seed=seed) - error_rate_draws(
+        ref_hits, ref_n, n_boot=2000, seed=seed + 1
+    )
+    return bool(np.quantile(diff, 0.025) > 0.0)
+
+
 #: Up to this many distinct values, bootstrap means are drawn from the multinomial counts.
 MULTINOMIAL_MAX_DISTINCT = 64
 

@@ -71,7 +71,7 @@ def load_problem(
         human_error = human_error if human_error is not None else card.human_level
         metric = metric if metric is not None else card.metric
     if training_logs:
-        # Training logs (issue 6): alone they make a logs-only Problem; otherwise they ride along.
+        # Training logs: alone they make a logs-only Problem; otherwise they ride along.
         from dataclasses import replace
 
         from unstuck.training_log.readers import read_training_logs
@@ -138,7 +138,7 @@ def load_problem(
 
 
 def _with_tags(problem: Problem, tags: str | Path | pd.DataFrame | None, encoding: str) -> Problem:
-    """``problem`` with its error tags (issue 4): from ``tags`` (a tag file), else from a ``tags``
+    """``problem`` with its error tags: from ``tags`` (a tag file), else from a ``tags``
     column of the predictions file, else none. Row keys are checked against the dev rows."""
     from dataclasses import replace
 

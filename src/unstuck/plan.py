@@ -1,21 +1,11 @@
 """``unstuck plan``: the method's steps applied to a project card.
 
-Two tables of rules:
-
-* ``LAYER_RULES`` decide the layer the problem lives at (LLM prompting, deep learning,
-  classical ML). They are tried in order and the first that applies decides; the plan
-  names it. They read the whole card: the data type, the stage, the deployment, the
-  labelled volume, whether an LLM API is in use, the prompt-tuning time box and the gap
-  between current and target error. Two of them move a project off the LLM-prompting
-  layer, with different remedies: a cost problem at scale is solved by distilling the
-  LLM's production traffic into a small model (the small model copies the LLM, which is
-  what saves money); a quality gap left after the prompt-tuning time box is solved by
-  labels better than the LLM's and fine-tuning (distilling would copy the very errors
-  that make the gap).
-* ``RULES`` add the steps. Each says when it applies, the step it adds, and why — the
-  "why" quotes the card's own facts. Steps are ordered by the rule's priority (the
-  method's order: decide the layer, find the failing component, measure, build a
-  baseline, diagnose, then scale), and the first three are the next actions.
+The layer the problem lives at is decided first (:mod:`unstuck.layer_choice`: the rules
+that pick prompting an LLM, deep learning or classical ML); the plan names it. Then
+``RULES`` add the steps. Each says when it applies, the step it adds, and why — the
+"why" quotes the card's own facts. Steps are ordered by the rule's priority (the method's
+order: decide the layer, find the failing component, measure, build a baseline,
+diagnose, then scale), and the first three are the next actions.
 
 A step that works at a layer says so (``PlanStep.layer``); the plan never has a step at
 another layer than the one its headline decides.
@@ -30,6 +20,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from unstuck.card import CARD_FILE, ProjectCard
+
+# The layer decision lives in unstuck.layer_choice; its names stay importable from here,
+# where callers found them before the split.
+from unstuck.layer_choice import (
+    LAYER_RULES,
+    MOVE_RULES,
+    PROMPT_TIME_BOX_DAYS,
+    LayerChoice,
+    LayerRule,
+    choose_layer,
+    fmt_days,
+    fmt_error,
+    prompt_time_box,
+    quality_gap,
+)
 
 __all__ = [
     "LAYER_RULES",
@@ -47,8 +52,6 @@ __all__ = [
     "rows_to_detect",
     "untested_tries",
 ]
-
-PROMPT_TIME_BOX_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -74,164 +77,6 @@ class Rule:
     priority: int
     applies: Callable[[ProjectCard, dt.date], bool]
     steps: Callable[[ProjectCard, dt.date], list[PlanStep]]
-
-
-@dataclass(frozen=True)
-class LayerChoice:
-    """The layer the problem lives at, the rule of ``LAYER_RULES`` that decided it, and why."""
-
-    layer: str
-    rule: str
-    why: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"layer": self.layer, "rule": self.rule, "why": self.why}
-
-
-@dataclass(frozen=True)
-class LayerRule:
-    """When ``applies(card, today)``, ``decide(card, today)`` gives the layer and why."""
-
-    id: str
-    applies: Callable[[ProjectCard, dt.date], bool]
-    decide: Callable[[ProjectCard, dt.date], tuple[str, str]]
-
-
-def prompt_time_box(started: dt.date | None, today: dt.date) -> tuple[str, int | None]:
-    """The prompt-tuning time box on ``today``: its state (``not_started``, ``scheduled``,
-    ``running`` or ``exceeded`` after :data:`PROMPT_TIME_BOX_DAYS` days) and the days used."""
-    if started is None:
-        return "not_started", None
-    used = (today - started).days
-    if used < 0:
-        return "scheduled", used
-    return ("exceeded" if used > PROMPT_TIME_BOX_DAYS else "running"), used
-
-
-def quality_gap(card: ProjectCard) -> str:
-    """``open`` when the current error is worse than the target, ``closed`` when it meets it,
-    ``unknown`` when the card lacks either (every metric unstuck knows is lower-is-better)."""
-    if card.current is None or card.target is None:
-        return "unknown"
-    return "open" if card.current > card.target else "closed"
-
-
-def _pct(value: float | None, card: ProjectCard) -> str:
-    if value is None:
-        return "unknown"
-    return f"{100 * value:.1f}%" if card.is_error_rate else f"{value:g}"
-
-
-def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
-
-
-def _at_prompting_layer(card: ProjectCard) -> bool:
-    """Whether the project sits at the LLM-prompting layer before any move: recorded so, or
-    a text task that is not a regression with no recorded layer."""
-    if card.layer is not None:
-        return card.layer == "llm_prompting"
-    return card.data_type == "text" and card.task != "regression"
-
-
-def _overrides(card: ProjectCard) -> str:
-    return "; this overrides the card's decisions.layer = llm_prompting" if card.layer == "llm_prompting" else ""
-
-
-def _quality_gap_applies(card: ProjectCard, today: dt.date) -> bool:
-    state, _ = prompt_time_box(card.prompt_tuning_started, today)
-    return _at_prompting_layer(card) and state == "exceeded" and quality_gap(card) == "open"
-
-
-def _quality_gap_decide(card: ProjectCard, today: dt.date) -> tuple[str, str]:
-    _, used = prompt_time_box(card.prompt_tuning_started, today)
-    return (
-        "deep_learning",
-        f"prompt tuning started {card.prompt_tuning_started} ({_days(used or 0)} ago, past its "
-        f"{PROMPT_TIME_BOX_DAYS}-day box) and the error is still {_pct(card.current, card)} against the "
-        f"target {_pct(card.target, card)}: prompting did not close the gap, so the problem needs the "
-        f"deep-learning layer{_overrides(card)}",
-    )
-
-
-def _cost_decide(card: ProjectCard, today: dt.date) -> tuple[str, str]:
-    where = "a product in production" if card.deployment == "production" else "the system"
-    bill = "its LLM-API bill" if card.uses_llm_api else "its serving cost"
-    budget = f" (budget {card.budget_per_month:,.0f} a month)" if card.budget_per_month is not None else ""
-    return (
-        "deep_learning",
-        f"status.stage = cost_problem: {bill} threatens the unit economics of {where}{budget}; a small model "
-        f"trained on the system's own traffic bends the cost curve{_overrides(card)}",
-    )
-
-
-def _data_type_decide(card: ProjectCard, today: dt.date) -> tuple[str, str]:
-    if card.data_type in ("image", "audio", "video"):
-        return (
-            "deep_learning",
-            f"{card.data_type} data goes straight to deep learning (pretrained networks): LLM prompting is the "
-            "wrong layer for it",
-        )
-    return "classical_ml", f"{card.data_type.replace('_', ' ')} data starts with classical ML (gradient boosting)"
-
-
-def _trained_on_labels_applies(card: ProjectCard, today: dt.date) -> bool:
-    # A failing or scaling text system that learns from labels and calls no LLM already lives at
-    # the deep-learning layer; telling it to start prompting would skip the diagnosis it needs.
-    return (
-        card.data_type == "text"
-        and card.task != "regression"
-        and card.stage in ("failing_baseline", "scaling")
-        and bool(card.volume)
-        and not card.uses_llm_api
-        and card.prompt_tuning_started is None
-    )
-
-
-def _trained_on_labels_decide(card: ProjectCard, today: dt.date) -> tuple[str, str]:
-    return (
-        "deep_learning",
-        f"status.stage = {card.stage} on {card.volume:,} labelled examples with no LLM API in use: the system "
-        "learns from its labels, so it lives at the deep-learning layer; diagnose it there before changing layers",
-    )
-
-
-def _text_default_decide(card: ProjectCard, today: dt.date) -> tuple[str, str]:
-    labelled = f"; the card's {card.volume:,} labelled examples measure it" if card.volume else ""
-    return "llm_prompting", f"text tasks start by prompting an LLM: it needs no training data{labelled}"
-
-
-LAYER_RULES: tuple[LayerRule, ...] = (
-    LayerRule("quality_gap_after_time_box", _quality_gap_applies, _quality_gap_decide),
-    LayerRule("cost_at_scale", lambda c, t: _at_prompting_layer(c) and c.stage == "cost_problem", _cost_decide),
-    LayerRule(
-        "recorded",
-        lambda c, t: c.layer is not None,
-        lambda c, t: (str(c.layer), f"the card records the decision decisions.layer = {c.layer}"),
-    ),
-    LayerRule("trained_on_labels", _trained_on_labels_applies, _trained_on_labels_decide),
-    LayerRule("data_type", lambda c, t: c.data_type != "text", _data_type_decide),
-    LayerRule(
-        "text_regression",
-        lambda c, t: c.task == "regression",
-        lambda c, t: (
-            "classical_ml",
-            "text regression starts with classical ML (TF-IDF features and a linear model): an LLM prompt gives "
-            "no calibrated numbers",
-        ),
-    ),
-    LayerRule("text_default", lambda c, t: True, _text_default_decide),
-)
-# The layer rules that move a project off the LLM-prompting layer: the plan's first step is the move.
-MOVE_RULES = ("quality_gap_after_time_box", "cost_at_scale")
-
-
-def choose_layer(card: ProjectCard, today: dt.date | None = None) -> LayerChoice:
-    """The layer the problem lives at on ``today``: the first rule of ``LAYER_RULES`` that applies."""
-    day = today or dt.date.today()
-    rule = next(r for r in LAYER_RULES if r.applies(card, day))
-    layer, why = rule.decide(card, day)
-    return LayerChoice(layer, rule.id, why)
 
 
 def rows_to_detect(current: float, target: float, *, alpha: float = 0.05, power: float = 0.8) -> int:
@@ -283,9 +128,10 @@ def _layer_steps(card: ProjectCard, today: dt.date) -> list[PlanStep]:
                 "layer",
                 "Move down to the deep-learning layer: fine-tune a pretrained transformer on labels that are better "
                 "than the LLM's",
-                f"{_pct(card.current, card)} against the target {_pct(card.target, card)} after the prompt-tuning "
-                f"time box ({rule}). Train on labels people checked, not on the LLM's answers: distilling those "
-                f"(unstuck distill) would copy the {_pct(card.current, card)} error it is meant to fix"
+                f"{fmt_error(card.current, card)} against the target {fmt_error(card.target, card)} "
+                f"after the prompt-tuning time box ({rule}). Train on labels people checked, not on the LLM's "
+                f"answers: distilling those (unstuck distill) would copy the {fmt_error(card.current, card)} "
+                "error it is meant to fix"
                 + ("; the smaller model also bends the cost curve" if card.stage == "cost_problem" else ""),
                 layer="deep_learning",
             )
@@ -293,8 +139,8 @@ def _layer_steps(card: ProjectCard, today: dt.date) -> list[PlanStep]:
     if choice.rule == "cost_at_scale":
         traffic = "production traffic" if card.deployment == "production" else "the traffic logged so far"
         caveat = (
-            f"; it keeps the LLM's quality, so it does not close the gap ({_pct(card.current, card)} vs target "
-            f"{_pct(card.target, card)})"
+            f"; it keeps the LLM's quality, so it does not close the gap ({fmt_error(card.current, card)} vs target "
+            f"{fmt_error(card.target, card)})"
             if quality_gap(card) == "open"
             else ""
         )
@@ -334,9 +180,10 @@ def _label_set(card: ProjectCard, today: dt.date) -> list[PlanStep]:
         n = rows_to_detect(card.current, card.target)
         title = f"Label at least {n:,} real inputs of the task, checked by people, as the held-out set"
         why = (
-            f"enough to tell {_pct(card.current, card)} from the target {_pct(card.target, card)} at 95% confidence "
-            "and 80% power (two-proportion test); label the training set after, as much as the learning curve asks; "
-            "unstuck diagnose on the labelled set gives a quick baseline and flags likely label errors"
+            f"enough to tell {fmt_error(card.current, card)} from the target {fmt_error(card.target, card)} "
+            "at 95% confidence and 80% power (two-proportion test); label the training set after, as much as the "
+            "learning curve asks; unstuck diagnose on the labelled set gives a quick baseline and flags likely "
+            "label errors"
         )
     else:
         title = "Label real inputs of the task, checked by people: a held-out set first, then a training set"
@@ -358,7 +205,7 @@ def _label_set(card: ProjectCard, today: dt.date) -> list[PlanStep]:
 def _components(card: ProjectCard, today: dt.date) -> list[PlanStep]:
     failing = "status.stage = failing_baseline" if card.stage == "failing_baseline" else f"stage {card.stage}"
     if quality_gap(card) == "open":
-        failing += f", {_pct(card.current, card)} vs target {_pct(card.target, card)}"
+        failing += f", {fmt_error(card.current, card)} vs target {fmt_error(card.target, card)}"
     return [
         PlanStep(
             "components",
@@ -390,7 +237,7 @@ def _prompt_time_box(card: ProjectCard, today: dt.date) -> list[PlanStep]:
             PlanStep(
                 "prompt_time_box",
                 f"Prompt tuning starts on {started}: its {box}-day box ends on {started + dt.timedelta(days=box)}",
-                f"performance.prompt_tuning_started is {_days(-used)} from now",
+                f"performance.prompt_tuning_started is {fmt_days(-used)} from now",
                 layer="llm_prompting",
             )
         ]
@@ -399,7 +246,7 @@ def _prompt_time_box(card: ProjectCard, today: dt.date) -> list[PlanStep]:
             PlanStep(
                 "prompt_time_box",
                 f"Keep prompt tuning inside its box: {box - used} of {box} days left",
-                f"prompt tuning started {started} ({_days(used)} ago)",
+                f"prompt tuning started {started} ({fmt_days(used)} ago)",
                 layer="llm_prompting",
             )
         ]
@@ -410,8 +257,8 @@ def _prompt_time_box(card: ProjectCard, today: dt.date) -> list[PlanStep]:
                 "prompt_time_box",
                 "Prompt tuning is past its time box and meets the target: freeze the prompt and record the decision "
                 f'(layer = "llm_prompting" under [decisions] in {CARD_FILE})',
-                f"prompt tuning started {started} ({_days(used)} ago, box {box}); current "
-                f"{_pct(card.current, card)} meets the target {_pct(card.target, card)}",
+                f"prompt tuning started {started} ({fmt_days(used)} ago, box {box}); current "
+                f"{fmt_error(card.current, card)} meets the target {fmt_error(card.target, card)}",
                 layer="llm_prompting",
             )
         ]
@@ -421,7 +268,7 @@ def _prompt_time_box(card: ProjectCard, today: dt.date) -> list[PlanStep]:
             "prompt_time_box",
             "Prompt tuning is past its time box: measure the error against the target now; a gap left means "
             "moving down to the deep-learning layer",
-            f"prompt tuning started {started} ({_days(used)} ago, box {box}); the card has no "
+            f"prompt tuning started {started} ({fmt_days(used)} ago, box {box}); the card has no "
             "performance.current and .target, so the plan cannot tell whether prompting closed the gap",
             layer="llm_prompting",
         )
@@ -488,7 +335,7 @@ def _greenfield(card: ProjectCard, today: dt.date) -> list[PlanStep]:
         PlanStep(
             "greenfield_forecast",
             "Forecast with a learning curve how much data the target needs",
-            f"target {_pct(card.target, card)}: the curve's forecast replaces guessing",
+            f"target {fmt_error(card.target, card)}: the curve's forecast replaces guessing",
             "unstuck curve small.csv --target <label>",
         ),
     ]
@@ -498,7 +345,7 @@ def _diagnose_first(card: ProjectCard, today: dt.date) -> list[PlanStep]:
     stage = card.stage.replace("_", " ")
     gap = ""
     if card.current is not None and card.target is not None:
-        gap = f"; current {_pct(card.current, card)} vs target {_pct(card.target, card)}"
+        gap = f"; current {fmt_error(card.current, card)} vs target {fmt_error(card.target, card)}"
     return [
         PlanStep(
             "diagnose_first",
@@ -602,7 +449,7 @@ def _target_below_human(card: ProjectCard, today: dt.date) -> list[PlanStep]:
             "target_below_human",
             "Expect slow progress past human level: plan error analysis on the subsets "
             "where the model is still worse than people",
-            f"target {_pct(card.target, card)} is below human-level {_pct(card.human_level, card)}",
+            f"target {fmt_error(card.target, card)} is below human-level {fmt_error(card.human_level, card)}",
         )
     ]
 
@@ -614,7 +461,7 @@ def _production_gate(card: ProjectCard, today: dt.date) -> list[PlanStep]:
         PlanStep(
             "production_gate",
             f"Hold out a test set of at least {n:,} rows from the dev distribution",
-            f"to tell {_pct(card.current, card)} from the target {_pct(card.target, card)} at 95% confidence "
+            f"to tell {fmt_error(card.current, card)} from the target {fmt_error(card.target, card)} at 95% confidence "
             "and 80% power (two-proportion test)",
         )
     ]

@@ -153,7 +153,7 @@ class Problem:
     train_dev_from_folds: bool = False
     notes: Mapping[str, Any] = field(default_factory=dict)
     training_logs: tuple[TrainingLog, ...] = ()
-    #: Error tags (issue 4): columns ``row`` (position in dev) and ``tags`` (tuple of str), one line
+    #: Error tags (hand-tagged dev errors): columns ``row`` (position in dev) and ``tags`` (tuple of str), one line
     #: per examined dev row; see ``unstuck.tags``.
     tags: pd.DataFrame | None = None
     #: Features holding free text (``unstuck.text.detect``): represented by TF-IDF and sentence

@@ -1,4 +1,4 @@
-"""``unstuck cost`` end to end: the issue's example, hand-checked numbers, JSON schema, bad options."""
+"""``unstuck cost`` end to end: the worked example of the cost curve, hand-checked numbers, JSON schema, bad options."""
 
 from __future__ import annotations
 

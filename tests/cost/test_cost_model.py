@@ -6,7 +6,7 @@ import pytest
 
 from unstuck.cost.model import (
     HOURS_PER_MONTH,
-    SmallModelPlan,
+    SmallModelCosts,
     api_cost_per_request,
     break_even_month,
     budget_crossing_month,
@@ -21,7 +21,7 @@ from unstuck.errors import ConfigError
 
 # Throughput 10 req/s at 50 % utilisation: q = 10 × 0.5 × 3600 × 730 = 13,140,000 requests/month per instance.
 # $2/hour: s = 2 × 730 = $1,460 per instance-month. Engineering 5 days × $1,000: one-off $5,000.
-PLAN = SmallModelPlan(instance_hourly=2.0, throughput=10.0, utilisation=0.5, engineering_days=5, daily_rate=1000)
+PLAN = SmallModelCosts(instance_hourly=2.0, throughput=10.0, utilisation=0.5, engineering_days=5, daily_rate=1000)
 C = 0.0002  # 40 input tokens at $5 per million
 
 
@@ -36,7 +36,7 @@ def test_volume_series_compounds() -> None:
     assert volume_series(1000, 0.0, 2) == [1000, 1000]
 
 
-def test_plan_quantities() -> None:
+def test_small_model_quantities() -> None:
     assert PLAN.capacity == pytest.approx(13_140_000)
     assert PLAN.instance_monthly == pytest.approx(1460)
     assert PLAN.one_off == 5000
@@ -112,9 +112,9 @@ def test_run_rate_break_even_none_when_api_cheaper_at_any_scale() -> None:
         ({"instance_hourly": 1.0, "throughput": 1.0, "min_instances": 0}, "instance"),
     ],
 )
-def test_plan_rejects_bad_values(kwargs: dict[str, float], words: str) -> None:
+def test_small_model_costs_reject_bad_values(kwargs: dict[str, float], words: str) -> None:
     with pytest.raises(ConfigError, match=words):
-        SmallModelPlan(**kwargs)  # type: ignore[arg-type]
+        SmallModelCosts(**kwargs)  # type: ignore[arg-type]
 
 
 def test_bad_volumes_and_prices() -> None:

@@ -277,7 +277,7 @@ def test_single_runs_with_dev_predictions_get_a_paired_bootstrap_verdict(project
 
 
 def test_long_log_is_plain_aligned_text(project: Path) -> None:
-    from unstuck.cli.ledger import PLAIN_ABOVE
+    from unstuck.cli._ledger_views import PLAIN_ABOVE
     from unstuck.ledger.record import Experiment
 
     with _ledger(project) as s:

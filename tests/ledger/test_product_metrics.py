@@ -14,7 +14,7 @@ import pytest
 
 from conftest import run_cli
 from unstuck.card import ProjectCard
-from unstuck.cli.ledger import _layer_lines
+from unstuck.cli._ledger_views import layer_lines as _layer_lines
 from unstuck.errors import FileProblem
 from unstuck.findings import Finding, Report, Skipped
 from unstuck.ledger.coverage import (

@@ -10,7 +10,7 @@ import pytest
 
 from unstuck.ledger.experiments import Setup, run_variants
 from unstuck.ledger.sql import SQLLedger
-from unstuck.ledger.sweep import expand_seeds, parse_vary, plan
+from unstuck.ledger.sweep import expand_seeds, parse_vary, sweep_variants
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def test_two_variant_sweep_on_ray(project: Path, local_ray: None) -> None:
     parent = run_variants(
         store, Setup(cwd=project), [sys.executable, "train.py", "--lr", "0.1"], expand_seeds([{}], None)
     )
-    variants = expand_seeds(plan([parse_vary("lr=0.15,9")]), None)
+    variants = expand_seeds(sweep_variants([parse_vary("lr=0.15,9")]), None)
     out = run_variants(
         store,
         Setup(cwd=project, parent_id=parent.ids[0]),

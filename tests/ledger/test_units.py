@@ -1,4 +1,4 @@
-"""Pure parts of the ledger: command/config diff, sweep plans, expectations, verdicts, metrics."""
+"""Pure parts of the ledger: command/config diff, sweep variants, expectations, verdicts, metrics."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from unstuck.errors import ConfigError, FileProblem
 from unstuck.ledger.diff import config_from_command, diff_configs, group_key, load_config_file
 from unstuck.ledger.record import Expectation, Experiment, parse_expect
-from unstuck.ledger.sweep import expand_seeds, parse_vary, plan
+from unstuck.ledger.sweep import expand_seeds, parse_vary, sweep_variants
 from unstuck.ledger.verdict import judge, judge_paired, judge_seeds
 from unstuck.ledger.views import compare, format_value, ledger_metrics, summarize_groups
 
@@ -57,16 +57,17 @@ def test_parse_expect() -> None:
         parse_expect("better please")
 
 
-def test_plans_grid_oat_qmc() -> None:
+def test_sweep_variants_grid_oat_qmc() -> None:
     lr, bs = parse_vary("lr=0.1,0.03,0.01"), parse_vary("bs=32,64")
-    grid = plan([lr, bs], "grid")
+    grid = sweep_variants([lr, bs], "grid")
     assert len(grid) == 6 and grid[0] == {"lr": 0.1, "bs": 32} and grid[-1] == {"lr": 0.01, "bs": 64}
-    oat = plan([lr, bs], "oat")
+    oat = sweep_variants([lr, bs], "oat")
     assert oat == [{"lr": 0.1, "bs": 32}, {"lr": 0.03, "bs": 32}, {"lr": 0.01, "bs": 32}, {"lr": 0.1, "bs": 64}]
     base = oat[0]
     assert all(sum(v[k] != base[k] for k in base) == 1 for v in oat[1:])
-    q = plan([parse_vary("lr=1e-4:1e-1:log"), parse_vary("layers=1:4:int"), bs], "qmc", samples=64, seed=1)
-    assert q == plan([parse_vary("lr=1e-4:1e-1:log"), parse_vary("layers=1:4:int"), bs], "qmc", samples=64, seed=1)
+    ranges = [parse_vary("lr=1e-4:1e-1:log"), parse_vary("layers=1:4:int"), bs]
+    q = sweep_variants(ranges, "qmc", samples=64, seed=1)
+    assert q == sweep_variants(ranges, "qmc", samples=64, seed=1)
     lrs = np.array([p["lr"] for p in q])
     assert lrs.min() >= 1e-4 and lrs.max() <= 1e-1
     assert {p["layers"] for p in q} == {1, 2, 3, 4} and {p["bs"] for p in q} == {32, 64}
@@ -83,13 +84,13 @@ def test_bad_vary(text: str) -> None:
         parse_vary(text)
 
 
-def test_plan_refuses_ranges_in_grid_and_seed_as_variable() -> None:
+def test_sweep_variants_refuses_ranges_in_grid_and_seed_as_variable() -> None:
     with pytest.raises(ConfigError, match="range"):
-        plan([parse_vary("lr=0.1:0.2")], "grid")
+        sweep_variants([parse_vary("lr=0.1:0.2")], "grid")
     with pytest.raises(ConfigError, match="seeds"):
-        plan([parse_vary("seed=1,2")], "grid")
+        sweep_variants([parse_vary("seed=1,2")], "grid")
     with pytest.raises(ConfigError, match="samples"):
-        plan([parse_vary("lr=0.1:0.2")], "qmc")
+        sweep_variants([parse_vary("lr=0.1:0.2")], "qmc")
 
 
 # -- the noise-aware verdict on planted cases ----------------------------------------------------------------------

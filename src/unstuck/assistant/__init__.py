@@ -4,6 +4,8 @@
 - :mod:`~unstuck.assistant.tools`: what each tool computes, over the Python API, JSON out;
 - :mod:`~unstuck.assistant.summary`: the short form of a report for an assistant's context;
 - :mod:`~unstuck.assistant.server`: the MCP server over stdio (the ``mcp`` SDK, an optional extra);
+- :mod:`~unstuck.assistant.runs`: the tools that run commands (``--allow-run``);
+- :mod:`~unstuck.assistant.mcp_results`: what every tool shares to talk MCP (results, errors, progress);
 - :mod:`~unstuck.assistant.skill`: the shipped ``SKILL.md`` and its installer.
 
 Nothing here imports the ``mcp`` SDK at import time, so the package loads without it.

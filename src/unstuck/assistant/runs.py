@@ -15,8 +15,8 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp_types import ToolAnnotations
 
 from unstuck.assistant import params
+from unstuck.assistant.mcp_results import JsonResult, described, json_result, progress_reporter, user_errors
 from unstuck.assistant.sandbox import Sandbox
-from unstuck.assistant.server import JsonResult, described, json_result, progress_reporter, user_errors
 from unstuck.assistant.tools import DEFAULT_LEDGER, jsonable
 
 if TYPE_CHECKING:
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 __all__ = ["command_curve", "register_run_tools", "run_experiments"]
 
 DEFAULT_FRACTIONS = (0.05, 0.1, 0.2, 0.4, 0.7, 1.0)
-#: The metric a command curve fits when none is named: the first of these the runs report.
-PREFERRED_KEYS = ("dev_error", "val_error", "error", "dev_loss", "val_loss", "loss", "rmse", "mae")
 
 OnEvent = Callable[[str, "Experiment"], None]
 
@@ -58,14 +56,14 @@ def run_experiments(
     from unstuck.ledger.experiments import Setup, recover, run_variants
     from unstuck.ledger.record import parse_expect
     from unstuck.ledger.store import open_ledger
-    from unstuck.ledger.sweep import expand_seeds, parse_vary, plan
+    from unstuck.ledger.sweep import expand_seeds, parse_vary, sweep_variants
 
     if jobs < 1:
         raise ConfigError(f"jobs {jobs} must be at least 1.", "e.g. jobs=4.")
     if timeout is not None and timeout <= 0:
         raise ConfigError(f"timeout {timeout:g} must be positive.", "e.g. timeout=600 (seconds per run).")
     axes = [parse_vary(v) for v in vary or []]
-    variants = expand_seeds(plan(axes, mode=mode, samples=samples), seeds)
+    variants = expand_seeds(sweep_variants(axes, mode=mode, samples=samples), seeds)
     setup = Setup(
         cwd=sandbox.root,
         hypothesis=hypothesis,
@@ -84,36 +82,6 @@ def run_experiments(
     return result
 
 
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
-def _metric_key(reported: list[dict[str, Any]], wanted: str | None) -> str:
-    """The metric to fit: ``wanted`` if reported, else the first preferred key all runs report, else the only one."""
-    from unstuck.errors import ConfigError
-
-    numeric = set.intersection(*[{k for k, v in m.items() if _number(v) is not None} for m in reported])
-    if wanted is not None:
-        if not any(wanted in m for m in reported):
-            seen = sorted(set().union(*[set(m) for m in reported]))
-            raise ConfigError(
-                f"No run reported the metric '{wanted}'; they reported {seen}.",
-                "Pass metric_key with one of those names.",
-            )
-        return wanted
-    for key in PREFERRED_KEYS:
-        if key in numeric:
-            return key
-    if len(numeric) == 1:
-        return next(iter(numeric))
-    raise ConfigError(
-        f"The runs report several metrics {sorted(numeric)} and none is called {', '.join(PREFERRED_KEYS[:3])}.",
-        "Pass metric_key with the one to fit (and maximize=true if higher is better).",
-    )
-
-
 def command_curve(
     sandbox: Sandbox,
     command: list[str],
@@ -130,76 +98,26 @@ def command_curve(
 ) -> dict[str, Any]:
     """The learning curve of any training command (``unstuck curve -- CMD``), ``unstuck.curve/1``.
 
-    ``command`` runs in the root once per fraction and seed (``{fraction}``, ``{seed}``, and
-    ``{size}`` with ``rows``), and prints its metrics as a JSON object on its last line. The
-    CLI assembles this itself, so the few steps are repeated here, without its printing.
+    ``command`` runs in the root once per fraction and seed; see
+    :func:`unstuck.command_curve.command_curve`, which the CLI calls too.
     """
-    from unstuck import curves
-    from unstuck.checks.learning_curve import forecast_at
-    from unstuck.errors import ConfigError
-    from unstuck.runs import RunSpec, placeholders, run_many, substitute
+    from unstuck.command_curve import command_curve as run_curve
 
-    fractions = sorted(set(fractions))
-    if not fractions or not seeds:
-        raise ConfigError("fractions and seeds must not be empty.", "e.g. fractions=[0.1, 0.2, 0.4, 1], seeds=[0].")
-    if any(not 0 < f <= 1 for f in fractions):
-        raise ConfigError(f"Fractions must be in (0, 1], got {fractions}.", "e.g. fractions=[0.1, 0.2, 0.4, 1].")
-    used = placeholders(command)
-    if not used & {"fraction", "size"}:
-        raise ConfigError(
-            "The command has no {fraction} or {size} placeholder, so every run would train on the same data.",
-            "Put {fraction} (or {size} with rows) where your script takes the share of training data.",
-        )
-    if "size" in used and rows is None:
-        raise ConfigError("The command uses {size}, but rows (the full training-set size) is unknown.", "Pass rows.")
-    if rows is not None and rows <= 0:
-        raise ConfigError(f"rows must be positive, got {rows}.", "Pass the number of rows in the full training set.")
-    if jobs is not None and jobs < 1:
-        raise ConfigError(f"jobs must be at least 1, got {jobs}.", "Pass jobs=1 to run one at a time.")
-    specs = []
-    for fraction in fractions:
-        for s in seeds:
-            values: dict[str, Any] = {"fraction": fraction, "seed": s}
-            if rows is not None:
-                values["size"] = max(1, round(fraction * rows))
-            specs.append(RunSpec(substitute(command, values), values=values, cwd=sandbox.root, timeout=timeout))
     done = (lambda r: on_done(f"run {r.spec.values} {'ok' if r.ok else 'failed'}")) if on_done else None
-    results = run_many(specs, jobs=jobs, on_done=done)
-    good = [r for r in results if r.ok]
-    if not good:
-        raise ConfigError(
-            f"All {len(results)} runs failed, so there is no curve to fit (first error: {results[0].error}).",
-            "Run the command once by hand with the substituted values and fix it; it must print a JSON object "
-            "as its last line.",
-        )
-    key = _metric_key([r.metrics for r in good], metric_key)
-    usable = [r for r in good if _number(r.metrics.get(key)) is not None]
-    sizes = [float(r.spec.values["size"] if rows is not None else r.spec.values["fraction"]) for r in usable]
-    sign = -1.0 if maximize else 1.0
-    fit = curves.fit(
-        sizes, [sign * (_number(r.metrics[key]) or 0.0) for r in usable], floor=None if maximize else 0.0, seed=seed
+    curve = run_curve(
+        command,
+        fractions=fractions,
+        seeds=seeds,
+        rows=rows,
+        metric_key=metric_key,
+        maximize=maximize,
+        jobs=jobs,
+        timeout=timeout,
+        seed=seed,
+        cwd=sandbox.root,
+        on_done=done,
     )
-    raw = forecast_at(fit, float(rows) if rows is not None else 1.0)
-    forecast = dict(raw)
-    if sign < 0:  # fitted on -metric: turn the values back; gains keep their sign
-        for k in ("now", "at_2x", "at_10x"):
-            forecast[k] = -raw[k]
-        for k in ("interval_2x", "interval_10x"):
-            forecast[k] = sorted(-x for x in raw[k])
-    result: dict[str, Any] = jsonable(
-        {
-            "schema": "unstuck.curve/1",
-            "mode": "command",
-            "command": " ".join(command),
-            "metric_key": key,
-            "maximize": maximize,
-            "runs": [r.to_dict() for r in results],
-            "failed": len(results) - len(usable),
-            "curve": fit.to_dict(),
-            "size_unit": "rows" if rows is not None else "fraction of the training data",
-            "forecast": forecast,
-        }
-    )
+    result: dict[str, Any] = jsonable(curve.to_dict())
     return result
 
 

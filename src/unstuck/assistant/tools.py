@@ -6,9 +6,9 @@ plain JSON values (numpy scalars turned into numbers) in the shapes the CLI's
 ``--json`` writes: ``unstuck.report/1``, ``unstuck.curve/1``, ``unstuck.plan/1``,
 ``unstuck.cost/1``. Nothing here prints or touches MCP; the server adds that.
 
-``learning_curve`` (data mode) and ``cost`` have no Python API of their own
-(the CLI computes them), so the few lines that assemble them from
-:mod:`unstuck.checks` and :mod:`unstuck.cost` are repeated here.
+Each tool calls the same library function as its CLI command
+(:func:`unstuck.baseline_curve.baseline_curve`, :func:`unstuck.cost.estimate.estimate_cost`,
+...), so the two give the same document.
 """
 
 from __future__ import annotations
@@ -170,10 +170,8 @@ def learning_curve(
     on_step: OnStep | None = None,
 ) -> dict[str, Any]:
     """The quick baseline's learning curve and forecast (``unstuck curve DATA --target``), ``unstuck.curve/1``."""
-    from unstuck.context import Context
+    from unstuck.baseline_curve import baseline_curve
     from unstuck.pipeline import load_problem
-    from unstuck.registry import registered_checks
-    from unstuck.runner import run_checks
 
     problem = load_problem(
         sandbox.path(train, "train"),
@@ -184,22 +182,7 @@ def learning_curve(
         drop=tuple(drop),
         seed=seed,
     )
-    spec = [s for s in registered_checks() if s.name == "learning_curve"]
-    run = run_checks(problem, Context(problem, on_step=on_step), checks=spec)
-    if run.skipped:
-        raise ConfigError(
-            f"No learning curve: {run.skipped[0].reason}.",
-            "Give more training rows, or a target the baselines can learn.",
-        )
-    result: dict[str, Any] = jsonable(
-        {
-            "schema": "unstuck.curve/1",
-            "mode": "data",
-            "metric": problem.metric.to_dict(),
-            "findings": [f.to_dict() for f in run.findings],
-            "learning_curve": run.sections["learning_curve"],
-        }
-    )
+    result: dict[str, Any] = jsonable(baseline_curve(problem, on_step=on_step).to_dict())
     return result
 
 
@@ -245,24 +228,17 @@ def ledger_log(
     limit: int = 20,
 ) -> list[dict[str, Any]]:
     """The experiments, newest first (``unstuck log --json``), filtered as the CLI filters them."""
-    from unstuck.ledger.record import STATUSES, VERDICTS
+    from unstuck.ledger.record import STATUSES
+    from unstuck.ledger.views import matching, verdict_filter
 
     bad = [s for s in status if s not in STATUSES]
     if bad:
         raise ConfigError(f"status {bad[0]!r} is not one of {', '.join(STATUSES)}.", "e.g. status ['failed'].")
-    if verdict is not None and verdict not in (*VERDICTS, "unset"):
-        raise ConfigError(f"verdict {verdict!r} is not keep, discard, inconclusive or unset.", "e.g. verdict 'keep'.")
+    verdict_filter(verdict)
     if limit < 0:
         raise ConfigError(f"limit {limit} is negative.", "Pass 0 for all records, or a positive count.")
     with _ledger(sandbox, ledger) as store:
-        records = store.list(status=list(status) or None, limit=None)
-    if verdict is not None:
-        records = [r for r in records if (r.verdict or "unset") == verdict]
-    if grep is not None:
-        needle = grep.lower()
-        records = [
-            r for r in records if needle in (r.hypothesis or "").lower() or needle in " ".join(r.command).lower()
-        ]
+        records = matching(store.list(status=list(status) or None, limit=None), verdict=verdict, grep=grep)
     if limit > 0:
         records = records[:limit]
     result: list[dict[str, Any]] = jsonable([r.to_dict() for r in records])
@@ -310,86 +286,33 @@ def cost(
     coverage: float | None = None,
 ) -> dict[str, Any]:
     """LLM API vs a fine-tuned small model (``unstuck cost --json``), an ``unstuck.cost/1`` document."""
-    from unstuck.cost.model import SmallModelPlan, api_cost_per_request, cost_curve, volume_series
-    from unstuck.cost.report import build_report, cost_to_dict
+    from unstuck.cost.estimate import Pricing, cost_report, request_volume
 
-    if volumes:
-        series = [float(v) for v in volumes]
-        volume = {"source": "series", "requests": series[0], "growth": None, "months": len(series)}
-    elif requests is not None:
-        series = volume_series(requests, growth, months)
-        volume = {"source": "growth", "requests": requests, "growth": growth, "months": months}
-    else:
-        raise ConfigError(
-            "No request volume: the cost curve needs requests (per month) or volumes.",
-            "Pass requests=50000 with growth=0.3, or volumes=[50000, 80000, 120000].",
-        )
-    per_request = api_cost_per_request(tokens_in, tokens_out, api_input_price, api_output_price)
-    small = SmallModelPlan(
-        instance_hourly=small_model_hourly,
+    pricing = Pricing(
+        api_input_price=api_input_price,
+        api_output_price=api_output_price,
+        small_model_hourly=small_model_hourly,
         throughput=throughput,
         utilisation=utilisation,
         min_instances=min_instances,
-        gpu_hours=finetune_gpu_hours,
+        finetune_gpu_hours=finetune_gpu_hours,
         gpu_hourly=gpu_hourly,
-        labelling=labelling_cost,
+        labelling_cost=labelling_cost,
         engineering_days=engineering_days,
         daily_rate=daily_rate,
+        budget=budget,
     )
-    curve = cost_curve(series, per_request, small, coverage=coverage, budget=budget)
-    section = cost_to_dict(
-        curve,
-        small,
-        input_price=api_input_price,
-        output_price=api_output_price,
-        tokens_in=tokens_in,
-        tokens_out=tokens_out,
-        tokens_source="given",
-        throughput_source="given",
-        volume=volume,
-        coverage_source="given" if coverage is not None else None,
-    )
-    notes = []
-    if small.one_off == 0:
-        notes.append(
-            "One-off cost is 0: add finetune_gpu_hours/gpu_hourly, engineering_days/daily_rate and "
-            "labelling_cost for a fair break-even."
-        )
-    result: dict[str, Any] = jsonable(build_report("cost", cost=section, notes=notes))
+    volume = request_volume(requests=requests, growth=growth, months=months, volumes=volumes)
+    document = cost_report(pricing, volume, tokens_in=tokens_in, tokens_out=tokens_out, coverage=coverage)
+    result: dict[str, Any] = jsonable(document)
     return result
 
 
 def saved_report(sandbox: Sandbox, report: str | None) -> Report:
     """A report saved under the root: a ``--json`` report file, or by default the last diagnosis."""
-    from unstuck.findings import SCHEMA, Report
+    from unstuck.report_file import read_report
     from unstuck.state import LAST_DIAGNOSIS, load_last
 
     if report is None:
         return load_last(sandbox.root / LAST_DIAGNOSIS)[1]
-    path = sandbox.path(report, "report")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FileProblem(
-            f"The report '{report}' does not exist.", "Pass a file written by `unstuck diagnose ... --json PATH`."
-        ) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FileProblem(
-            f"Could not read the report '{report}' as JSON ({exc}).",
-            "Pass a file written by `unstuck diagnose ... --json PATH`, not the HTML or Markdown report.",
-        ) from None
-    if isinstance(data, dict) and isinstance(data.get("report"), dict):
-        data = data["report"]  # the saved last diagnosis wraps the report with its arguments
-    schema = data.get("schema") if isinstance(data, dict) else None
-    if schema != SCHEMA:
-        raise FileProblem(
-            f"'{report}' is not an unstuck report: its schema is {schema!r}, expected {SCHEMA!r}.",
-            "Pass a file written by `unstuck diagnose ... --json PATH` with this version of unstuck.",
-        )
-    try:
-        return Report.from_dict(data)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise FileProblem(
-            f"'{report}' says it is {SCHEMA} but is incomplete or damaged ({type(exc).__name__}: {exc}).",
-            "Write it again with `unstuck diagnose ... --json PATH`.",
-        ) from None
+    return read_report(sandbox.path(report, "report"))

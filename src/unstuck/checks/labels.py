@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from unstuck.data.frames import MAX_EXAMPLES, row_refs, short
 from unstuck.findings import Finding
+from unstuck.metrics import rate_exceeds
 from unstuck.registry import CheckResult, SkipCheck, check
 
 if TYPE_CHECKING:
@@ -96,6 +97,16 @@ def confident_share(labels: NDArray[np.int64], proba: NDArray[np.float64]) -> fl
     return float(np.mean(other.max(axis=1) >= CONFIDENT_OTHER))
 
 
+def confidently_wrong(labels: NDArray[np.int64], proba: NDArray[np.float64]) -> int:
+    """How many rows get some label other than their given one with probability at least
+    :data:`CONFIDENT_OTHER` (flagged or not)."""
+    if len(labels) == 0:
+        return 0
+    other = np.array(proba, dtype=np.float64, copy=True)
+    other[np.arange(len(labels)), labels] = -1.0
+    return int(np.sum(other.max(axis=1) >= CONFIDENT_OTHER))
+
+
 def confused_pairs(joint: NDArray[np.float64], classes: tuple[Any, ...], top: int = 5) -> list[dict[str, Any]]:
     """The largest off-diagonal cells of the joint: (given label, likely true label, share of rows)."""
     off = joint.copy()
@@ -161,6 +172,8 @@ def labels(problem: Problem, ctx: Context) -> CheckResult:
             "flagged": len(flagged),
             "flagged_share": float(len(flagged) / len(y_true)),
             "confident_share": confident_share(labels_int[verdict["flagged"]], proba[flagged]),
+            "confidently_wrong": confidently_wrong(labels_int, proba[rows]),
+            "rows_judged": len(rows),
             "confused_pairs": confused_pairs(verdict["joint"], classes),
             "ranked": [
                 {
@@ -192,7 +205,7 @@ def labels(problem: Problem, ctx: Context) -> CheckResult:
         if info["flagged"] == 0:
             continue
         reasons = trust[split]["against"]
-        warn = info["noise_rate"] >= WARN_NOISE_RATE and info["flagged"] >= MIN_FLAGGED and not reasons
+        warn = _warns(info, reasons)
         gain = trust[split]["gain"] if warn else None
         info["trust"] = trust[split]
         pairs = info["confused_pairs"][:2]
@@ -241,7 +254,10 @@ def _trust(
     * the model must carry signal (:mod:`unstuck.signal`): the doubts of a model no better than
       a constant are noise;
     * train's flags (out-of-fold) need one corroboration: the model confidently prefers another
-      label on many of them (:func:`confident_share`); or dev, labelled apart, has a lower error
+      label on many of them (:func:`confident_share`) — and, where dev's own flags are not trusted,
+      it is confidently wrong on train more often than on dev beyond noise (else the confidence is
+      the model's: an overfit model is as sure of its mistakes on clean rows); or dev, labelled
+      apart, has a lower error
       than train-dev, a sample of train's own rows, beyond noise (rows of one distribution
       differ in error only by their labels or by chance); or a model refitted without the
       flagged rows has a lower dev error beyond noise (the flags measurably hurt);
@@ -271,7 +287,8 @@ def _trust(
     )
     ceiling = _ceiling(problem, ctx)
     out: dict[str, dict[str, Any]] = {}
-    for split, info in results.items():
+    # Train last: its flags are judged against dev's, which must be settled first.
+    for split, info in sorted(results.items(), key=lambda kv: kv[0] == "train"):
         against: list[str] = []
         support: list[str] = []
         gain: float | None = None
@@ -290,8 +307,46 @@ def _trust(
         # it lost every label-noise case of the benchmark's tune half and a planted digits case to
         # fix one small clean set). Dev's flags are vetoed below, where the model never saw the rows.
         confident = info["confident_share"] >= MIN_CONFIDENT_SHARE
+        # Dev's confident mistakes are a reference for the model's own only when dev's flags are not
+        # themselves trusted as wrong labels (then dev is as noisy as train and says nothing).
+        dev = results.get("dev")
+        dev_noisy = dev is not None and "dev" in out and _warns(dev, out["dev"]["against"])
+        reference = dev if split == "train" and not dev_noisy else None
+        if (
+            confident
+            and reference is not None
+            and not _more_confidently_wrong(problem, info, reference)
+            and not _second_family_agrees(problem, ctx, info, positions[split])
+        ):
+            # The model's confidence says something about train's labels only when it is confidently
+            # wrong on train more often than on dev, labelled apart: a model that is as often sure of
+            # another label on dev rows is simply overconfident (an overfit model on a small train set
+            # is), and its confident out-of-fold mistakes on train are its own, not the labels'. When
+            # train's labels are the worse ones, the out-of-fold models meet every wrong label as a
+            # confident mistake that dev does not have.
+            on_dev = reference["confidently_wrong"] / reference["rows_judged"]
+            on_train = info["confidently_wrong"] / info["rows_judged"]
+            against_confidence = (
+                f"the model is sure of another label on {info['confident_share']:.0%} of the flagged rows, but it is "
+                f"not confidently wrong more often on train ({on_train:.1%} of rows) than on dev, labelled apart "
+                f"({on_dev:.1%}), so that confidence is the model's, not evidence about train's labels"
+            )
+            if "second_family" in info:
+                against_confidence += (
+                    f", and the {info['second_family']['model'].replace('_', ' ')} baseline is sure of the same other "
+                    f"label on only {info['second_family']['agreeing_share']:.0%} of them"
+                )
+            confident = False
+        else:
+            against_confidence = None
         if confident:
             support.append(f"the model is sure of another label on {info['confident_share']:.0%} of the flagged rows")
+            if "second_family" in info:
+                second = info["second_family"]
+                support.append(
+                    f"the {second['model'].replace('_', ' ')} baseline, also out-of-fold, is sure of the same other "
+                    f"label on {second['agreeing_share']:.0%} of them"
+                )
         if split == "train":
             if dev_cleaner and mismatch is not None:
                 support.append(
@@ -315,7 +370,7 @@ def _trust(
                     )
                     gain = refit["gain"]
             if not support:
-                sure = (
+                sure = against_confidence or (
                     f"the model is sure of another label ({CONFIDENT_OTHER:.0%} or more) on only "
                     f"{info['confident_share']:.0%} of the flagged rows"
                 )
@@ -346,6 +401,57 @@ def _trust(
             gain = min(gain, ceiling)
         out[split] = {"for": support, "against": against, "gain": gain}
     return out
+
+
+#: The other model family asked to confirm the best baseline's flags.
+SECOND_FAMILY = {"linear": "gradient_boosting", "gradient_boosting": "linear"}
+
+
+def _second_family_agrees(
+    problem: Problem, ctx: Context, info: dict[str, Any], flagged: NDArray[np.int64]
+) -> bool:
+    """Does a model of another family, also out-of-fold, confidently prefer the same other label on
+    at least :data:`MIN_CONFIDENT_SHARE` of train's flagged rows?
+
+    Where dev cannot serve as a reference (it is as noisy as train, or the model is as often
+    sure of its mistakes there), the flags may still be wrong labels: an obvious true label is
+    one that models of different inductive biases (a linear model and boosted trees), each
+    trained without the row, both name with confidence. A row the best model merely finds
+    hard, or gets wrong by overfitting a small train set, is seldom named the same way by a
+    model that generalises differently; a weak second model is seldom confident at all, so a
+    weak model cannot corroborate (the veto then stands). Recorded in ``info``.
+    """
+    second = SECOND_FAMILY.get(ctx.ladder.best)
+    if problem.mode != "data" or second is None or len(flagged) < MIN_FLAGGED:
+        return False
+    from unstuck.baselines import out_of_fold_proba
+
+    ctx.step(f"asking the {second.replace('_', ' ')} baseline, out-of-fold, about the flagged labels")
+    other = out_of_fold_proba(problem, second, folds=ctx.budget.oof_folds, backend=ctx.backend, on_step=ctx.step)
+    position = {c: i for i, c in enumerate(problem.classes)}
+    given = np.array([position[v] for v in problem.frames["train"][problem.target].to_numpy()[flagged].tolist()])
+    first = np.array(ctx.oof_proba[flagged], dtype=np.float64, copy=True)
+    first[np.arange(len(flagged)), given] = -1.0
+    likely = np.argmax(first, axis=1)
+    agree = float(np.mean(other[flagged, likely] >= CONFIDENT_OTHER))
+    info["second_family"] = {"model": second, "agreeing_share": agree}
+    return agree >= MIN_CONFIDENT_SHARE
+
+
+def _warns(info: dict[str, Any], against: list[str]) -> bool:
+    """Whether a split's flags are a warning: enough estimated noise and flags, nothing against them."""
+    return info["noise_rate"] >= WARN_NOISE_RATE and info["flagged"] >= MIN_FLAGGED and not against
+
+
+def _more_confidently_wrong(problem: Problem, info: dict[str, Any], reference: dict[str, Any]) -> bool:
+    """Is the model confidently wrong on ``info``'s split more often than on ``reference``'s, beyond noise?"""
+    return rate_exceeds(
+        info["confidently_wrong"],
+        info["rows_judged"],
+        reference["confidently_wrong"],
+        reference["rows_judged"],
+        seed=problem.seed,
+    )
 
 
 def _decomposition(ctx: Context) -> Decomposition | None:

@@ -7,7 +7,7 @@ trained on nested, stratified subsets of train at sizes ``n_train · 2^(-j/2)``
 ladder's own fit, so it costs nothing. Each size gets a budget of training rows
 (a quarter of train, between 5,000 and 10,000), spent on repeats with different
 seeds: the large sizes that dominate the cost run once, small ones twice (see
-``_plan``); at most :data:`MAX_FITS` fits. No fit uses more than :data:`MAX_CURVE_ROWS`
+``_curve_sizes``); at most :data:`MAX_FITS` fits. No fit uses more than :data:`MAX_CURVE_ROWS`
 rows (10k). From 20k training rows on, the fits run in worker processes, one thread each
 (:mod:`unstuck.fits`); the check takes ~12 s at 100k rows on 2 cores. Dev error is measured
 on at most :data:`MAX_DEV_ROWS` dev rows (a fixed, seeded sample), the same rows for every size.
@@ -115,7 +115,7 @@ def smallest_size(n_train: int, n_classes: int = 0) -> int:
     return max(min(MIN_ROWS, n_train // 4), SMALL_MIN_ROWS, 2 * n_classes)
 
 
-def _plan(
+def _curve_sizes(
     n_train: int,
     max_fits: int = MAX_FITS,
     n_classes: int = 0,
@@ -139,10 +139,10 @@ def _plan(
         max_fits, most = small
     else:
         most = max_repeats
-    plan: list[tuple[int, int]] = []
+    sizes: list[tuple[int, int]] = []
     fits = 0
     j = 1
-    while len(plan) < MAX_SIZES:
+    while len(sizes) < MAX_SIZES:
         j += 1
         size = int(n_train * 2 ** (-j / 2))
         if size < floor:
@@ -152,9 +152,9 @@ def _plan(
         repeats = int(min(most, max(1, budget // size)))
         if fits + repeats > max_fits:
             break
-        plan.append((size, repeats))
+        sizes.append((size, repeats))
         fits += repeats
-    return plan
+    return sizes
 
 
 def curve_fits(max_fits: int, n_classes: int) -> int:
@@ -211,7 +211,7 @@ def data_size_curve(problem: Problem, ctx: Context) -> dict[str, Any]:
     max_fits = curve_fits(budget.curve_fits, len(problem.classes)) if heavy else budget.curve_fits
     jobs = []
     small = (budget.small_curve_fits, budget.small_curve_repeats)
-    for fit_rows, repeats in _plan(n_train, max_fits, len(problem.classes), budget.curve_repeats, small):
+    for fit_rows, repeats in _curve_sizes(n_train, max_fits, len(problem.classes), budget.curve_repeats, small):
         for r in range(repeats):
             seed = problem.seed + 1000 * (r + 1)
             order = nested_order(y_train if classification else None, n_train, seed)
@@ -249,29 +249,10 @@ def data_size_curve(problem: Problem, ctx: Context) -> dict[str, Any]:
 
 
 def forecast_at(fit: CurveFit, n_train: float) -> dict[str, Any]:
-    """Forecasts at 1×, 2× and 10× ``n_train``, their 90 % intervals, and the gain at 2× with its interval.
+    """Forecasts at 1×, 2× and 10× ``n_train`` at the check's level (see :func:`unstuck.curves.forecast_at`)."""
+    from unstuck.curves import forecast_at as forecast
 
-    The gain's interval comes from the same bootstrap draws at 1× and 2× (paired), so
-    the uncertainty they share cancels.
-    """
-    sizes = np.array([n_train, 2 * n_train, 10 * n_train], dtype=np.float64)
-    point = fit.predict(sizes)
-    low, high = fit.interval(sizes, level=LEVEL)
-    draws = fit.draws_at(sizes)
-    gain_draws = draws[:, 0] - draws[:, 1]
-    tail = (1 - LEVEL) / 2
-    gain_low, gain_high = (float(v) for v in np.quantile(gain_draws, [tail, 1 - tail]))
-    return {
-        "now": float(point[0]),
-        "at_2x": float(point[1]),
-        "at_10x": float(point[2]),
-        "interval_2x": [float(low[1]), float(high[1])],
-        "interval_10x": [float(low[2]), float(high[2])],
-        "gain_2x": float(point[0] - point[1]),
-        "gain_2x_interval": [gain_low, gain_high],
-        "gain_10x": float(point[0] - point[2]),
-        "level": LEVEL,
-    }
+    return forecast(fit, n_train, level=LEVEL)
 
 
 def verdict(fit: CurveFit, forecast: dict[str, Any], observed: float) -> str:
@@ -360,7 +341,7 @@ def learning_curve(problem: Problem, ctx: Context) -> CheckResult:
     n_train = len(problem.frames["train"])
     budget = ctx.budget
     small = (budget.small_curve_fits, budget.small_curve_repeats)
-    if len(_plan(n_train, budget.curve_fits, len(problem.classes), budget.curve_repeats, small)) < 3:
+    if len(_curve_sizes(n_train, budget.curve_fits, len(problem.classes), budget.curve_repeats, small)) < 3:
         floor = smallest_size(n_train, len(problem.classes))
         raise SkipCheck(
             f"needs three subset sizes of at least {floor} rows below the {n_train} training rows (about "

@@ -12,12 +12,17 @@ read the same slices). What counts as a failure:
 Each kept slice becomes a finding. Its ``expected_gain`` is how far the dev
 metric would fall if the slice were only as hard as the rest of dev: for error
 rates ``share of dev × (slice error − rest error)``; for RMSE/MAE the metric
-recomputed with the slice's mean loss replaced by the rest's. A slice that is
-**rare** — at most ``RARE_SHARE`` of dev rows, or rarer in train than in dev
-(train share below ``RARER_IN_TRAIN`` × its dev share) — points to the lever
-``targeted_data`` (bottleneck ``underrepresented_slice``): collect or label more
-of it. A common slice is reported without a lever: more of the same data is not
-evidently what it needs.
+recomputed with the slice's mean loss replaced by the rest's.
+
+A slice points to the lever ``targeted_data`` (bottleneck ``underrepresented_slice``:
+collect or label more of it) only when it is **rarer in train than in dev**: its
+train share below ``RARER_IN_TRAIN`` × its dev share, and below it beyond noise
+(Jeffreys draws of both shares). That is evidence that train under-serves it. A slice
+that is merely small, but as common in train as in dev, is a *weak* slice: it may be
+hard in itself (noisier targets, a region the features cannot separate) or labelled
+differently in dev, and more examples like it are a hypothesis, not a finding; it is
+reported without a lever, and the learning curve's per-slice curves say whether more
+of it would help (``learning_curve.which_slice``).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import numpy as np
 
 from unstuck.findings import TRAINED_MODEL as RESTS_ON
 from unstuck.findings import Finding
+from unstuck.metrics import rate_exceeds
 from unstuck.registry import CheckResult, SkipCheck, check
 
 if TYPE_CHECKING:
@@ -37,7 +43,7 @@ if TYPE_CHECKING:
     from unstuck.problem import Problem
     from unstuck.slices import Slice, SliceSearch
 
-#: A slice holding at most this share of dev rows is rare.
+#: A slice holding at most this share of dev rows is rare (described so; not a lever by itself).
 RARE_SHARE = 0.10
 #: A slice is rarer in train when its train share is below this multiple of its dev share.
 RARER_IN_TRAIN = 0.8
@@ -119,7 +125,12 @@ def _describe(problem: Problem, found: Slice, losses: np.ndarray, train_rows: pd
     gain = max(0.0, metric.from_losses(losses) - metric.from_losses(replaced))
     train_share = float(found.mask(train_rows).mean()) if train_rows is not None and len(train_rows) else None
     rare = found.share <= RARE_SHARE
-    rarer = train_share is not None and train_share < RARER_IN_TRAIN * found.share
+    rarer = (
+        train_rows is not None
+        and train_share is not None
+        and train_share < RARER_IN_TRAIN * found.share
+        and rate_exceeds(len(found.rows), len(losses), round(train_share * len(train_rows)), len(train_rows), seed=0)
+    )
     entry = found.to_dict()
     entry.update(
         {
@@ -141,10 +152,14 @@ def _finding(problem: Problem, rank: int, found: Slice, entry: dict[str, Any]) -
         f"{found.rule}: {metric.name.replace('_', ' ')} {metric.format(entry['metric'])} vs "
         f"{metric.format(entry['rest_metric'])} elsewhere, {found.share:.1%} of dev rows{train}"
     )
-    targeted = entry["rare"] or entry["rarer_in_train"]
+    targeted = entry["rarer_in_train"]
     if targeted:
-        why = "rarer in train than in dev" if entry["rarer_in_train"] else "a rare slice"
-        title += f" — {why}: more examples like it should help"
+        title += " — rarer in train than in dev: more examples like it should help"
+    elif entry["train_share"] is not None:
+        title += (
+            " — as common in train as in dev, so train does not under-serve it: a weak slice, not evidently "
+            "short of data"
+        )
     evidence = {k: entry[k] for k in ("rule", "rows", "failures", "metric", "rest_metric", "share", "train_share")}
     evidence.update({"p_value": found.p_value, "q_value": found.q_value, "also": list(found.also)})
     evidence["rests_on"] = list(RESTS_ON)

@@ -8,16 +8,20 @@ must not drift apart.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from unstuck.cli._console import quiet_callback
 
+if TYPE_CHECKING:
+    from unstuck.card import ProjectCard
+
 __all__ = [
     "BackendOption",
     "BudgetOption",
     "CacheDirOption",
+    "CardOption",
     "DataArgument",
     "DevOption",
     "DeviceOption",
@@ -39,6 +43,7 @@ __all__ = [
     "TextColumnOption",
     "TrainDevOption",
     "VerboseOption",
+    "card_from_option",
     "text_settings",
 ]
 
@@ -94,6 +99,7 @@ CacheDirOption = Annotated[
     Path | None,
     typer.Option(help="Folder of the embedding cache. Default: $UNSTUCK_CACHE_DIR, else ~/.cache/unstuck."),
 ]
+CardOption = Annotated[Path | None, typer.Option(help="Project card (default: ./unstuck.toml when it exists).")]
 JsonOption = Annotated[
     Path | None,
     typer.Option("--json", help="Write the report as JSON (schema unstuck.report/1) to this path."),
@@ -147,3 +153,13 @@ def text_settings(
     if no_text:
         return ()
     return tuple(text_column) if text_column else None
+
+
+def card_from_option(path: Path | None) -> ProjectCard | None:
+    """The project card at ``--card PATH``, or ./unstuck.toml when it exists, or None."""
+    from unstuck.card import CARD_FILE, read_card
+
+    if path is not None:
+        return read_card(path)
+    default = Path(CARD_FILE)
+    return read_card(default) if default.exists() else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -13,6 +12,7 @@ from unstuck.cli._options import (
     BackendOption,
     BudgetOption,
     CacheDirOption,
+    CardOption,
     DataArgument,
     DeviceOption,
     DevOption,
@@ -34,13 +34,13 @@ from unstuck.cli._options import (
     TextColumnOption,
     TrainDevOption,
     VerboseOption,
+    card_from_option,
     text_settings,
 )
-from unstuck.cli.report import HtmlOption, MarkdownOption, write_renders
+from unstuck.cli.report import HtmlOption, MarkdownOption, write_renders, write_report_json
 
 if TYPE_CHECKING:
     from unstuck.card import ProjectCard
-    from unstuck.findings import Report
     from unstuck.problem import Problem
 
 __all__ = ["register"]
@@ -82,7 +82,7 @@ def diagnose(
     no_text: NoTextOption = False,
     device: DeviceOption = "auto",
     cache_dir: CacheDirOption = None,
-    card: Annotated[Path | None, typer.Option(help="Project card (default: ./unstuck.toml when it exists).")] = None,
+    card: CardOption = None,
     tags: Annotated[
         Path | None,
         typer.Option(help="Tagged dev errors (columns row, tags; from `unstuck tag`): the error-category table."),
@@ -98,7 +98,7 @@ def diagnose(
     """Diagnose a model: error decomposition, findings and ranked next steps."""
     from unstuck.pipeline import load_problem
 
-    project = _card(card)
+    project = card_from_option(card)
     text_columns = text_settings(text_column, no_text, device, cache_dir)
     arguments: dict[str, Any] = {
         "data": data,
@@ -137,16 +137,6 @@ def diagnose(
         budget=budget,
         backend=backend,
     )
-
-
-def _card(path: Path | None) -> ProjectCard | None:
-    """The project card at ``path``, or ./unstuck.toml when it exists, or None."""
-    from unstuck.card import CARD_FILE, read_card
-
-    if path is not None:
-        return read_card(path)
-    default = Path(CARD_FILE)
-    return read_card(default) if default.exists() else None
 
 
 def demo(
@@ -223,7 +213,7 @@ def _run(
     save_last(arguments, report)
     written = []
     if json_path is not None:
-        _write_json(report, json_path)
+        write_report_json(report, json_path)
         written.append(str(json_path))
     written += write_renders(report, html=html, markdown=markdown)
     if not quiet:
@@ -259,27 +249,6 @@ def timing_line(timings: dict[str, Any], most: int = 6) -> str:
     if parts:
         line += " — " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in parts)
     return line
-
-
-def _write_json(report: Report, path: Path) -> None:
-    from unstuck.errors import FileProblem
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(report.to_dict(), indent=2, default=_jsonable, allow_nan=False)
-        path.write_text(text + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise FileProblem(
-            f"Could not write the JSON report to '{path}': {exc.strerror}.",
-            "Choose a writable path for --json.",
-        ) from None
-
-
-def _jsonable(value: object) -> object:
-    """numpy scalars and other stragglers → plain JSON values."""
-    if hasattr(value, "item"):
-        return value.item()
-    return str(value)
 
 
 def register(app: typer.Typer) -> None:

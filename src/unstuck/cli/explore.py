@@ -69,7 +69,7 @@ def explore(
     verbose: VerboseOption = False,
 ) -> None:
     """Look hard at the data: leakage, duplicates, label errors, columns, shift, outliers, personal data."""
-    from unstuck.cli.diagnose import _write_json
+    from unstuck.cli.report import write_report_json
     from unstuck.data.explore import explore_problem
     from unstuck.pipeline import load_problem
 
@@ -98,7 +98,7 @@ def explore(
         with err_console.status("exploring the data…") as status:
             report = explore_problem(problem, on_step=lambda message: status.update(f"{message}…"))
     if json_path is not None:
-        _write_json(report, json_path)
+        write_report_json(report, json_path)
     if not quiet:
         console.print(_render(report, verbose=verbose))
         if json_path is not None:

@@ -16,14 +16,12 @@ import typer
 from rich.markup import escape
 
 from unstuck.cli._console import console, err_console
+from unstuck.cli._ledger_views import PLAIN_ABOVE, coverage_lines, layer_lines, percent, render_log, render_log_plain
 
 if TYPE_CHECKING:
-    from unstuck.ledger.coverage import CategoryCoverage
-    from unstuck.ledger.decisions import LayerDecision
     from unstuck.ledger.experiments import Outcome, Setup
     from unstuck.ledger.record import Experiment
     from unstuck.ledger.store import LedgerStore
-    from unstuck.ledger.views import Unavailable
 
 __all__ = ["register"]
 
@@ -250,7 +248,7 @@ def sweep(
     """Run many variants (grid, quasi-random or one at a time, over seeds) in parallel and record each."""
     from unstuck.errors import ConfigError
     from unstuck.ledger.experiments import run_variants
-    from unstuck.ledger.sweep import expand_seeds, parse_vary, plan
+    from unstuck.ledger.sweep import expand_seeds, parse_vary, sweep_variants
     from unstuck.ledger.views import summarize_groups
 
     if jobs < 1:
@@ -258,7 +256,7 @@ def sweep(
     axes = [parse_vary(v) for v in vary or []]
     if not axes and seeds is None:
         raise ConfigError("A sweep needs --vary NAME=VALUES or --seeds N.", hint="e.g. --vary lr=0.1,0.01 --seeds 3.")
-    variants = expand_seeds(plan(axes, mode=mode, samples=samples, seed=seed), seeds)
+    variants = expand_seeds(sweep_variants(axes, mode=mode, samples=samples, seed=seed), seeds)
     setup = _setup(
         hypothesis, expect, parent, explore, config, data, finding, intervention, metric, timeout, dev_predictions
     )
@@ -318,7 +316,8 @@ def log(
 ) -> None:
     """The experiments, newest first, as a table."""
     from unstuck.errors import ConfigError
-    from unstuck.ledger.record import STATUSES, VERDICTS
+    from unstuck.ledger.record import STATUSES
+    from unstuck.ledger.views import matching, verdict_filter
 
     if limit < 0:
         raise ConfigError(
@@ -327,21 +326,14 @@ def log(
     bad = [s for s in status or [] if s not in STATUSES]
     if bad:
         raise ConfigError(f"--status {bad[0]!r} is not one of {', '.join(STATUSES)}.", hint="e.g. --status failed.")
-    if verdict is not None and verdict not in (*VERDICTS, "unset"):
-        raise ConfigError(f"--verdict {verdict!r} is not keep, discard, inconclusive or unset.", hint="e.g. keep.")
+    verdict_filter(verdict)  # refused before the ledger is opened (or created)
     post_filter = verdict is not None or grep is not None
     with _open(ledger) as store:
         records = store.list(
             status=status, sweep_id=sweep_id, parent_id=parent, limit=None if post_filter or limit <= 0 else limit
         )
         sweeps = {s: store.list(sweep_id=s) for s in {r.sweep_id for r in records[: limit or None] if r.sweep_id}}
-    if verdict is not None:
-        records = [r for r in records if (r.verdict or "unset") == verdict]
-    if grep is not None:
-        needle = grep.lower()
-        records = [
-            r for r in records if needle in (r.hypothesis or "").lower() or needle in " ".join(r.command).lower()
-        ]
+    records = matching(records, verdict=verdict, grep=grep)
     if limit > 0:
         records = records[:limit]
     if json_out:
@@ -351,93 +343,6 @@ def log(
         typer.echo(render_log_plain(records, sweeps))  # plain write: rich would spend seconds laying out 10,000 lines
     else:
         console.print(render_log(records, sweeps, width=console.width))
-
-
-def _dev_first(metrics: dict[str, float]) -> dict[str, float]:
-    """The metrics with those named ``dev...`` first (the one a log row has room for)."""
-    return dict(sorted(metrics.items(), key=lambda kv: ("dev" not in kv[0].lower(), kv[0])))
-
-
-LOG_COLUMNS = ("id", "UTC", "status", "verdict", "parent", "changed", "metrics", "hypothesis")
-#: Narrower than this (columns), ``log`` leaves out the time of each record.
-NARROW_LOG = 100
-#: Above this many rows ``log`` prints plain aligned text: rich takes tens of seconds to lay out 10,000 rows.
-PLAIN_ABOVE = 200
-
-
-def _log_rows(records: list[Experiment], sweeps: dict[str, list[Experiment]] | None = None) -> list[tuple[str, ...]]:
-    """One tuple of cell texts per record, in :data:`LOG_COLUMNS` order.
-
-    ``changed`` is what changed against the parent; a sweep's variant without a parent
-    shows the values its sweep varied (``lr=0.03``), from the sweep's records in ``sweeps``.
-    """
-    from datetime import UTC, datetime
-
-    from unstuck.ledger.views import format_value, summarize_changed, summarize_varied, varied_in_sweep
-
-    rows: list[tuple[str, ...]] = []
-    for r in records:
-        first = next(iter(_dev_first(r.metrics).items()), None)
-        changed = summarize_changed(r.changed) + (" ⚠" if r.multi_change else "")
-        if not changed and r.sweep_id and sweeps:
-            changed = summarize_varied(varied_in_sweep(r, sweeps.get(r.sweep_id, [])))
-        rows.append(
-            (
-                str(r.id),
-                datetime.fromtimestamp(r.created_at, tz=UTC).strftime("%m-%d %H:%M"),
-                r.status,
-                r.verdict or "-",
-                f"#{r.parent_id}" if r.parent_id is not None else "-",
-                changed or "-",
-                f"{first[0]}={format_value(first[1])}" if first else "-",
-                (r.hypothesis or "-")[:60],
-            )
-        )
-    return rows
-
-
-def render_log(
-    records: list[Experiment], sweeps: dict[str, list[Experiment]] | None = None, *, width: int = 120
-) -> Any:
-    """The ``log`` table (a rich Table) of ``records`` in the order given, one line per record within ``width``
-    (``sweeps``: see :func:`_log_rows`).
-
-    Long cells are cut with an ellipsis, not folded: folding the free-text columns into
-    narrow strips made the table unreadable at 80 columns. ``unstuck show ID`` prints a record in full.
-    """
-    from rich.table import Table
-
-    rows = _log_rows(records, sweeps)
-    # Below 100 columns the time goes (``show`` has it): the free-text cells need the room more.
-    shown = [k for k, col in enumerate(LOG_COLUMNS) if not (col == "UTC" and width < NARROW_LOG)]
-    table = Table(title=f"{len(records)} experiment(s), newest first", title_justify="left")
-    fixed = {k: max([len(LOG_COLUMNS[k]), *(len(row[k]) for row in rows)]) for k in shown if k < 5}
-    for k, size in fixed.items():
-        table.add_column(LOG_COLUMNS[k], no_wrap=True, min_width=size)
-    free = max(width - sum(fixed.values()) - 3 * len(shown) - 1, 3 * 12)
-    needed = {col: max([len(col), *(len(row[LOG_COLUMNS.index(col)]) for row in rows)]) for col in LOG_COLUMNS[5:]}
-    # The dev metric is the cell a reader scans for; it keeps up to 20 characters, the rest is shared.
-    sizes = {"metrics": min(needed["metrics"], 20)}
-    rest = free - sizes["metrics"]
-    sizes["changed"] = min(needed["changed"], max(rest // 2, rest - needed["hypothesis"]))
-    sizes["hypothesis"] = rest - sizes["changed"]
-    for col in LOG_COLUMNS[5:]:
-        table.add_column(col, no_wrap=True, overflow="ellipsis", max_width=max(len(col), sizes[col]))
-    for row in rows:
-        table.add_row(*[escape(row[k]) for k in shown])
-    return table
-
-
-def render_log_plain(records: list[Experiment], sweeps: dict[str, list[Experiment]] | None = None) -> str:
-    """The ``log`` as aligned plain text (fast for many rows); long cells are cut to 40 characters."""
-    rows = [tuple(cell if len(cell) <= 40 else cell[:39] + "…" for cell in row) for row in _log_rows(records, sweeps)]
-    widths = [max([len(col), *(len(row[k]) for row in rows)]) for k, col in enumerate(LOG_COLUMNS)]
-    lines = [
-        f"{len(records)} experiment(s), newest first",
-        "  ".join(c.ljust(w) for c, w in zip(LOG_COLUMNS, widths, strict=True)).rstrip(),
-    ]
-    lines.extend("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows)
-    return "\n".join(lines)
 
 
 def show(
@@ -562,92 +467,14 @@ def metrics(
     console.print(f"experiments per week (last {weeks}, mean {m.mean_per_week:.1f}):")
     for week, n in m.per_week.items():
         console.print(f"  {week}  {n:5d}  {'█' * min(n, 60)}")
-    console.print(f"with a hypothesis:              {_pct(m.share_with_hypothesis)}")
-    console.print(f"linked to a diagnosis finding:  {_pct(m.share_linked_to_finding)}")
-    console.print(f"one variable changed (of those with a parent): {_pct(m.share_one_change)}")
-    console.print(f"flagged: several variables changed: {_pct(m.share_multi_change_flagged)}")
-    console.print(f"broad explorations (--explore):     {_pct(m.share_explore)}")
+    console.print(f"with a hypothesis:              {percent(m.share_with_hypothesis)}")
+    console.print(f"linked to a diagnosis finding:  {percent(m.share_linked_to_finding)}")
+    console.print(f"one variable changed (of those with a parent): {percent(m.share_one_change)}")
+    console.print(f"flagged: several variables changed: {percent(m.share_multi_change_flagged)}")
+    console.print(f"broad explorations (--explore):     {percent(m.share_explore)}")
     console.print("by status:  " + ", ".join(f"{k} {v}" for k, v in sorted(m.by_status.items())))
     console.print("by verdict: " + ", ".join(f"{k} {v}" for k, v in sorted(m.by_verdict.items())))
-    console.print(
-        "\n".join(["", *_coverage_lines(coverage), "", *_layer_lines(decision)]), markup=False, soft_wrap=True
-    )
-
-
-def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{100 * x:.0f}%"
-
-
-def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
-
-
-def _coverage_lines(coverage: CategoryCoverage | Unavailable) -> list[str]:
-    """The error-category coverage, or why there is none, as text lines."""
-    from unstuck.ledger.views import Unavailable
-
-    if isinstance(coverage, Unavailable):
-        return [f"error-category coverage: none — {coverage.reason}.", f"  {coverage.hint}"]
-    a = coverage.analysis
-    source = a.source + (f", tags from {a.tag_file}" if a.tag_file else "")
-    lines = [
-        f"error-category coverage (last tagged analysis: {source}):",
-        f"  {a.examined_errors} dev errors examined, {_pct(a.tagged_share)} of them tagged; "
-        f"{len(coverage.categories)} categories",
-    ]
-    if not coverage.categories:
-        return [*lines, "  no category to cover: tag the examined errors (the tags column) and diagnose again."]
-    per_tag = " (a row with several tags counts once per tag)" if coverage.overlapping else ""
-    lines.append(
-        f"  with an experiment: {coverage.covered} of {len(coverage.categories)} categories "
-        f"({_pct(coverage.share_categories)}), holding {_pct(coverage.share_errors)} of the tagged errors{per_tag}"
-    )
-    if coverage.shared_levers:
-        lines.append(
-            f"  an experiment that names only the lever {', '.join(coverage.shared_levers)} links no category: "
-            "several categories share it (name one with --finding error_tags.<tag>)"
-        )
-    width = max(len("category"), *(len(c.tag) for c in coverage.categories))
-    lines.append(f"  {'category':<{width}}  errors  ceiling    lever            experiments")
-    for c in coverage.categories:
-        linked = ", ".join(f"#{i} ({'+'.join(via)})" for i, via in c.experiments.items()) or "-"
-        lines.append(f"  {c.tag:<{width}}  {c.count:6d}  {100 * c.ceiling:4.1f} pts  {c.lever or '-':<15}  {linked}")
-    return lines
-
-
-def _layer_lines(decision: LayerDecision | Unavailable) -> list[str]:
-    """The card's layer decisions, or why there are none, as text lines."""
-    from unstuck.ledger.views import Unavailable
-
-    if isinstance(decision, Unavailable):
-        return [f"layer decisions: none — {decision.reason}.", f"  {decision.hint}"]
-    d = decision
-    recorded = (
-        "recorded in the card (decisions.layer; the card keeps no date for it)"
-        if d.recorded
-        else f"not recorded: the plan's default ({d.why}); record it as decisions.layer in {d.card}"
-    )
-    started = d.prompt_tuning_started
-    used = d.days_used or 0
-    box = {
-        "not_applicable": (
-            f"prompt tuning started {started} ({_days(used)} ago); the layer is now "
-            f"{d.layer.replace('_', ' ')}, so its {d.time_box_days}-day box no longer runs"
-            if started
-            else "not applicable (the layer is not LLM prompting)"
-        ),
-        "not_started": f"no start date (performance.prompt_tuning_started): the {d.time_box_days}-day box is not "
-        "running; record the day prompt tuning began",
-        "scheduled": f"starts {started} (in {_days(-used)}); {d.time_box_days}-day box",
-        "running": f"started {started}: day {used} of {d.time_box_days}, {_days(d.days_left or 0)} left — not exceeded",
-        "exceeded": f"started {started}: {_days(used)} ago, exceeded by {_days(used - d.time_box_days)} "
-        f"(box {d.time_box_days} days): move down a layer (`unstuck plan`)",
-    }[d.time_box]
-    return [
-        f"layer decisions (project card {d.card}):",
-        f"  layer: {d.layer.replace('_', ' ')} — {recorded}",
-        f"  prompt-tuning time box: {box}",
-    ]
+    console.print("\n".join(["", *coverage_lines(coverage), "", *layer_lines(decision)]), markup=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -17,7 +17,7 @@ from unstuck.cli._console import console, quiet_callback
 if TYPE_CHECKING:
     from unstuck.findings import Report
 
-__all__ = ["HtmlOption", "MarkdownOption", "read_report", "register", "write_renders"]
+__all__ = ["HtmlOption", "MarkdownOption", "register", "write_renders", "write_report_json"]
 
 HtmlOption = Annotated[
     Path | None,
@@ -40,6 +40,7 @@ def report(
 ) -> None:
     """Re-render a saved JSON report: --html, --markdown, and the terminal tables unless --quiet."""
     from unstuck.render.text import render_report
+    from unstuck.report_file import read_report
 
     saved = read_report(path)
     written = write_renders(saved, html=html, markdown=markdown)
@@ -47,42 +48,6 @@ def report(
         console.print(render_report(saved, verbose=verbose))
     if written:
         console.print(f"Wrote {', '.join(written)}", soft_wrap=True)
-
-
-def read_report(path: Path) -> Report:
-    """Load a ``unstuck.report/1`` JSON file; an unreadable or foreign file is a FileProblem naming the fix."""
-    from unstuck.errors import FileProblem
-    from unstuck.findings import SCHEMA, Report
-
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FileProblem(
-            f"The report '{path}' does not exist.",
-            "Pass the file written by `unstuck diagnose ... --json PATH`.",
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FileProblem(
-            f"Could not read the report '{path}': {exc}.", "Check the path and its permissions."
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise FileProblem(
-            f"'{path}' is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).",
-            "Pass the file written by `unstuck diagnose ... --json PATH`, not the HTML or Markdown report.",
-        ) from None
-    schema = data.get("schema") if isinstance(data, dict) else None
-    if schema != SCHEMA:
-        raise FileProblem(
-            f"'{path}' is not an unstuck report: its schema is {schema!r}, expected {SCHEMA!r}.",
-            "Pass the file written by `unstuck diagnose ... --json PATH` with this version of unstuck.",
-        )
-    try:
-        return Report.from_dict(data)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise FileProblem(
-            f"'{path}' says it is {SCHEMA} but is incomplete or damaged ({type(exc).__name__}: {exc}).",
-            "Write it again with `unstuck diagnose ... --json PATH`.",
-        ) from None
 
 
 def write_renders(report: Report, *, html: Path | None = None, markdown: Path | None = None) -> list[str]:
@@ -112,6 +77,28 @@ def _write(path: Path, text: str, option: str) -> None:
             f"Could not write '{path}': {exc.strerror}.",
             f"Choose a writable path for {option}.",
         ) from None
+
+
+def write_report_json(report: Report, path: Path) -> None:
+    """Write ``report`` as ``unstuck.report/1`` JSON to ``path`` (``--json`` of diagnose and explore)."""
+    from unstuck.errors import FileProblem
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(report.to_dict(), indent=2, default=_jsonable, allow_nan=False)
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise FileProblem(
+            f"Could not write the JSON report to '{path}': {exc.strerror}.",
+            "Choose a writable path for --json.",
+        ) from None
+
+
+def _jsonable(value: object) -> object:
+    """numpy scalars and other stragglers → plain JSON values."""
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
 
 
 def register(app: typer.Typer) -> None:

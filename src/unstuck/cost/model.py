@@ -37,6 +37,7 @@ __all__ = [
     "HOURS_PER_MONTH",
     "SECONDS_PER_MONTH",
     "CostCurve",
+    "SmallModelCosts",
     "SmallModelPlan",
     "api_cost_per_request",
     "break_even_month",
@@ -94,7 +95,7 @@ def volume_series(requests: float, growth: float, months: int) -> list[float]:
 
 
 @dataclass(frozen=True)
-class SmallModelPlan:
+class SmallModelCosts:
     """What a fine-tuned small model costs: once, and per month of serving.
 
     Attributes
@@ -163,17 +164,21 @@ class SmallModelPlan:
         return self.throughput * self.utilisation * SECONDS_PER_MONTH
 
 
-def instances_needed(volume: float, plan: SmallModelPlan) -> int:
+# The old name: "plan" now means only the project plan (``unstuck plan``); kept for callers of it.
+SmallModelPlan = SmallModelCosts
+
+
+def instances_needed(volume: float, small_model: SmallModelCosts) -> int:
     """Instances for ``volume`` requests a month: ``max(min_instances, ceil(volume / q))``."""
-    return max(plan.min_instances, math.ceil(volume / plan.capacity - 1e-12))
+    return max(small_model.min_instances, math.ceil(volume / small_model.capacity - 1e-12))
 
 
-def serving_bill(volume: float, plan: SmallModelPlan) -> float:
+def serving_bill(volume: float, small_model: SmallModelCosts) -> float:
     """Monthly serving bill of the small model: ``instances_needed(volume) × hourly × 730``."""
-    return instances_needed(volume, plan) * plan.instance_monthly
+    return instances_needed(volume, small_model) * small_model.instance_monthly
 
 
-def cascade_bill(volume: float, coverage: float, api_per_request: float, plan: SmallModelPlan) -> float:
+def cascade_bill(volume: float, coverage: float, api_per_request: float, small_model: SmallModelCosts) -> float:
     """Monthly bill of a cascade: ``S(volume) + (1 - coverage) × api_per_request × volume``.
 
     The small model scores every request (so it is sized for the whole volume); the API
@@ -181,10 +186,10 @@ def cascade_bill(volume: float, coverage: float, api_per_request: float, plan: S
     """
     if not (0.0 <= coverage <= 1.0):
         raise ConfigError(f"The cascade coverage must be in [0, 1]; got {coverage}.", "Pass e.g. --coverage 0.8.")
-    return serving_bill(volume, plan) + (1.0 - coverage) * api_per_request * volume
+    return serving_bill(volume, small_model) + (1.0 - coverage) * api_per_request * volume
 
 
-def run_rate_break_even_volume(api_per_request: float, plan: SmallModelPlan) -> float | None:
+def run_rate_break_even_volume(api_per_request: float, small_model: SmallModelCosts) -> float | None:
     """The monthly volume above which the small model's monthly bill never exceeds the API's.
 
     With ``c`` the API cost per request, ``s`` one instance's monthly price, ``q`` its monthly
@@ -200,13 +205,13 @@ def run_rate_break_even_volume(api_per_request: float, plan: SmallModelPlan) -> 
     -------
     Requests per month, or ``None`` when the small model never becomes cheaper.
     """
-    c, s, q = api_per_request, plan.instance_monthly, plan.capacity
+    c, s, q = api_per_request, small_model.instance_monthly, small_model.capacity
     if s == 0:
         return 0.0
     if c <= 0 or c * q <= s:
         return None
     r = c * q / (c * q - s)
-    return max(plan.min_instances, math.ceil(r - 1e-12) - 1) * s / c
+    return max(small_model.min_instances, math.ceil(r - 1e-12) - 1) * s / c
 
 
 def break_even_month(alternative: Sequence[float], api: Sequence[float]) -> int | None:
@@ -259,14 +264,14 @@ class CostCurve:
 def cost_curve(
     volumes: Sequence[float],
     api_per_request: float,
-    plan: SmallModelPlan,
+    small_model: SmallModelCosts,
     *,
     coverage: float | None = None,
     budget: float | None = None,
 ) -> CostCurve:
     """Monthly API, small-model and cascade bills for ``volumes`` (requests per month, month 1 first).
 
-    The one-off cost ``plan.one_off`` is paid in month 1 by the small model and by the cascade.
+    The one-off cost ``small_model.one_off`` is paid in month 1 by the small model and by the cascade.
     ``totals`` holds the sums over the horizon and the savings ``api - small_model`` and
     ``api - cascade`` (negative when the alternative costs more).
     """
@@ -277,12 +282,12 @@ def cost_curve(
     if budget is not None:
         _nonnegative("The monthly budget", budget, "--budget")
     api = [api_per_request * v for v in volumes]
-    small = [serving_bill(v, plan) for v in volumes]
-    small[0] += plan.one_off
+    small = [serving_bill(v, small_model) for v in volumes]
+    small[0] += small_model.one_off
     casc: list[float] = []
     if coverage is not None:
-        casc = [cascade_bill(v, coverage, api_per_request, plan) for v in volumes]
-        casc[0] += plan.one_off
+        casc = [cascade_bill(v, coverage, api_per_request, small_model) for v in volumes]
+        casc[0] += small_model.one_off
     totals: dict[str, float | None] = {
         "api": sum(api),
         "small_model": sum(small),
@@ -296,13 +301,13 @@ def cost_curve(
         api=api,
         small_model=small,
         cascade=casc,
-        instances=[instances_needed(v, plan) for v in volumes],
-        one_off=plan.one_off,
+        instances=[instances_needed(v, small_model) for v in volumes],
+        one_off=small_model.one_off,
         coverage=coverage,
         budget=budget,
         break_even_month=break_even_month(small, api),
         cascade_break_even_month=break_even_month(casc, api) if casc else None,
-        run_rate_break_even_volume=run_rate_break_even_volume(api_per_request, plan),
+        run_rate_break_even_volume=run_rate_break_even_volume(api_per_request, small_model),
         budget_crossing_month=budget_crossing_month(api, budget) if budget is not None else None,
         totals=totals,
     )

@@ -4,7 +4,7 @@ Top-level keys (the JSON Schema ships as ``unstuck/schemas/cost-1.json``):
 
 - ``schema`` (``"unstuck.cost/1"``), ``unstuck_version``, ``command`` (``cost`` or ``distill``);
 - ``traffic``: the file read, its line count and its bad lines (``null`` without a file);
-- ``cost``: prices, token counts and where they came from, the small model's plan, the
+- ``cost``: prices, token counts and where they came from, the small model's costs, the
   monthly bills, break-even, budget crossing and totals (``null`` when ``distill`` ran
   without prices);
 - ``distill``: the label set, the split, one result per small model, the best cascade
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from unstuck.cost.distill import DistillResult
-    from unstuck.cost.model import CostCurve, SmallModelPlan
+    from unstuck.cost.model import CostCurve, SmallModelCosts
     from unstuck.cost.traffic import Traffic
 
 __all__ = ["SCHEMA", "build_report", "cost_to_dict", "distill_to_dict", "traffic_to_dict"]
@@ -52,7 +52,7 @@ def traffic_to_dict(traffic: Traffic) -> dict[str, Any]:
 
 def cost_to_dict(
     curve: CostCurve,
-    plan: SmallModelPlan,
+    small_model: SmallModelCosts,
     *,
     input_price: float,
     output_price: float,
@@ -88,17 +88,17 @@ def cost_to_dict(
             "cost_per_request": curve.api_per_request,
         },
         "small_model": {
-            "instance_hourly": plan.instance_hourly,
-            "throughput": plan.throughput,
+            "instance_hourly": small_model.instance_hourly,
+            "throughput": small_model.throughput,
             "throughput_source": throughput_source,
-            "utilisation": plan.utilisation,
-            "min_instances": plan.min_instances,
-            "capacity_per_instance": plan.capacity,
-            "one_off": plan.one_off,
+            "utilisation": small_model.utilisation,
+            "min_instances": small_model.min_instances,
+            "capacity_per_instance": small_model.capacity,
+            "one_off": small_model.one_off,
             "one_off_parts": {
-                "finetuning": plan.gpu_hours * plan.gpu_hourly,
-                "labelling": plan.labelling,
-                "engineering": plan.engineering_days * plan.daily_rate,
+                "finetuning": small_model.gpu_hours * small_model.gpu_hourly,
+                "labelling": small_model.labelling,
+                "engineering": small_model.engineering_days * small_model.daily_rate,
             },
         },
         "volume": volume,

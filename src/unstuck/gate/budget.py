@@ -174,7 +174,7 @@ def latency_condition(latency: Latency | None, settings: GateSettings) -> GateCo
 
 def cost_condition(latency: Latency | None, settings: GateSettings) -> GateCondition:
     """Cost per request and the monthly bill at the card's volume, against its limits."""
-    from unstuck.cost.model import SmallModelPlan, instances_needed, serving_bill
+    from unstuck.cost.model import SmallModelCosts, instances_needed, serving_bill
 
     name = "cost"
     if latency is None:
@@ -187,15 +187,15 @@ def cost_condition(latency: Latency | None, settings: GateSettings) -> GateCondi
             "not checked: the card gives no gate.instance_hourly and gate.requests_per_month",
             WHY_COST,
         )
-    plan = SmallModelPlan(instance_hourly=settings.instance_hourly, throughput=1000.0 / latency.mean_ms)
+    small_model = SmallModelCosts(instance_hourly=settings.instance_hourly, throughput=1000.0 / latency.mean_ms)
     volume = settings.requests_per_month
-    bill = serving_bill(volume, plan)
+    bill = serving_bill(volume, small_model)
     per_request = bill / volume if volume > 0 else float("nan")
     curve = [
         {
             "requests_per_month": volume * f,
-            "instances": instances_needed(volume * f, plan),
-            "monthly_bill": serving_bill(volume * f, plan),
+            "instances": instances_needed(volume * f, small_model),
+            "monthly_bill": serving_bill(volume * f, small_model),
         }
         for f in CURVE_FACTORS
     ]
@@ -205,14 +205,14 @@ def cost_condition(latency: Latency | None, settings: GateSettings) -> GateCondi
     if settings.budget_per_month is not None:
         limits["monthly_bill"] = (bill, settings.budget_per_month)
     said = (
-        f"{instances_needed(volume, plan)} instance(s) at {settings.instance_hourly:g}/hour serve {volume:,.0f} "
+        f"{instances_needed(volume, small_model)} instance(s) at {settings.instance_hourly:g}/hour serve {volume:,.0f} "
         f"requests a month at {latency.mean_ms:.0f} ms each: {bill:,.2f} a month, {per_request:.3g} per request"
     )
     detail = {
         "cost_per_request": per_request,
         "monthly_bill": bill,
-        "throughput_per_instance": plan.throughput,
-        "utilisation": plan.utilisation,
+        "throughput_per_instance": small_model.throughput,
+        "utilisation": small_model.utilisation,
         "curve": curve,
     }
     if not limits:

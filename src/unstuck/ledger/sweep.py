@@ -33,7 +33,7 @@ from typing import Any
 from unstuck.errors import ConfigError
 from unstuck.ledger.diff import config_from_command
 
-__all__ = ["MODES", "Axis", "Variant", "expand_seeds", "name_variables", "parse_vary", "plan"]
+__all__ = ["MODES", "Axis", "Variant", "expand_seeds", "name_variables", "parse_vary", "plan", "sweep_variants"]
 
 MODES: tuple[str, ...] = ("grid", "oat", "qmc")
 
@@ -106,7 +106,9 @@ def _check(axes: Sequence[Axis]) -> None:
         raise ConfigError("--vary seed=... is not a variable.", hint="Use --seeds N to repeat each variant over seeds.")
 
 
-def plan(axes: Sequence[Axis], mode: str = "grid", samples: int | None = None, seed: int = 0) -> list[dict[str, Any]]:
+def sweep_variants(
+    axes: Sequence[Axis], mode: str = "grid", samples: int | None = None, seed: int = 0
+) -> list[dict[str, Any]]:
     """The variants' variable values, in a stable order (see the module docstring for each mode)."""
     _check(axes)
     if mode not in MODES:
@@ -137,6 +139,10 @@ def plan(axes: Sequence[Axis], mode: str = "grid", samples: int | None = None, s
 
     points = qmc.Halton(d=len(axes), scramble=True, seed=seed).random(samples)
     return [{axis.name: _map(axis, float(u)) for axis, u in zip(axes, row, strict=True)} for row in points]
+
+
+# The old name: "plan" now means only the project plan (``unstuck plan``); kept for callers of it.
+plan = sweep_variants
 
 
 def _map(axis: Axis, u: float) -> Any:

@@ -23,10 +23,12 @@ __all__ = [
     "compare",
     "format_value",
     "ledger_metrics",
+    "matching",
     "summarize_changed",
     "summarize_groups",
     "summarize_varied",
     "varied_in_sweep",
+    "verdict_filter",
 ]
 
 
@@ -236,3 +238,30 @@ def ledger_metrics(records: Sequence[Experiment], now: float, weeks: int = 8) ->
         by_status=by_status,
         by_verdict=by_verdict,
     )
+
+
+def verdict_filter(verdict: str | None) -> str | None:
+    """``verdict`` when it is one to filter on (a verdict, or ``"unset"``: none yet), else a ConfigError."""
+    from unstuck.errors import ConfigError
+    from unstuck.ledger.record import VERDICTS
+
+    if verdict is not None and verdict not in (*VERDICTS, "unset"):
+        raise ConfigError(
+            f"The verdict {verdict!r} is not keep, discard, inconclusive or unset.",
+            "Filter on one of those, e.g. --verdict keep (verdict='keep' in Python).",
+        )
+    return verdict
+
+
+def matching(records: Sequence[Experiment], *, verdict: str | None = None, grep: str | None = None) -> list[Experiment]:
+    """The records, in their order, whose verdict is ``verdict`` (see :func:`verdict_filter`) and whose
+    hypothesis or command contains ``grep`` (case-insensitive); None keeps every record.
+
+    ``unstuck log`` and the assistant's ``log`` tool both filter with it.
+    """
+    verdict_filter(verdict)
+    out = [r for r in records if verdict is None or (r.verdict or "unset") == verdict]
+    if grep is not None:
+        needle = grep.lower()
+        out = [r for r in out if needle in (r.hypothesis or "").lower() or needle in " ".join(r.command).lower()]
+    return out

@@ -6,7 +6,7 @@ a notebook cell (``Report._repr_html_``). The page makes no request when opened:
 no script, no web font, no image file; plots are inline SVG from
 :mod:`unstuck.render.plots`.
 
-The content follows :func:`unstuck.render.layout.plan`: the verdict, then one
+The content follows :func:`unstuck.render.layout.reading_order`: the verdict, then one
 heading per group of checks. A check's block is its plot (a function registered
 with :func:`plot`, HTML only), its tables (:mod:`unstuck.render.tables`, shared
 with Markdown), then its findings, each with the example rows it carries. A
@@ -27,7 +27,7 @@ from importlib import resources
 from string import Template
 from typing import TYPE_CHECKING, Any
 
-from unstuck.render.layout import fmt_gap, plan
+from unstuck.render.layout import fmt_gap, reading_order
 from unstuck.render.tables import TABLES, Table, example_table
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ def render_html(report: Report, title: str = "unstuck diagnosis") -> str:
 
 def _body(report: Report) -> str:
     parts = ['<div class="unstuck-report">', "<h1>unstuck diagnosis</h1>", _meta(report), _verdict(report)]
-    for group in plan(report):
+    for group in reading_order(report):
         drawn = [(block, _block(report, block)) for block in group.blocks]
         shown = [(block, html) for block, html in drawn if html]
         quiet = [block.check.replace("_", " ") for block, html in drawn if not html]

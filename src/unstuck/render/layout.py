@@ -1,11 +1,11 @@
 """The reading order of a report, shared by the HTML and Markdown renderers.
 
 A report is read top-down by someone deciding what to do next, so every
-renderer shows, in this order (issue 8): the verdict; the error decomposition;
+renderer shows, in this order: the verdict; the error decomposition;
 data surprises; per-class and slice tables; error tags; learning curves;
 capacity and learning-rate sweeps; training curves; checks no group claims; the baseline ladder; what was skipped.
 
-``plan`` turns a :class:`~unstuck.findings.Report` into that sequence of
+``reading_order`` turns a :class:`~unstuck.findings.Report` into that sequence of
 :class:`Group`\\ s of :class:`Block`\\ s. A block is one check: its section (the
 measurements in ``report.sections[check]``, or None) and its findings. Which
 group a check belongs to is decided by :data:`GROUP_OF` and, for checks not
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from unstuck.findings import Finding, Report
 
-__all__ = ["GROUPS", "GROUP_OF", "Block", "Group", "fmt_gap", "fmt_interval", "fmt_value", "plan"]
+__all__ = ["GROUPS", "GROUP_OF", "Block", "Group", "fmt_gap", "fmt_interval", "fmt_value", "plan", "reading_order"]
 
 #: (key, heading) of each group, in reading order.
 GROUPS: tuple[tuple[str, str], ...] = (
@@ -96,7 +96,7 @@ def group_of(check: str) -> str:
     return "data" if check in _data_tagged() else "other"
 
 
-def plan(report: Report) -> tuple[Group, ...]:
+def reading_order(report: Report) -> tuple[Group, ...]:
     """The report's checks as non-empty groups in reading order (the verdict and skipped list are not blocks)."""
     names: list[str] = list(report.sections)
     for finding in report.findings:
@@ -112,6 +112,10 @@ def plan(report: Report) -> tuple[Group, ...]:
             continue
         by_group[group_of(name)].append(Block(name, section if section else None, findings))
     return tuple(Group(key, title, tuple(by_group[key])) for key, title in GROUPS if by_group[key])
+
+
+# The old name: "plan" now means only the project plan (``unstuck plan``); kept for callers of it.
+plan = reading_order
 
 
 def fmt_value(report: Report, value: float | None) -> str:

@@ -1,6 +1,6 @@
 """The Markdown report: the HTML report's content as tables and short text, sized for a PR comment.
 
-Same reading order as the HTML page (:func:`unstuck.render.layout.plan`), no
+Same reading order as the HTML page (:func:`unstuck.render.layout.reading_order`), no
 plots: the decomposition and the learning-curve forecast become tables.
 Warnings and critical findings are listed; informational ones are folded into
 a ``<details>`` block (GitHub and GitLab render it collapsed). A check's
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from unstuck.render.layout import fmt_gap, plan
+from unstuck.render.layout import fmt_gap, reading_order
 from unstuck.render.tables import TABLES, Table, example_table
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def _table(t: Table) -> str:
 def render_markdown(report: Report) -> str:
     """The report as Markdown text (ends with a newline)."""
     parts = [_verdict(report)]
-    for group in plan(report):
+    for group in reading_order(report):
         drawn = [(block, _block(report, block)) for block in group.blocks]
         quiet = [block.check.replace("_", " ") for block, text in drawn if not text]
         body = []

@@ -358,17 +358,28 @@ def _imbalance(report: Report, data: dict[str, Any]) -> list[Table]:
 
 @tables("target_leakage")
 def _target_leakage(report: Report, data: dict[str, Any]) -> list[Table]:
-    threshold = data.get("threshold")
-    top = data.get("top") or []
-    if threshold is None or not any(t.get("score", 0.0) >= threshold for t in top):
+    tested = data["tested"]
+    if not tested:
         return []
-    measure = str(data.get("measure", "score"))
+    measure = str(data["measure"])
     return [
         Table(
-            ("column", f"{measure} alone"),
-            [[str(t["column"]), f"{t['score']:.3f}"] for t in top[:MAX_ROWS]],
-            numeric=(1,),
-            caption=f"A column that predicts the target alone above {threshold:g} is suspect.",
+            ("column", f"{measure} alone", "dev error alone", "dev error of the others", "leak"),
+            [
+                [
+                    str(t["column"]),
+                    f"{t['score']:.3f}",
+                    fmt_value(report, t["alone_dev_error"]),
+                    fmt_value(report, t["rest_dev_error"]),
+                    "yes" if t["leak"] else "no",
+                ]
+                for t in tested[:MAX_ROWS]
+            ],
+            numeric=(1, 2, 3),
+            caption=(
+                f"A column that alone scores {measure} ≥ {data['near']:g} is refitted against: it is a leak when its "
+                f"dev error is at most {data['dominance']:.0%} of all the other columns' together."
+            ),
         )
     ]
 

@@ -1,0 +1,625 @@
+"""What each generated block of README.md and docs/*.md runs (see ``docs/generate.py``).
+
+An example writes its input files into a fresh temporary folder (``setup``), runs its
+commands there one after the other, and is shown as they print. ``masks`` are the
+parts of that output that change from run to run without anything being wrong
+(wall-clock timings), replaced before a doc is compared with a fresh run; every other
+character, every number included, must match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: The leak's evidence in explore.json, the keys docs/data-checks.md explains.
+LEAK_EVIDENCE = (
+    "import json; r = json.load(open('explore.json')); "
+    "e = next(f for f in r['findings'] if f['check'] == 'leakage')['evidence']; "
+    "keys = ('splits', 'exact', 'near', 'ids', 'shared_rows', 'share', 'rows', 'by_chance', 'error_without_leaked'); "
+    "print(',\\n'.join(json.dumps(k) + ': ' + json.dumps(e[k]) for k in keys))"
+)
+#: The per-slice learning curve of group r in data.json, as docs/learning-curves.md explains it.
+SLICE_CURVE = (
+    "import json; d = json.load(open('data.json')); "
+    "e = next(s for s in d['learning_curve']['per_slice'] if s['rule'] == 'group = r'); "
+    "r = lambda v: [r(x) for x in v] if isinstance(v, list) else round(v, 4) if isinstance(v, float) else v; "
+    "print(json.dumps({k: r(v) for k, v in e.items() if k != 'errors'}))"
+)
+#: ``--verbose``'s line of where the time went: wall-clock seconds, never compared.
+VERBOSE_TIMINGS = (r"^Time: .*$", r"Time: <seconds>")
+#: The "fit s" column of the baseline ladder: seconds of wall-clock time, never compared.
+FIT_SECONDS = (r"(%)\s+\d+(?:\.\d+)?$", r"\1 <seconds>")
+
+
+@dataclass(frozen=True)
+class Step:
+    command: str  # as the doc shows it; a backslash at the end of a line continues it, as in a shell
+    expect: int = 0  # the exit code a user gets: 2 for input unstuck refuses
+    shown: str | None = None  # the command as the doc shows it, when it differs from what runs
+    hidden: bool = False  # run (it prepares the next step) but shown neither it nor its output
+    keep_from: str | None = None  # show the output from the first line matching this pattern on
+    until: str | None = None  # show the output up to the first line matching this pattern, then "..."
+    only: str | None = None  # show only the lines matching this pattern, "..." where lines were left out
+    #: The block it is shown in, for an example whose session spans several blocks: ``NAME.PART``
+    #: in the doc (the steps of one part are shown together, in order).
+    part: str = ""
+
+
+@dataclass(frozen=True)
+class Example:
+    steps: tuple[Step, ...] = ()
+    setup: Callable[[Path], None] | None = None
+    show_commands: bool = True
+    blank_between: bool = False  # a blank line between one step's output and the next command
+    width: int = 100  # the terminal's columns
+    masks: tuple[tuple[str, str], ...] = ()
+    #: Over ten seconds per run: the doc test compares it only when ``UNSTUCK_DOCS_SLOW=1``
+    #: (``.ci/run`` sets it), and says so in its skip reason, so a plain ``pytest`` stays quick.
+    slow: bool = False
+    #: Instead of commands: a function that returns the block's Markdown.
+    produce: Callable[[], str] | None = None
+
+
+def _small_table(folder: Path) -> None:
+    """A small planted table: two numeric features, a colour, a noise column and a binary label."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    n = 300
+    x1, x2 = rng.normal(size=n), rng.normal(size=n)
+    frame = pd.DataFrame(
+        {
+            "x1": x1.round(3),
+            "x2": x2.round(3),
+            "color": rng.choice(["red", "green", "blue"], size=n),
+            "noise": rng.normal(size=n).round(3),
+            "label": np.where(x1 + 0.5 * x2 + rng.normal(scale=0.5, size=n) > 0, "yes", "no"),
+        }
+    )
+    frame.to_csv(folder / "train.csv", index=False)
+
+
+def _labelled(n: int, seed: int) -> pd.DataFrame:
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    x1, x2 = rng.normal(size=n), rng.normal(size=n)
+    label = np.where(x1 + 0.5 * x2 + rng.normal(scale=0.5, size=n) > 0, "yes", "no")
+    return pd.DataFrame({"id": range(n), "x1": x1, "x2": x2, "label": label})
+
+
+def _european_csv(folder: Path) -> None:
+    """A table as a European spreadsheet saves it: ``;`` between fields, decimal commas."""
+    _labelled(300, 0).to_csv(folder / "semi.csv", sep=";", decimal=",", index=False)
+
+
+def _odd_files(folder: Path) -> None:
+    """One file per refusal of docs/input-files.md, each with exactly one thing wrong."""
+    import numpy as np
+
+    train = _labelled(300, 0)
+    train.to_csv(folder / "train.csv", index=False)
+    inf = train.copy()
+    inf.loc[[3, 7], "x1"] = [np.inf, -np.inf]
+    inf.to_csv(folder / "train_inf.csv", index=False)
+    caps = _labelled(100, 1)
+    caps["label"] = caps["label"].str.capitalize()
+    caps.to_csv(folder / "dev_caps.csv", index=False)
+    rng = np.random.default_rng(2)
+    y = rng.choice(["0", "1"], size=200)
+    scores = rng.normal(0.5, 0.5, size=200).round(6)  # scores, not probabilities: some outside [0, 1]
+    split = np.where(np.arange(200) < 100, "train", "dev")
+    import pandas as pd
+
+    pd.DataFrame({"split": split, "y_true": y, "y_pred": y, "proba_0": scores}).to_csv(
+        folder / "preds_proba.csv", index=False
+    )
+    pd.DataFrame({"split": "train", "y_true": y, "y_pred": y}).to_csv(folder / "preds_train_only.csv", index=False)
+    (folder / "collide.csv").write_text(
+        "id,x1, x1,label\n" + "".join(f"{i},{i},{i},{'yes' if i % 2 else 'no'}\n" for i in range(40))
+    )
+    train.head(5).to_csv(folder / "train5.csv", index=False)
+
+
+def _leaky_breast_cancer(folder: Path) -> None:
+    """scikit-learn's breast-cancer data split 60/20/20 at random; 20 training rows appended to
+    dev; e-mail addresses in a ``contact`` column of train, one of them on a copied row, blanked
+    in its dev copy (so 19 copies are identical)."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.datasets import load_breast_cancer
+
+    frame = load_breast_cancer(as_frame=True).frame.rename(columns={"target": "label"})
+    order = np.random.default_rng(0).permutation(len(frame))
+    train, dev, test = (frame.iloc[order[a:b]].reset_index(drop=True) for a, b in ((0, 341), (341, 455), (455, 569)))
+    with_email = [0, *range(40, 53)]  # one copied row (0) and 13 others
+    train.insert(0, "contact", None)
+    train.loc[with_email, "contact"] = [f"patient{i}@example.org" for i in with_email]
+    copies = train.iloc[:20].copy()
+    copies.loc[0, "contact"] = None
+    dev.insert(0, "contact", None)
+    test.insert(0, "contact", None)
+    dev = pd.concat([dev, copies], ignore_index=True)
+    for name, part in (("train", train), ("dev", dev), ("test", test)):
+        part.to_csv(folder / f"{name}.csv", index=False)
+
+
+def _lr_script(folder: Path) -> None:
+    """A training script whose dev error depends on its one positional argument, the learning rate."""
+    (folder / "train.py").write_text(
+        "import json, sys\n"
+        "errors = {0.1: 0.2, 0.03: 0.27, 0.01: 0.29}\n"
+        'print(json.dumps({"dev_error": errors[float(sys.argv[1])]}))\n'
+    )
+
+
+def _broken_ledger(folder: Path) -> None:
+    (folder / "broken.db").write_bytes(b"not a database, just bytes\n" * 40)
+
+
+def _not_training_logs(folder: Path) -> None:
+    """What users pass by mistake: a model's config, a folder of weights, an MLflow store without the
+    experiment named."""
+    import json
+
+    config = {
+        "add_cross_attention": False,
+        "architectures": ["BertForSequenceClassification"],
+        "attention_probs_dropout_prob": 0.1,
+        "bos_token_id": None,
+        "classifier_dropout": None,
+        "dtype": "float32",
+        "eos_token_id": None,
+        "hidden_act": "gelu",
+        "hidden_size": 128,
+    }
+    (folder / "bert-tiny" / "checkpoint-8").mkdir(parents=True)
+    (folder / "bert-tiny" / "checkpoint-8" / "config.json").write_text(json.dumps(config))
+    (folder / "model_only").mkdir()
+    (folder / "model_only" / "config.json").write_text(json.dumps(config))
+    (folder / "model_only" / "model.safetensors").write_bytes(b"\0" * 64)
+    from mlflow.tracking import MlflowClient
+
+    MlflowClient(f"sqlite:///{folder / 'mlflow.db'}").create_experiment("digits-lr")
+
+
+def _planted_slices(folder: Path) -> None:
+    """5,000 train and 3,000 dev rows: the label is ``x0 > 0`` with 5 % flipped in groups p and q,
+    ``x1 + x2 > 0`` in group r (3 % of train, 10.5 % of dev: too few rows for the trees to learn
+    its rule), and a coin flip in group s (10 % of both)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+
+    def table(n: int, share_r: float) -> pd.DataFrame:
+        x = rng.normal(size=(n, 3))
+        group = rng.choice(["p", "q", "r", "s"], size=n, p=[(0.9 - share_r) / 2, (0.9 - share_r) / 2, share_r, 0.1])
+        label = x[:, 0] > 0
+        flip = np.isin(group, ["p", "q"]) & (rng.random(n) < 0.05)
+        label = np.where(flip, ~label, label)
+        label = np.where(group == "r", x[:, 1] + x[:, 2] > 0, label)
+        label = np.where(group == "s", rng.random(n) < 0.5, label)
+        frame = pd.DataFrame(x.round(4), columns=["x0", "x1", "x2"])
+        frame["group"] = group
+        frame["label"] = np.where(label, "yes", "no")
+        return frame
+
+    table(5000, 0.03).to_csv(folder / "train.csv", index=False)
+    table(3000, 0.105).to_csv(folder / "dev.csv", index=False)
+
+
+def _stage_results(folder: Path) -> None:
+    """1,000 examples through four stages: 200 end-to-end failures, first failing at capture (40),
+    detect (120), align (10) and match (30), and 15 rows right in the end despite a wrong detect."""
+    first_failure = ["capture"] * 40 + ["detect"] * 120 + ["align"] * 10 + ["match"] * 30
+    stages = ("capture", "detect", "align", "match")
+    lines = ["id," + ",".join(stages) + ",correct"]
+    for i in range(1000):
+        failed = first_failure[i] if i < 200 else "detect" if i < 215 else None
+        marks = ["1"] * 4 if failed is None else ["1" if j < stages.index(failed) else "0" for j in range(4)]
+        lines.append(f"{i}," + ",".join(marks) + f",{0 if i < 200 else 1}")
+    (folder / "results.csv").write_text("\n".join(lines) + "\n")
+
+
+GATE_CARD = """\
+[data]
+type = "structured"
+
+[status]
+stage = "prototype"
+
+[constraints]
+budget_per_month = 1000
+
+[gate]
+significance = 0.05
+power = 0.8
+claimed_gain = 0.05
+max_domain_auc = 0.6
+max_ece = 0.05
+floors = ["slice error <= 0.9"]
+latency_p95_ms = 250
+latency_runs = 10
+instance_hourly = 0.5
+requests_per_month = 2000000
+max_cost_per_request = 0.001
+"""
+
+
+def _gate_scenario(folder: Path) -> None:
+    """statsmodels' ``fair`` survey: a candidate worse than the baseline on the most religious
+    respondents (``tests/gate_scenarios.py``, the scenario tests/test_gate.py pins), and the card
+    of docs/gate.md."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from gate_scenarios import scenario, write  # type: ignore[import-not-found]
+
+    write(folder, *scenario(regress_slice=True))
+    (folder / "unstuck.toml").write_text(GATE_CARD)
+
+
+#: The latency of ``python -c pass`` and the serving cost it implies: wall-clock, never compared.
+LATENCY = (
+    (r"p50 \d+ ms, p95 \d+ ms, p99 \d+ ms", "p50 <ms>, p95 <ms>, p99 <ms>"),
+    (r"at \d+ ms each: [\d.,]+ a month, [\d.]+ per request", "at <ms> each: <bill> a month, <cost> per request"),
+)
+
+
+_SESSION_SCRIPT = """\
+# A logistic regression on scikit-learn's digits whose seed changes the train/dev split.
+import argparse, json, sys
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--C", type=float, default=1.0)
+parser.add_argument("--seed", type=int, default=0)
+{tol}args = parser.parse_args()
+if args.C > 10:
+    sys.exit("C too large: solver did not converge")
+x, y = load_digits(return_X_y=True)
+x_train, x_dev, y_train, y_dev = train_test_split(x / 16, y, train_size=0.2, random_state=args.seed)
+model = LogisticRegression(C=args.C, max_iter=300{tol_arg}).fit(x_train, y_train)
+errors = {{"dev_error": 1 - model.score(x_dev, y_dev), "train_error": 1 - model.score(x_train, y_train)}}
+print(json.dumps({{k: round(v, 5) for k, v in errors.items()}}))
+"""
+
+
+def _ledger_session(folder: Path) -> None:
+    """The training script of docs/experiments.md's session, and the version that gains --tol."""
+    (folder / "train.py").write_text(_SESSION_SCRIPT.format(tol="", tol_arg=""))
+    (folder / "train_tol.py").write_text(
+        _SESSION_SCRIPT.format(tol='parser.add_argument("--tol", type=float, default=1e-4)\n', tol_arg=", tol=args.tol")
+    )
+
+
+#: What changes from one run of a session to the next: clocks, durations, the host, random ids.
+SESSION = (
+    (r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", "<utc>"),  # first: the short form below is part of it
+    (r"done in [\d.]+ s", "done in <s>"),
+    (r"\d\d-\d\d \d\d:\d\d", "<utc>"),
+    (r"\([\d.]+ s\)", "(<s>)"),
+    (r"^( +host +).*$", r"\1<host>"),
+    (r"(sweep +)[0-9a-f]{12}", r"\1<sweep id>"),
+    (r"\d{4}-W\d\d", "<week>"),
+)
+
+
+def _saturated_table(folder: Path) -> None:
+    """2,000 train and 1,000 dev rows, 20 Gaussian features; the label is ``a`` when
+    ``x·w + 0.5·ε > 0`` (``w`` and ``x`` standard normal, ``ε`` logistic), else ``b``."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=20)
+    for name, n in (("train", 2000), ("dev", 1000)):
+        x = rng.normal(size=(n, 20))
+        y = np.where(x @ w + 0.5 * rng.logistic(size=n) > 0, "a", "b")
+        frame = pd.DataFrame(x.round(4), columns=[f"x{i}" for i in range(20)])
+        frame["y"] = y
+        frame.to_csv(folder / f"{name}.csv", index=False)
+
+
+_FRACTION_SCRIPT = """\
+# A logistic regression trained on a fraction of scikit-learn's digits; prints its dev error.
+import argparse, json
+import numpy as np
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--data-fraction", type=float, required=True)
+parser.add_argument("--seed", type=int, default=0)
+args = parser.parse_args()
+x, y = load_digits(return_X_y=True)
+x_train, x_dev, y_train, y_dev = train_test_split(x / 16, y, test_size=0.3, random_state=0, stratify=y)
+keep = np.random.default_rng(args.seed).permutation(len(y_train))[: max(20, int(args.data_fraction * len(y_train)))]
+model = LogisticRegression(max_iter=1000).fit(x_train[keep], y_train[keep])
+print(json.dumps({"dev_error": round(1 - model.score(x_dev, y_dev), 5)}))
+"""
+
+
+def _fraction_script(folder: Path) -> None:
+    (folder / "train.py").write_text(_FRACTION_SCRIPT)
+
+
+def _bad_training_logs(folder: Path) -> None:
+    """A log with no loss column, and one with a word where a loss should be."""
+    (folder / "acc_only.csv").write_text("epoch,accuracy\n1,0.5\n2,0.6\n3,0.7\n")
+    (folder / "text.csv").write_text("epoch,train_loss\n1,0.9\n2,0.7\n3,abc\n4,0.5\n")
+
+
+def _free_text_traffic(folder: Path) -> None:
+    """LLM traffic whose answers are sentences, not labels: 200 lines, every answer different."""
+    import json
+
+    with (folder / "free.jsonl").open("w", encoding="utf-8") as out:
+        for i in range(200):
+            record = {"prompt": f"Summarise ticket {i}", "response": f"The customer of ticket {i} asks for a refund"}
+            out.write(json.dumps(record) + "\n")
+
+
+def _assistant_transcript() -> str:
+    """A real MCP session with ``unstuck mcp`` (see ``docs/assistant_transcript.py``)."""
+    from assistant_transcript import transcript
+
+    return transcript()
+
+
+def _days_ago(days: int) -> str:
+    import datetime as dt
+
+    return (dt.date.today() - dt.timedelta(days=days)).isoformat()
+
+
+#: Dates and day counts move with the calendar; the plan's rules are pinned by tests/test_plan.py.
+CALENDAR = ((r"\d{4}-\d{2}-\d{2}", "<date>"), (r"\(\d+ days ago", "(<n> days ago"))
+PLAN_WIDTH = 110  # the plan's four-column table and the cost tables read best at 110
+
+EXAMPLES: dict[str, Example] = {
+    "assistant-transcript": Example(produce=_assistant_transcript, slow=True),
+    "demo": Example(steps=(Step("unstuck demo"),), show_commands=False, masks=(FIT_SECONDS,)),
+    "bad-target": Example(steps=(Step("unstuck diagnose train.csv --target lable", expect=2),), setup=_small_table),
+    "plan-units": Example(
+        steps=(Step("unstuck init --data-type text --stage prototype --current 12 --target 5", expect=2),),
+        width=PLAN_WIDTH,
+    ),
+    "plan-cost": Example(
+        steps=(
+            Step(
+                "unstuck init --data-type text --stage cost_problem --deployment production --volume 200000 \\\n"
+                "               --uses-llm-api --budget-per-month 20000"
+            ),
+            Step("unstuck plan"),
+        ),
+        width=PLAN_WIDTH,
+    ),
+    "plan-time-box": Example(
+        steps=(
+            Step(
+                "unstuck init --data-type text --stage prototype --current 0.20 --target 0.05"
+                f" --prompt-tuning-started {_days_ago(53)}"
+            ),
+            Step("unstuck plan", until=r"^│ 4 │"),
+        ),
+        width=PLAN_WIDTH,
+        masks=CALENDAR,
+    ),
+    "plan-biometric": Example(
+        steps=(
+            Step(
+                "unstuck init --data-type image --stage failing_baseline --current 0.08 --target 0.01 \\\n"
+                '               --tried "more images" --tried "more GPUs" --component capture --component detect \\\n'
+                "               --component register --component compare --component spoof"
+            ),
+            Step("unstuck plan"),
+        ),
+        width=PLAN_WIDTH,
+    ),
+    "plan-greenfield": Example(
+        steps=(
+            Step("unstuck init --data-type time_series --stage greenfield --volume 80"),
+            Step("unstuck plan", keep_from=r"^Commands"),
+        ),
+        width=PLAN_WIDTH,
+    ),
+    "cost": Example(
+        steps=(
+            Step(
+                "unstuck cost --api-input-price 2.50 --api-output-price 10 --tokens-in 800 --tokens-out 150 \\\n"
+                "    --requests 4000000 --growth 0.15 --budget 20000 --small-model-hourly 1.2"
+                " --throughput 40 --months 12 \\\n"
+                "    --engineering-days 15 --daily-rate 800 --finetune-gpu-hours 4 --gpu-hourly 2.5"
+                " --coverage 0.8 --json cost.json"
+            ),
+        ),
+        width=PLAN_WIDTH,
+    ),
+    "distill-free-text": Example(
+        steps=(Step("unstuck distill free.jsonl", expect=2),), setup=_free_text_traffic, width=PLAN_WIDTH
+    ),
+    "semicolon-csv": Example(
+        steps=(
+            Step("head -3 semi.csv"),
+            Step("unstuck diagnose semi.csv --target label", only=r"^(Bottleneck|classification|  (train|dev) +\d)"),
+        ),
+        setup=_european_csv,
+    ),
+    "odd-inputs": Example(
+        steps=(
+            Step("unstuck diagnose train_inf.csv --target label", expect=2),
+            Step("unstuck diagnose train.csv --dev dev_caps.csv --target label", expect=2),
+            Step("unstuck diagnose --predictions preds_proba.csv", expect=2),
+            Step("unstuck diagnose --predictions preds_train_only.csv", expect=2),
+            Step("unstuck diagnose collide.csv --target label", expect=2),
+            Step("unstuck diagnose train5.csv --target label", expect=2),
+        ),
+        setup=_odd_files,
+        blank_between=True,
+    ),
+    "bad-option": Example(steps=(Step("unstuck diagnose --human-error two", expect=2),)),
+    "mcp-help": Example(steps=(Step("unstuck mcp --help"),), width=80),
+    "skill-edited": Example(
+        steps=(
+            Step("unstuck skill install --dir skilldemo", hidden=True),
+            Step("sh -c 'echo my own rule >> skilldemo/unstuck/SKILL.md'", hidden=True),
+            Step("unstuck skill install --dir skilldemo", expect=2),
+        )
+    ),
+    "explore": Example(
+        steps=(
+            Step(
+                "unstuck explore train.csv --dev dev.csv --test test.csv --target label --verbose --json explore.json"
+            ),
+        ),
+        setup=_leaky_breast_cancer,
+        width=PLAN_WIDTH,
+        masks=(VERBOSE_TIMINGS,),
+        slow=True,
+    ),
+    "explore-json": Example(
+        steps=(
+            Step(
+                "unstuck explore train.csv --dev dev.csv --test test.csv --target label -q --json explore.json",
+                hidden=True,
+            ),
+            Step(f"python -c {LEAK_EVIDENCE!r}"),
+        ),
+        setup=_leaky_breast_cancer,
+        show_commands=False,
+        slow=True,
+    ),
+    "ledger-broken": Example(
+        steps=(Step("unstuck log --ledger broken.db", expect=2),), setup=_broken_ledger, width=PLAN_WIDTH
+    ),
+    "sweep-names": Example(
+        steps=(
+            Step("unstuck sweep --vary lr=0.1,0.03,0.01 -- python train.py {lr}"),
+            Step("unstuck log"),
+            Step("unstuck show 2", shown="unstuck show 2 | grep sweep", only=r"sweep"),
+            Step("unstuck compare 1 2"),
+        ),
+        setup=_lr_script,
+        masks=((r"\d\d-\d\d \d\d:\d\d", "<utc>"), (r"(sweep +)[0-9a-f]{12}", r"\1<sweep id>")),
+    ),
+    "training-log-bad": Example(
+        steps=(
+            Step("unstuck diagnose --training-log acc_only.csv", expect=2),
+            Step("unstuck diagnose --training-log text.csv", expect=2),
+        ),
+        setup=_bad_training_logs,
+        width=80,
+    ),
+    "training-log-not-a-log": Example(
+        steps=(
+            Step("unstuck diagnose --training-log bert-tiny/checkpoint-8/config.json", expect=2),
+            Step("unstuck diagnose --training-log model_only", expect=2),
+            Step("unstuck diagnose --training-log mlflow:digits --mlflow-uri sqlite:///mlflow.db", expect=2),
+            Step("unstuck diagnose --training-log mlflow:digits-lr", expect=2),
+        ),
+        setup=_not_training_logs,
+        slow=True,
+    ),
+    "curve-slices": Example(
+        steps=(Step("unstuck curve train.csv --dev dev.csv --target label --json data.json"),),
+        setup=_planted_slices,
+        width=80,
+        slow=True,
+    ),
+    "curve-slices-json": Example(
+        steps=(
+            Step("unstuck curve train.csv --dev dev.csv --target label -q --json data.json", hidden=True),
+            Step(f"python -c {SLICE_CURVE!r}"),
+        ),
+        setup=_planted_slices,
+        show_commands=False,
+        slow=True,
+    ),
+    "components": Example(
+        steps=(
+            Step(
+                "unstuck components results.csv --stages capture,detect,align,match --outcome correct \\\n"
+                "    --ceiling capture=0.84 --ceiling detect=0.95 --ceiling align=0.96 --ceiling match=0.99"
+            ),
+        ),
+        setup=_stage_results,
+        width=PLAN_WIDTH,
+    ),
+    "gate": Example(
+        steps=(
+            Step(
+                "unstuck gate --predictions candidate.csv --baseline current.csv --card unstuck.toml \\\n"
+                '               --latency-command "python -c pass" --json gate.json --model-card MODEL_CARD.md',
+                expect=1,
+            ),
+        ),
+        setup=_gate_scenario,
+        masks=LATENCY,
+        slow=True,
+    ),
+    "session": Example(
+        steps=(
+            Step('unstuck run --hypothesis "baseline" --seeds 3 -- python train.py --C 1 --seed {seed}', part="run"),
+            Step(
+                'unstuck run --hypothesis "stronger L2 cuts the variance" --expect "dev_error -0.01" --parent 1'
+                " --seeds 3 -- python train.py --C 0.01 --seed {seed}",
+                part="child",
+            ),
+            Step(
+                "unstuck sweep --vary C=0.003,0.01,0.03,0.1,100 --seeds 3 --parent 1"
+                " -- python train.py --C {C} --seed {seed}",
+                part="sweep",
+            ),
+            Step(
+                'unstuck run --hypothesis "much stronger L2" --parent 1 --seeds 3'
+                " -- python train.py --C 0.0003 --seed {seed}",
+                hidden=True,
+            ),
+            Step("cp train_tol.py train.py", hidden=True),
+            Step("unstuck run --parent 1 -- python train.py --C 0.1 --tol 0.01 --seed 0", part="two"),
+            Step("unstuck log --limit 8", part="log"),
+            Step("unstuck show 22", part="show"),
+            Step("unstuck compare 1 25", part="compare"),
+            Step("unstuck metrics --weeks 4", part="metrics"),
+        ),
+        setup=_ledger_session,
+        width=PLAN_WIDTH,
+        masks=SESSION,
+        slow=True,
+    ),
+    "curve-saturated": Example(
+        steps=(Step("unstuck curve train.csv --dev dev.csv --target y --json data.json"),),
+        setup=_saturated_table,
+        width=80,
+        slow=True,
+    ),
+    "curve-command": Example(
+        steps=(
+            Step(
+                "unstuck curve --fractions 0.05,0.1,0.2,0.4,0.7,1 --seeds 0,1,2 --json cmd.json"
+                " -- python train.py --data-fraction {fraction} --seed {seed}"
+            ),
+        ),
+        setup=_fraction_script,
+        masks=((r"\d+:\d\d:\d\d", "<elapsed>"),),
+        slow=True,
+    ),
+    "try": Example(
+        steps=(Step("unstuck demo -q", hidden=True), Step("unstuck try 1", shown="unstuck demo -q && unstuck try 1")),
+        width=PLAN_WIDTH,
+        slow=True,
+    ),
+}
