@@ -73,7 +73,10 @@ def read_table(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
             f"Check the path (it is relative to the current directory '{Path.cwd()}').",
         )
     if p.is_dir():
-        raise FileProblem(f"'{p}' is a folder, not a table file.", "Pass a .csv, .parquet or .jsonl file.")
+        raise FileProblem(
+            f"'{p}' is a folder, not a table file, and not an image folder (no sub-folder holds images).",
+            "Pass a .csv, .parquet or .jsonl file, or a folder with one sub-folder of images per class.",
+        )
     suffix = p.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise FileProblem(

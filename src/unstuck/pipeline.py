@@ -63,8 +63,13 @@ def load_problem(
     training_logs: Sequence[str | Path | TrainingLog] = (),
     tags: str | Path | pd.DataFrame | None = None,
     mlflow_uri: str | None = None,
+    text_columns: Sequence[str] | None = None,
+    image_column: str | None = None,
 ) -> Problem:
     """Read and validate the user's inputs into a :class:`Problem` (see ``diagnose``).
+
+    ``data`` (and ``dev``, ...) may be ImageFolder folders (one sub-folder of images per class;
+    target ``label``), or tables whose ``image_column`` holds image paths.
 
     A project ``card`` supplies the human-level error and the metric when the
     options leave them out. ``mlflow_uri`` is the tracking URI of ``mlflow:`` training
@@ -103,6 +108,11 @@ def load_problem(
             "Pass a training table (unstuck diagnose train.csv --target y ...), --predictions preds.csv "
             "or --training-log history.csv.",
         )
+    from unstuck.images.read import is_image_folder
+
+    images = image_column is not None or (isinstance(data, (str, Path)) and is_image_folder(data))
+    if images and target is None:
+        target = "label" if image_column is None else None
     if target is None:
         raise ConfigError("No target column was named.", "Pass --target with the name of the column to predict.")
     common: dict[str, Any] = {
@@ -112,8 +122,11 @@ def load_problem(
         "drop": tuple(drop),
         "human_error": human_error,
         "seed": seed,
+        "text_columns": None if text_columns is None else tuple(text_columns),
     }
-    train_frame, train_name = _table(data, encoding)
+    if images:
+        common["image_column"] = image_column or "path"
+    train_frame, train_name = _table(data, encoding, image_column)
     if split_column is not None:
         if dev is not None or test is not None or train_dev is not None:
             raise ConfigError(
@@ -129,7 +142,7 @@ def load_problem(
     names = {"train": train_name}
     for split, source in others.items():
         if source is not None:
-            frames[split], names[split] = _table(source, encoding)
+            frames[split], names[split] = _table(source, encoding, image_column, split)
     problem = Problem.from_frames(train_frame, target=target, names=names, **frames, **common)
     return _with_tags(problem, tags, encoding)
 
@@ -258,10 +271,20 @@ def diagnose(
     )
 
 
-def _table(source: str | Path | pd.DataFrame, encoding: str) -> tuple[pd.DataFrame, str]:
-    """A DataFrame and a name for messages, from a path or a DataFrame."""
+def _table(
+    source: str | Path | pd.DataFrame, encoding: str, image_column: str | None = None, split: str = "train"
+) -> tuple[pd.DataFrame, str]:
+    """A DataFrame and a name for messages, from a path, an image folder or a DataFrame (with the
+    pixel and property features of its images when it has some)."""
+    from unstuck.images.read import is_image_folder, read_split
+
+    name = Path(source).name if isinstance(source, (str, Path)) else "the given DataFrame"
+    if isinstance(source, (str, Path)) and is_image_folder(source):
+        return read_split(source, name, split, image_column, None), name
     if isinstance(source, (str, Path)):
         from unstuck.io import read_table
 
-        return read_table(source, encoding=encoding), Path(source).name
-    return source, "the given DataFrame"
+        frame = read_table(source, encoding=encoding)
+    else:
+        frame = source
+    return read_split(source, name, split, image_column, frame), name

@@ -110,6 +110,12 @@ class Problem:
     #: Error tags (hand-tagged dev errors): columns ``row`` (position in dev) and ``tags`` (tuple of str), one line
     #: per examined dev row; see ``unstuck.tags``.
     tags: pd.DataFrame | None = None
+    #: Features holding free text (``unstuck.text.detect``): represented by TF-IDF and sentence
+    #: embeddings in the baselines, searched for near copies, never one-hot encoded.
+    text_columns: tuple[str, ...] = ()
+    #: The column of image paths (``unstuck.images.read``): kept beside the pixel and property
+    #: features built from it, never a feature itself.
+    image_column: str | None = None
 
     @property
     def mode(self) -> str:
@@ -183,10 +189,14 @@ class Problem:
         human_error: float | None = None,
         seed: int = 0,
         names: Mapping[str, str] | None = None,
+        text_columns: Sequence[str] | None = None,
+        image_column: str | None = None,
     ) -> Problem:
         """Validate feature tables and carve the missing dev / train-dev splits.
 
         ``names`` maps split → a file name for error messages (default: the split name).
+        ``text_columns``: None detects free-text columns by content, ``()`` turns that off,
+        a list names them (see :func:`unstuck.text.detect.decide_text_columns`).
         """
         names = dict(names or {})
         given = {"train": train, "dev": dev, "test": test, "train_dev": train_dev}
@@ -245,7 +255,7 @@ class Problem:
                 "degenerate, such as 0.0 to 0.0).",
                 f"Pass at least {MIN_TRAIN_ROWS} labelled training rows; with so few, look at the rows by hand.",
             )
-        excluded = {target, *drop} | ({id_column} if id_column else set())
+        excluded = {target, *drop} | ({id_column} if id_column else set()) | ({image_column} if image_column else set())
         features = tuple(c for c in train.columns if c not in excluded)
         if not features:
             raise ColumnProblem(
@@ -265,6 +275,16 @@ class Problem:
             notes["column_types"] = "; ".join(retyped)
         for split, frame in frames.items():
             refuse_non_finite(frame, [*features, target], label[split])
+        from unstuck.text.detect import decide_text_columns
+
+        text, text_note = decide_text_columns(frames, features, label, text_columns)
+        if text_note is not None:
+            notes["text"] = text_note
+        if image_column is not None:
+            notes["images"] = (
+                f"images read from the paths in '{image_column}': their 16x16 grey pixels and their width, height, "
+                "aspect, channels, brightness and blur are the features"
+            )
         if task is None:
             task = infer_task(train[target])
             notes["task"] = f"{task} (inferred from the target '{target}'; override with --task)"
@@ -325,7 +345,7 @@ class Problem:
                 f"train-dev carved from train: {size} rows (as many as dev, at most 20% of train; "
                 f"stratified, seed {seed}), so that variance and data mismatch can be told apart"
             )
-        keep = [*features, target] + ([id_column] if id_column else [])
+        keep = [*features, target] + ([id_column] if id_column else []) + ([image_column] if image_column else [])
         frozen = {s: f[keep].reset_index(drop=True) for s, f in frames.items()}
         return cls(
             task=task,
@@ -341,6 +361,8 @@ class Problem:
             dev_from_train=dev_from_train,
             train_dev_from_folds=train_dev_from_folds,
             notes=notes,
+            text_columns=text,
+            image_column=image_column,
         )
 
     @classmethod

@@ -20,15 +20,19 @@ if TYPE_CHECKING:
 __all__ = [
     "BackendOption",
     "BudgetOption",
+    "CacheDirOption",
     "CardOption",
     "DataArgument",
     "DevOption",
+    "DeviceOption",
     "DropOption",
     "EncodingOption",
     "HumanErrorOption",
     "IdColumnOption",
+    "ImageColumnOption",
     "JsonOption",
     "MetricOption",
+    "NoTextOption",
     "PredictionsOption",
     "QuietOption",
     "SeedOption",
@@ -36,9 +40,11 @@ __all__ = [
     "TargetOption",
     "TaskOption",
     "TestOption",
+    "TextColumnOption",
     "TrainDevOption",
     "VerboseOption",
     "card_from_option",
+    "text_settings",
 ]
 
 DataArgument = Annotated[
@@ -68,6 +74,31 @@ IdColumnOption = Annotated[str | None, typer.Option(help="Row identifier column 
 DropOption = Annotated[list[str] | None, typer.Option(help="Column to leave out; repeat for several.")]
 SeedOption = Annotated[int, typer.Option(help="Seed for every split, model, sample and bootstrap.")]
 EncodingOption = Annotated[str, typer.Option(help="Text encoding of CSV/JSONL files.")]
+TextColumnOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--text-column",
+        help="A column of free text (TF-IDF and sentence embeddings, near-copy search); repeat for several. "
+        "Default: detected by content (long, mostly distinct values of many words).",
+    ),
+]
+ImageColumnOption = Annotated[
+    str | None,
+    typer.Option(
+        help="A column of image paths (relative to the table's folder): pixels, size, aspect, brightness, blur "
+        "and channels become features, and copies are searched by file and perceptual hash."
+    ),
+]
+NoTextOption = Annotated[
+    bool, typer.Option("--no-text", help="Treat no column as free text: every non-numeric column is a category.")
+]
+DeviceOption = Annotated[
+    str, typer.Option(help="Where sentence embeddings are computed: auto (a GPU when torch sees one), cpu or cuda.")
+]
+CacheDirOption = Annotated[
+    Path | None,
+    typer.Option(help="Folder of the embedding cache. Default: $UNSTUCK_CACHE_DIR, else ~/.cache/unstuck."),
+]
 CardOption = Annotated[Path | None, typer.Option(help="Project card (default: ./unstuck.toml when it exists).")]
 JsonOption = Annotated[
     Path | None,
@@ -93,6 +124,35 @@ BackendOption = Annotated[
         "cluster of RAY_ADDRESS, or a local one)."
     ),
 ]
+
+
+def text_settings(
+    text_column: list[str] | None, no_text: bool, device: str, cache_dir: Path | None
+) -> tuple[str, ...] | None:
+    """The ``text_columns`` argument of ``load_problem`` from the text options; the device and cache folder
+    go to the environment (``UNSTUCK_DEVICE``, ``UNSTUCK_CACHE_DIR``) so that worker processes see them too."""
+    import os
+
+    from unstuck.errors import ConfigError
+    from unstuck.text.embed import DEVICES
+
+    if no_text and text_column:
+        raise ConfigError(
+            "--no-text and --text-column contradict each other.",
+            "Pass --text-column to name the text columns, or --no-text to have none, not both.",
+        )
+    if device not in DEVICES:
+        raise ConfigError(f"Unknown device '{device}'.", "Use --device auto, cpu or cuda.")
+    if device == "cuda":
+        from unstuck.text.embed import resolve_device
+
+        resolve_device("cuda")  # refuse now, not after minutes of work, when torch sees no GPU
+    os.environ["UNSTUCK_DEVICE"] = device
+    if cache_dir is not None:
+        os.environ["UNSTUCK_CACHE_DIR"] = str(cache_dir)
+    if no_text:
+        return ()
+    return tuple(text_column) if text_column else None
 
 
 def card_from_option(path: Path | None) -> ProjectCard | None:

@@ -11,15 +11,19 @@ from unstuck.cli._console import console, err_console
 from unstuck.cli._options import (
     BackendOption,
     BudgetOption,
+    CacheDirOption,
     CardOption,
     DataArgument,
+    DeviceOption,
     DevOption,
     DropOption,
     EncodingOption,
     HumanErrorOption,
     IdColumnOption,
+    ImageColumnOption,
     JsonOption,
     MetricOption,
+    NoTextOption,
     PredictionsOption,
     QuietOption,
     SeedOption,
@@ -27,9 +31,11 @@ from unstuck.cli._options import (
     TargetOption,
     TaskOption,
     TestOption,
+    TextColumnOption,
     TrainDevOption,
     VerboseOption,
     card_from_option,
+    text_settings,
 )
 from unstuck.cli.report import HtmlOption, MarkdownOption, write_renders, write_report_json
 
@@ -71,6 +77,11 @@ def diagnose(
     drop: DropOption = None,
     seed: SeedOption = 0,
     encoding: EncodingOption = "utf-8",
+    text_column: TextColumnOption = None,
+    image_column: ImageColumnOption = None,
+    no_text: NoTextOption = False,
+    device: DeviceOption = "auto",
+    cache_dir: CacheDirOption = None,
     card: CardOption = None,
     tags: Annotated[
         Path | None,
@@ -88,6 +99,7 @@ def diagnose(
     from unstuck.pipeline import load_problem
 
     project = card_from_option(card)
+    text_columns = text_settings(text_column, no_text, device, cache_dir)
     arguments: dict[str, Any] = {
         "data": data,
         "target": target,
@@ -106,6 +118,8 @@ def diagnose(
         "seed": seed,
         "encoding": encoding,
         "tags": tags,
+        "text_columns": text_columns,
+        "image_column": image_column,
     }
     problem = load_problem(**arguments, card=project)
     saved = {k: (str(v.resolve()) if isinstance(v, Path) else v) for k, v in arguments.items()}

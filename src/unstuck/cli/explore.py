@@ -9,22 +9,28 @@ import typer
 
 from unstuck.cli._console import console, err_console
 from unstuck.cli._options import (
+    CacheDirOption,
     DataArgument,
+    DeviceOption,
     DevOption,
     DropOption,
     EncodingOption,
     HumanErrorOption,
     IdColumnOption,
+    ImageColumnOption,
     JsonOption,
     MetricOption,
+    NoTextOption,
     QuietOption,
     SeedOption,
     SplitColumnOption,
     TargetOption,
     TaskOption,
     TestOption,
+    TextColumnOption,
     TrainDevOption,
     VerboseOption,
+    text_settings,
 )
 
 if TYPE_CHECKING:
@@ -53,6 +59,11 @@ def explore(
     drop: DropOption = None,
     seed: SeedOption = 0,
     encoding: EncodingOption = "utf-8",
+    text_column: TextColumnOption = None,
+    image_column: ImageColumnOption = None,
+    no_text: NoTextOption = False,
+    device: DeviceOption = "auto",
+    cache_dir: CacheDirOption = None,
     json_path: JsonOption = None,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
@@ -61,6 +72,7 @@ def explore(
     from unstuck.cli.report import write_report_json
     from unstuck.pipeline import explore_problem, load_problem
 
+    text_columns = text_settings(text_column, no_text, device, cache_dir)
     problem = load_problem(
         data,
         target=target,
@@ -76,6 +88,8 @@ def explore(
         human_error=human_error,
         seed=seed,
         encoding=encoding,
+        text_columns=text_columns,
+        image_column=image_column,
     )
     if quiet:
         report = explore_problem(problem)

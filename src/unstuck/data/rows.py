@@ -117,13 +117,15 @@ def harmonise(frames: Mapping[str, pd.DataFrame], columns: Sequence[str]) -> dic
     def numeric(values: pd.Series) -> bool:
         return bool(pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) or values.isna().all())
 
-    out = {name: pd.DataFrame(index=frame.index) for name, frame in frames.items()}
+    # Columns gathered first and joined once: inserting them one by one fragments a wide frame
+    # (256 pixel columns of an image problem made pandas warn on every split).
+    parts: dict[str, dict[str, pd.Series]] = {name: {} for name in frames}
     for column in columns:
         as_number = all(numeric(frame[column]) for frame in frames.values())
         for name, frame in frames.items():
             values = frame[column]
-            out[name][column] = values.astype("float64") if as_number else values.astype("string")
-    return out
+            parts[name][column] = values.astype("float64") if as_number else values.astype("string")
+    return {name: pd.DataFrame(parts[name], index=frame.index) for name, frame in frames.items()}
 
 
 def row_keys(frame: pd.DataFrame, columns: Sequence[str], *, near: bool = False) -> NDArray[np.uint64]:

@@ -90,7 +90,7 @@ def _header(report: Report) -> RenderableType:
     splits = ", ".join(f"{_SPLIT_LABELS[s]} {n:,}" for s, n in report.splits.items())
     text.append(f"\n{report.task}, metric {report.metric['name']}; rows: {splits}")
     for key, note in report.inferred.items():
-        if key in ("task", "dev", "train_dev", "budget"):
+        if key in ("task", "dev", "train_dev", "budget", "text", "images"):
             text.append(f"\n· {note}", style="dim")
     return text
 

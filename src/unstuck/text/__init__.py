@@ -1,0 +1,1 @@
+"""Text data: which columns hold free text, their representations, and near copies."""
