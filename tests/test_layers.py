@@ -72,6 +72,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "unstuck.budget",
             "unstuck.metrics",
             "unstuck.units",
+            "unstuck.text",  # text detection, representations and near-copy search
+            "unstuck.images",  # image folders and tables of paths, properties, the small ConvNet
             "unstuck.decomposition",
             "unstuck.curves",
             "unstuck.curve_families",
