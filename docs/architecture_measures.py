@@ -23,62 +23,33 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import json
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "unstuck"
 
-#: The chain, in import order: a layer may import itself and the layers before it.
-LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (
-        "inputs",
-        (
-            "errors",
-            "io",
-            "problem",
-            "validation",
-            "data",
-            "runs",
-            "training_log",
-            "metrics",
-            "budget",
-            "demo",
-            "card",
-            "tags",
-            "state",
-            "schemas",
-        ),
-    ),
-    (
-        "checks",
-        (
-            "checks",
-            "context",
-            "registry",
-            "runner",
-            "signal",
-            "baselines",
-            "fits",
-            "curves",
-            "slices",
-            "decomposition",
-            "components",
-        ),
-    ),
-    ("advice", ("advice", "plan", "layer_choice", "tryout")),
-    ("report", ("findings", "pipeline")),
-    ("render", ("render", "gate")),
-    ("cli", ("cli", "assistant", "__init__")),
-)
-#: Beside the chain: these may import only the inputs and the report types.
-BESIDE: dict[str, tuple[str, ...]] = {"ledger": ("ledger",), "cost": ("cost",)}
-BESIDE_MAY_IMPORT = ("inputs",)
-REPORT_TYPES = ("findings",)
+#: The layer map and rule live once, in the test that enforces them (``tests/test_layers.py``);
+#: this script reads them from there, so the measures and the test cannot disagree.
+LAYER_TEST = ROOT / "tests" / "test_layers.py"
+
+
+@functools.cache
+def _layer_rule() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("unstuck_layer_rule", LAYER_TEST)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look themselves up there
+    spec.loader.exec_module(module)
+    return module
 
 
 @dataclass(frozen=True)
@@ -179,24 +150,11 @@ def _targets(node: ast.Import | ast.ImportFrom, module: str, is_package: bool, n
 
 
 def layer_of(module: str) -> str | None:
-    rest = module.removeprefix(PACKAGE).lstrip(".") or "__init__"
-    head = rest.split(".")[0]
-    for layer, heads in (*LAYERS, *BESIDE.items()):
-        if head in heads:
-            return layer
-    return None
+    return _layer_rule().layer_of(module) or None
 
 
-def is_backward(source_layer: str, target_layer: str, target: str) -> bool:
-    order = [layer for layer, _ in LAYERS]
-    if target.removeprefix(PACKAGE + ".").split(".")[0] in REPORT_TYPES:
-        return False
-    if source_layer in BESIDE:
-        return target_layer != source_layer and target_layer not in BESIDE_MAY_IMPORT
-    if target_layer in BESIDE:
-        # The chain may use the ledger and cost only from the top (the CLI and the assistant).
-        return source_layer != order[-1]
-    return order.index(target_layer) > order.index(source_layer)
+def is_backward(source: str, target: str) -> bool:
+    return not _layer_rule().allowed(source, target)
 
 
 def strongly_connected(nodes: Iterable[str], edges: Iterable[tuple[str, str]]) -> list[list[str]]:
@@ -269,7 +227,7 @@ def summary(m: Measures) -> Summary:
             continue
         if a != b:
             layer_edges[(a, b)] += 1
-        if is_backward(a, b, target):
+        if is_backward(source, target):
             backward.append(f"{source} ({a}) -> {target} ({b})")
     return Summary(
         modules=len(m.modules),

@@ -150,7 +150,6 @@ TYPES_ONLY: frozenset[tuple[str, str]] = frozenset(
 KNOWN_CYCLES: frozenset[tuple[str, ...]] = frozenset(
     {
         ("unstuck.baselines", "unstuck.fits"),
-        ("unstuck.training_log.formats.tensorboard", "unstuck.training_log.readers"),
     }
 )
 

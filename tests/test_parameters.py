@@ -30,6 +30,8 @@ GOOD_AND_BAD: dict[str, tuple[Any, Any]] = {
     "task": ("regression", "clasification"),
     "metric": ("mae", "accuracy"),
     "id_column": ("id", 7),
+    "text_columns": (["review"], "review"),
+    "image_column": ("path", 3),
     "drop": (["a", "b"], "ab"),
     "human_error": (0.02, -0.01),
     "seed": (123, "abc"),

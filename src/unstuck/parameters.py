@@ -114,6 +114,13 @@ PARAMETERS: dict[str, Parameter] = {
         Parameter("on_step", "a function of one message", callable, "on_step=print"),
         Parameter("budget", "one of the budgets", _is_text, 'budget="standard"', choices=tuple(BUDGETS)),
         Parameter("backend", "one of the backends", _is_text, 'backend="local"', choices=FIT_BACKENDS),
+        Parameter(
+            "text_columns",
+            "a list of column names (an empty list: no column is text)",
+            _is_names,
+            'text_columns=["review"]',
+        ),
+        Parameter("image_column", _COLUMN, _is_text, 'image_column="path"'),
     )
 }
 

@@ -28,6 +28,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from unstuck.errors import ColumnProblem, InputError
@@ -462,3 +463,9 @@ def infer_task_from_logs(logs: Iterable[TrainingLog]) -> tuple[str | None, str]:
 def has_split(tag: str) -> bool:
     """Whether a column or tag name names a split (``loss/val``, ``train_loss``)."""
     return any(t in _SPLIT_TOKENS for t in _tokens(tag))
+
+
+def run_name(root: Path, run_dir: Path) -> str:
+    """A run folder's name relative to the folder passed (the folder's own name when they are one)."""
+    relative = run_dir.relative_to(root).as_posix() if run_dir != root else ""
+    return relative if relative not in ("", ".") else root.name

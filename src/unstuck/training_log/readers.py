@@ -39,6 +39,7 @@ from unstuck.training_log.log import (
     infer_task_from_logs,
     log_from_frame,
     mapping_source,
+    run_name,
 )
 
 __all__ = [
@@ -181,12 +182,6 @@ def unique_names(logs: Sequence[TrainingLog]) -> tuple[TrainingLog, ...]:
         final = f"{name}#{count + 1}" if count else name
         unique.append(log if final == log.name else replace(log, name=final))
     return tuple(unique)
-
-
-def run_name(root: Path, run_dir: Path) -> str:
-    """A run folder's name relative to the folder passed (the folder's own name when they are one)."""
-    relative = run_dir.relative_to(root).as_posix() if run_dir != root else ""
-    return relative if relative not in ("", ".") else root.name
 
 
 def _read_file(path: Path, *, name: str) -> TrainingLog:

@@ -41,8 +41,7 @@ def read_tensorboard(root: Path) -> tuple[TrainingLog, ...]:
         ) from None
     import pandas as pd
 
-    from unstuck.training_log.log import has_split, log_from_frame
-    from unstuck.training_log.readers import run_name
+    from unstuck.training_log.log import has_split, log_from_frame, run_name
 
     runs: dict[Path, dict[str, dict[float, float]]] = {}
     series_dirs: dict[Path, list[str]] = {}  # run → "Loss_val/ → Loss/val" for each add_scalars sub-directory
