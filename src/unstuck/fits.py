@@ -180,8 +180,8 @@ def refit_without(
     train less ``left_out``, and its partner is the baseline already fitted on all of train,
     whose dev predictions are ``baseline_dev``: one fit. Otherwise both fits use the same seeded
     sample of ``max_rows`` training rows, one with and one without the ``left_out`` rows among
-    them, so the comparison is as fair as on all rows at a fraction of the cost: two fits of
-    ``max_rows`` rows, run as :func:`run_fits` runs the curve's (worker processes, one thread each).
+    them, so that the two differ only by those rows: two fits of ``max_rows`` rows instead of one
+    on all of train, run as :func:`run_fits` runs the curve's (worker processes, one thread each).
     """
     train, dev = problem.frames["train"], problem.frames["dev"]
     target, features = problem.target, list(problem.features)
