@@ -83,3 +83,10 @@ def test_sample_weights_follow_the_rows_kept_for_fitting(weights: str | None) ->
     w = np.where(y == 1, 2.0, 1.0) if weights else None
     stopped = StoppedEarlyClassifier(**SETTINGS).fit(x, y, sample_weight=w)
     assert 0 < stopped.best_iteration_ < 300
+
+
+def test_string_classes_are_held_out_and_scored_as_the_classifier_encodes_them() -> None:
+    x, y, _ = _table(11_000)
+    named = np.asarray(["no", "yes"])[y]
+    stopped = StoppedEarlyClassifier(**SETTINGS).fit(x, named)
+    assert 0 < stopped.best_iteration_ < 300 and set(stopped.predict(x)) <= {"no", "yes"}

@@ -18,10 +18,12 @@ a hundredth at 1M), whose error lies between train and train-dev error.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 from lightgbm import LGBMClassifier, LGBMRegressor, early_stopping
+from lightgbm.basic import LGBMDeprecationWarning
 from numpy.typing import NDArray
 
 __all__ = [
@@ -75,14 +77,17 @@ def _fit_stopping_early(model: Any, fit: Any, x: Any, y: Any, fit_params: dict[s
         fit_params["sample_weight"] = np.asarray(weights)[~held]
     rows = x[~held] if not hasattr(x, "iloc") else x.iloc[np.flatnonzero(~held)]
     stop = x[held] if not hasattr(x, "iloc") else x.iloc[np.flatnonzero(held)]
-    return fit(
-        rows,
-        labels[~held],
-        eval_X=(stop,),
-        eval_y=(labels[held],),
-        callbacks=[early_stopping(PATIENCE, first_metric_only=True, verbose=False)],
-        **fit_params,
-    )
+    with warnings.catch_warnings():
+        # LightGBM 4.7 deprecates ``eval_set`` for ``eval_X``/``eval_y``, but its classifier encodes
+        # the labels of ``eval_set`` only: string classes given as ``eval_y`` fail to convert.
+        warnings.simplefilter("ignore", LGBMDeprecationWarning)
+        return fit(
+            rows,
+            labels[~held],
+            eval_set=[(stop, labels[held])],
+            callbacks=[early_stopping(PATIENCE, first_metric_only=True, verbose=False)],
+            **fit_params,
+        )
 
 
 class StoppedEarlyClassifier(LGBMClassifier):
