@@ -196,6 +196,8 @@ def main() -> None:
             print(
                 f"{name}: {result['wall_seconds']:.1f} s, {result['peak_mib']:.0f} MiB (load {before:.1f})", flush=True
             )
+            if args.json:  # after every tool: a run on a busy machine takes long, keep what was measured
+                args.json.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
     print_summary(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
