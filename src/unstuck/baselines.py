@@ -8,7 +8,9 @@ takes the raw feature DataFrame (numbers, categories, missing values) as it is:
   imputation + one-hot (at most 50 levels) for categories, then logistic or
   ridge regression;
 * ``gradient_boosting`` — LightGBM on native categoricals (the 255 most
-  frequent levels of each) and native missing values.
+  frequent levels of each) and native missing values; from 10,000 training rows on it
+  stops adding trees when the loss on a held-out part of its training rows levels off
+  (:mod:`unstuck.early_stopping`).
 
 On a problem with free-text columns (:mod:`unstuck.text.detect`) the ladder is a text
 ladder instead: ``trivial``; ``linear``, where each text column is the TF-IDF of its words;
@@ -156,6 +158,8 @@ def make_baseline(
     seed: int = 0,
     params: Mapping[str, Any] | None = None,
     text_columns: Sequence[str] | None = None,
+    *,
+    early_stopping: bool = True,
 ) -> Any:
     """An unfitted scikit-learn pipeline for the rung ``name``, shaped by ``frame``'s column types.
 
@@ -163,6 +167,8 @@ def make_baseline(
     LightGBM, ``{"C": 0.1}`` for logistic regression, ``{"alpha": 10.0}`` for ridge).
     ``text_columns`` are represented as text (TF-IDF in ``linear``, sentence embeddings in
     ``minilm``); None detects them in ``frame`` by the rule the :class:`Problem` uses.
+    ``early_stopping=False`` keeps LightGBM at its fixed number of trees at any size (a model
+    that is not the diagnosed baseline, such as a domain classifier, does not need it).
     """
     from sklearn.pipeline import make_pipeline
 
@@ -236,6 +242,15 @@ def make_baseline(
             "force_row_wise": True,
             **overrides,
         }
+        if early_stopping:
+            from sklearn.pipeline import Pipeline
+
+            from unstuck.early_stopping import StoppedEarlyClassifier, StoppedEarlyRegressor
+
+            stopped = StoppedEarlyClassifier(**settings) if classification else StoppedEarlyRegressor(**settings)
+            # the steps keep make_pipeline's names, which callers address (``lgbmclassifier__...``)
+            step = "lgbmclassifier" if classification else "lgbmregressor"
+            return Pipeline([("_lightgbmframe", _LightGBMFrame()), (step, stopped)])
         booster = LGBMClassifier(**settings) if classification else LGBMRegressor(**settings)
         return make_pipeline(_LightGBMFrame(), booster)
     raise ValueError(f"unknown baseline {name!r}; choose from {BASELINES}")
@@ -339,7 +354,7 @@ def fit_ladder(
             split: problem.metric(frame[problem.target].to_numpy(), outputs[split][0])
             for split, frame in problem.frames.items()
         }
-        rungs.append(Rung(name, described[name], model, errors, elapsed, outputs))
+        rungs.append(Rung(name, describe(name, model, described), model, errors, elapsed, outputs))
     best = min(rungs, key=lambda r: (r.errors["dev"], names.index(r.name)))
     kept = tuple(r if r is best else dataclasses.replace(r, outputs=None) for r in rungs)
     return Ladder(kept, best.name)
@@ -367,6 +382,19 @@ def _embed_every_text(problem: Problem, on_step: Callable[[str], None] | None) -
     if on_step is not None:
         on_step(f"MiniLM sentence embeddings of {len(texts):,} distinct texts (cached for later runs)")
     embed_texts(texts, on_progress=progress)
+
+
+def describe(name: str, model: Any, descriptions: Mapping[str, str] = DESCRIPTIONS) -> str:
+    """What the fitted baseline ``name`` is, in words: its description, and for LightGBM stopped
+    early, the number of trees it kept."""
+    booster = model.steps[-1][1] if hasattr(model, "steps") else model
+    kept = getattr(booster, "best_iteration_", 0) if name == "gradient_boosting" else 0
+    if not kept:
+        return descriptions[name]
+    return (
+        f"LightGBM, {kept} trees (of at most {booster.n_estimators}: stopped early on a held-out part of train), "
+        f"learning rate {booster.learning_rate:g}, {booster.num_leaves} leaves"
+    )
 
 
 def predict_with_proba(model: Any, rows: pd.DataFrame, task: str) -> tuple[NDArray[Any], NDArray[np.float64] | None]:
@@ -471,7 +499,7 @@ def _folds_in_processes(model: Any, x: pd.DataFrame, y: NDArray[Any], splitter: 
     """
     from joblib import Parallel, delayed  # type: ignore[import-untyped]
 
-    from unstuck.fits import PARALLEL_FROM, workers_for
+    from unstuck.workers import PARALLEL_FROM, workers_for
 
     folds = list(splitter.split(x, y))
     booster = model.steps[-1][1] if hasattr(model, "steps") else model

@@ -16,7 +16,6 @@ report, on either backend.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,8 +24,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from unstuck.workers import MAX_WORKERS, PARALLEL_FROM, workers_for  # re-exported: callers name them here
+
 if TYPE_CHECKING:
     import pandas as pd
+
+    from unstuck.problem import Problem
 
 __all__ = [
     "FIT_BACKENDS",
@@ -34,18 +37,16 @@ __all__ = [
     "PARALLEL_FROM",
     "FitJob",
     "FitOutput",
+    "Refit",
     "ray_session",
+    "refit_without",
     "run_fits",
     "workers_for",
 ]
 
+
 #: Where the diagnosis's own fits run.
 FIT_BACKENDS: tuple[str, ...] = ("local", "ray")
-
-#: From this many training rows on, the jobs run in worker processes.
-PARALLEL_FROM = 20_000
-#: At most this many worker processes.
-MAX_WORKERS = 4
 
 
 @dataclass(frozen=True)
@@ -62,21 +63,14 @@ class FitJob:
 
 @dataclass(frozen=True)
 class FitOutput:
-    """Predictions of one fitted job on the shared evaluation rows and on its own training rows."""
+    """Predictions of one fitted job on the shared evaluation rows and on its own training rows
+    (empty when :func:`run_fits` was told not to predict them)."""
 
     on_eval: NDArray[Any]
     on_train: NDArray[Any]
 
 
-def workers_for(n_train: int, n_jobs: int) -> int:
-    """Worker processes for ``n_jobs`` fits on a problem of ``n_train`` rows (1: in-process)."""
-    if n_train < PARALLEL_FROM or n_jobs < 2:
-        return 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, MAX_WORKERS, n_jobs))
-
-
-def _fit(job: FitJob, x_eval: pd.DataFrame, one_thread: bool) -> FitOutput:
+def _fit(job: FitJob, x_eval: pd.DataFrame, one_thread: bool, predict_train: bool = True) -> FitOutput:
     from unstuck.baselines import make_baseline
 
     params = dict(job.params)
@@ -84,7 +78,8 @@ def _fit(job: FitJob, x_eval: pd.DataFrame, one_thread: bool) -> FitOutput:
         params["n_jobs"] = 1
     model = make_baseline(job.name, job.task, job.rows, seed=job.seed, params=params)
     model.fit(job.rows, job.y)
-    return FitOutput(on_eval=np.asarray(model.predict(x_eval)), on_train=np.asarray(model.predict(job.rows)))
+    on_train = np.asarray(model.predict(job.rows)) if predict_train else np.empty(0)
+    return FitOutput(on_eval=np.asarray(model.predict(x_eval)), on_train=on_train)
 
 
 def run_fits(
@@ -94,25 +89,27 @@ def run_fits(
     n_train: int,
     on_done: Callable[[int, FitJob], None] | None = None,
     backend: str = "local",
+    predict_train: bool = True,
 ) -> list[FitOutput]:
     """Fit every job and predict ``x_eval`` with it; outputs in the jobs' order.
 
     ``on_done(i, job)`` is called as each job finishes (for progress). Problems of
     :data:`PARALLEL_FROM` training rows or more fit in worker processes, one thread each;
-    ``backend="ray"`` fits every job as a Ray task instead.
+    ``backend="ray"`` fits every job as a Ray task instead. ``predict_train=False`` skips the
+    predictions on each job's own rows (its ``on_train`` is then empty).
     """
     one_thread = n_train >= PARALLEL_FROM
     if backend == "ray":
-        return _run_ray(jobs, x_eval, one_thread, on_done)
+        return _run_ray(jobs, x_eval, one_thread, on_done, predict_train)
     workers = workers_for(n_train, len(jobs))
     outputs: Iterator[FitOutput]
     if workers == 1:
-        outputs = (_fit(job, x_eval, one_thread) for job in jobs)
+        outputs = (_fit(job, x_eval, one_thread, predict_train) for job in jobs)
     else:
         from joblib import Parallel, delayed  # type: ignore[import-untyped]
 
         outputs = Parallel(n_jobs=workers, backend="loky", return_as="generator")(
-            delayed(_fit)(job, x_eval, one_thread) for job in jobs
+            delayed(_fit)(job, x_eval, one_thread, predict_train) for job in jobs
         )
     done = []
     for i, (job, output) in enumerate(zip(jobs, outputs, strict=True)):
@@ -123,14 +120,18 @@ def run_fits(
 
 
 def _run_ray(
-    jobs: Sequence[FitJob], x_eval: pd.DataFrame, one_thread: bool, on_done: Callable[[int, FitJob], None] | None
+    jobs: Sequence[FitJob],
+    x_eval: pd.DataFrame,
+    one_thread: bool,
+    on_done: Callable[[int, FitJob], None] | None,
+    predict_train: bool,
 ) -> list[FitOutput]:
     """Each job as a Ray task on the current session; the evaluation rows are shipped once."""
     import ray
 
-    task = ray.remote(num_cpus=1, max_retries=1)(_fit)
+    task: Any = ray.remote(num_cpus=1, max_retries=1)(_fit)  # its typed overloads stop at three arguments
     shared = ray.put(x_eval)
-    pending = {task.remote(job, shared, one_thread): i for i, job in enumerate(jobs)}
+    pending = {task.remote(job, shared, one_thread, predict_train): i for i, job in enumerate(jobs)}
     done: dict[int, FitOutput] = {}
     while pending:
         ready, _ = ray.wait(list(pending), num_returns=1)
@@ -140,6 +141,55 @@ def _run_ray(
             if on_done is not None:
                 on_done(len(done) - 1, jobs[i])
     return [done[i] for i in range(len(jobs))]
+
+
+@dataclass(frozen=True)
+class Refit:
+    """Dev predictions of one baseline fitted on ``train_rows`` rows of train (``with_rows``) and on
+    the same rows less ``left_out`` of them (``without_rows``)."""
+
+    with_rows: NDArray[Any]
+    without_rows: NDArray[Any]
+    train_rows: int
+    left_out: int
+
+
+def refit_without(
+    problem: Problem,
+    model_name: str,
+    left_out: NDArray[np.int64],
+    *,
+    baseline_dev: NDArray[Any],
+    max_rows: int | None,
+    backend: str = "local",
+) -> Refit:
+    """Baseline ``model_name`` refitted without the train rows ``left_out``, paired with a fit that keeps them.
+
+    When train has at most ``max_rows`` rows (or ``max_rows`` is None) the refit uses all of
+    train less ``left_out``, and its partner is the baseline already fitted on all of train,
+    whose dev predictions are ``baseline_dev``: one fit. Otherwise both fits use the same seeded
+    sample of ``max_rows`` training rows, one with and one without the ``left_out`` rows among
+    them, so that the two differ only by those rows: two fits of ``max_rows`` rows instead of one
+    on all of train, run as :func:`run_fits` runs the curve's (worker processes, one thread each).
+    """
+    train, dev = problem.frames["train"], problem.frames["dev"]
+    target, features = problem.target, list(problem.features)
+    assert target is not None
+    n_train = len(train)
+    dropped = np.zeros(n_train, dtype=bool)
+    dropped[left_out] = True
+    if max_rows is None or n_train <= max_rows:
+        sample = np.arange(n_train)
+    else:
+        sample = np.sort(np.random.default_rng(problem.seed).choice(n_train, size=max_rows, replace=False))
+    kept = sample[~dropped[sample]]
+    jobs = [FitJob(model_name, problem.task, train[features].iloc[kept], train[target].to_numpy()[kept], problem.seed)]
+    if len(sample) < n_train:
+        rows = train[features].iloc[sample]
+        jobs.insert(0, FitJob(model_name, problem.task, rows, train[target].to_numpy()[sample], problem.seed))
+    outputs = run_fits(jobs, dev[features], n_train=n_train, backend=backend, predict_train=False)
+    with_rows = outputs[0].on_eval if len(outputs) == 2 else np.asarray(baseline_dev)
+    return Refit(with_rows, outputs[-1].on_eval, len(sample), len(sample) - len(kept))
 
 
 @contextmanager

@@ -167,7 +167,14 @@ def _reweight_to_dev(problem: Problem, ctx: Context, best: str) -> Variant:
     features = list(problem.features)
     both = pd.concat([train[features], dev[features]], ignore_index=True)
     origin = np.r_[np.zeros(len(train)), np.ones(len(dev))]
-    domain = make_baseline("gradient_boosting", "classification", both, seed=problem.seed, params={"n_estimators": 100})
+    domain = make_baseline(
+        "gradient_boosting",
+        "classification",
+        both,
+        seed=problem.seed,
+        params={"n_estimators": 100},
+        early_stopping=False,
+    )
     folds = StratifiedKFold(5, shuffle=True, random_state=problem.seed)
     p_dev = cross_val_predict(domain, both, origin, cv=folds, method="predict_proba")[: len(train), 1]
     odds = np.clip(p_dev / np.clip(1 - p_dev, 1e-6, None), 0.1, 10.0) * (len(train) / len(dev))

@@ -454,25 +454,30 @@ def _refit_without(problem: Problem, ctx: Context, flagged: NDArray[np.int64]) -
     """
     if problem.mode != "data":
         return None
-    from unstuck.baselines import make_baseline
+    from unstuck.fits import refit_without
     from unstuck.metrics import bootstrap_means
 
     best = ctx.ladder.best
     if best == "trivial":
         return None
     train, dev = problem.frames["train"], problem.frames["dev"]
-    features = list(problem.features)
     keep = np.ones(len(train), dtype=bool)
     keep[flagged] = False
     kept = train[keep]
     if kept[problem.target].nunique() < len(problem.classes):
         return None
     ctx.step("refitting the best baseline without the flagged labels")
-    model = make_baseline(best, problem.task, kept[features], seed=problem.seed)
-    model.fit(kept[features], kept[problem.target].to_numpy())
+    refit = refit_without(
+        problem,
+        best,
+        flagged,
+        baseline_dev=ctx.predictions["dev"].y_pred,
+        max_rows=ctx.budget.refit_rows,
+        backend=ctx.backend,
+    )
     y_dev = dev[problem.target].to_numpy()
-    before = problem.metric.row_losses(y_dev, ctx.predictions["dev"].y_pred)
-    after = problem.metric.row_losses(y_dev, model.predict(dev[features]))
+    before = problem.metric.row_losses(y_dev, refit.with_rows)
+    after = problem.metric.row_losses(y_dev, refit.without_rows)
     draws = bootstrap_means(before - after, n_boot=1000, seed=problem.seed)
     low, high = (float(v) for v in np.quantile(draws, [0.025, 0.975]))
     return {
@@ -480,7 +485,8 @@ def _refit_without(problem: Problem, ctx: Context, flagged: NDArray[np.int64]) -
         "dev_error_refit": problem.metric.from_losses(after),
         "gain": float(np.mean(before - after)),
         "interval": [low, high],
-        "rows_left_out": int((~keep).sum()),
+        "rows_left_out": refit.left_out,
+        "train_rows": refit.train_rows,
     }
 
 

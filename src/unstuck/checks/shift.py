@@ -75,7 +75,7 @@ def domain_classifier(
     k = 3 if len(x) >= FEWER_FOLDS_FROM else FOLDS  # 3 folds still train on 13k+ rows each
     folds = StratifiedKFold(k, shuffle=True, random_state=seed)
     for fit, held in folds.split(x, y):
-        model = make_baseline("gradient_boosting", "classification", x, seed=seed)
+        model = make_baseline("gradient_boosting", "classification", x, seed=seed, early_stopping=False)
         model.set_params(
             lgbmclassifier__n_estimators=100,
             lgbmclassifier__learning_rate=0.1,
