@@ -252,12 +252,15 @@ def test_command_tools_need_allow_run(wine_root: Path, tmp_path: Path) -> None:
 
 
 def test_try_intervention_refits_the_baseline_and_records_the_try(tmp_path: Path) -> None:
-    """Iris repeats a few rows; split 70/30, one training row repeats a dev row: leakage, ranked first."""
+    """Iris split 70/30 (one training row already repeats a dev row, naturally), then 9 more dev rows
+    copied into train: a fifth of dev is leaked, which moves the numbers, so leakage ranks first."""
+    import pandas as pd
     from sklearn.datasets import load_iris
     from sklearn.model_selection import train_test_split
 
     frame = load_iris(as_frame=True).frame
     train, dev = train_test_split(frame, test_size=0.3, random_state=0, stratify=frame["target"])
+    train = pd.concat([train, dev.iloc[:9]])
     train.to_csv(tmp_path / "train.csv", index=False)
     dev.to_csv(tmp_path / "dev.csv", index=False)
 
@@ -277,7 +280,8 @@ def test_try_intervention_refits_the_baseline_and_records_the_try(tmp_path: Path
     assert unranked.is_error and "no intervention ranked 9" in _text(unranked)
     outcome = tried.structured_content
     assert outcome["lever"] == "fix_leakage" and outcome["automatic"] and outcome["experiment_id"] == 1
-    assert outcome["changed"] == {"train_rows": [105, 104]}  # all 105 train rows (none carved), the leaked one left out
+    # all 114 train rows (none carved), then the 10 that repeat a dev row (9 copied, 1 natural) left out
+    assert outcome["changed"] == {"train_rows": [114, 104]}
     assert outcome["gain"] == pytest.approx(outcome["dev_error_before"] - outcome["dev_error_after"])
     record = shown.structured_content
     assert record["interventions"] == ["fix_leakage"] and record["status"] == "done"
