@@ -520,7 +520,7 @@ def per_curve_table(detail: pd.DataFrame) -> None:
 
 def gain_coverage(curves_in: list[dict[str, Any]]) -> pd.DataFrame:
     """Coverage of the 90 % interval of the forecast gain at 2x, as ``diagnose`` reports it
-    (:func:`unstuck.checks.learning_curve.forecast_at`), on every curve of the cache.
+    (:func:`unstuck.checks.curve_parts.forecast_at`), on every curve of the cache.
 
     Tasks: fit the 4 (and 5) smallest sizes, forecast the gain from the last of them to the
     size two steps on (2x, sqrt(2) apart); observed: the drop between the 3-run means there.
@@ -529,7 +529,7 @@ def gain_coverage(curves_in: list[dict[str, Any]]) -> pd.DataFrame:
     difference of two 3-run means, added in quadrature), since the interval is for the
     expected gain and the observed drop is one noisy draw of it."""
     from unstuck import curves
-    from unstuck.checks.learning_curve import forecast_at
+    from unstuck.checks.curve_parts import forecast_at
 
     rows = []
     for item in curves_in:

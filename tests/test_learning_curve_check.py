@@ -12,16 +12,20 @@ import pytest
 from unstuck import curves
 from unstuck.baselines import fit_ladder, make_baseline
 from unstuck.checks import learning_curve as lc
-from unstuck.checks.learning_curve import (
-    MAX_CURVE_ROWS,
-    _curve_sizes,
+from unstuck.checks.curve_parts import (
+    MIN_GAIN_SHARE,
+    TREND_Z,
     _overall_drop,
     _which_slice,
     forecast_at,
     loss_trend,
+    verdict,
+)
+from unstuck.checks.learning_curve import (
+    MAX_CURVE_ROWS,
+    _curve_sizes,
     nested_order,
     smallest_size,
-    verdict,
 )
 from unstuck.context import Context
 from unstuck.metrics import METRICS
@@ -200,7 +204,7 @@ def test_per_slice_curve_names_the_data_starved_slice_not_the_noisy_one(monkeypa
     assert rules[0] == "g = s" and noisy["share_of_dev_errors"] > starved["share_of_dev_errors"]
     assert noisy["verdict"] != "more_data" and noisy["gain_2x"] < 0.01
     assert abs(noisy["loss_trend"]) < 2 * noisy["loss_trend_se"]  # no measurable trend either
-    assert starved["loss_trend"] < -lc.TREND_Z * starved["loss_trend_se"]  # r's error falls, beyond noise
+    assert starved["loss_trend"] < -TREND_Z * starved["loss_trend_se"]  # r's error falls, beyond noise
     which = next(f for f in result.findings if f.id == "learning_curve.which_slice")
     assert which.evidence["rule"] == "g = r" and which.lever == "targeted_data" and which.bottleneck is None
     assert which.expected_gain == pytest.approx(starved["contribution_2x"]) and which.expected_gain > 0
@@ -238,7 +242,7 @@ def test_a_slice_whose_error_does_not_fall_with_data_is_not_named() -> None:
     noisy = next(s for s in per_slice if s["rule"] == "g = s")
     assert per_slice[0] is noisy and noisy["error"] > 0.4
     # its fitted gain at 2x is under 2 % of its error: saturated (or an ill-behaved curve), never more_data
-    assert noisy["verdict"] != "more_data" and noisy["gain_2x"] < lc.MIN_GAIN_SHARE * noisy["error"]
+    assert noisy["verdict"] != "more_data" and noisy["gain_2x"] < MIN_GAIN_SHARE * noisy["error"]
     named = [f.evidence["rule"] for f in result.findings if f.id == "learning_curve.which_slice"]
     assert "g = s" not in named
 
@@ -296,8 +300,8 @@ def test_a_curve_the_slice_rows_cannot_tell_from_chance_is_not_more_data() -> No
     assert small["errors"] == pytest.approx(large["errors"], abs=0.002)
     assert small["gain_2x"] == pytest.approx(large["gain_2x"], abs=0.001) and small["gain_2x_interval"][0] > 0
     # on 300 rows that churn, the 8-point fall is within the rows' noise; on 3,000, or without churn, it is not
-    assert -lc.TREND_Z < small["loss_trend"] / small["loss_trend_se"] < 0 and small["verdict"] == "uncertain"
-    assert large["loss_trend"] < -lc.TREND_Z * large["loss_trend_se"] and large["verdict"] == "more_data"
+    assert -TREND_Z < small["loss_trend"] / small["loss_trend_se"] < 0 and small["verdict"] == "uncertain"
+    assert large["loss_trend"] < -TREND_Z * large["loss_trend_se"] and large["verdict"] == "more_data"
     assert steady["verdict"] == "more_data"
     assert _which_slice([small], METRICS["error_rate"]) is None
     named = _which_slice([small, large], METRICS["error_rate"])
