@@ -22,6 +22,10 @@ print(json.dumps(sorted(m for m in sys.modules if m.startswith("unstuck.checks."
 """
 
 
+#: Modules of the checks package that register no check: a held check may import them.
+HELPERS = {"unstuck.checks.curve_parts"}
+
+
 def test_rendering_a_saved_report_imports_only_the_checks_it_holds(tmp_path: Path) -> None:
     document = json.loads((SNAPSHOTS / "report.json").read_text(encoding="utf-8"))
     document["sections"].pop("mystery")
@@ -30,6 +34,6 @@ def test_rendering_a_saved_report_imports_only_the_checks_it_holds(tmp_path: Pat
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT], input=json.dumps(document), capture_output=True, text=True, check=True
     )
-    imported = set(json.loads(done.stdout))
+    imported = set(json.loads(done.stdout)) - HELPERS
     assert imported == {f"unstuck.checks.{name}" for name in held}, done.stdout
     assert "unstuck.checks.shift" not in imported  # a check the report does not hold
