@@ -286,7 +286,9 @@ class Context:
                 onehot[row, code] = 1.0
 
         def brier(labels: NDArray[Any]) -> float | None:
-            model = make_baseline("linear", problem.task, train[features], seed=problem.seed)
+            model = make_baseline(
+                "linear", problem.task, train[features], seed=problem.seed, text_columns=problem.text_columns
+            )
             try:
                 model.fit(train[features], labels)
             except ValueError:  # a shuffle left a fold with one class: no model to compare

@@ -59,6 +59,8 @@ class FitJob:
     y: NDArray[Any]
     seed: int
     params: Mapping[str, Any] = field(default_factory=dict)
+    #: The columns represented as text (the problem's, so a user's override holds in every fit).
+    text_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def _fit(job: FitJob, x_eval: pd.DataFrame, one_thread: bool, predict_train: boo
     params = dict(job.params)
     if one_thread and job.name == "gradient_boosting":
         params["n_jobs"] = 1
-    model = make_baseline(job.name, job.task, job.rows, seed=job.seed, params=params)
+    model = make_baseline(job.name, job.task, job.rows, seed=job.seed, params=params, text_columns=job.text_columns)
     model.fit(job.rows, job.y)
     on_train = np.asarray(model.predict(job.rows)) if predict_train else np.empty(0)
     return FitOutput(on_eval=np.asarray(model.predict(x_eval)), on_train=on_train)
@@ -183,10 +185,22 @@ def refit_without(
     else:
         sample = np.sort(np.random.default_rng(problem.seed).choice(n_train, size=max_rows, replace=False))
     kept = sample[~dropped[sample]]
-    jobs = [FitJob(model_name, problem.task, train[features].iloc[kept], train[target].to_numpy()[kept], problem.seed)]
+    text = problem.text_columns
+    jobs = [
+        FitJob(
+            model_name,
+            problem.task,
+            train[features].iloc[kept],
+            train[target].to_numpy()[kept],
+            problem.seed,
+            text_columns=text,
+        )
+    ]
     if len(sample) < n_train:
         rows = train[features].iloc[sample]
-        jobs.insert(0, FitJob(model_name, problem.task, rows, train[target].to_numpy()[sample], problem.seed))
+        jobs.insert(
+            0, FitJob(model_name, problem.task, rows, train[target].to_numpy()[sample], problem.seed, text_columns=text)
+        )
     outputs = run_fits(jobs, dev[features], n_train=n_train, backend=backend, predict_train=False)
     with_rows = outputs[0].on_eval if len(outputs) == 2 else np.asarray(baseline_dev)
     return Refit(with_rows, outputs[-1].on_eval, len(sample), len(sample) - len(kept))

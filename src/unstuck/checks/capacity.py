@@ -155,6 +155,7 @@ def sweep(
                 y_rows,
                 problem.seed,
                 _params(model_name, problem.task, parameter, v),
+                text_columns=problem.text_columns,
             )
             for v in to_fit
         ]

@@ -219,7 +219,7 @@ def data_size_curve(problem: Problem, ctx: Context) -> dict[str, Any]:
             y = rows[target].to_numpy()
             if classification and len(np.unique(y)) < 2:
                 continue
-            jobs.append(FitJob(best.name, problem.task, rows[features], y, seed))
+            jobs.append(FitJob(best.name, problem.task, rows[features], y, seed, text_columns=problem.text_columns))
     label = best.name.replace("_", " ")
 
     def progress(i: int, job: FitJob) -> None:

@@ -241,7 +241,8 @@ def _against_the_rest(problem: Problem, ctx: Context, column: str) -> dict[str, 
     best = ctx.ladder.best
     if rest and best != "trivial":
         ctx.step(f"refitting the best baseline without '{column}'")
-        model = make_baseline(best, problem.task, train[rest], seed=problem.seed)
+        text = tuple(c for c in problem.text_columns if c in rest)
+        model = make_baseline(best, problem.task, train[rest], seed=problem.seed, text_columns=text)
         model.fit(train[rest], y_train)
         rest_pred = np.asarray(model.predict(dev[rest]))
     else:  # nothing else to learn from, or nothing beats the constant: the constant is the rest
