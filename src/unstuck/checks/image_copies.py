@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from unstuck.checks.leakage import CHANCE_FACTOR, SUSPECT, _error_without, _moves_numbers
+from unstuck.checks.leakage import CHANCE_FACTOR, _error_without, _moves_numbers, copies_finding
 from unstuck.checks.text_copies import MIN_LEAK_SHARE, WARN_WITHIN_SHARE
 from unstuck.data.frames import MAX_EXAMPLES, row_refs, user_splits
 from unstuck.findings import Finding
@@ -165,28 +165,18 @@ def image_copies(problem: Problem, ctx: Context) -> CheckResult:
             "materiality": moves,
             "rows_ref": row_refs(problem, splits[second], np.flatnonzero(shared)[:MAX_EXAMPLES]),
         }
-        if second in effect:
-            change = effect[second]
-            evidence["error_without_copies"] = change
-            title += (
-                f"; {second} error is {problem.metric.format(change['all'])} with them and "
-                f"{problem.metric.format(change['without'])} without"
-            )
-        if critical:
-            title += f" — {SUSPECT}"
-        elif beyond_chance:
-            title += " — too few to move the numbers, but check how they got there"
-        else:
-            title += f" — about the rate at which {first} repeats its own images ({chance:.1%})"
         findings.append(
-            Finding(
-                id=f"image_copies.{first}.{second}",
+            copies_finding(
+                problem,
                 check="image_copies",
-                severity="critical" if critical else "warning" if beyond_chance else "info",
+                finding_id=f"image_copies.{first}.{second}",
+                split=second,
                 title=title,
-                lever="fix_leakage" if beyond_chance else None,
                 evidence=evidence,
-                bottleneck="leakage" if critical else None,
+                change=effect.get(second),
+                critical=critical,
+                beyond_chance=beyond_chance,
+                chance_text=f"about the rate at which {first} repeats its own images ({chance:.1%})",
             )
         )
     section = {

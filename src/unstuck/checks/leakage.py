@@ -214,6 +214,46 @@ def leakage(problem: Problem, ctx: Context) -> CheckResult:
     return CheckResult(findings=tuple(findings), section=section)
 
 
+def copies_finding(
+    problem: Problem,
+    *,
+    check: str,
+    finding_id: str,
+    split: str,
+    title: str,
+    evidence: dict[str, Any],
+    change: dict[str, Any] | None,
+    critical: bool,
+    beyond_chance: bool,
+    chance_text: str,
+) -> Finding:
+    """The finding on copies of one split's rows in ``split``, a later one, for every kind of row (tables, texts,
+    images): the error with and without the copies when measured (``change``), then why it
+    is critical, a warning to look at, or about the rate of the data's own repeats
+    (``chance_text``)."""
+    if change is not None:
+        evidence["error_without_copies"] = change
+        title += (
+            f"; {split} error is {problem.metric.format(change['all'])} with them and "
+            f"{problem.metric.format(change['without'])} without"
+        )
+    if critical:
+        title += f" — {SUSPECT}"
+    elif beyond_chance:
+        title += " — too few to move the numbers, but check how they got there"
+    else:
+        title += f" — {chance_text}"
+    return Finding(
+        id=finding_id,
+        check=check,
+        severity="critical" if critical else "warning" if beyond_chance else "info",
+        title=title,
+        lever="fix_leakage" if beyond_chance else None,
+        evidence=evidence,
+        bottleneck="leakage" if critical else None,
+    )
+
+
 def _error_without(problem: Problem, ctx: Context, leaked: dict[str, np.ndarray]) -> dict[str, dict[str, Any]]:
     """For dev/test: the metric on all rows and on the rows not shared with an earlier split."""
     out: dict[str, dict[str, Any]] = {}

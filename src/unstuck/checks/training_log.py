@@ -10,6 +10,7 @@ compares several runs. With several runs a finding's id ends with the run's name
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -84,76 +85,29 @@ def training_log(problem: Problem, ctx: Context) -> CheckResult:
     return CheckResult(findings=tuple(findings), section=section)
 
 
-@check(
-    "training_log.divergence",
-    requires=NEEDS,
-    description="training curves: a NaN/inf loss, or one that blew up or climbed back above its start",
+#: One check per verdict kind, in the order the report lists them: (kind, what its rules look for).
+KIND_CHECKS: tuple[tuple[str, str], ...] = (
+    ("divergence", "training curves: a NaN/inf loss, or one that blew up or climbed back above its start"),
+    ("pipeline_bug", "training curves: a train loss that never falls, or a dev error at chance"),
+    ("instability", "training curves: spikes and noise around the loss's trend"),
+    ("overfitting", "training curves: the dev loss turning up while the train loss keeps falling"),
+    ("lr_too_low", "training curves: a straight, slow decline (learning rate too low)"),
+    ("underfitting", "training curves: the train error plateauing above human level"),
+    ("still_improving", "training curves: still improving at the end (train longer)"),
+    ("saturated_early", "training curves: the improvement came early (stop earlier)"),
 )
-def divergence(problem: Problem, ctx: Context) -> CheckResult:
-    return _of_kind(problem, ctx, "divergence")
 
 
-@check(
-    "training_log.pipeline_bug",
-    requires=NEEDS,
-    description="training curves: a train loss that never falls, or a dev error at chance",
-)
-def pipeline_bug(problem: Problem, ctx: Context) -> CheckResult:
-    return _of_kind(problem, ctx, "pipeline_bug")
+def _kind_check(kind: str) -> Callable[[Problem, Context], CheckResult]:
+    def judged(problem: Problem, ctx: Context) -> CheckResult:
+        return _of_kind(problem, ctx, kind)
+
+    judged.__name__ = judged.__qualname__ = kind
+    return judged
 
 
-@check(
-    "training_log.instability",
-    requires=NEEDS,
-    description="training curves: spikes and noise around the loss's trend",
-)
-def instability(problem: Problem, ctx: Context) -> CheckResult:
-    return _of_kind(problem, ctx, "instability")
-
-
-@check(
-    "training_log.overfitting",
-    requires=NEEDS,
-    description="training curves: the dev loss turning up while the train loss keeps falling",
-)
-def overfitting(problem: Problem, ctx: Context) -> CheckResult:
-    return _of_kind(problem, ctx, "overfitting")
-
-
-@check(
-    "training_log.lr_too_low",
-    requires=NEEDS,
-    description="training curves: a straight, slow decline (learning rate too low)",
-)
-def lr_too_low(problem: Problem, ctx: Context) -> CheckResult:
-    return _of_kind(problem, ctx, "lr_too_low")
-
-
-@check(
-    "training_log.underfitting",
-    requires=NEEDS,
-    description="training curves: the train error plateauing above human level",
-)
-def underfitting(problem: Problem, ctx: Context) -> CheckResult:
-    return _of_kind(problem, ctx, "underfitting")
-
-
-@check(
-    "training_log.still_improving",
-    requires=NEEDS,
-    description="training curves: still improving at the end (train longer)",
-)
-def still_improving(problem: Problem, ctx: Context) -> CheckResult:
-    return _of_kind(problem, ctx, "still_improving")
-
-
-@check(
-    "training_log.saturated_early",
-    requires=NEEDS,
-    description="training curves: the improvement came early (stop earlier)",
-)
-def saturated_early(problem: Problem, ctx: Context) -> CheckResult:
-    return _of_kind(problem, ctx, "saturated_early")
+for _kind, _description in KIND_CHECKS:
+    check(f"training_log.{_kind}", requires=NEEDS, description=_description)(_kind_check(_kind))
 
 
 @check(
