@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from unstuck.baselines import OutOfFold
 from unstuck.context import Context, SplitPredictions
 from unstuck.problem import Problem
 from unstuck.registry import registered_checks
@@ -66,6 +67,8 @@ def test_flipped_train_labels_are_found_with_noise_rate_pairs_and_gain(digits_fl
     problem = Problem.from_frames(train, dev=dev, train_dev=train.iloc[:50], target="digit")
     ctx = Context(problem)
     ctx.__dict__["oof_proba"] = oof
+    # the fold models on dev: the planted dev model (the dev labels here are planted, not the digits')
+    ctx.__dict__["out_of_fold"] = OutOfFold(oof, (proba,) * 5)
     ctx.__dict__["predictions"] = {
         "dev": SplitPredictions(given, y_pred, proba, classes, dev.drop(columns="digit")),
     }
@@ -171,3 +174,29 @@ def test_a_weak_model_on_clean_labels_does_not_call_them_wrong() -> None:
     assert info["confident_share"] < 0.1
     assert finding.severity == "info" and finding.lever is None and finding.bottleneck is None
     assert "cannot tell wrong labels from rows it finds hard" in finding.title
+
+
+def test_train_labels_worse_compares_the_same_fold_models_on_train_and_dev() -> None:
+    from unstuck.data.labels import train_labels_worse
+
+    def onehot(labels: np.ndarray) -> np.ndarray:
+        return np.eye(2)[labels]
+
+    truth = np.tile([0, 1], 500)  # 1,000 train rows
+    predicted = truth.copy()
+    predicted[:100] = 1 - predicted[:100]  # the models miss 10% of rows ...
+    noisy = truth.copy()
+    noisy[100:250] = 1 - noisy[100:250]  # ... and 15% of train's labels are wrong
+    dev = np.tile([0, 1], 250)
+    dev_predicted = dev.copy()
+    dev_predicted[:50] = 1 - dev_predicted[:50]  # 10% of 500 dev rows
+    folds = (onehot(dev_predicted),) * 5
+    worse = train_labels_worse(noisy, onehot(predicted), dev, folds)
+    assert worse["out_of_fold_error"] == pytest.approx(0.25) and worse["fold_models_dev_error"] == pytest.approx(0.10)
+    assert worse["beyond_noise"] and worse["train_rows"] == 1000 and worse["dev_rows"] == 500 and worse["folds"] == 5
+    clean = train_labels_worse(truth, onehot(predicted), dev, folds)
+    assert clean["out_of_fold_error"] == pytest.approx(0.10) and not clean["beyond_noise"]
+    # 12% against 10% on these row counts is within the noise of a 1% one-sided test
+    slightly = truth.copy()
+    slightly[100:120] = 1 - slightly[100:120]
+    assert not train_labels_worse(slightly, onehot(predicted), dev, folds)["beyond_noise"]

@@ -139,6 +139,29 @@ def test_flipped_train_labels_with_a_strong_model_outrank_the_variance_they_caus
     assert variance.lever is None and "train's labels, which the label check finds wrong" in variance.title
 
 
+def test_flipped_labels_in_a_small_train_are_label_noise_without_a_carved_train_dev(fair: pd.DataFrame) -> None:
+    """600 training rows (train-dev from folds, so dev-below-train-dev cannot be used) with 20% of
+    labels flipped: the same fold models err more on train's own rows than on dev's."""
+    train = fair.iloc[:600].copy()
+    train["affair"] = flip(train["affair"].to_numpy(), 0.20, seed=3)
+    report = unstuck.diagnose(train, dev=fair.iloc[4500:], target="affair")
+    assert report.bottleneck == "label_noise" and report.interventions[0].lever == "fix_labels"
+    labels = by_id(report)["labels.train"]
+    compared = labels.evidence["train_against_dev"]
+    assert compared["beyond_noise"] and compared["out_of_fold_error"] > compared["fold_models_dev_error"] + 0.05
+    assert "err more on train's own rows" in labels.title
+
+
+def test_a_small_clean_train_is_not_called_mislabelled(digits: pd.DataFrame) -> None:
+    """150 clean rows: out-of-fold models fitted on 135 rows are sure of many mistakes, but they err
+    on train's rows no more than on dev's, so the flags are the model's, not the labels'."""
+    report = unstuck.diagnose(digits.iloc[:150], dev=digits.iloc[600:1400], target="target")
+    labels = by_id(report)["labels.train"]
+    assert labels.lever is None and labels.severity == "info"
+    assert not labels.evidence["train_against_dev"]["beyond_noise"]
+    assert report.interventions[0].lever != "fix_labels"
+
+
 def test_an_overfit_networks_confident_mistakes_are_not_wrong_dev_labels(digits: pd.DataFrame) -> None:
     from sklearn.neural_network import MLPClassifier
 
@@ -228,6 +251,41 @@ def test_a_dead_model_at_chance_is_a_pipeline_bug_even_when_one_evaluation_is_lu
     assert verdict.severity == "critical" and verdict.bottleneck == "pipeline_bug"
     assert verdict.evidence["n_classes"] == 10 and verdict.evidence["classes_inferred"] is True
     assert verdict.evidence["lowest_single_dev_error"] == pytest.approx(0.84)
+
+
+def test_a_dead_model_whose_dev_accuracy_wanders_is_caught_by_its_dev_loss() -> None:
+    """Labels permuted against the inputs: the dev accuracy wanders 6-22% (a small dev set, the
+    predictions collapsing onto one class or another), so its smoothed best beats chance by more
+    than the margin; the dev loss never leaves ln 10 while the train loss falls 3%."""
+    rng = np.random.default_rng(3)
+    epochs = np.arange(1, 13, dtype=np.float64)
+    frame = pd.DataFrame(
+        {
+            "step": epochs,
+            "train_loss": np.log(10) * (1 - 0.0027 * epochs) + rng.normal(0, 0.002, len(epochs)),
+            "dev_loss": np.log(10) - 0.01 + 0.004 * epochs / 12 + rng.normal(0, 0.003, len(epochs)),
+            "dev_accuracy": [0.11, 0.17, 0.15, 0.09, 0.06, 0.12, 0.22, 0.19, 0.18, 0.09, 0.16, 0.18],
+        }
+    )
+    diagnosis = diagnose_run(log_of(frame, "epoch"))
+    assert primary_kind(diagnosis.findings) == "pipeline_bug"
+    verdict = next(v for v in diagnosis.findings if kind_of(v) == "pipeline_bug")
+    assert verdict.severity == "critical" and verdict.lever == "fix_pipeline"
+    assert verdict.evidence["uniform_loss"] == pytest.approx(np.log(10))
+    assert verdict.evidence["best_dev_loss"] > 0.98 * np.log(10) > verdict.evidence["best_train_loss"]
+
+
+def test_a_slow_run_whose_losses_fall_together_is_not_a_pipeline_bug() -> None:
+    epochs = np.arange(1, 13, dtype=np.float64)
+    frame = pd.DataFrame(
+        {
+            "step": epochs,
+            "train_loss": np.log(10) * (1 - 0.0025 * epochs),  # 3% below ln 10 after 12 epochs ...
+            "dev_loss": np.log(10) * (1 - 0.0015 * epochs),  # ... the dev loss 1.8%: slow, not dead
+        }
+    )
+    diagnosis = diagnose_run(log_of(frame, "epoch"))
+    assert "pipeline_bug" not in {kind_of(v) for v in diagnosis.findings}
 
 
 def test_per_step_minibatch_noise_on_an_overfitting_run_is_not_instability() -> None:

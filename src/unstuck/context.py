@@ -24,7 +24,7 @@ from unstuck.registry import SkipCheck
 if TYPE_CHECKING:
     import pandas as pd
 
-    from unstuck.baselines import Ladder
+    from unstuck.baselines import Ladder, OutOfFold
     from unstuck.decomposition import Decomposition
     from unstuck.metrics import ErrorEstimate
     from unstuck.problem import Problem
@@ -350,16 +350,28 @@ class Context:
         )
 
     @cached_property
-    def oof_proba(self) -> NDArray[np.float64]:
-        """Out-of-fold probabilities on train from the best baseline, shape (n_train, n_classes)."""
-        from unstuck.baselines import out_of_fold_proba
+    def out_of_fold(self) -> OutOfFold:
+        """The best baseline's out-of-fold predictions on train and, in data mode with a dev split,
+        each fold model's predictions on dev (:class:`unstuck.baselines.OutOfFold`)."""
+        from unstuck.baselines import out_of_fold
 
         self._count("oof_proba")
-        best = self.ladder.best
+        problem = self.problem
+        dev = problem.frames.get("dev") if problem.mode == "data" else None
         with self.timed("oof_proba"):
-            return out_of_fold_proba(
-                self.problem, best, folds=self.budget.oof_folds, backend=self.backend, on_step=self.step
+            return out_of_fold(
+                problem,
+                self.ladder.best,
+                folds=self.budget.oof_folds,
+                backend=self.backend,
+                on_step=self.step,
+                elsewhere=dev,
             )
+
+    @cached_property
+    def oof_proba(self) -> NDArray[np.float64]:
+        """Out-of-fold probabilities on train from the best baseline, shape (n_train, n_classes)."""
+        return self.out_of_fold.train
 
     @cached_property
     def dev_slices(self) -> SliceSearch:

@@ -163,15 +163,16 @@ def error_rate_draws(errors: int, n: int, *, n_boot: int = 1000, seed: int = 0) 
     return np.asarray(rng.beta(errors + 0.5, n - errors + 0.5, size=n_boot), dtype=np.float64)
 
 
-def rate_exceeds(hits: int, n: int, ref_hits: int, ref_n: int, *, seed: int = 0) -> bool:
+def rate_exceeds(hits: int, n: int, ref_hits: int, ref_n: int, *, seed: int = 0, alpha: float = 0.025) -> bool:
     """Is the rate ``hits / n`` above ``ref_hits / ref_n`` beyond noise (Jeffreys draws of both,
-    the 2.5 % quantile of their difference above zero)?"""
+    the ``alpha`` quantile of their difference above zero: a one-sided test at level ``alpha``)?"""
     if n == 0 or ref_n == 0:
         return False
-    diff = error_rate_draws(hits, n, n_boot=2000, seed=seed) - error_rate_draws(
-        ref_hits, ref_n, n_boot=2000, seed=seed + 1
+    draws = max(2000, int(20 / alpha))  # enough draws in the tail that the quantile is stable
+    diff = error_rate_draws(hits, n, n_boot=draws, seed=seed) - error_rate_draws(
+        ref_hits, ref_n, n_boot=draws, seed=seed + 1
     )
-    return bool(np.quantile(diff, 0.025) > 0.0)
+    return bool(np.quantile(diff, alpha) > 0.0)
 
 
 #: Up to this many distinct values, bootstrap means are drawn from the multinomial counts.

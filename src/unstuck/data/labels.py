@@ -10,12 +10,13 @@ re-implemented here.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["label_issues"]
+__all__ = ["LABEL_EVIDENCE_ALPHA", "label_issues", "train_labels_worse"]
 
 
 def label_issues(labels: NDArray[np.int64], proba: NDArray[np.float64]) -> dict[str, Any]:
@@ -41,4 +42,52 @@ def label_issues(labels: NDArray[np.int64], proba: NDArray[np.float64]) -> dict[
         "quality": np.asarray(quality, dtype=np.float64),
         "joint": np.asarray(joint, dtype=np.float64),
         "noise_rate": float(1.0 - np.trace(joint)),
+    }
+
+
+#: One-sided level of a comparison that alone makes train's labels the verdict. It runs on every
+#: problem with a labelled dev split, beside the label check's other tests of the same claim (dev
+#: below train-dev, a refit without the flags), so it is held stricter than the usual 2.5 %: the
+#: claim's false-alarm rate then stays near that of one test.
+LABEL_EVIDENCE_ALPHA = 0.01
+
+
+def train_labels_worse(
+    train_labels: NDArray[np.int64],
+    oof_proba: NDArray[np.float64],
+    dev_labels: NDArray[np.int64],
+    fold_dev_proba: Sequence[NDArray[np.float64]],
+    *,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Do the same fold models err more on train's own rows than on dev's, beyond noise?
+
+    ``oof_proba`` are the out-of-fold probabilities on train (each row scored by the fold model
+    that never saw it); ``fold_dev_proba`` each fold model's probabilities on dev. Both errors
+    are then those of the same models, fitted on the same rows, on rows none of them saw: rows
+    of one distribution differ in error only by chance or by their labels. When train's errors
+    are the higher ones beyond noise, train's labels disagree with what the models learnt more
+    often than dev's do: train's labels are worse than dev's. (Unlike train-dev against dev,
+    this needs no carved train-dev and no allowance for models of different sizes, and it
+    judges all of train's rows.) A dev that differs from train and happens to be easier reads
+    the same way; the shift check's domain classifier, in the same report, says whether it does.
+
+    Returns the two error rates, the row counts and ``beyond_noise`` (one-sided test at
+    :data:`LABEL_EVIDENCE_ALPHA`, Jeffreys draws of both rates; dev counts as its rows, not
+    folds × rows, since every fold model is judged on the same dev rows).
+    """
+    from unstuck.metrics import rate_exceeds
+
+    train_wrong = int(np.sum(np.argmax(oof_proba, axis=1) != train_labels))
+    dev_error = float(np.mean([np.mean(np.argmax(p, axis=1) != dev_labels) for p in fold_dev_proba]))
+    dev_wrong = round(dev_error * len(dev_labels))
+    return {
+        "out_of_fold_error": train_wrong / len(train_labels),
+        "fold_models_dev_error": dev_error,
+        "train_rows": len(train_labels),
+        "dev_rows": len(dev_labels),
+        "folds": len(fold_dev_proba),
+        "beyond_noise": rate_exceeds(
+            train_wrong, len(train_labels), dev_wrong, len(dev_labels), seed=seed, alpha=LABEL_EVIDENCE_ALPHA
+        ),
     }

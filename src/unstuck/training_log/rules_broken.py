@@ -11,7 +11,9 @@ pipeline_bug   the train loss rises from the start (minimum in the first    fix_
                or the smoothed dev metric stays at chance (1 − 1/k error
                with k classes, k read off the initial loss ≈ ln k when
                not given: critical) / never improves while train loss
-               falls ≥ 20 %
+               falls ≥ 20 %; or the smoothed dev loss stays within 2 % of
+               ln k while the train loss falls ≥ 2 % and 3× as far
+               (critical)
 ============== =========================================================== ==================== ======================
 """
 
@@ -37,7 +39,8 @@ STAYS_UP_FACTOR = 2.0  # loss ending (mean of the last 3 points) ≥ 2× its fir
 DIVERGE_MIN_DROP = 0.10  # "fell, then climbed back above its start" needs a fall of ≥ 10 % first
 RISING_END = 0.05  # train loss ending ≥ 5 % above its start (minimum in the first 10 %): rising
 FLAT_DROP = 0.02  # train loss never falling by 2 % of its start: not learning
-CHANCE_MARGIN = 0.02  # best dev error within 2 points of chance: at chance
+CHANCE_MARGIN = 0.02  # best dev error within 2 points of chance (dev loss within 2 % of ln k): at chance
+TRANSFER_RATIO = 3.0  # the train loss falling 3x as far below ln k as the dev loss: nothing carries to dev
 INITIAL_LOSS_TOLERANCE = 0.05  # a first cross-entropy within 5 % of ln k reads as k classes
 
 
@@ -197,6 +200,57 @@ def pipeline_train(run: Run) -> Finding | None:
 
 
 def at_chance(run: Run) -> Finding | None:
+    """The dev error never beats chance (or never improves while the train loss falls); or the dev
+    loss never leaves that of a uniform guess while the train loss falls."""
+    return _error_at_chance(run) or _dev_loss_at_uniform(run)
+
+
+def _dev_loss_at_uniform(run: Run) -> Finding | None:
+    """The smoothed dev cross-entropy stays within :data:`CHANCE_MARGIN` (relative) of ln k, the loss
+    of a uniform guess over k classes, while the train loss falls :data:`TRANSFER_RATIO` times as far.
+
+    The loss is a better witness of a dead model than the accuracy: every dev row contributes a
+    graded value, so its evaluation noise is far smaller than that of a 0/1 error on the same rows
+    (a dead model's dev accuracy wanders between 6 % and 22 % on 10 balanced classes while its dev
+    loss stays within 0.5 % of ln 10). A model that has learnt anything that carries to dev lowers
+    its dev loss below the uniform guess's; one whose train loss falls while its dev loss does not
+    learns only what does not carry: labels misaligned with inputs, or a different preprocessing
+    for dev. A run that is merely slow lowers both together, and is left to the progress rules.
+    """
+    if run.metric != "error_rate" or run.dev is None or run.dense_train is None or len(run.dev[1]) < 3:
+        return None
+    n_classes, inferred = run.n_classes, False
+    if not n_classes:
+        n_classes = classes_from_initial_loss(run.log)
+        inferred = n_classes is not None
+    if not n_classes or n_classes < 2:
+        return None
+    uniform = math.log(n_classes)
+    dev_best, train_best = trend_min(run.dev[1]), trend_min(run.dense_train[1])
+    dev_gain, train_gain = (uniform - dev_best) / uniform, (uniform - train_best) / uniform
+    if dev_gain > CHANCE_MARGIN or train_gain < FLAT_DROP or train_gain < TRANSFER_RATIO * max(dev_gain, 0.0):
+        return None
+    how = " (classes inferred from the initial loss, ln k)" if inferred else ""
+    return verdict(
+        "pipeline_bug",
+        "critical",
+        f"The dev loss never leaves that of a uniform guess: best {dev_best:.3g} on the smoothed curve vs "
+        f"ln {n_classes} = {uniform:.3g}{how}, while the train loss falls to {train_best:.3g}: the model learns "
+        "something on train that carries nothing to dev; suspect the pipeline (labels misaligned with the "
+        "inputs, preprocessing that differs between train and dev)",
+        "fix_pipeline",
+        "pipeline_bug",
+        {
+            "best_dev_loss": dev_best,
+            "best_train_loss": train_best,
+            "uniform_loss": uniform,
+            "n_classes": n_classes,
+            "classes_inferred": inferred,
+        },
+    )
+
+
+def _error_at_chance(run: Run) -> Finding | None:
     """The dev error never beats chance (or never improves while the train loss falls)."""
     dev_err, train, n_classes = run.dev_err, run.dense_train, run.n_classes
     if dev_err is None or run.metric != "error_rate" or len(dev_err[1]) < 3:
