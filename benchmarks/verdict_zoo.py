@@ -598,12 +598,20 @@ class RunPlan:
     hidden: int = 128
     shuffle_labels: bool = False
     batch: int = 64
-    data: str = "fashion"  # fashion or digits
+    data: str = "fashion"  # fashion, digits or a name in RUN_DATA
     seed: int = 0
 
 
+#: More data sets for the training runs, by ``RunPlan.data``: each returns float32 features and
+#: int64 labels of at most 10 classes (the MLP's head) as ``(x_train, y_train, x_dev, y_dev)``.
+#: Other cohorts (``benchmarks/verdict_fresh.py``) register theirs here.
+RUN_DATA: dict[str, Callable[[RunPlan], tuple[np.ndarray, ...]]] = {}
+
+
 def _run_data(plan: RunPlan) -> tuple[np.ndarray, ...]:
-    if plan.data == "digits":
+    if plan.data in RUN_DATA:
+        x_tr, y_tr, x_dev, y_dev = RUN_DATA[plan.data](plan)
+    elif plan.data == "digits":
         from sklearn.datasets import load_digits
 
         bunch = load_digits()

@@ -5,12 +5,16 @@ Usage::
 
     python benchmarks/verdicts.py --half tune            # the half you may tune on
     python benchmarks/verdicts.py --half holdout         # the half you may not
-    python benchmarks/verdicts.py --half all --json out.json
+    python benchmarks/verdicts.py --half all --json out.json   # tune + holdout
+    python benchmarks/verdicts.py --half fresh           # the fresh cohort, scored once per landing
     python benchmarks/verdicts.py --only greenfield_wine -v
 
 The scenarios, their planted conditions, their acceptable bottlenecks and levers and the
 tune/holdout split live in ``benchmarks/verdict_zoo.py`` (pre-registered: committed before
-anything was scored). For each scenario this prints what unstuck found and whether it is
+anything was scored). Both halves have since been read scenario by scenario, so a third cohort on
+other data, ``benchmarks/verdict_fresh.py``, is its own half (``fresh``), committed before anything
+scored it; ``all`` keeps meaning tune + holdout so that the zoo's numbers stay comparable.
+For each scenario this prints what unstuck found and whether it is
 acceptable, then:
 
 * a confusion matrix of planted class against the bottleneck found;
@@ -24,7 +28,7 @@ acceptable, then:
   the model that wrote the predictions); (b) the learning curve's 90% forecast interval at
   2x the training rows against the dev error of the same baseline actually trained on 2x rows.
 
-Targets (on the holdout half): >= 90% acceptable bottleneck and top lever; every planted
+Targets (on the holdout half and the fresh cohort): >= 90% acceptable bottleneck and top lever; every planted
 class recalled >= 80%; no critical finding and no fix_leakage/fix_labels first on controls;
 90% intervals covering 85-95%.
 """
@@ -47,6 +51,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from verdict_fresh import SCENARIOS as FRESH_SCENARIOS
+from verdict_fresh import check_fresh
 from verdict_zoo import CONTROL_WRONG_LEVERS, SCENARIOS, Built, Scenario, check_zoo, half_of
 
 #: A fresh sample needs this many rows to serve as the "true" error (its own standard error
@@ -388,7 +394,12 @@ def _to_json(o: Outcome) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--half", choices=("tune", "holdout", "all"), default="tune")
+    parser.add_argument(
+        "--half",
+        choices=("tune", "holdout", "all", "fresh"),
+        default="tune",
+        help="all = tune + holdout; fresh = the fresh cohort of benchmarks/verdict_fresh.py",
+    )
     parser.add_argument("--only", action="append", default=[], help="run only this scenario (repeatable)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each scenario's levers and alarms")
     parser.add_argument("--json", type=Path, help="write per-scenario results and the summary here")
@@ -396,14 +407,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the scenarios and their halves, run nothing")
     args = parser.parse_args(argv)
     check_zoo()
-    halves = half_of()
+    check_fresh()
+    halves = {**half_of(), **{s.name: "fresh" for s in FRESH_SCENARIOS}}
+    pool = FRESH_SCENARIOS if args.half == "fresh" else SCENARIOS
     chosen = [
         s
-        for s in SCENARIOS
-        if (args.half == "all" or halves[s.name] == args.half) and (not args.only or s.name in args.only)
+        for s in pool
+        if (args.half in ("all", "fresh") or halves[s.name] == args.half) and (not args.only or s.name in args.only)
     ]
     if args.only and len(chosen) < len(args.only):
-        known = {s.name for s in SCENARIOS}
+        known = {s.name for s in pool}
         print(f"unknown scenario(s): {sorted(set(args.only) - known)}", file=sys.stderr)
         return 2
     if args.list:
