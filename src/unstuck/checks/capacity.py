@@ -272,7 +272,6 @@ def capacity(problem: Problem, ctx: Context) -> CheckResult:
                 findings.append(
                     Finding(
                         id="capacity.bigger_model",
-                        check="capacity",
                         severity="warning",
                         title=f"A bigger model helps: {parameter} {chosen['value']:g} instead of {default:g} lowers "
                         f"train error ({metric.format(by_value[default]['train_error'])} → "
@@ -289,7 +288,6 @@ def capacity(problem: Problem, ctx: Context) -> CheckResult:
                 findings.append(
                     Finding(
                         id="capacity.smaller_model",
-                        check="capacity",
                         severity="warning",
                         title=f"A smaller (more regularised) model generalises better: {parameter} "
                         f"{chosen['value']:g} instead of {default:g} lowers dev error by {metric.format_gap(gain)} "
@@ -308,7 +306,6 @@ def capacity(problem: Problem, ctx: Context) -> CheckResult:
                 findings.append(
                     Finding(
                         id="learning_rate.better",
-                        check="capacity",
                         severity="warning",
                         title=f"The learning rate is off: {chosen['value']:g} instead of {default:g} lowers dev error "
                         f"by {metric.format_gap(gain)} (dev error by learning rate: {table})",
@@ -321,7 +318,6 @@ def capacity(problem: Problem, ctx: Context) -> CheckResult:
             findings.append(
                 Finding(
                     id=f"{name}.at_edge",
-                    check="capacity",
                     severity="info",
                     title=f"The best {parameter} ({chosen['value']:g}) is at the "
                     f"{'top' if chosen['value'] == values[-1] else 'bottom'} of the swept range "

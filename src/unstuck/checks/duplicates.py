@@ -110,7 +110,6 @@ def duplicates(problem: Problem, ctx: Context) -> CheckResult:
             findings.append(
                 Finding(
                     id=f"duplicates.{split}",
-                    check="duplicates",
                     severity="warning" if warn else "info",
                     title=(
                         f"{int(either.sum())} of {n} {split} rows ({share:.1%}) repeat an earlier row "
@@ -131,7 +130,6 @@ def duplicates(problem: Problem, ctx: Context) -> CheckResult:
             findings.append(
                 Finding(
                     id=f"duplicates.{split}.conflicts",
-                    check="duplicates",
                     severity="warning" if warn else "info",
                     title=(
                         f"{info['conflict_groups']} groups of identical {split} rows carry different labels "

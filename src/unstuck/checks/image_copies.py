@@ -110,7 +110,6 @@ def image_copies(problem: Problem, ctx: Context) -> CheckResult:
             findings.append(
                 Finding(
                     id=f"image_copies.{split}",
-                    check="image_copies",
                     severity="warning" if warn else "info",
                     title=(
                         f"{int(found.sum())} of {n} {split} images ({within[split]['share']:.1%}) repeat an earlier "
@@ -168,7 +167,6 @@ def image_copies(problem: Problem, ctx: Context) -> CheckResult:
         findings.append(
             copies_finding(
                 problem,
-                check="image_copies",
                 finding_id=f"image_copies.{first}.{second}",
                 split=second,
                 title=title,

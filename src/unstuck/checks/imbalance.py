@@ -113,7 +113,6 @@ def imbalance(problem: Problem, ctx: Context) -> CheckResult:
             findings.append(
                 Finding(
                     id=f"imbalance.rare_class.{c}",
-                    check="imbalance",
                     severity="warning",
                     title=(
                         f"Class {short(c)!r} is rare ({row['train_support']} train rows, {share:.1%}) and the model "
@@ -133,7 +132,6 @@ def imbalance(problem: Problem, ctx: Context) -> CheckResult:
         findings.append(
             Finding(
                 id="imbalance.ratio",
-                check="imbalance",
                 severity="info",
                 title=f"Classes are imbalanced: the largest has {ratio:.0f}× the train rows of the smallest",
                 evidence={"ratio": ratio, "classes": rows},

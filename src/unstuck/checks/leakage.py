@@ -193,7 +193,6 @@ def leakage(problem: Problem, ctx: Context) -> CheckResult:
         findings.append(
             Finding(
                 id=f"leakage.{first}.{second}",
-                check="leakage",
                 # as many shared rows as chance gives is nothing to fix: information, no lever
                 severity="critical" if critical else "warning" if beyond_chance else "info",
                 title=title,
@@ -217,7 +216,6 @@ def leakage(problem: Problem, ctx: Context) -> CheckResult:
 def copies_finding(
     problem: Problem,
     *,
-    check: str,
     finding_id: str,
     split: str,
     title: str,
@@ -245,7 +243,6 @@ def copies_finding(
         title += f" — {chance_text}"
     return Finding(
         id=finding_id,
-        check=check,
         severity="critical" if critical else "warning" if beyond_chance else "info",
         title=title,
         lever="fix_leakage" if beyond_chance else None,

@@ -271,7 +271,6 @@ def _verdict_finding(kind: str, forecast: dict[str, Any], evidence: dict[str, An
     if kind == "ill_behaved":
         return Finding(
             id="learning_curve.ill_behaved",
-            check="learning_curve",
             severity="info",
             title=f"The data-size learning curve is ill-behaved, so no forecast is claimed: {evidence['reason']}",
             evidence=evidence,
@@ -279,7 +278,6 @@ def _verdict_finding(kind: str, forecast: dict[str, Any], evidence: dict[str, An
     if kind == "more_data":
         return Finding(
             id="learning_curve.more_data",
-            check="learning_curve",
             severity="warning",
             title=f"More data of this kind helps: {forecast_text}; {gain_text}",
             lever="more_data",
@@ -290,14 +288,12 @@ def _verdict_finding(kind: str, forecast: dict[str, Any], evidence: dict[str, An
     if kind == "saturated":
         return Finding(
             id="learning_curve.saturated",
-            check="learning_curve",
             severity="info",
             title=f"Saturated: more of the same data will not move dev error measurably ({forecast_text}; {gain_text})",
             evidence=evidence,
         )
     return Finding(
         id="learning_curve.uncertain",
-        check="learning_curve",
         severity="info",
         title=f"More data may help, but the forecast is too uncertain to recommend it ({forecast_text}; {gain_text})",
         evidence=evidence,

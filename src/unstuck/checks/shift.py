@@ -217,7 +217,6 @@ def shift(problem: Problem, ctx: Context) -> CheckResult:
     gain = mismatch["value"] if mismatch is not None and mismatch["significant"] and mismatch["value"] > 0 else None
     finding = Finding(
         id="shift.train.dev",
-        check="shift",
         severity="warning" if warn else "info",
         title=title,
         lever="reduce_mismatch" if warn else None,

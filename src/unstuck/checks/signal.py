@@ -54,7 +54,6 @@ def signal(problem: Problem, ctx: Context) -> CheckResult:
     if result.works:
         finding = Finding(
             id="signal.ok",
-            check="signal",
             severity="info",
             title=f"{who} carries signal: {numbers}",
             evidence=evidence,
@@ -63,7 +62,6 @@ def signal(problem: Problem, ctx: Context) -> CheckResult:
         why = "within noise of"
         finding = Finding(
             id="signal.none",
-            check="signal",
             severity="critical",
             title=f"{who} is {why} a constant prediction: {numbers} — a pipeline bug until shown otherwise "
             "(labels misaligned with inputs, wrong preprocessing or loss, features that cannot carry the target); "

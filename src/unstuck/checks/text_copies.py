@@ -101,7 +101,6 @@ def text_copies(problem: Problem, ctx: Context) -> CheckResult:
                 findings.append(
                     Finding(
                         id=f"text_copies.{split}{suffix}",
-                        check="text_copies",
                         severity="warning" if warn else "info",
                         title=(
                             f"{found.size} of {n} {split} texts{label} ({share:.1%}) copy an earlier {split} text "
@@ -163,7 +162,6 @@ def text_copies(problem: Problem, ctx: Context) -> CheckResult:
             findings.append(
                 copies_finding(
                     problem,
-                    check="text_copies",
                     finding_id=f"text_copies.{first}.{second}{suffix}",
                     split=second,
                     title=title,

@@ -47,7 +47,6 @@ def training_log(problem: Problem, ctx: Context) -> CheckResult:
             _for_run(
                 Finding(
                     id="training_log.read",
-                    check="training_log",
                     severity="info",
                     title=f"Read {log.source or log.name} ({log.format}, {len(log.frame)} {log.step_unit}s): "
                     f"{log.describe_mapping()}" + (f"; {'; '.join(log.notes)}" if log.notes else ""),
@@ -62,7 +61,6 @@ def training_log(problem: Problem, ctx: Context) -> CheckResult:
                 _for_run(
                     Finding(
                         id="training_log.healthy",
-                        check="training_log",
                         severity="info",
                         title="No training-curve problem found: " + _curve_line(summary),
                         evidence=summary,
