@@ -31,6 +31,8 @@ The finding shows how much the dev (and test) error changes when the leaked rows
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -39,6 +41,7 @@ from unstuck.data.frames import MAX_EXAMPLES, example_rows, id_columns, row_refs
 from unstuck.data.rows import harmonise, normalise_frame, row_keys, shared_keys
 from unstuck.decomposition import MATERIAL_SHARE_OF_DEV
 from unstuck.findings import Finding
+from unstuck.measured import from_json
 from unstuck.metrics import Metric, bootstrap_means
 from unstuck.registry import CheckResult, check, shows
 from unstuck.view import SPLIT_LABELS, Table, count_text, fmt_value, pct
@@ -95,11 +98,55 @@ def chance_match_share(reference: pd.DataFrame, columns: list[str], *, repeats_a
     return max(independent, repeated)
 
 
+@dataclass(frozen=True)
+class SharedRows:
+    """Rows of the later of two ``splits`` (``rows_in_second`` rows) also found in the earlier one: identical
+    (``exact``), near-identical (``near``, beyond the exact ones), by id column (``ids``), in all
+    (``shared_rows``, and their ``share`` of the later split), the first few (their ids, or positions),
+    and the share expected by chance (only against train; None otherwise)."""
+
+    splits: tuple[str, str]
+    rows_in_second: int
+    exact: int
+    near: int
+    ids: Mapping[str, int]
+    shared_rows: int
+    share: float
+    rows: tuple[Any, ...]
+    by_chance: float | None
+
+
+@dataclass(frozen=True)
+class ErrorWithoutLeaked:
+    """A split's error (metric units) on all its rows and on the rows not shared with an earlier split,
+    the change (without − all), and how many rows were left out and kept."""
+
+    everything: float = field(metadata={"json": "all"})
+    without: float
+    change: float
+    n_leaked: int
+    n_kept: int
+
+
+@dataclass(frozen=True)
+class LeakageResult:
+    """Feature columns compared (ids left out), the id columns, the share of rows matching train by chance,
+    every pair of splits, each later split's error without its leaked rows, and whether leakage is critical."""
+
+    columns_compared: int
+    id_columns: tuple[Any, ...]
+    chance_share: float
+    pairs: tuple[SharedRows, ...]
+    error_without_leaked: Mapping[str, ErrorWithoutLeaked]
+    leakage_found: bool
+
+
 @check(
     "leakage",
     requires=("data",),
     description="rows, near-duplicate rows and ids shared between splits",
     tags=("data",),
+    result=LeakageResult,
 )
 def leakage(problem: Problem, ctx: Context) -> CheckResult:
     splits = user_splits(problem)
@@ -210,7 +257,7 @@ def leakage(problem: Problem, ctx: Context) -> CheckResult:
         "error_without_leaked": effect,
         "leakage_found": any(f.severity == "critical" for f in findings),
     }
-    return CheckResult(findings=tuple(findings), section=section)
+    return CheckResult(findings=tuple(findings), section=from_json(LeakageResult, section, strict=True))
 
 
 def copies_finding(
@@ -339,19 +386,19 @@ def _standard_error(metric: Metric, losses: np.ndarray) -> float:
 
 
 @shows(leakage)
-def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
-    pairs = [p for p in data.get("pairs") or [] if p.get("shared_rows")]
+def _tables(report: Report, result: LeakageResult) -> list[Table]:
+    pairs = [p for p in result.pairs if p.shared_rows]
     if not pairs:
         return []
     rows = [
         [
-            " ↔ ".join(SPLIT_LABELS.get(s, s) for s in p["splits"]),
-            count_text(p.get("rows_in_second")),
-            count_text(p.get("exact")),
-            count_text(p.get("near")),
-            count_text(p.get("shared_rows")),
-            pct(p.get("share")),
-            pct(p["by_chance"], 3) if p.get("by_chance") is not None else "—",
+            " ↔ ".join(SPLIT_LABELS.get(s, s) for s in p.splits),
+            count_text(p.rows_in_second),
+            count_text(p.exact),
+            count_text(p.near),
+            count_text(p.shared_rows),
+            pct(p.share),
+            pct(p.by_chance, 3) if p.by_chance is not None else "—",
         ]
         for p in pairs
     ]
@@ -362,25 +409,21 @@ def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
             numeric=(1, 2, 3, 4, 5, 6),
         )
     ]
-    effect = data.get("error_without_leaked")
-    if isinstance(effect, dict) and effect:
-        effect_rows = [
-            [
-                SPLIT_LABELS.get(str(s), str(s)),
-                count_text(e.get("n_leaked")),
-                fmt_value(report, e.get("all")),
-                fmt_value(report, e.get("without")),
-            ]
-            for s, e in effect.items()
-            if isinstance(e, dict) and "without" in e
-        ]
-        if effect_rows:
-            out.append(
-                Table(
-                    ("split", "leaked rows", "error", "error without the leaked rows"),
-                    effect_rows,
-                    numeric=(1, 2, 3),
-                    caption="A drop without the leaked rows means the score was inflated.",
-                )
+    if result.error_without_leaked:
+        out.append(
+            Table(
+                ("split", "leaked rows", "error", "error without the leaked rows"),
+                [
+                    [
+                        SPLIT_LABELS.get(str(s), str(s)),
+                        count_text(e.n_leaked),
+                        fmt_value(report, e.everything),
+                        fmt_value(report, e.without),
+                    ]
+                    for s, e in result.error_without_leaked.items()
+                ],
+                numeric=(1, 2, 3),
+                caption="A drop without the leaked rows means the score was inflated.",
             )
+        )
     return out
