@@ -217,13 +217,13 @@ def _beats(
 class SweepSetting:
     """One value of the swept hyperparameter: train and dev error (metric units) measured on ``rows``
     training rows, and the smaller size it was dropped at by successive halving (None: it reached
-    the sweep's full size)."""
+    the sweep's full size). A report saved before the sweeps screened their settings has neither."""
 
     value: float
     train_error: float
     dev_error: float
-    rows: int
-    dropped_at: int | None
+    rows: int | None = None
+    dropped_at: int | None = None
 
 
 @dataclass(frozen=True)

@@ -403,11 +403,13 @@ class CurvePlot:
     train_fit: tuple[float, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LearningCurveResult:
     """The data-size learning curve of the best baseline (``model``) on ``n_train`` training rows and
     ``dev_rows`` dev rows: the verdict, every fit, the dev and train curves fitted, the forecast,
-    the per-class and per-slice curves, and the plot's lines."""
+    the per-class and per-slice curves, and the plot's lines.
+
+    The per-slice curves came later: a report saved before them reads with none."""
 
     verdict: Verdict
     model: str
@@ -418,7 +420,7 @@ class LearningCurveResult:
     train_curve: FittedCurve
     forecast: Forecast
     per_class: tuple[ClassCurve, ...]
-    per_slice: tuple[SliceCurve, ...]
+    per_slice: tuple[SliceCurve, ...] = ()
     plot: CurvePlot
 
 
