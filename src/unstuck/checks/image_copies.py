@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from unstuck.checks.leakage import CHANCE_FACTOR, _error_without, _moves_numbers, copies_finding
 from unstuck.checks.text_copies import MIN_LEAK_SHARE, WARN_WITHIN_SHARE
 from unstuck.data.frames import MAX_EXAMPLES, row_refs, user_splits
 from unstuck.findings import Finding
+from unstuck.leakage import CHANCE_FACTOR, copies_finding, error_without, moves_numbers
 from unstuck.registry import CheckResult, check
 
 if TYPE_CHECKING:
@@ -146,14 +146,14 @@ def image_copies(problem: Problem, ctx: Context) -> CheckResult:
             masks[(first, second)] = shared
             if shared.any():
                 leaked[second] = leaked.get(second, np.zeros(n, dtype=bool)) | shared
-    effect = _error_without(problem, ctx, leaked) if leaked else {}
+    effect = error_without(problem, ctx, leaked) if leaked else {}
     for pair in pairs:
         if pair["copies"] == 0:
             continue
         first, second = pair["splits"]
         shared = masks[(first, second)]
         beyond_chance = pair["share"] >= max(CHANCE_FACTOR * chance, MIN_LEAK_SHARE)
-        moves = _moves_numbers(problem, ctx, second, shared)
+        moves = moves_numbers(problem, ctx, second, shared)
         critical = beyond_chance and moves["material"]
         title = (
             f"{pair['copies']} of {pair['rows_in_second']} {second} images ({pair['share']:.1%}) copy a {first} image "

@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from unstuck.checks.leakage import CHANCE_FACTOR, _error_without, _moves_numbers, copies_finding
 from unstuck.data.frames import MAX_EXAMPLES, row_refs, short, user_splits
 from unstuck.findings import Finding
+from unstuck.leakage import CHANCE_FACTOR, copies_finding, error_without, moves_numbers
 from unstuck.registry import CheckResult, check
 
 if TYPE_CHECKING:
@@ -136,7 +136,7 @@ def text_copies(problem: Problem, ctx: Context) -> CheckResult:
                 if shared.any():
                     leaked[second] = leaked.get(second, np.zeros(n, dtype=bool)) | shared
                     pair["_matches"] = matches
-        effect = _error_without(problem, ctx, leaked) if leaked else {}
+        effect = error_without(problem, ctx, leaked) if leaked else {}
         for pair in pairs:
             matches = pair.pop("_matches", None)
             if matches is None:
@@ -144,7 +144,7 @@ def text_copies(problem: Problem, ctx: Context) -> CheckResult:
             first, second = pair["splits"]
             shared = matches.found
             beyond_chance = pair["share"] >= max(CHANCE_FACTOR * chance, MIN_LEAK_SHARE)
-            moves = _moves_numbers(problem, ctx, second, shared)
+            moves = moves_numbers(problem, ctx, second, shared)
             critical = beyond_chance and moves["material"]
             positions = np.flatnonzero(shared)
             title = (
