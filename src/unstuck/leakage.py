@@ -10,6 +10,7 @@ could (:func:`moves_numbers`), and the one wording of a finding on copies
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,6 +30,7 @@ __all__ = [
     "CHANCE_FACTOR",
     "DISCRETE_LEVELS",
     "SUSPECT",
+    "ErrorWithoutLeaked",
     "chance_match_share",
     "copies_finding",
     "error_without",
@@ -41,6 +43,18 @@ DISCRETE_LEVELS = 20
 CHANCE_FACTOR = 5.0
 
 SUSPECT = "every other number in this report (errors, gaps, gains) is suspect until it is fixed"
+
+
+@dataclass(frozen=True)
+class ErrorWithoutLeaked:
+    """A split's error (metric units) on all its rows and on the rows not shared with an earlier split,
+    the change (without − all), and how many rows were left out and kept."""
+
+    everything: float = field(metadata={"json": "all"})
+    without: float
+    change: float
+    n_leaked: int
+    n_kept: int
 
 
 def chance_match_share(reference: pd.DataFrame, columns: list[str], *, repeats_are_chance: bool = False) -> float:
@@ -119,7 +133,8 @@ def copies_finding(
 
 
 def error_without(problem: Problem, ctx: Context, leaked: dict[str, np.ndarray]) -> dict[str, dict[str, Any]]:
-    """For dev/test: the metric on all rows and on the rows not shared with an earlier split."""
+    """For dev/test: the metric on all rows and on the rows not shared with an earlier split
+    (the JSON form of :class:`ErrorWithoutLeaked`, which findings' evidence carries as it is)."""
     out: dict[str, dict[str, Any]] = {}
     for split in ("dev", "test"):
         mask = leaked.get(split)

@@ -32,7 +32,7 @@ The finding shows how much the dev (and test) error changes when the leaked rows
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -40,7 +40,14 @@ import numpy as np
 from unstuck.data.frames import MAX_EXAMPLES, example_rows, id_columns, row_refs, user_splits
 from unstuck.data.rows import harmonise, row_keys, shared_keys
 from unstuck.findings import Finding
-from unstuck.leakage import CHANCE_FACTOR, SUSPECT, chance_match_share, error_without, moves_numbers
+from unstuck.leakage import (
+    CHANCE_FACTOR,
+    SUSPECT,
+    ErrorWithoutLeaked,
+    chance_match_share,
+    error_without,
+    moves_numbers,
+)
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, check, shows
 from unstuck.view import SPLIT_LABELS, Table, count_text, fmt_value, pct
@@ -67,18 +74,6 @@ class SharedRows:
     share: float
     rows: tuple[Any, ...]
     by_chance: float | None
-
-
-@dataclass(frozen=True)
-class ErrorWithoutLeaked:
-    """A split's error (metric units) on all its rows and on the rows not shared with an earlier split,
-    the change (without − all), and how many rows were left out and kept."""
-
-    everything: float = field(metadata={"json": "all"})
-    without: float
-    change: float
-    n_leaked: int
-    n_kept: int
 
 
 @dataclass(frozen=True)
