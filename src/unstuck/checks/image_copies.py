@@ -18,6 +18,8 @@ A problem without an image column has nothing here: no findings, no section.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,7 +27,8 @@ import numpy as np
 from unstuck.checks.text_copies import MIN_LEAK_SHARE, WARN_WITHIN_SHARE
 from unstuck.data.frames import MAX_EXAMPLES, row_refs, user_splits
 from unstuck.findings import Finding
-from unstuck.leakage import CHANCE_FACTOR, copies_finding, error_without, moves_numbers
+from unstuck.leakage import CHANCE_FACTOR, ErrorWithoutLeaked, copies_finding, error_without, moves_numbers
+from unstuck.measured import from_json
 from unstuck.registry import CheckResult, check
 
 if TYPE_CHECKING:
@@ -39,6 +42,45 @@ if TYPE_CHECKING:
 #: copies. Measured on scikit-learn digits (32 × 32 PNG): copies re-encoded as 40 × 40 JPEG differ by at most
 #: 0.005, while the closest two distinct digits of 500 differ by 0.036.
 PIXEL_TOLERANCE = 0.02
+
+
+@dataclass(frozen=True)
+class ImageCopiesWithin:
+    """Images of one split (``rows`` in all) that repeat an earlier image of the same split: how many
+    (``copies``), of them files with the same bytes (``identical_files``) and perceptual copies
+    (``perceptual``), and their ``share`` of the split."""
+
+    rows: int
+    copies: int
+    identical_files: int
+    perceptual: int
+    share: float
+
+
+@dataclass(frozen=True)
+class ImageCopiesShared:
+    """Images of the later of two ``splits`` (``rows_in_second`` in all) that copy an image of the earlier
+    one: how many (``copies``: ``identical_files`` plus ``perceptual``), their ``share`` of the later split,
+    and the share expected from the rate at which train repeats its own images (``by_chance``)."""
+
+    splits: tuple[str, str]
+    rows_in_second: int
+    copies: int
+    identical_files: int
+    perceptual: int
+    share: float
+    by_chance: float
+
+
+@dataclass(frozen=True)
+class ImageCopiesResult:
+    """Copies inside each split and between each pair of splits, each later split's error without the
+    copied rows, and whether copies between splits are critical leakage."""
+
+    within: Mapping[str, ImageCopiesWithin]
+    pairs: tuple[ImageCopiesShared, ...]
+    error_without_copies: Mapping[str, ErrorWithoutLeaked]
+    leakage_found: bool
 
 
 def _close(pixels: NDArray[np.float32], i: int, others: NDArray[np.float32]) -> bool:
@@ -84,6 +126,7 @@ def _copies(
     requires=("data",),
     description="identical image files and perceptual-hash copies, between splits and inside each",
     tags=("data",),
+    result=ImageCopiesResult,
 )
 def image_copies(problem: Problem, ctx: Context) -> CheckResult:
     if problem.image_column is None:
@@ -183,4 +226,4 @@ def image_copies(problem: Problem, ctx: Context) -> CheckResult:
         "error_without_copies": effect,
         "leakage_found": any(f.severity == "critical" for f in findings),
     }
-    return CheckResult(findings=tuple(findings), section=section)
+    return CheckResult(findings=tuple(findings), section=from_json(ImageCopiesResult, section, strict=True))
