@@ -50,18 +50,24 @@ def _planted_report() -> Report:
     findings = (
         Finding(
             "decomposition.variance",
-            "decomposition",
             "warning",
             "Variance is 8.0 points",
             "regularize",
             {"variance": 0.08},
             "variance",
+            check="decomposition",
         ),
         Finding(
-            "leakage.rows", "leakage", "critical", "12 dev rows also in train", "fix_leakage", {"rows": 12}, "leakage"
+            "leakage.rows",
+            "critical",
+            "12 dev rows also in train",
+            "fix_leakage",
+            {"rows": 12},
+            "leakage",
+            check="leakage",
         ),
-        Finding("columns.constant", "columns", "info", "1 constant column", None, {"columns": ["c"]}),
-        Finding("labels.errors", "labels", "warning", "3% likely label errors", "fix_labels", {"share": 0.03}),
+        Finding("columns.constant", "info", "1 constant column", None, {"columns": ["c"]}, check="columns"),
+        Finding("labels.errors", "warning", "3% likely label errors", "fix_labels", {"share": 0.03}, check="labels"),
     )
     interventions = (
         Intervention(

@@ -160,7 +160,7 @@ def test_a_random_split_of_a_real_survey_is_not_called_leakage() -> None:
     repeat a train row because answers coincide, not because rows were copied."""
     import statsmodels.api as sm
 
-    from unstuck.checks.leakage import chance_match_share
+    from unstuck.leakage import chance_match_share
 
     fair = sm.datasets.fair.load_pandas().data
     fair["affair"] = (fair.pop("affairs") > 0).astype(int)

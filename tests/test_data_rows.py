@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 
 from unstuck.checks.imbalance import wilson
-from unstuck.checks.leakage import chance_match_share
-from unstuck.checks.shift import hanley_mcneil_interval
 from unstuck.checks.target_leakage import auc
 from unstuck.data.personal import iban_ok, luhn_ok, mask, matches
 from unstuck.data.rows import id_like_name, normalise_frame, row_keys, shared_keys
+from unstuck.leakage import chance_match_share
+from unstuck.shift import hanley_mcneil_interval
 
 
 def test_exact_keys_equal_only_for_identical_rows() -> None:

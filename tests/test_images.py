@@ -110,6 +110,15 @@ def test_copied_images_are_leakage_and_clean_folders_raise_nothing(digits, tmp_p
     assert finding.severity == "critical" and finding.bottleneck == "leakage"
     assert finding.evidence["identical_files"] == 0  # re-encoded: other bytes
     assert finding.evidence["copies"] >= len(copied) == 35
+    # the section reads back as its type: the planted copies between the splits, left out of dev's error
+    typed = next(s for s in registered_checks() if s.name == "image_copies").read_section(
+        result.sections["image_copies"]
+    )
+    shared = typed.pairs[0]
+    assert shared.splits == ("train", "dev") and (shared.copies, shared.perceptual) == (35, 35)
+    assert shared.share == 35 / 140 and shared.by_chance == typed.within["train"].share == 0.0
+    without = typed.error_without_copies["dev"]
+    assert (without.n_leaked, without.n_kept) == (35, 105) and typed.leakage_found
 
 
 def test_a_table_of_image_paths_and_bad_paths_from_the_command_line(digits, tmp_path, cli) -> None:

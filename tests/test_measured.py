@@ -10,7 +10,7 @@ import jsonschema
 import numpy as np
 import pytest
 
-from unstuck.measured import from_json, json_schema, to_json
+from unstuck.measured import ABSENT_WHEN_NONE, from_json, json_schema, to_json
 
 
 @dataclass(frozen=True)
@@ -109,3 +109,24 @@ def test_strict_reading_refuses_a_key_the_type_does_not_have() -> None:
     assert from_json(Planted, document).parts[0].label == "x"  # a newer report still renders
     with pytest.raises(TypeError, match=r"Planted.parts\[0\]: Part has no field for the key\(s\) \['extra'\]"):
         from_json(Planted, document, strict=True)
+
+
+@dataclass(frozen=True)
+class Sometimes:
+    """A planted result with a key written only when it applies."""
+
+    always: int
+    when_it_applies: Part | None = field(default=None, metadata=ABSENT_WHEN_NONE)
+
+
+def test_a_key_absent_when_none_is_left_out_and_reads_back_as_none() -> None:
+    assert to_json(Sometimes(1)) == {"always": 1}
+    assert from_json(Sometimes, {"always": 1}) == Sometimes(1)
+    part = Part("y", (0.5, 0.6), "b")
+    written = to_json(Sometimes(2, part))
+    assert written == {"always": 2, "when_it_applies": {"class": "y", "interval": [0.5, 0.6], "kind": "b"}}
+    assert from_json(Sometimes, written, strict=True) == Sometimes(2, part)
+    schema = json_schema(Sometimes)
+    assert schema["required"] == ["always"]
+    jsonschema.validate({"always": 1}, schema)
+    jsonschema.validate(written, schema)

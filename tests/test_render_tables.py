@@ -85,7 +85,7 @@ def test_a_section_that_lost_a_key_fails_loudly_instead_of_printing_a_dash() -> 
 
 
 def test_quiet_sections_have_no_table() -> None:
-    assert tables_of("leakage", {"pairs": [{"splits": ["train", "dev"], "shared_rows": 0}]}) == []
+    assert tables_of("leakage", _leakage_section(shared_rows=0, error_without_leaked={})) == []
     quiet_split = {
         "rows": 10,
         "duplicate_rows": 0,
@@ -109,27 +109,38 @@ def test_quiet_sections_have_no_table() -> None:
     assert tables_of("error_tags", no_tags) == []
 
 
-def test_leakage_table_shows_shared_rows_and_the_error_without_them() -> None:
-    section = {
-        "pairs": [
-            {
-                "splits": ["train", "dev"],
-                "rows_in_second": 400,
-                "exact": 20,
-                "near": 4,
-                "shared_rows": 24,
-                "share": 0.06,
-                "by_chance": 0.0,
-            }
-        ],
-        "error_without_leaked": {"dev": {"all": 0.05, "without": 0.08, "change": 0.03, "n_leaked": 24}},
+def _leakage_section(shared_rows: int, error_without_leaked: dict[str, Any]) -> dict[str, Any]:
+    """A leakage section as the check writes it: train and dev sharing ``shared_rows`` of dev's 400 rows."""
+    pair = {
+        "splits": ["train", "dev"],
+        "rows_in_second": 400,
+        "exact": 20 if shared_rows else 0,
+        "near": 4 if shared_rows else 0,
+        "ids": {},
+        "shared_rows": shared_rows,
+        "share": shared_rows / 400,
+        "rows": list(range(min(shared_rows, 5))),
+        "by_chance": 0.0,
     }
-    shared, effect = tables_of("leakage", section)
+    return {
+        "columns_compared": 3,
+        "id_columns": [],
+        "chance_share": 0.0,
+        "pairs": [pair],
+        "error_without_leaked": error_without_leaked,
+        "leakage_found": bool(shared_rows),
+    }
+
+
+def test_leakage_table_shows_shared_rows_and_the_error_without_them() -> None:
+    without = {"dev": {"all": 0.05, "without": 0.08, "change": 0.03, "n_leaked": 24, "n_kept": 376}}
+    shared, effect = tables_of("leakage", _leakage_section(24, without))
     assert [list(r) for r in shared.rows] == [["train ↔ dev", "400", "20", "4", "24", "6.0%", "0.000%"]]
     assert [list(r) for r in effect.rows] == [["dev", "24", "5.0%", "8.0%"]]
 
 
 def test_capacity_sweep_table_marks_default_and_best() -> None:
+    # as a report saved before the sweeps screened their settings wrote it: no rows or dropped_at per setting
     section = {
         "model": "gradient_boosting",
         "capacity": {

@@ -89,6 +89,14 @@ def test_planted_near_copy_leak_is_critical_and_clean_splits_raise_nothing(r8) -
     assert finding.evidence["normalised"] == 0 and finding.evidence["near"] == finding.evidence["copies"]
     assert "error_without_copies" in finding.evidence
     assert result.sections["text_copies"]["leakage_found"] is True
+    # the section reads back as its type: the planted copies between the splits, left out of dev's error
+    typed = next(s for s in registered_checks() if s.name == "text_copies").read_section(result.sections["text_copies"])
+    shared = typed.columns["text"].pairs[0]
+    assert shared.splits == ("train", "dev") and shared.copies == finding.evidence["copies"]
+    assert shared.share == shared.copies / 200 and shared.by_chance == typed.columns["text"].within["train"].share
+    without = typed.columns["text"].error_without_copies["dev"]
+    assert (without.n_leaked, without.n_kept) == (shared.copies, 200 - shared.copies)
+    assert without.change == pytest.approx(without.without - without.everything)
 
 
 def test_flipped_training_labels_are_found_and_clean_labels_are_not(r8) -> None:

@@ -78,6 +78,8 @@ class Finding:
     """One thing a check measured and judged worth telling.
 
     ``id`` is stable for the same data and seed (e.g. ``"decomposition.variance"``);
+    ``check`` is the registered check that made it: a check leaves it out and the runner fills
+    in the check's own name (:meth:`unstuck.registry.CheckSpec.run`), so it cannot be mistyped;
     ``lever`` is the intervention it points to (one of ``LEVERS``) or ``None`` for
     purely informative findings; ``bottleneck`` is the contract's bottleneck this
     finding is evidence for, if any. ``evidence`` holds the numbers, JSON-able.
@@ -86,7 +88,9 @@ class Finding:
     """
 
     id: str
-    check: str
+    # Keyword-only with a default: a check never types its own name (the runner stamps it), while
+    # a finding made outside a check (a CLI command's own) still names its maker.
+    check: str = field(default="", kw_only=True)
     severity: Severity
     title: str
     lever: str | None = None

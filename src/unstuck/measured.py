@@ -12,7 +12,9 @@ unions with ``None``, ``tuple[X, ...]``, ``tuple[X, Y]``, ``list[X]``, ``Mapping
 ``dict`` with string keys, ``Any`` (kept as it is), and nested dataclasses. Tuples
 become JSON lists and come back as tuples; a field with a default may be absent from the
 JSON (reports written before it existed). A field whose JSON key is not a Python name
-(``class``) names it in its metadata: ``field(metadata={"json": "class"})``.
+(``class``) names it in its metadata: ``field(metadata={"json": "class"})``. A field whose
+key the JSON leaves out when there is nothing to say (rather than writing ``null``) says so:
+``field(default=None, metadata=ABSENT_WHEN_NONE)``.
 """
 
 from __future__ import annotations
@@ -25,9 +27,13 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, TypeVar
 
-__all__ = ["Measured", "from_json", "json_schema", "to_json"]
+__all__ = ["ABSENT_WHEN_NONE", "Measured", "from_json", "json_schema", "to_json"]
 
 T = TypeVar("T")
+
+#: Field metadata: the key is left out of the JSON when the value is None (a report's existing shape
+#: writes some keys only when they apply; other tools read them so).
+ABSENT_WHEN_NONE: Mapping[str, bool] = {"absent_when_none": True}
 
 
 @typing.runtime_checkable
@@ -40,7 +46,11 @@ class Measured(typing.Protocol):
 def to_json(value: Any) -> Any:
     """``value`` as plain JSON-able data: dataclasses become dicts in field order, tuples lists."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {_key(f): to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {
+            _key(f): to_json(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if not (f.metadata.get("absent_when_none") and getattr(value, f.name) is None)
+        }
     if isinstance(value, Mapping):
         return {key: to_json(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):

@@ -17,13 +17,14 @@ automatically), its test, and one line of docs. The module holds all of the chec
            group="data", result=ImbalanceResult)
     def imbalance(problem: Problem, ctx: Context) -> CheckResult:
         ...
-        return CheckResult(findings=(...,), section=ImbalanceResult(...))
+        return CheckResult(findings=(Finding(id="imbalance.rare", ...),), section=ImbalanceResult(...))
 
     @shows(imbalance)
     def _tables(report: Report, result: ImbalanceResult) -> list[Table]:
         ...                         # its tables, as data (unstuck.view)
 
-``requires`` names inputs from ``unstuck.problem.INPUT_MEANINGS``; when one is
+A ``Finding`` leaves ``check`` out: the runner stamps it with the check's name
+(:meth:`CheckSpec.run`). ``requires`` names inputs from ``unstuck.problem.INPUT_MEANINGS``; when one is
 absent the runner records the check as skipped with the reason. A check that
 finds at run time that it cannot apply raises :class:`SkipCheck`. ``group`` is the
 heading the renderers show it under (:data:`unstuck.view.GROUPS`; by default
@@ -95,6 +96,18 @@ class CheckSpec:
     tables: TableBuilder | None = None
     plot: PlotBuilder | None = None
 
+    def run(self, problem: Problem, ctx: Context) -> CheckResult:
+        """Run the check; each of its findings comes back stamped with this check's name.
+
+        A check leaves ``Finding.check`` out and gets its own name, so the name cannot be
+        mistyped. A finding may still name another registered check, for one that belongs
+        there (a check reporting, from what it alone measured, on what another check vouches
+        for, so that the advice withdraws it with that check); a name that no check is
+        registered under is a typo, and the check fails with a ``ValueError`` saying so.
+        """
+        result = self.function(problem, ctx)
+        return replace(result, findings=tuple(_stamped(finding, self.name) for finding in result.findings))
+
     def read_section(self, section: dict[str, Any]) -> Any:
         """The stored ``section`` as this check's typed result (the dict itself for untyped checks).
 
@@ -106,6 +119,18 @@ class CheckSpec:
 
 
 _REGISTRY: dict[str, CheckSpec] = {}
+
+
+def _stamped(finding: Finding, name: str) -> Finding:
+    """``finding`` made by the check ``name``: its ``check`` filled in, or checked to be a registered check."""
+    if not finding.check:
+        return replace(finding, check=name)
+    if finding.check != name and spec_named(finding.check) is None:
+        raise ValueError(
+            f"the check {name!r} returned the finding {finding.id!r} naming the check {finding.check!r}, which is "
+            f"not registered; leave Finding.check out and it is filled in as {name!r}"
+        )
+    return finding
 
 
 def check(

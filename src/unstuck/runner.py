@@ -75,7 +75,7 @@ def run_checks(problem: Problem, ctx: Context, *, checks: Sequence[CheckSpec] | 
         shared_before = sum(ctx.timings.values())
         started = time.perf_counter()
         try:
-            result = spec.function(problem, ctx)
+            result = spec.run(problem, ctx)
         except SkipCheck as exc:
             logger.debug("check %s skipped: %s", spec.name, exc)
             skipped.append(Skipped(spec.name, str(exc)))

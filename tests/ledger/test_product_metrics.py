@@ -107,7 +107,7 @@ def _report(findings: tuple[Finding, ...], sections: dict[str, object], skipped:
 
 def _tag_finding(tag: str, count: int, ceiling: float, lever: str | None) -> Finding:
     evidence = {"tag": tag, "count": count, "ceiling": ceiling, "lever": lever, "examined_errors": 8}
-    return Finding(f"error_tags.{tag}", "error_tags", "info", tag, lever=lever, evidence=evidence)
+    return Finding(f"error_tags.{tag}", "info", tag, lever=lever, evidence=evidence, check="error_tags")
 
 
 def test_read_tagged_analysis_from_the_saved_diagnosis_and_a_report(tmp_path: Path) -> None:
@@ -123,8 +123,8 @@ def test_read_tagged_analysis_from_the_saved_diagnosis_and_a_report(tmp_path: Pa
     findings = (
         _tag_finding("glare", 2, 0.05, None),
         _tag_finding("mislabeled", 6, 0.15, "fix_labels"),
-        Finding("error_tags.coverage", "error_tags", "info", "low coverage", evidence={"coverage": 0.5}),
-        Finding("variance.high", "decomposition", "warning", "variance", lever="regularize"),
+        Finding("error_tags.coverage", "info", "low coverage", evidence={"coverage": 0.5}, check="error_tags"),
+        Finding("variance.high", "warning", "variance", lever="regularize", check="decomposition"),
     )
     section = {"examined_errors": 8, "dev_errors": 40, "dev_error": 0.2, "coverage": 1.0, "tags": []}
     tagged = _report(findings, {"error_tags": section})

@@ -49,7 +49,6 @@ def baselines(problem: Problem, ctx: Context) -> CheckResult:
     findings = [
         Finding(
             id="baselines.ladder",
-            check="baselines",
             severity="info",
             title=f"Best quick baseline on dev: {best.name.replace('_', ' ')} "
             f"({metric.format(best.errors['dev'])}); dev errors: {ladder_text}",

@@ -37,6 +37,7 @@ Findings:
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -44,6 +45,7 @@ from numpy.typing import NDArray
 
 from unstuck.findings import TRAINED_MODEL as RESTS_ON
 from unstuck.findings import Finding
+from unstuck.measured import ABSENT_WHEN_NONE, from_json
 from unstuck.registry import CheckResult, SkipCheck, check, shows
 from unstuck.view import Table, fmt_value
 
@@ -211,11 +213,49 @@ def _beats(
     return gain > Z * se and gain > 0, gain
 
 
+@dataclass(frozen=True)
+class SweepSetting:
+    """One value of the swept hyperparameter: train and dev error (metric units) measured on ``rows``
+    training rows, and the smaller size it was dropped at by successive halving (None: it reached
+    the sweep's full size). A report saved before the sweeps screened their settings has neither."""
+
+    value: float
+    train_error: float
+    dev_error: float
+    rows: int | None = None
+    dropped_at: int | None = None
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """One hyperparameter swept, everything else at the baseline's default: its name and default, the
+    training rows each finalist was fitted on, every setting, the best on dev and whether that best
+    is at an end of the range (other than the default)."""
+
+    parameter: str
+    default: float
+    rows: int
+    settings: tuple[SweepSetting, ...]
+    best: float
+    at_edge: bool
+
+
+@dataclass(frozen=True)
+class CapacityResult:
+    """The baseline swept (``model``), its capacity sweep, and its learning-rate sweep (absent for the
+    linear baselines, which have no learning rate)."""
+
+    model: str
+    capacity: Sweep
+    learning_rate: Sweep | None = field(default=None, metadata=ABSENT_WHEN_NONE)
+
+
 @check(
     "capacity",
     requires=("data", "dev"),
     description="capacity and learning-rate sweeps of the best baseline, one variable at a time",
     group="capacity",
+    result=CapacityResult,
 )
 def capacity(problem: Problem, ctx: Context) -> CheckResult:
     n_train = len(problem.frames["train"])
@@ -272,7 +312,6 @@ def capacity(problem: Problem, ctx: Context) -> CheckResult:
                 findings.append(
                     Finding(
                         id="capacity.bigger_model",
-                        check="capacity",
                         severity="warning",
                         title=f"A bigger model helps: {parameter} {chosen['value']:g} instead of {default:g} lowers "
                         f"train error ({metric.format(by_value[default]['train_error'])} → "
@@ -289,7 +328,6 @@ def capacity(problem: Problem, ctx: Context) -> CheckResult:
                 findings.append(
                     Finding(
                         id="capacity.smaller_model",
-                        check="capacity",
                         severity="warning",
                         title=f"A smaller (more regularised) model generalises better: {parameter} "
                         f"{chosen['value']:g} instead of {default:g} lowers dev error by {metric.format_gap(gain)} "
@@ -308,7 +346,6 @@ def capacity(problem: Problem, ctx: Context) -> CheckResult:
                 findings.append(
                     Finding(
                         id="learning_rate.better",
-                        check="capacity",
                         severity="warning",
                         title=f"The learning rate is off: {chosen['value']:g} instead of {default:g} lowers dev error "
                         f"by {metric.format_gap(gain)} (dev error by learning rate: {table})",
@@ -321,7 +358,6 @@ def capacity(problem: Problem, ctx: Context) -> CheckResult:
             findings.append(
                 Finding(
                     id=f"{name}.at_edge",
-                    check="capacity",
                     severity="info",
                     title=f"The best {parameter} ({chosen['value']:g}) is at the "
                     f"{'top' if chosen['value'] == values[-1] else 'bottom'} of the swept range "
@@ -329,38 +365,36 @@ def capacity(problem: Problem, ctx: Context) -> CheckResult:
                     evidence=evidence,
                 )
             )
-    return CheckResult(findings=tuple(findings), section=section)
+    return CheckResult(findings=tuple(findings), section=from_json(CapacityResult, section, strict=True))
 
 
 # --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
 
 
 @shows(capacity)
-def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
+def _tables(report: Report, result: CapacityResult) -> list[Table]:
     out = []
-    for name, label in (("capacity", "capacity"), ("learning_rate", "learning rate")):
-        sweep = data.get(name)
-        if not isinstance(sweep, dict) or not sweep.get("settings"):
+    for sweep, label in ((result.capacity, "capacity"), (result.learning_rate, "learning rate")):
+        if sweep is None or not sweep.settings:
             continue
-        settings = sweep["settings"]
         rows = [
             [
-                f"{s['value']:g}"
-                + (" (default)" if s["value"] == sweep.get("default") else "")
-                + (f" (dropped at {s['dropped_at']:,} rows)" if s.get("dropped_at") else ""),
-                fmt_value(report, s.get("train_error")),
-                fmt_value(report, s.get("dev_error")),
+                f"{s.value:g}"
+                + (" (default)" if s.value == sweep.default else "")
+                + (f" (dropped at {s.dropped_at:,} rows)" if s.dropped_at else ""),
+                fmt_value(report, s.train_error),
+                fmt_value(report, s.dev_error),
             ]
-            for s in settings
+            for s in sweep.settings
         ]
-        best = next((i for i, s in enumerate(settings) if s["value"] == sweep.get("best")), None)
-        note = f"{label.capitalize()} sweep of the {str(data.get('model', 'best')).replace('_', ' ')} baseline on "
-        note += f"{sweep.get('rows', 0):,} training rows, one variable at a time; bold: best on dev."
-        if sweep.get("at_edge"):
+        best = next((i for i, s in enumerate(sweep.settings) if s.value == sweep.best), None)
+        note = f"{label.capitalize()} sweep of the {result.model.replace('_', ' ')} baseline on "
+        note += f"{sweep.rows:,} training rows, one variable at a time; bold: best on dev."
+        if sweep.at_edge:
             note += " The best is at an end of the range: the optimum may lie beyond it."
         out.append(
             Table(
-                (str(sweep.get("parameter", name)), "train error", "dev error"),
+                (sweep.parameter, "train error", "dev error"),
                 rows,
                 numeric=(1, 2),
                 caption=note,

@@ -252,7 +252,6 @@ def _findings(found: dict[str, list[dict[str, Any]]], predictive: list[dict[str,
         out.append(
             Finding(
                 id="columns.id_like",
-                check="columns",
                 severity="warning",
                 title=(
                     f"{len(found['id_like'])} identifier-like column(s) are used as features "
@@ -267,7 +266,6 @@ def _findings(found: dict[str, list[dict[str, Any]]], predictive: list[dict[str,
         out.append(
             Finding(
                 id="columns.mixed_types",
-                check="columns",
                 severity="warning",
                 title=(
                     f"{len(found['mixed_types'])} column(s) mix numbers and text ({names(found['mixed_types'])}), "
@@ -288,7 +286,6 @@ def _findings(found: dict[str, list[dict[str, Any]]], predictive: list[dict[str,
             out.append(
                 Finding(
                     id=f"columns.{kind}",
-                    check="columns",
                     severity="info",
                     title=f"{len(found[kind])} column(s) {text}: {names(found[kind])}",
                     evidence={"columns": found[kind]},
@@ -305,7 +302,6 @@ def _findings(found: dict[str, list[dict[str, Any]]], predictive: list[dict[str,
         out.append(
             Finding(
                 id="columns.missing",
-                check="columns",
                 severity="info",
                 title=title,
                 evidence={"columns": found["missing"], "missing_predicts_target": predictive},

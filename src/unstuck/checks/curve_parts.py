@@ -108,7 +108,6 @@ def _which_data(per_class: list[dict[str, Any]], metric: Any) -> Finding | None:
         return None
     return Finding(
         id="learning_curve.which_data",
-        check="learning_curve",
         severity="info",
         title=f"Of the classes that carry most dev errors, more data helps class '{top['class']}' most: its error "
         f"{metric.format(top['error'])} is forecast to fall by {metric.format_gap(top['gain_2x'])} at 2x the data "
@@ -241,7 +240,6 @@ def _which_slice(per_slice: list[dict[str, Any]], metric: Any) -> Finding | None
         title += "; not " + ", ".join(flat)
     return Finding(
         id="learning_curve.which_slice",
-        check="learning_curve",
         severity="info",
         title=title,
         lever="targeted_data",

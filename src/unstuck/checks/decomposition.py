@@ -132,7 +132,6 @@ def decomposition(problem: Problem, ctx: Context) -> CheckResult:
             findings.append(
                 Finding(
                     id=f"decomposition.{name}",
-                    check="decomposition",
                     severity="warning",
                     title=f"{title_core} — {meaning}",
                     lever=lever,
@@ -145,7 +144,6 @@ def decomposition(problem: Problem, ctx: Context) -> CheckResult:
             findings.append(
                 Finding(
                     id=f"decomposition.{name}",
-                    check="decomposition",
                     severity="info",
                     title=f"{title_core} — real, but smaller than the dominant gap",
                     lever=lever,
@@ -166,7 +164,6 @@ def decomposition(problem: Problem, ctx: Context) -> CheckResult:
             findings.append(
                 Finding(
                     id=f"decomposition.{name}",
-                    check="decomposition",
                     severity="info",
                     title=f"{title_core} — {verdict}",
                     evidence=evidence,
@@ -176,7 +173,6 @@ def decomposition(problem: Problem, ctx: Context) -> CheckResult:
         findings.append(
             Finding(
                 id="decomposition.human_unknown",
-                check="decomposition",
                 severity="info",
                 title="Human-level error unknown, so avoidable bias cannot be told from unavoidable error",
                 evidence={

@@ -8,7 +8,7 @@ features that carry different labels are label conflicts: at most one label of t
 group can be right (or the features cannot tell the classes apart).
 
 As for leakage, the share expected by chance on few/discrete columns is computed
-(see :func:`unstuck.checks.leakage.chance_match_share`); only duplication well above
+(see :func:`unstuck.leakage.chance_match_share`); only duplication well above
 it is a warning.
 """
 
@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from unstuck.checks.leakage import CHANCE_FACTOR, chance_match_share
 from unstuck.data.frames import MAX_EXAMPLES, example_rows, id_columns, row_refs, user_splits
 from unstuck.data.rows import row_keys
 from unstuck.findings import Finding
+from unstuck.leakage import CHANCE_FACTOR, chance_match_share
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, check, shows
 from unstuck.view import SPLIT_LABELS, Table, count_text, pct
@@ -110,7 +110,6 @@ def duplicates(problem: Problem, ctx: Context) -> CheckResult:
             findings.append(
                 Finding(
                     id=f"duplicates.{split}",
-                    check="duplicates",
                     severity="warning" if warn else "info",
                     title=(
                         f"{int(either.sum())} of {n} {split} rows ({share:.1%}) repeat an earlier row "
@@ -131,7 +130,6 @@ def duplicates(problem: Problem, ctx: Context) -> CheckResult:
             findings.append(
                 Finding(
                     id=f"duplicates.{split}.conflicts",
-                    check="duplicates",
                     severity="warning" if warn else "info",
                     title=(
                         f"{info['conflict_groups']} groups of identical {split} rows carry different labels "

@@ -83,7 +83,6 @@ def error_tags(problem: Problem, ctx: Context) -> CheckResult:
         findings.append(
             Finding(
                 id=f"error_tags.{row.tag}",
-                check="error_tags",
                 severity="warning" if row.lever else "info",
                 title=(
                     f"tag '{row.tag}': {row.share:.0%} of examined errors ({row.count} of {table.examined}); "
@@ -100,7 +99,6 @@ def error_tags(problem: Problem, ctx: Context) -> CheckResult:
         findings.append(
             Finding(
                 id="error_tags.coverage",
-                check="error_tags",
                 severity="info",
                 title=(
                     f"only {table.coverage:.0%} of the {table.examined} examined errors carry a tag: "

@@ -18,14 +18,17 @@ A problem without an image column has nothing here: no findings, no section.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from unstuck.checks.leakage import CHANCE_FACTOR, _error_without, _moves_numbers, copies_finding
 from unstuck.checks.text_copies import MIN_LEAK_SHARE, WARN_WITHIN_SHARE
 from unstuck.data.frames import MAX_EXAMPLES, row_refs, user_splits
 from unstuck.findings import Finding
+from unstuck.leakage import CHANCE_FACTOR, ErrorWithoutLeaked, copies_finding, error_without, moves_numbers
+from unstuck.measured import from_json
 from unstuck.registry import CheckResult, check
 
 if TYPE_CHECKING:
@@ -39,6 +42,45 @@ if TYPE_CHECKING:
 #: copies. Measured on scikit-learn digits (32 × 32 PNG): copies re-encoded as 40 × 40 JPEG differ by at most
 #: 0.005, while the closest two distinct digits of 500 differ by 0.036.
 PIXEL_TOLERANCE = 0.02
+
+
+@dataclass(frozen=True)
+class ImageCopiesWithin:
+    """Images of one split (``rows`` in all) that repeat an earlier image of the same split: how many
+    (``copies``), of them files with the same bytes (``identical_files``) and perceptual copies
+    (``perceptual``), and their ``share`` of the split."""
+
+    rows: int
+    copies: int
+    identical_files: int
+    perceptual: int
+    share: float
+
+
+@dataclass(frozen=True)
+class ImageCopiesShared:
+    """Images of the later of two ``splits`` (``rows_in_second`` in all) that copy an image of the earlier
+    one: how many (``copies``: ``identical_files`` plus ``perceptual``), their ``share`` of the later split,
+    and the share expected from the rate at which train repeats its own images (``by_chance``)."""
+
+    splits: tuple[str, str]
+    rows_in_second: int
+    copies: int
+    identical_files: int
+    perceptual: int
+    share: float
+    by_chance: float
+
+
+@dataclass(frozen=True)
+class ImageCopiesResult:
+    """Copies inside each split and between each pair of splits, each later split's error without the
+    copied rows, and whether copies between splits are critical leakage."""
+
+    within: Mapping[str, ImageCopiesWithin]
+    pairs: tuple[ImageCopiesShared, ...]
+    error_without_copies: Mapping[str, ErrorWithoutLeaked]
+    leakage_found: bool
 
 
 def _close(pixels: NDArray[np.float32], i: int, others: NDArray[np.float32]) -> bool:
@@ -84,6 +126,7 @@ def _copies(
     requires=("data",),
     description="identical image files and perceptual-hash copies, between splits and inside each",
     tags=("data",),
+    result=ImageCopiesResult,
 )
 def image_copies(problem: Problem, ctx: Context) -> CheckResult:
     if problem.image_column is None:
@@ -110,7 +153,6 @@ def image_copies(problem: Problem, ctx: Context) -> CheckResult:
             findings.append(
                 Finding(
                     id=f"image_copies.{split}",
-                    check="image_copies",
                     severity="warning" if warn else "info",
                     title=(
                         f"{int(found.sum())} of {n} {split} images ({within[split]['share']:.1%}) repeat an earlier "
@@ -147,14 +189,14 @@ def image_copies(problem: Problem, ctx: Context) -> CheckResult:
             masks[(first, second)] = shared
             if shared.any():
                 leaked[second] = leaked.get(second, np.zeros(n, dtype=bool)) | shared
-    effect = _error_without(problem, ctx, leaked) if leaked else {}
+    effect = error_without(problem, ctx, leaked) if leaked else {}
     for pair in pairs:
         if pair["copies"] == 0:
             continue
         first, second = pair["splits"]
         shared = masks[(first, second)]
         beyond_chance = pair["share"] >= max(CHANCE_FACTOR * chance, MIN_LEAK_SHARE)
-        moves = _moves_numbers(problem, ctx, second, shared)
+        moves = moves_numbers(problem, ctx, second, shared)
         critical = beyond_chance and moves["material"]
         title = (
             f"{pair['copies']} of {pair['rows_in_second']} {second} images ({pair['share']:.1%}) copy a {first} image "
@@ -168,7 +210,6 @@ def image_copies(problem: Problem, ctx: Context) -> CheckResult:
         findings.append(
             copies_finding(
                 problem,
-                check="image_copies",
                 finding_id=f"image_copies.{first}.{second}",
                 split=second,
                 title=title,
@@ -185,4 +226,4 @@ def image_copies(problem: Problem, ctx: Context) -> CheckResult:
         "error_without_copies": effect,
         "leakage_found": any(f.severity == "critical" for f in findings),
     }
-    return CheckResult(findings=tuple(findings), section=section)
+    return CheckResult(findings=tuple(findings), section=from_json(ImageCopiesResult, section, strict=True))

@@ -137,7 +137,6 @@ def imbalance(problem: Problem, ctx: Context) -> CheckResult:
             findings.append(
                 Finding(
                     id=f"imbalance.rare_class.{c}",
-                    check="imbalance",
                     severity="warning",
                     title=title,
                     lever="targeted_data",
@@ -152,7 +151,6 @@ def imbalance(problem: Problem, ctx: Context) -> CheckResult:
         findings.append(
             Finding(
                 id="imbalance.ratio",
-                check="imbalance",
                 severity="info",
                 title=f"Classes are imbalanced: the largest has {ratio:.0f}× the train rows of the smallest",
                 evidence={"ratio": ratio, "classes": rows},

@@ -31,68 +31,62 @@ The finding shows how much the dev (and test) error changes when the leaked rows
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from unstuck.data.frames import MAX_EXAMPLES, example_rows, id_columns, row_refs, user_splits
-from unstuck.data.rows import harmonise, normalise_frame, row_keys, shared_keys
-from unstuck.decomposition import MATERIAL_SHARE_OF_DEV
+from unstuck.data.rows import harmonise, row_keys, shared_keys
 from unstuck.findings import Finding
-from unstuck.metrics import Metric, bootstrap_means
+from unstuck.leakage import (
+    CHANCE_FACTOR,
+    SUSPECT,
+    ErrorWithoutLeaked,
+    chance_match_share,
+    error_without,
+    moves_numbers,
+)
+from unstuck.measured import from_json
 from unstuck.registry import CheckResult, check, shows
 from unstuck.view import SPLIT_LABELS, Table, count_text, fmt_value, pct
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from unstuck.context import Context
     from unstuck.findings import Report
     from unstuck.problem import Problem
 
-#: Columns with at most this many distinct values are discrete (see :func:`chance_match_share`).
-DISCRETE_LEVELS = 20
-#: Shared rows count as leakage when their share is at least this many times the chance share.
-CHANCE_FACTOR = 5.0
 
-SUSPECT = "every other number in this report (errors, gaps, gains) is suspect until it is fixed"
+@dataclass(frozen=True)
+class SharedRows:
+    """Rows of the later of two ``splits`` (``rows_in_second`` rows) also found in the earlier one: identical
+    (``exact``), near-identical (``near``, beyond the exact ones), by id column (``ids``), in all
+    (``shared_rows``, and their ``share`` of the later split), the first few (their ids, or positions),
+    and the share expected by chance (only against train; None otherwise)."""
+
+    splits: tuple[str, str]
+    rows_in_second: int
+    exact: int
+    near: int
+    ids: Mapping[str, int]
+    shared_rows: int
+    share: float
+    rows: tuple[Any, ...]
+    by_chance: float | None
 
 
-def chance_match_share(reference: pd.DataFrame, columns: list[str], *, repeats_are_chance: bool = False) -> float:
-    """Share of new rows expected to match some row of ``reference`` by chance (normalised values).
+@dataclass(frozen=True)
+class LeakageResult:
+    """Feature columns compared (ids left out), the id columns, the share of rows matching train by chance,
+    every pair of splits, each later split's error without its leaked rows, and whether leakage is critical."""
 
-    Each column's chance of agreement ``c_j = Σ_k p_k²`` (``p_k``: frequency of normalised
-    value k) is multiplied over the columns — independence assumed — and turned into
-    the probability of at least one match among ``len(reference)`` rows.
-
-    Answers to a few related questions (a survey) are not independent, and then that product
-    is far too small: on statsmodels' ``fair`` survey (8 columns of 4–7 levels) it gave 3.7 %
-    while 29 % of a random dev split matched train. When every column is discrete (at most
-    :data:`DISCRETE_LEVELS` values), the share of ``reference`` rows that equal another of its
-    rows — the same chance, measured without assuming independence — is used when larger.
-    With a continuous column, rows coincide only by copying, and the product stands — unless
-    ``repeats_are_chance``: a data source whose rows already repeat inside train at rate r
-    (natural duplicates: the same customer profile, the same diamond) shares rows with a
-    random split of itself at about that rate, so for cross-split matching that rate is what
-    a random split gives, whatever the column types (the duplicates check reports the
-    repetition itself).
-    """
-    if not columns or len(reference) == 0:
-        return 0.0
-    import pandas as pd
-
-    normalised = normalise_frame(reference[columns])
-    log_agree = 0.0
-    for column in normalised.columns:
-        p = normalised[column].value_counts(normalize=True, dropna=False).to_numpy()
-        log_agree += float(np.log(max(float(np.sum(p**2)), 1e-300)))
-    expected = len(reference) * float(np.exp(log_agree))
-    independent = float(-np.expm1(-expected))
-    if not repeats_are_chance and any(reference[c].nunique(dropna=False) > DISCRETE_LEVELS for c in columns):
-        return independent
-    keys = pd.util.hash_pandas_object(normalised, index=False)
-    repeated = float(keys.duplicated(keep=False).mean())
-    return max(independent, repeated)
+    columns_compared: int
+    id_columns: tuple[Any, ...]
+    chance_share: float
+    pairs: tuple[SharedRows, ...]
+    error_without_leaked: Mapping[str, ErrorWithoutLeaked]
+    leakage_found: bool
 
 
 @check(
@@ -100,6 +94,7 @@ def chance_match_share(reference: pd.DataFrame, columns: list[str], *, repeats_a
     requires=("data",),
     description="rows, near-duplicate rows and ids shared between splits",
     tags=("data",),
+    result=LeakageResult,
 )
 def leakage(problem: Problem, ctx: Context) -> CheckResult:
     splits = user_splits(problem)
@@ -144,7 +139,7 @@ def leakage(problem: Problem, ctx: Context) -> CheckResult:
             if in_first.any():
                 leaked_rows[second] = leaked_rows.get(second, np.zeros(len(b), dtype=bool)) | in_first
     findings: list[Finding] = []
-    effect = _error_without(problem, ctx, leaked_rows) if leaked_rows else {}
+    effect = error_without(problem, ctx, leaked_rows) if leaked_rows else {}
     for pair in pairs:
         if pair["shared_rows"] == 0:
             continue
@@ -155,7 +150,7 @@ def leakage(problem: Problem, ctx: Context) -> CheckResult:
             else chance_match_share(splits[first], columns, repeats_are_chance=True)
         )
         beyond_chance = pair["share"] >= CHANCE_FACTOR * expected or bool(pair["ids"])
-        moves = _moves_numbers(problem, ctx, second, masks[(first, second)])
+        moves = moves_numbers(problem, ctx, second, masks[(first, second)])
         critical = beyond_chance and moves["material"]
         kinds = ", ".join(
             f"{n} {k}"
@@ -193,7 +188,6 @@ def leakage(problem: Problem, ctx: Context) -> CheckResult:
         findings.append(
             Finding(
                 id=f"leakage.{first}.{second}",
-                check="leakage",
                 # as many shared rows as chance gives is nothing to fix: information, no lever
                 severity="critical" if critical else "warning" if beyond_chance else "info",
                 title=title,
@@ -211,150 +205,26 @@ def leakage(problem: Problem, ctx: Context) -> CheckResult:
         "error_without_leaked": effect,
         "leakage_found": any(f.severity == "critical" for f in findings),
     }
-    return CheckResult(findings=tuple(findings), section=section)
-
-
-def copies_finding(
-    problem: Problem,
-    *,
-    check: str,
-    finding_id: str,
-    split: str,
-    title: str,
-    evidence: dict[str, Any],
-    change: dict[str, Any] | None,
-    critical: bool,
-    beyond_chance: bool,
-    chance_text: str,
-) -> Finding:
-    """The finding on copies of one split's rows in ``split``, a later one, for every kind of row (tables, texts,
-    images): the error with and without the copies when measured (``change``), then why it
-    is critical, a warning to look at, or about the rate of the data's own repeats
-    (``chance_text``)."""
-    if change is not None:
-        evidence["error_without_copies"] = change
-        title += (
-            f"; {split} error is {problem.metric.format(change['all'])} with them and "
-            f"{problem.metric.format(change['without'])} without"
-        )
-    if critical:
-        title += f" — {SUSPECT}"
-    elif beyond_chance:
-        title += " — too few to move the numbers, but check how they got there"
-    else:
-        title += f" — {chance_text}"
-    return Finding(
-        id=finding_id,
-        check=check,
-        severity="critical" if critical else "warning" if beyond_chance else "info",
-        title=title,
-        lever="fix_leakage" if beyond_chance else None,
-        evidence=evidence,
-        bottleneck="leakage" if critical else None,
-    )
-
-
-def _error_without(problem: Problem, ctx: Context, leaked: dict[str, np.ndarray]) -> dict[str, dict[str, Any]]:
-    """For dev/test: the metric on all rows and on the rows not shared with an earlier split."""
-    out: dict[str, dict[str, Any]] = {}
-    for split in ("dev", "test"):
-        mask = leaked.get(split)
-        if mask is None or split not in problem.frames or mask.all():
-            continue
-        predictions = ctx.predictions[split]
-        if len(predictions.y_true) != len(mask):
-            continue
-        keep = ~mask
-        everything = problem.metric(predictions.y_true, predictions.y_pred)
-        without = problem.metric(predictions.y_true[keep], predictions.y_pred[keep])
-        out[split] = {
-            "all": everything,
-            "without": without,
-            "change": without - everything,
-            "n_leaked": int(mask.sum()),
-            "n_kept": int(keep.sum()),
-        }
-    return out
-
-
-def _moves_numbers(problem: Problem, ctx: Context, split: str, shared: np.ndarray) -> dict[str, Any]:
-    """Whether the rows of ``split`` marked ``shared`` move its error, or could, beyond its noise.
-
-    ``could_move``: the most the shared rows can take off the split's error if every one is
-    answered from memory (loss 0) while the other rows keep theirs, taking for "theirs" the
-    upper end of the 95% interval of the error on the other rows (what it could be, not just
-    what this sample shows: a 0% error on 36 rows does not prove the rows are easy).
-    ``changed``: the measured change when they are left out. Material: the shared rows are a
-    tenth of the split (they change the picture whatever the model does) or either amount
-    reaches one standard error of the split's error (it could change a comparison read
-    from the split). Without predictions on the split nothing says it is harmless: material.
-    """
-    predictions = ctx.predictions.get(split)
-    if predictions is None or len(predictions.y_true) != len(shared) or shared.all():
-        return {"material": True, "could_move": None, "changed": None, "standard_error": None}
-    metric = problem.metric
-    losses = metric.row_losses(predictions.y_true, predictions.y_pred)
-    share = float(shared.mean())
-    kept = losses[~shared]
-    upper = _upper(metric, kept)
-    mean_loss = upper**2 if metric.aggregate == "root_mean" else upper
-    could_move = upper - metric.from_losses(np.array([mean_loss * (1.0 - share)]))
-    changed = abs(metric.from_losses(kept) - metric.from_losses(losses))
-    standard_error = _standard_error(metric, losses)
-    return {
-        "material": share >= MATERIAL_SHARE_OF_DEV or max(could_move, changed) >= standard_error,
-        "could_move": float(could_move),
-        "changed": float(changed),
-        "standard_error": standard_error,
-        "error_upper_without": upper,
-    }
-
-
-def _upper(metric: Metric, losses: np.ndarray, level: float = 0.95) -> float:
-    """Upper end of the ``level`` interval of the metric on ``losses``.
-
-    0/1 losses (an error rate) use the Jeffreys interval, which stays honest at 0 errors where a
-    bootstrap collapses to a point; other losses use a bootstrap of their mean.
-    """
-    from scipy.stats import beta
-
-    if metric.name == "error_rate":
-        k, n = float(losses.sum()), float(len(losses))
-        return float(beta.ppf(1 - (1 - level) / 2, k + 0.5, n - k + 0.5))
-    draws = bootstrap_means(losses, n_boot=1000, seed=0)
-    return metric.from_losses(np.array([float(np.quantile(draws, 1 - (1 - level) / 2))]))
-
-
-def _standard_error(metric: Metric, losses: np.ndarray) -> float:
-    """Standard error of the metric on ``losses`` (Jeffreys posterior for an error rate, else bootstrap)."""
-    from scipy.stats import beta
-
-    if metric.name == "error_rate":
-        k, n = float(losses.sum()), float(len(losses))
-        return float(beta.std(k + 0.5, n - k + 0.5))
-    draws = bootstrap_means(losses, n_boot=1000, seed=0)
-    if metric.aggregate == "root_mean":
-        draws = np.sqrt(draws)
-    return float(np.std(draws))
+    return CheckResult(findings=tuple(findings), section=from_json(LeakageResult, section, strict=True))
 
 
 # --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
 
 
 @shows(leakage)
-def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
-    pairs = [p for p in data.get("pairs") or [] if p.get("shared_rows")]
+def _tables(report: Report, result: LeakageResult) -> list[Table]:
+    pairs = [p for p in result.pairs if p.shared_rows]
     if not pairs:
         return []
     rows = [
         [
-            " ↔ ".join(SPLIT_LABELS.get(s, s) for s in p["splits"]),
-            count_text(p.get("rows_in_second")),
-            count_text(p.get("exact")),
-            count_text(p.get("near")),
-            count_text(p.get("shared_rows")),
-            pct(p.get("share")),
-            pct(p["by_chance"], 3) if p.get("by_chance") is not None else "—",
+            " ↔ ".join(SPLIT_LABELS.get(s, s) for s in p.splits),
+            count_text(p.rows_in_second),
+            count_text(p.exact),
+            count_text(p.near),
+            count_text(p.shared_rows),
+            pct(p.share),
+            pct(p.by_chance, 3) if p.by_chance is not None else "—",
         ]
         for p in pairs
     ]
@@ -365,25 +235,21 @@ def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
             numeric=(1, 2, 3, 4, 5, 6),
         )
     ]
-    effect = data.get("error_without_leaked")
-    if isinstance(effect, dict) and effect:
-        effect_rows = [
-            [
-                SPLIT_LABELS.get(str(s), str(s)),
-                count_text(e.get("n_leaked")),
-                fmt_value(report, e.get("all")),
-                fmt_value(report, e.get("without")),
-            ]
-            for s, e in effect.items()
-            if isinstance(e, dict) and "without" in e
-        ]
-        if effect_rows:
-            out.append(
-                Table(
-                    ("split", "leaked rows", "error", "error without the leaked rows"),
-                    effect_rows,
-                    numeric=(1, 2, 3),
-                    caption="A drop without the leaked rows means the score was inflated.",
-                )
+    if result.error_without_leaked:
+        out.append(
+            Table(
+                ("split", "leaked rows", "error", "error without the leaked rows"),
+                [
+                    [
+                        SPLIT_LABELS.get(str(s), str(s)),
+                        count_text(e.n_leaked),
+                        fmt_value(report, e.everything),
+                        fmt_value(report, e.without),
+                    ]
+                    for s, e in result.error_without_leaked.items()
+                ],
+                numeric=(1, 2, 3),
+                caption="A drop without the leaked rows means the score was inflated.",
             )
+        )
     return out

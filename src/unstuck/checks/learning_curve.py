@@ -45,7 +45,9 @@ data (label noise, a hard subgroup) is not named.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -61,6 +63,7 @@ from unstuck.checks.curve_parts import (
 )
 from unstuck.findings import TRAINED_MODEL as RESTS_ON
 from unstuck.findings import Finding
+from unstuck.measured import from_json
 from unstuck.registry import CheckResult, SkipCheck, check, draws, shows
 from unstuck.view import MAX_ROWS, Plot, Table, fmt_gap, fmt_interval, fmt_value, pct
 
@@ -271,7 +274,6 @@ def _verdict_finding(kind: str, forecast: dict[str, Any], evidence: dict[str, An
     if kind == "ill_behaved":
         return Finding(
             id="learning_curve.ill_behaved",
-            check="learning_curve",
             severity="info",
             title=f"The data-size learning curve is ill-behaved, so no forecast is claimed: {evidence['reason']}",
             evidence=evidence,
@@ -279,7 +281,6 @@ def _verdict_finding(kind: str, forecast: dict[str, Any], evidence: dict[str, An
     if kind == "more_data":
         return Finding(
             id="learning_curve.more_data",
-            check="learning_curve",
             severity="warning",
             title=f"More data of this kind helps: {forecast_text}; {gain_text}",
             lever="more_data",
@@ -290,18 +291,137 @@ def _verdict_finding(kind: str, forecast: dict[str, Any], evidence: dict[str, An
     if kind == "saturated":
         return Finding(
             id="learning_curve.saturated",
-            check="learning_curve",
             severity="info",
             title=f"Saturated: more of the same data will not move dev error measurably ({forecast_text}; {gain_text})",
             evidence=evidence,
         )
     return Finding(
         id="learning_curve.uncertain",
-        check="learning_curve",
         severity="info",
         title=f"More data may help, but the forecast is too uncertain to recommend it ({forecast_text}; {gain_text})",
         evidence=evidence,
     )
+
+
+Verdict = Literal["more_data", "saturated", "uncertain", "ill_behaved"]
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """One fit: training rows, its seed, and its train and dev error (metric units)."""
+
+    size: int
+    seed: int
+    train_error: float
+    dev_error: float
+
+
+@dataclass(frozen=True)
+class FittedCurve:
+    """A curve fitted to errors (metric units) by training rows (:class:`unstuck.curves.CurveFit`): its
+    family and parameters (sizes scaled by ``size_ref`` rows), its asymptote where the family has
+    one, whether it is ill-behaved and why, the points fitted (mean error, fits and noise per size)
+    and each family's held-out score (mean absolute error of its forecasts)."""
+
+    family: str
+    params: tuple[float, ...]
+    size_ref: float
+    asymptote: float | None
+    ill_behaved: bool
+    reason: str | None
+    sizes: tuple[float, ...]
+    errors: tuple[float, ...]
+    counts: tuple[int, ...]
+    noise: tuple[float, ...]
+    scores: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """The fitted dev error (metric units) today and at 2x and 10x the training rows, their ``level``
+    intervals, and the gains at 2x (with its paired interval) and 10x (positive: the error falls)."""
+
+    now: float
+    at_2x: float
+    at_10x: float
+    interval_2x: tuple[float, float]
+    interval_10x: tuple[float, float]
+    gain_2x: float
+    gain_2x_interval: tuple[float, float]
+    gain_10x: float
+    level: float
+
+
+@dataclass(frozen=True)
+class ClassCurve:
+    """One class that carries many dev errors: its share of dev rows, its dev error rate, its forecast
+    at 2x and gain there, and its part of the whole dev error's 2x gain (``contribution_2x``)."""
+
+    label: Any = field(metadata={"json": "class"})  # as the data names it (text from files; any label from a DataFrame)
+    dev_share: float
+    error: float
+    share_of_dev_errors: float | None
+    forecast_2x: float
+    gain_2x: float
+    contribution_2x: float
+    ill_behaved: bool
+    family: str
+
+
+@dataclass(frozen=True)
+class SliceCurve:
+    """A weak dev slice's own curve (metric units): its rows and share of dev, its error and share of
+    dev errors, its forecast at 2x with the gain's interval, the drop of the whole dev error that
+    gain brings, the slope of its mean loss per doubling of the data with its standard error, its
+    verdict, and its error at every point."""
+
+    rule: str
+    dev_rows: int
+    dev_share: float
+    error: float
+    share_of_dev_errors: float
+    forecast_2x: float
+    gain_2x: float
+    gain_2x_interval: tuple[float, float]
+    contribution_2x: float
+    loss_trend: float
+    loss_trend_se: float
+    verdict: Verdict
+    ill_behaved: bool
+    family: str
+    errors: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class CurvePlot:
+    """The plot's lines on a grid of training rows: the fitted dev error with its band, the fitted train error."""
+
+    sizes: tuple[float, ...]
+    dev_fit: tuple[float, ...]
+    dev_low: tuple[float, ...]
+    dev_high: tuple[float, ...]
+    train_fit: tuple[float, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LearningCurveResult:
+    """The data-size learning curve of the best baseline (``model``) on ``n_train`` training rows and
+    ``dev_rows`` dev rows: the verdict, every fit, the dev and train curves fitted, the forecast,
+    the per-class and per-slice curves, and the plot's lines.
+
+    The per-slice curves came later: a report saved before them reads with none."""
+
+    verdict: Verdict
+    model: str
+    n_train: int
+    dev_rows: int
+    points: tuple[CurvePoint, ...]
+    dev_curve: FittedCurve
+    train_curve: FittedCurve
+    forecast: Forecast
+    per_class: tuple[ClassCurve, ...]
+    per_slice: tuple[SliceCurve, ...] = ()
+    plot: CurvePlot
 
 
 @check(
@@ -309,6 +429,7 @@ def _verdict_finding(kind: str, forecast: dict[str, Any], evidence: dict[str, An
     requires=("data", "dev"),
     description="data-size learning curve of the best baseline, forecast at 2x and 10x the data",
     group="learning_curve",
+    result=LearningCurveResult,
 )
 def learning_curve(problem: Problem, ctx: Context) -> CheckResult:
     from unstuck import curves
@@ -369,7 +490,7 @@ def learning_curve(problem: Problem, ctx: Context) -> CheckResult:
         "per_slice": per_slice,
         "plot": _plot_data(dev_fit, train_fit, n_train),
     }
-    return CheckResult(findings=tuple(findings), section=section)
+    return CheckResult(findings=tuple(findings), section=from_json(LearningCurveResult, section, strict=True))
 
 
 def _plot_data(dev_fit: CurveFit, train_fit: CurveFit, n_train: int) -> dict[str, Any]:
@@ -389,55 +510,50 @@ def _plot_data(dev_fit: CurveFit, train_fit: CurveFit, n_train: int) -> dict[str
 
 
 @draws(learning_curve)
-def _plot(report: Report, data: dict[str, Any]) -> Plot:
-    model = str(data.get("model", "best")).replace("_", " ")
+def _plot(report: Report, result: LearningCurveResult) -> Plot:
     return Plot(
         "learning_curve",
-        f"Dev error of the {model} baseline against training rows, with the fitted curve and its forecast band "
-        "out to 10× today's data.",
+        f"Dev error of the {result.model.replace('_', ' ')} baseline against training rows, with the fitted curve "
+        "and its forecast band out to 10× today's data.",
     )
 
 
 @shows(learning_curve)
-def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
-    forecast = data.get("forecast") or {}
-    out = []
-    if forecast.get("now") is not None:
-        n_train = int(data.get("n_train", 0))
-        level = round(100 * float(forecast.get("level", 0.9)))
-        rows = [["today", f"{n_train:,}", fmt_value(report, forecast.get("now")), "", ""]]
-        for key, factor in (("2x", 2), ("10x", 10)):
-            if forecast.get(f"at_{key}") is not None:
-                rows.append(
-                    [
-                        f"{factor}× data",
-                        f"{factor * n_train:,}",
-                        fmt_value(report, forecast[f"at_{key}"]),
-                        fmt_interval(report, forecast.get(f"interval_{key}")),
-                        fmt_gap(report, forecast.get(f"gain_{key}"), signed=False),
-                    ]
-                )
-        out.append(
-            Table(
-                ("training data", "rows", "forecast dev error", f"{level}% interval", "gain"),
-                rows,
-                numeric=(1, 2, 3, 4),
-            )
+def _tables(report: Report, result: LearningCurveResult) -> list[Table]:
+    forecast, n_train = result.forecast, result.n_train
+    rows = [["today", f"{n_train:,}", fmt_value(report, forecast.now), "", ""]] + [
+        [
+            f"{factor}× data",
+            f"{factor * n_train:,}",
+            fmt_value(report, value),
+            fmt_interval(report, interval),
+            fmt_gap(report, gain, signed=False),
+        ]
+        for factor, value, interval, gain in (
+            (2, forecast.at_2x, forecast.interval_2x, forecast.gain_2x),
+            (10, forecast.at_10x, forecast.interval_10x, forecast.gain_10x),
         )
-    per_class = data.get("per_class") or []
-    if per_class:
+    ]
+    out = [
+        Table(
+            ("training data", "rows", "forecast dev error", f"{round(100 * forecast.level)}% interval", "gain"),
+            rows,
+            numeric=(1, 2, 3, 4),
+        )
+    ]
+    if result.per_class:
         out.append(
             Table(
                 ("class", "dev share", "dev error", "forecast at 2×", "its part of the 2× gain"),
                 [
                     [
-                        str(c["class"]),
-                        pct(c.get("dev_share")),
-                        fmt_value(report, c.get("error")),
-                        fmt_value(report, c.get("forecast_2x")),
-                        fmt_gap(report, c.get("contribution_2x"), signed=False),
+                        str(c.label),
+                        pct(c.dev_share),
+                        fmt_value(report, c.error),
+                        fmt_value(report, c.forecast_2x),
+                        fmt_gap(report, c.contribution_2x, signed=False),
                     ]
-                    for c in per_class[:MAX_ROWS]
+                    for c in result.per_class[:MAX_ROWS]
                 ],
                 numeric=(1, 2, 3, 4),
                 caption="The classes that carry most dev errors: which data would pay.",

@@ -118,7 +118,6 @@ def outliers(problem: Problem, ctx: Context) -> CheckResult:
         title += "; rows beyond train's 99th percentile: " + ", ".join(f"{s} {v:.1%}" for s, v in beyond.items())
     finding = Finding(
         id="outliers.train",
-        check="outliers",
         severity="info",
         title=title,
         evidence={**section, "examples": example_rows(train, order[:3], columns)},

@@ -174,7 +174,6 @@ def _classification(problem: Problem, ctx: Context) -> CheckResult:
         findings.append(
             Finding(
                 id="per_class.most_errors",
-                check="per_class",
                 severity="info",
                 title=(
                     f"class {worst['class']} holds {worst['share_of_errors']:.0%} of dev errors "
@@ -187,7 +186,6 @@ def _classification(problem: Problem, ctx: Context) -> CheckResult:
         findings.append(
             Finding(
                 id="per_class.top_confusion",
-                check="per_class",
                 severity="info",
                 title=(
                     f"most frequent confusion: {top['true']} predicted as {top['predicted']} "
@@ -240,7 +238,6 @@ def _regression(y_true: NDArray[np.float64], y_pred: NDArray[np.float64]) -> Che
         findings.append(
             Finding(
                 id="per_class.large_residuals",
-                check="per_class",
                 severity="info",
                 title=(
                     f"the 10% largest residuals carry {top_share:.0%} of the squared error on dev; "

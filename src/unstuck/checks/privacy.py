@@ -125,7 +125,6 @@ def privacy(problem: Problem, ctx: Context) -> CheckResult:
         findings.append(
             Finding(
                 id="privacy.personal_data",
-                check="privacy",
                 severity="warning",
                 title=(
                     f"Personal data in {len(per_column)} column(s): {'; '.join(parts[:6])}"

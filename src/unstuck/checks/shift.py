@@ -5,7 +5,8 @@ to tell train rows (label 0) from dev rows (label 1) on the features (id columns
 left out), with 5-fold stratified cross-validation on at most 20,000 rows of each.
 Its out-of-fold AUC is 0.5 when dev looks like train and 1.0 when every dev row is
 recognisable; the 95 % interval uses the Hanley–McNeil standard error. The
-features that drive it are ranked by LightGBM's split gain, summed over folds.
+features that drive it are ranked by LightGBM's split gain, summed over folds. The
+classifier and the tests are :mod:`unstuck.shift`'s, which the production gate shares.
 
 **Per-feature tests.** Kolmogorov–Smirnov for numeric columns, χ² on the level
 counts (50 most frequent + other + missing) for the others, on at most 50,000 rows
@@ -24,12 +25,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from unstuck.data.frames import id_columns, user_splits
 from unstuck.findings import Finding
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, SkipCheck, check, shows
+from unstuck.shift import FOLDS, WARN_AUC_LOW, domain_classifier, two_sample_p
 from unstuck.view import MAX_ROWS, Table, cell_text, pct
 
 if TYPE_CHECKING:
@@ -41,80 +41,8 @@ if TYPE_CHECKING:
 
 MAX_ROWS_CLASSIFIER = 20_000
 MAX_ROWS_TESTS = 50_000
-WARN_AUC_LOW = 0.6
 FDR = 0.05
-FOLDS = 5
-MAX_LEVELS = 50
 TOP = 10
-
-
-def hanley_mcneil_interval(auc: float, n_pos: int, n_neg: int, z: float = 1.959964) -> tuple[float, float]:
-    """95 % interval of an AUC from the Hanley & McNeil (1982) standard error."""
-    q1, q2 = auc / (2 - auc), 2 * auc * auc / (1 + auc)
-    var = (auc * (1 - auc) + (n_pos - 1) * (q1 - auc * auc) + (n_neg - 1) * (q2 - auc * auc)) / (n_pos * n_neg)
-    se = float(np.sqrt(max(var, 0.0)))
-    return (max(0.0, auc - z * se), min(1.0, auc + z * se))
-
-
-def domain_classifier(
-    a: pd.DataFrame, b: pd.DataFrame, columns: list[str], seed: int
-) -> tuple[float, tuple[float, float], dict[str, float]]:
-    """Cross-validated AUC of telling ``b`` from ``a``, its interval, and each column's share of split gain."""
-    import pandas as pd
-    from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import StratifiedKFold
-
-    from unstuck.baselines import make_baseline
-
-    x = pd.concat([a[columns], b[columns]], ignore_index=True)
-    y = np.r_[np.zeros(len(a), dtype=np.int64), np.ones(len(b), dtype=np.int64)]
-    oof = np.zeros(len(x))
-    gain = np.zeros(len(columns))
-    from unstuck.baselines import FEWER_FOLDS_FROM
-
-    k = 3 if len(x) >= FEWER_FOLDS_FROM else FOLDS  # 3 folds still train on 13k+ rows each
-    folds = StratifiedKFold(k, shuffle=True, random_state=seed)
-    for fit, held in folds.split(x, y):
-        model = make_baseline("gradient_boosting", "classification", x, seed=seed, early_stopping=False)
-        model.set_params(
-            lgbmclassifier__n_estimators=100,
-            lgbmclassifier__learning_rate=0.1,
-            lgbmclassifier__num_leaves=15,
-            lgbmclassifier__n_jobs=1,
-            lgbmclassifier__importance_type="gain",
-        )
-        model.fit(x.iloc[fit], y[fit])
-        oof[held] = model.predict_proba(x.iloc[held])[:, 1]
-        gain += np.asarray(model[-1].feature_importances_, dtype=np.float64)
-    auc = float(roc_auc_score(y, oof))
-    total = gain.sum() or 1.0
-    shares = {c: float(g / total) for c, g in zip(columns, gain, strict=True)}
-    return auc, hanley_mcneil_interval(auc, int(y.sum()), int(len(y) - y.sum())), shares
-
-
-def two_sample_p(a: pd.Series, b: pd.Series) -> tuple[str, float, float]:
-    """(test name, statistic, p-value) comparing one column's values in two splits."""
-    import pandas as pd
-    from scipy import stats
-
-    if pd.api.types.is_numeric_dtype(a) and not pd.api.types.is_bool_dtype(a):
-        xa = a.to_numpy(dtype=np.float64, na_value=np.nan)
-        xb = b.to_numpy(dtype=np.float64, na_value=np.nan)
-        xa, xb = xa[np.isfinite(xa)], xb[np.isfinite(xb)]
-        if len(xa) == 0 or len(xb) == 0:
-            return "ks", 0.0, 1.0
-        result = stats.ks_2samp(xa, xb)
-        return "ks", float(result.statistic), float(result.pvalue)
-    ta, tb = a.astype("string").fillna("\0missing"), b.astype("string").fillna("\0missing")
-    levels = ta.value_counts().index[:MAX_LEVELS]
-    ca = ta.where(ta.isin(levels), "\0other").value_counts()
-    cb = tb.where(tb.isin(levels), "\0other").value_counts()
-    table = pd.concat([ca, cb], axis=1).fillna(0).to_numpy(dtype=np.float64)
-    table = table[table.sum(axis=1) > 0]
-    if table.shape[0] < 2:
-        return "chi2", 0.0, 1.0
-    stat, p, _, _ = stats.chi2_contingency(table)
-    return "chi2", float(stat), float(p)
 
 
 def _sample(frame: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
@@ -217,7 +145,6 @@ def shift(problem: Problem, ctx: Context) -> CheckResult:
     gain = mismatch["value"] if mismatch is not None and mismatch["significant"] and mismatch["value"] > 0 else None
     finding = Finding(
         id="shift.train.dev",
-        check="shift",
         severity="warning" if warn else "info",
         title=title,
         lever="reduce_mismatch" if warn else None,

@@ -7,11 +7,13 @@ that model's errors. See :mod:`unstuck.signal` for the comparison and its rule.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from unstuck.findings import Finding
+from unstuck.measured import from_json
 from unstuck.registry import CheckResult, check
 
 if TYPE_CHECKING:
@@ -22,10 +24,57 @@ if TYPE_CHECKING:
 MEANINGLESS = "every gap, label doubt and curve in this report reads the errors of a model that has learnt nothing"
 
 
+@dataclass(frozen=True)
+class ConstantComparison:
+    """The model against the best constant on one ``measure`` (the metric, or the Brier score): both
+    losses (the measure's units), the constant's minus the model's (``gain``, positive: the model is
+    better) with its 95 % bootstrap interval, the gain that counts as material (``needed``), whether
+    the interval lies above zero (``significant``) and the gain reaches ``needed`` too (``material``)."""
+
+    measure: str
+    model: float
+    constant: float
+    gain: float
+    interval: tuple[float, float]
+    needed: float
+    significant: bool
+    material: bool
+
+
+@dataclass(frozen=True)
+class PermutationTest:
+    """The linear baseline's dev Brier score against the median of ``permutations`` fits on shuffled
+    train labels, the permutation p-value and whether it is below 5 %."""
+
+    brier: float
+    permuted_median: float
+    permutations: int
+    p_value: float
+    significant: bool
+
+
+@dataclass(frozen=True)
+class SignalResult:
+    """Whether the model beats the best constant prediction on ``split`` (``n`` rows): the constant
+    (as said), the baseline judged when it is not the one diagnosed (``model``; "" otherwise), the
+    verdict (``works``) and the comparisons it rests on: on the metric, on the Brier score (with
+    probabilities) and the permutation test (data mode, when neither shows signal)."""
+
+    split: str
+    model: str
+    n: int
+    constant: str
+    works: bool
+    on_metric: ConstantComparison
+    on_brier: ConstantComparison | None
+    on_permutation: PermutationTest | None
+
+
 @check(
     "signal",
     requires=("predictions",),
     description="the model against the best constant prediction (majority class, mean): signal or pipeline bug",
+    result=SignalResult,
 )
 def signal(problem: Problem, ctx: Context) -> CheckResult:
     result = ctx.signal
@@ -54,7 +103,6 @@ def signal(problem: Problem, ctx: Context) -> CheckResult:
     if result.works:
         finding = Finding(
             id="signal.ok",
-            check="signal",
             severity="info",
             title=f"{who} carries signal: {numbers}",
             evidence=evidence,
@@ -63,7 +111,6 @@ def signal(problem: Problem, ctx: Context) -> CheckResult:
         why = "within noise of"
         finding = Finding(
             id="signal.none",
-            check="signal",
             severity="critical",
             title=f"{who} is {why} a constant prediction: {numbers} — a pipeline bug until shown otherwise "
             "(labels misaligned with inputs, wrong preprocessing or loss, features that cannot carry the target); "
@@ -72,4 +119,4 @@ def signal(problem: Problem, ctx: Context) -> CheckResult:
             bottleneck="pipeline_bug",
             evidence=evidence,
         )
-    return CheckResult(findings=(finding,), section=evidence)
+    return CheckResult(findings=(finding,), section=from_json(SignalResult, evidence, strict=True))

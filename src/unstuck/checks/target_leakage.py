@@ -267,7 +267,6 @@ def _finding(problem: Problem, column: str, score: float, measure: str, against:
     if against["leak"]:
         return Finding(
             id=f"target_leakage.{column}",
-            check="target_leakage",
             severity="critical",
             title=(
                 f"The feature '{column}' alone predicts the target with dev {measure} {score:.3f} and dev error "
@@ -281,7 +280,6 @@ def _finding(problem: Problem, column: str, score: float, measure: str, against:
         )
     return Finding(
         id=f"target_leakage.{column}",
-        check="target_leakage",
         severity="info",
         title=(
             f"The feature '{column}' alone predicts the target with dev {measure} {score:.3f} (dev error {alone}), "

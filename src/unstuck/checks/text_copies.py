@@ -21,13 +21,16 @@ A problem without text columns has nothing here: the check returns no findings a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from unstuck.checks.leakage import CHANCE_FACTOR, _error_without, _moves_numbers, copies_finding
 from unstuck.data.frames import MAX_EXAMPLES, row_refs, short, user_splits
 from unstuck.findings import Finding
+from unstuck.leakage import CHANCE_FACTOR, ErrorWithoutLeaked, copies_finding, error_without, moves_numbers
+from unstuck.measured import from_json
 from unstuck.registry import CheckResult, check
 
 if TYPE_CHECKING:
@@ -40,6 +43,55 @@ if TYPE_CHECKING:
 MIN_LEAK_SHARE = 0.01
 #: Copies inside a split are a warning from this share of the split on.
 WARN_WITHIN_SHARE = 0.05
+
+
+@dataclass(frozen=True)
+class TextCopiesWithin:
+    """Texts of one split (``rows`` in all) that copy an earlier text of the same split: how many
+    (``copies``), of them identical after folding (``normalised``) and near copies (``near``), their
+    ``share`` of the split, and how many carry another label than the text they copy."""
+
+    rows: int
+    copies: int
+    normalised: int
+    near: int
+    share: float
+    with_another_label: int
+
+
+@dataclass(frozen=True)
+class TextCopiesShared:
+    """Texts of the later of two ``splits`` (``rows_in_second`` in all) that copy a text of the earlier
+    one: how many (``copies``: ``normalised`` plus ``near``), their ``share`` of the later split, and the
+    share expected from the rate at which train repeats its own texts (``by_chance``)."""
+
+    splits: tuple[str, str]
+    rows_in_second: int
+    copies: int
+    normalised: int
+    near: int
+    share: float
+    by_chance: float
+
+
+@dataclass(frozen=True)
+class TextColumnCopies:
+    """One text column: copies inside each split, between each pair of splits, and each later split's
+    error without the copied rows."""
+
+    within: Mapping[str, TextCopiesWithin]
+    pairs: tuple[TextCopiesShared, ...]
+    error_without_copies: Mapping[str, ErrorWithoutLeaked]
+
+
+@dataclass(frozen=True)
+class TextCopiesResult:
+    """The Jaccard similarity of word pairs from which two texts are near copies (``threshold``), each text
+    column's copies, and whether copies between splits are critical leakage."""
+
+    threshold: float
+    columns: Mapping[str, TextColumnCopies]
+    leakage_found: bool
 
 
 def _texts(frame: Any, column: str) -> list[str]:
@@ -66,6 +118,7 @@ def _examples(
     requires=("data",),
     description="normalised and near copies of texts (MinHash), between splits and inside each",
     tags=("data",),
+    result=TextCopiesResult,
 )
 def text_copies(problem: Problem, ctx: Context) -> CheckResult:
     if not problem.text_columns:
@@ -101,7 +154,6 @@ def text_copies(problem: Problem, ctx: Context) -> CheckResult:
                 findings.append(
                     Finding(
                         id=f"text_copies.{split}{suffix}",
-                        check="text_copies",
                         severity="warning" if warn else "info",
                         title=(
                             f"{found.size} of {n} {split} texts{label} ({share:.1%}) copy an earlier {split} text "
@@ -137,7 +189,7 @@ def text_copies(problem: Problem, ctx: Context) -> CheckResult:
                 if shared.any():
                     leaked[second] = leaked.get(second, np.zeros(n, dtype=bool)) | shared
                     pair["_matches"] = matches
-        effect = _error_without(problem, ctx, leaked) if leaked else {}
+        effect = error_without(problem, ctx, leaked) if leaked else {}
         for pair in pairs:
             matches = pair.pop("_matches", None)
             if matches is None:
@@ -145,7 +197,7 @@ def text_copies(problem: Problem, ctx: Context) -> CheckResult:
             first, second = pair["splits"]
             shared = matches.found
             beyond_chance = pair["share"] >= max(CHANCE_FACTOR * chance, MIN_LEAK_SHARE)
-            moves = _moves_numbers(problem, ctx, second, shared)
+            moves = moves_numbers(problem, ctx, second, shared)
             critical = beyond_chance and moves["material"]
             positions = np.flatnonzero(shared)
             title = (
@@ -163,7 +215,6 @@ def text_copies(problem: Problem, ctx: Context) -> CheckResult:
             findings.append(
                 copies_finding(
                     problem,
-                    check="text_copies",
                     finding_id=f"text_copies.{first}.{second}{suffix}",
                     split=second,
                     title=title,
@@ -176,4 +227,4 @@ def text_copies(problem: Problem, ctx: Context) -> CheckResult:
             )
         section["columns"][column] = {"within": within, "pairs": pairs, "error_without_copies": effect}
     section["leakage_found"] = any(f.severity == "critical" for f in findings)
-    return CheckResult(findings=tuple(findings), section=section)
+    return CheckResult(findings=tuple(findings), section=from_json(TextCopiesResult, section, strict=True))

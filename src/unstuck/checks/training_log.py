@@ -10,11 +10,12 @@ compares several runs. With several runs a finding's id ends with the run's name
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from unstuck.findings import Finding
+from unstuck.measured import ABSENT_WHEN_NONE, from_json
 from unstuck.registry import CheckResult, SkipCheck, check, shows
 from unstuck.view import Table
 
@@ -27,11 +28,112 @@ if TYPE_CHECKING:
 NEEDS = ("training_log",)
 
 
+@dataclass(frozen=True, kw_only=True)
+class CurveSummary:
+    """One logged curve (the loss's or the error's units): points logged, first and last value, the
+    lowest and the step (or epoch) it was at (absent when no value is finite), non-finite values,
+    and for an error curve the column it was read from. A non-finite first or last value is null."""
+
+    points: int
+    first: float | None
+    last: float | None
+    min: float | None = field(default=None, metadata=ABSENT_WHEN_NONE)
+    min_step: float | None = field(default=None, metadata=ABSENT_WHEN_NONE)
+    non_finite: int
+    column: str | None = field(default=None, metadata=ABSENT_WHEN_NONE)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """A run's curves: its step unit and points, each curve logged, and why underfitting was not judged."""
+
+    step_unit: str
+    points: int
+    train_loss: CurveSummary | None = field(default=None, metadata=ABSENT_WHEN_NONE)
+    dev_loss: CurveSummary | None = field(default=None, metadata=ABSENT_WHEN_NONE)
+    train_error: CurveSummary | None = field(default=None, metadata=ABSENT_WHEN_NONE)
+    dev_error: CurveSummary | None = field(default=None, metadata=ABSENT_WHEN_NONE)
+    underfitting: str | None = field(default=None, metadata=ABSENT_WHEN_NONE)
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """One run as read (name, source file, format, step unit, rows, columns, first and last epoch,
+    how its columns were mapped, what was ignored, notes, recorded params), its curves' summary,
+    the verdict kinds its rules gave and the primary one (None: healthy)."""
+
+    name: str
+    source: str | None
+    format: str
+    step_unit: str
+    points: int
+    columns: tuple[str, ...]
+    epochs: tuple[float, float] | None
+    mapping: Mapping[str, str]
+    ignored: tuple[str, ...]
+    notes: tuple[str, ...]
+    params: Mapping[str, float | str]
+    summary: RunSummary
+    verdicts: tuple[str, ...]
+    primary: str | None
+
+
+@dataclass(frozen=True)
+class ComparedRun:
+    """A run in a comparison: its hyperparameters (read from its name and params), what it is scored
+    by, its best score (that curve's units; null when it has none finite) and the step it was at."""
+
+    run: str
+    hyperparameters: Mapping[str, float]
+    score_kind: str | None
+    best: float | None
+    best_step: float | None
+
+
+@dataclass(frozen=True)
+class ConfigMean:
+    """One configuration of hyperparameters (seed aside) and its runs' mean best score."""
+
+    config: Mapping[str, float]
+    mean: float
+
+
+@dataclass(frozen=True)
+class SeedNoise:
+    """Runs that differ only by seed: configurations, how many repeat, the pooled standard deviation
+    of their best scores, each configuration's mean, and the margin of the best over the next."""
+
+    configurations: int
+    repeated: int
+    pooled_sd: float
+    config_means: tuple[ConfigMean, ...]
+    best_margin: float | None = field(default=None, metadata=ABSENT_WHEN_NONE)
+
+
+@dataclass(frozen=True)
+class RunsComparison:
+    """Several runs compared: each run, the score they are ranked by, the noise between seeds, the best run."""
+
+    runs: tuple[ComparedRun, ...]
+    scored_by: str | None = field(default=None, metadata=ABSENT_WHEN_NONE)
+    seed_noise: SeedNoise | None = field(default=None, metadata=ABSENT_WHEN_NONE)
+    best_run: str | None = field(default=None, metadata=ABSENT_WHEN_NONE)
+
+
+@dataclass(frozen=True)
+class TrainingLogResult:
+    """Every run read, and their comparison when there are several."""
+
+    runs: tuple[TrainingRun, ...]
+    comparison: RunsComparison | None = field(default=None, metadata=ABSENT_WHEN_NONE)
+
+
 @check(
     "training_log",
     requires=NEEDS,
     description="training curves from your logs: how each was read, its summary, whether it is healthy",
     group="training_log",
+    result=TrainingLogResult,
 )
 def training_log(problem: Problem, ctx: Context) -> CheckResult:
     from unstuck.training_log.compare import compare_runs
@@ -47,7 +149,6 @@ def training_log(problem: Problem, ctx: Context) -> CheckResult:
             _for_run(
                 Finding(
                     id="training_log.read",
-                    check="training_log",
                     severity="info",
                     title=f"Read {log.source or log.name} ({log.format}, {len(log.frame)} {log.step_unit}s): "
                     f"{log.describe_mapping()}" + (f"; {'; '.join(log.notes)}" if log.notes else ""),
@@ -62,7 +163,6 @@ def training_log(problem: Problem, ctx: Context) -> CheckResult:
                 _for_run(
                     Finding(
                         id="training_log.healthy",
-                        check="training_log",
                         severity="info",
                         title="No training-curve problem found: " + _curve_line(summary),
                         evidence=summary,
@@ -82,7 +182,7 @@ def training_log(problem: Problem, ctx: Context) -> CheckResult:
     section: dict[str, Any] = {"runs": runs}
     if len(problem.training_logs) > 1:
         section["comparison"] = compare_runs(problem.training_logs, metric=problem.metric.name).summary
-    return CheckResult(findings=tuple(findings), section=section)
+    return CheckResult(findings=tuple(findings), section=from_json(TrainingLogResult, section, strict=True))
 
 
 #: One check per verdict kind, in the order the report lists them: (kind, what its rules look for).
@@ -158,32 +258,34 @@ def _curve_line(summary: dict[str, Any]) -> str:
 
 
 @shows(training_log)
-def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
+def _tables(report: Report, result: TrainingLogResult) -> list[Table]:
     rows = []
-    for run in data.get("runs") or []:
-        summary = run.get("summary") or {}
-        unit = summary.get("step_unit", "step")
-        for key, label in (
-            ("train_loss", "train loss"),
-            ("dev_loss", "dev loss"),
-            ("train_error", "train error"),
-            ("dev_error", "dev error"),
+    for run in result.runs:
+        summary = run.summary
+        for curve, label in (
+            (summary.train_loss, "train loss"),
+            (summary.dev_loss, "dev loss"),
+            (summary.train_error, "train error"),
+            (summary.dev_error, "dev error"),
         ):
-            s = summary.get(key)
-            if not isinstance(s, dict):
+            if curve is None:
                 continue
-            best = s.get("min_step")
             rows.append(
                 [
-                    str(run.get("name", "run")),
+                    run.name,
                     label,
-                    f"{s.get('first', 0.0):.4g}",
-                    f"{s.get('last', 0.0):.4g}",
-                    f"{s.get('min', s.get('last', 0.0)):.4g}",
-                    f"{unit} {best:g}" if isinstance(best, (int, float)) else "",
-                    ", ".join(k.replace("_", " ") for k in run.get("verdicts") or []) or "healthy",
+                    _number(curve.first),
+                    _number(curve.last),
+                    _number(curve.min if curve.min is not None else curve.last),
+                    f"{summary.step_unit} {curve.min_step:g}" if curve.min_step is not None else "",
+                    ", ".join(k.replace("_", " ") for k in run.verdicts) or "healthy",
                 ]
             )
     if not rows:
         return []
     return [Table(("run", "curve", "first", "last", "lowest", "lowest at", "verdict"), rows, numeric=(2, 3, 4))]
+
+
+def _number(value: float | None) -> str:
+    """A curve's value in 4 significant digits; "—" for one that was not finite (null in a saved report)."""
+    return "—" if value is None else f"{value:.4g}"

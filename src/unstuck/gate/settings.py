@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from unstuck.card import ProjectCard, card_from_dict
-from unstuck.checks.shift import WARN_AUC_LOW
 from unstuck.errors import ConfigError, FileProblem
+from unstuck.shift import WARN_AUC_LOW
 
 __all__ = ["DEFAULTS", "Floor", "GateSettings", "parse_floor", "read_gate_card"]
 

@@ -1,14 +1,14 @@
 """Can the test set support the claim? Four conditions on the test rows themselves.
 
 * ``test_distribution``: test rows come from the dev distribution — the diagnosis' domain
-  classifier (:func:`unstuck.checks.shift.domain_classifier`) between dev and test, failing
+  classifier (:func:`unstuck.shift.domain_classifier`) between dev and test, failing
   when its AUC's lower 95 % bound reaches the threshold (the shift check's 0.6 by default).
 * ``test_power``: the test set is large enough to detect the claimed gain over the baseline
   at the stated significance and power (:mod:`unstuck.gate.power`), and if not, how many
   rows it would take.
 * ``test_leakage``: no test row also sits in train (exact or near-identical features, or a
   shared id), judged by the leakage check's rules: beyond chance, and able to move the
-  test error (:func:`unstuck.checks.leakage._moves_numbers`).
+  test error (:func:`unstuck.leakage.moves_numbers`).
 * ``test_overfit``: the test set was not used for choosing — the test-vs-dev gap is within
   noise, or below the decomposition's materiality (a tenth of the dev error).
 """
@@ -53,7 +53,7 @@ def _not_checked(name: str, why: str, reason: str) -> GateCondition:
 
 def distribution_condition(inputs: GateInputs, settings: GateSettings) -> GateCondition:
     """Dev-vs-test domain classifier AUC with its interval, against ``settings.max_domain_auc``."""
-    from unstuck.checks.shift import domain_classifier
+    from unstuck.shift import domain_classifier
 
     name = "test_distribution"
     if "dev" not in inputs.splits:
@@ -152,9 +152,9 @@ def power_condition(inputs: GateInputs, settings: GateSettings, comparison: Pair
 
 def leakage_condition(inputs: GateInputs) -> GateCondition:
     """Test rows shared with train (features or id), judged by the leakage check's rules."""
-    from unstuck.checks.leakage import CHANCE_FACTOR, _moves_numbers, chance_match_share
     from unstuck.context import Context
     from unstuck.data.rows import harmonise, row_keys, shared_keys
+    from unstuck.leakage import CHANCE_FACTOR, chance_match_share, moves_numbers
 
     name = "test_leakage"
     if "train" not in inputs.splits:
@@ -192,7 +192,7 @@ def leakage_condition(inputs: GateInputs) -> GateCondition:
             detail={"shared_rows": 0, "chance_share": chance},
         )
     beyond_chance = share >= CHANCE_FACTOR * chance or ids > 0
-    moves = _moves_numbers(inputs.problem, Context(inputs.problem), "test", shared)
+    moves = moves_numbers(inputs.problem, Context(inputs.problem), "test", shared)
     failed = beyond_chance and bool(moves["material"])
     metric = inputs.metric
     summary = f"{int(shared.sum())} of {len(test):,} test rows ({share:.1%}) also appear in train " + (
