@@ -78,15 +78,9 @@ def _own_name_literals(path: Path) -> list[int]:
     return lines
 
 
-#: Check modules that still type their name by hand, being edited elsewhere meanwhile; the list only shrinks.
-STILL_TYPED = frozenset({"labels.py", "slices.py"})
-
-
 def test_no_check_module_types_a_findings_check_name_by_hand() -> None:
-    typed = {p.name: _own_name_literals(p) for p in sorted(CHECKS_DIR.glob("*.py")) if p.name not in STILL_TYPED}
+    typed = {p.name: _own_name_literals(p) for p in sorted(CHECKS_DIR.glob("*.py"))}
     assert {name: lines for name, lines in typed.items() if lines} == {}
-    stale = sorted(name for name in STILL_TYPED if not _own_name_literals(CHECKS_DIR / name))
-    assert not stale, f"these modules no longer type a check name; remove them from STILL_TYPED: {stale}"
 
 
 def test_the_scan_sees_a_hand_typed_name(tmp_path: Path) -> None:

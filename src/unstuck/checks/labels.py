@@ -203,7 +203,6 @@ def labels(problem: Problem, ctx: Context) -> CheckResult:
         findings.append(
             Finding(
                 id=f"labels.{split}",
-                check="labels",
                 severity="warning" if warn else "info",
                 title=title,
                 lever="fix_labels" if warn else None,
@@ -482,7 +481,6 @@ def residuals(problem: Problem, ctx: Context) -> CheckResult:
         findings.append(
             Finding(
                 id="residual_outliers.train",
-                check="residual_outliers",
                 severity="warning" if warn else "info",
                 title=(
                     f"{len(flagged)} train rows ({share:.1%}) have out-of-fold residuals beyond {RESIDUAL_Z:g} robust "

@@ -142,7 +142,6 @@ def _finding(problem: Problem, rank: int, found: Slice, entry: dict[str, Any]) -
     evidence["rests_on"] = list(RESTS_ON)
     return Finding(
         id=f"slices.{rank}",
-        check="slices",
         severity="warning" if targeted else "info",
         title=title,
         lever="targeted_data" if targeted else None,
