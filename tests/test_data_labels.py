@@ -176,8 +176,8 @@ def test_a_weak_model_on_clean_labels_does_not_call_them_wrong() -> None:
     assert "cannot tell wrong labels from rows it finds hard" in finding.title
 
 
-def test_train_labels_worse_compares_the_same_fold_models_on_train_and_dev() -> None:
-    from unstuck.data.labels import train_labels_worse
+def test_compare_train_and_dev_judges_the_same_fold_models_on_both() -> None:
+    from unstuck.data.labels import compare_train_and_dev
 
     def onehot(labels: np.ndarray) -> np.ndarray:
         return np.eye(2)[labels]
@@ -191,12 +191,18 @@ def test_train_labels_worse_compares_the_same_fold_models_on_train_and_dev() -> 
     dev_predicted = dev.copy()
     dev_predicted[:50] = 1 - dev_predicted[:50]  # 10% of 500 dev rows
     folds = (onehot(dev_predicted),) * 5
-    worse = train_labels_worse(noisy, onehot(predicted), dev, folds)
+    worse = compare_train_and_dev(noisy, onehot(predicted), dev, folds)
     assert worse["out_of_fold_error"] == pytest.approx(0.25) and worse["fold_models_dev_error"] == pytest.approx(0.10)
-    assert worse["beyond_noise"] and worse["train_rows"] == 1000 and worse["dev_rows"] == 500 and worse["folds"] == 5
-    clean = train_labels_worse(truth, onehot(predicted), dev, folds)
-    assert clean["out_of_fold_error"] == pytest.approx(0.10) and not clean["beyond_noise"]
+    assert worse["train_worse"] and not worse["dev_worse"] and worse["train_rows"] == 1000 and worse["dev_rows"] == 500 and worse["folds"] == 5
+    clean = compare_train_and_dev(truth, onehot(predicted), dev, folds)
+    assert clean["out_of_fold_error"] == pytest.approx(0.10) and not clean["train_worse"] and not clean["dev_worse"]
     # 12% against 10% on these row counts is within the noise of a 1% one-sided test
     slightly = truth.copy()
     slightly[100:120] = 1 - slightly[100:120]
-    assert not train_labels_worse(slightly, onehot(predicted), dev, folds)["beyond_noise"]
+    assert not compare_train_and_dev(slightly, onehot(predicted), dev, folds)["train_worse"]
+    # the other way: dev's labels the worse ones (the models miss 10% of train's rows, 25% of dev's)
+    noisy_dev = dev.copy()
+    noisy_dev[100:175] = 1 - noisy_dev[100:175]
+    other_way = compare_train_and_dev(truth, onehot(predicted), noisy_dev, folds)
+    assert other_way["dev_worse"] and not other_way["train_worse"]
+    assert other_way["fold_models_dev_error"] == pytest.approx(0.25)

@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from unstuck.data.frames import MAX_EXAMPLES, row_refs, short
-from unstuck.data.labels import label_issues, train_labels_worse
+from unstuck.data.labels import compare_train_and_dev, label_issues
 from unstuck.findings import Finding
 from unstuck.registry import CheckResult, SkipCheck, check, shows
 from unstuck.view import MAX_ROWS, SPLIT_LABELS, Table, cell_text, count_text, pct
@@ -231,7 +231,7 @@ def _trust(
       a constant are noise;
     * train's flags (out-of-fold) need a consequence that wrong labels have and hard rows do
       not: the same fold models err more on train's own rows than on dev's, labelled apart
-      (:func:`unstuck.data.labels.train_labels_worse`); or dev has a lower error than train-dev,
+      (:func:`unstuck.data.labels.compare_train_and_dev`); or dev has a lower error than train-dev,
       a sample of train's own rows (rows of one distribution differ in error only by their
       labels or by chance); or a model refitted without the flagged rows has a lower dev error
       (the flags measurably hurt). The model's confidence alone is not one: a weak or overfit
@@ -241,7 +241,12 @@ def _trust(
     * dev's and test's flags come from a model trained on train, which vouches for unseen
       rows only where it generalises: not when the variance gap is material (an overfit
       model's confident mistakes are its own), nor when dev differs from train (material data
-      mismatch: its doubts then say more about the shift); and its flags must be confident.
+      mismatch: its doubts then say more about the shift); and its flags must be confident. And,
+      as for train, confidence needs a consequence beside it: the same fold models err more on
+      dev's rows than on train's own beyond noise (dev's labels are the worse ones), or train's
+      labels are shown wrong (the project's labelling errs, and dev was labelled the same way).
+      Otherwise a row whose dev label is right but unpredictable from its features reads as a
+      wrong label (tried: a 200-row survey's honest 10% error read as 5% wrong dev labels).
 
     The gain of relabelling is what is measured: dev errors on trusted flagged dev rows, or the
     refitted model's dev error drop; capped at dev error minus human-level error.
@@ -263,8 +268,10 @@ def _trust(
         and not problem.train_dev_from_folds
     )
     ceiling = _ceiling(problem, ctx)
+    compared = _train_against_dev(problem, ctx) if "train" in results else None
     out: dict[str, dict[str, Any]] = {}
-    for split, info in results.items():
+    # Train first: dev's flags are believed more readily once train's labels are shown wrong.
+    for split, info in sorted(results.items(), key=lambda kv: kv[0] != "train"):
         against: list[str] = []
         support: list[str] = []
         gain: float | None = None
@@ -281,7 +288,7 @@ def _trust(
         confident = info["confident_share"] >= MIN_CONFIDENT_SHARE
         sure = f"the model is sure of another label on {info['confident_share']:.0%} of the flagged rows"
         if split == "train":
-            consequences = _train_consequences(problem, ctx, info, positions[split], dev_cleaner, mismatch)
+            consequences = _train_consequences(problem, ctx, info, positions[split], compared, dev_cleaner, mismatch)
             if consequences:
                 support = ([sure] if confident else []) + [text for text, _ in consequences]
                 measured = [g for _, g in consequences if g is not None]
@@ -311,6 +318,21 @@ def _trust(
                     f"{info['confident_share']:.0%} of the flagged rows, so it cannot tell wrong labels from rows it "
                     "finds hard"
                 )
+            train_wrong = "train" in out and not out["train"]["against"] and bool(out["train"]["for"])
+            if split == "dev" and compared is not None and compared["dev_worse"]:
+                support.append(
+                    f"the same fold models err more on dev's rows ({compared['fold_models_dev_error']:.1%}) than on "
+                    f"train's own ({compared['out_of_fold_error']:.1%}) beyond noise: dev's labels are worse than "
+                    "train's"
+                )
+            elif train_wrong:
+                support.append("train's labels are shown wrong, and dev's were labelled the same way")
+            elif confident:
+                against.append(
+                    f"{sure}, but nothing measured says {split}'s labels are worse than train's: the fold models "
+                    f"err on {split}'s rows no more than on train's, and train's labels are not shown wrong, so these "
+                    "may be rows whose label is right but unpredictable from their features"
+                )
             if split == "dev" and "error_on_flagged_rows" in info:
                 gain = info["error_on_flagged_rows"]
         if gain is not None and ceiling is not None:
@@ -324,16 +346,16 @@ def _train_consequences(
     ctx: Context,
     info: dict[str, Any],
     flagged: NDArray[np.int64],
+    compared: dict[str, Any] | None,
     dev_cleaner: bool,
     mismatch: Any,
 ) -> list[tuple[str, float | None]]:
     """The measured consequences of wrong train labels that hold here, each with its dev-error gain
     when it measures one; the measurements are recorded in ``info``."""
     found: list[tuple[str, float | None]] = []
-    compared = _train_against_dev(problem, ctx)
     if compared is not None:
         info["train_against_dev"] = compared
-        if compared["beyond_noise"]:
+        if compared["train_worse"]:
             found.append(
                 (
                     f"the same fold models err more on train's own rows ({compared['out_of_fold_error']:.1%}) than on "
@@ -370,7 +392,7 @@ def _train_consequences(
 
 
 def _train_against_dev(problem: Problem, ctx: Context) -> dict[str, Any] | None:
-    """:func:`unstuck.data.labels.train_labels_worse` on this problem, or None where it does not
+    """:func:`unstuck.data.labels.compare_train_and_dev` on this problem, or None where it does not
     apply: no labelled dev apart from train, or dev holds too few rows of train's classes."""
     if problem.mode != "data" or "dev" not in problem.frames or problem.dev_from_train:
         return None
@@ -384,7 +406,7 @@ def _train_against_dev(problem: Problem, ctx: Context) -> dict[str, Any] | None:
     fold_dev = [p[known] for p in ctx.out_of_fold.elsewhere]
     if not fold_dev:
         return None
-    return train_labels_worse(encode(train_y), ctx.oof_proba, encode(dev_y[known]), fold_dev, seed=problem.seed)
+    return compare_train_and_dev(encode(train_y), ctx.oof_proba, encode(dev_y[known]), fold_dev, seed=problem.seed)
 
 
 def _warns(info: dict[str, Any], against: list[str]) -> bool:

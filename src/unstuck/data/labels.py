@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["LABEL_EVIDENCE_ALPHA", "label_issues", "train_labels_worse"]
+__all__ = ["LABEL_EVIDENCE_ALPHA", "compare_train_and_dev", "label_issues"]
 
 
 def label_issues(labels: NDArray[np.int64], proba: NDArray[np.float64]) -> dict[str, Any]:
@@ -52,7 +52,7 @@ def label_issues(labels: NDArray[np.int64], proba: NDArray[np.float64]) -> dict[
 LABEL_EVIDENCE_ALPHA = 0.01
 
 
-def train_labels_worse(
+def compare_train_and_dev(
     train_labels: NDArray[np.int64],
     oof_proba: NDArray[np.float64],
     dev_labels: NDArray[np.int64],
@@ -60,19 +60,22 @@ def train_labels_worse(
     *,
     seed: int = 0,
 ) -> dict[str, Any]:
-    """Do the same fold models err more on train's own rows than on dev's, beyond noise?
+    """Do the same fold models err more on train's own rows than on dev's, or the other way, beyond noise?
 
     ``oof_proba`` are the out-of-fold probabilities on train (each row scored by the fold model
     that never saw it); ``fold_dev_proba`` each fold model's probabilities on dev. Both errors
     are then those of the same models, fitted on the same rows, on rows none of them saw: rows
     of one distribution differ in error only by chance or by their labels. When train's errors
-    are the higher ones beyond noise, train's labels disagree with what the models learnt more
-    often than dev's do: train's labels are worse than dev's. (Unlike train-dev against dev,
-    this needs no carved train-dev and no allowance for models of different sizes, and it
-    judges all of train's rows.) A dev that differs from train and happens to be easier reads
-    the same way; the shift check's domain classifier, in the same report, says whether it does.
+    are the higher ones beyond noise (``train_worse``), train's labels disagree with what the
+    models learnt more often than dev's do: train's labels are worse than dev's. (Unlike
+    train-dev against dev, this needs no carved train-dev and no allowance for models of
+    different sizes, and it judges all of train's rows.) When dev's are (``dev_worse``), dev's
+    labels are the worse ones, or dev differs from train (a data mismatch, which the label
+    check rules out separately). A dev that differs from train and happens to be easier reads
+    as ``train_worse``; the shift check's domain classifier, in the same report, says whether
+    it differs.
 
-    Returns the two error rates, the row counts and ``beyond_noise`` (one-sided test at
+    Returns the two error rates, the row counts and both verdicts (one-sided tests at
     :data:`LABEL_EVIDENCE_ALPHA`, Jeffreys draws of both rates; dev counts as its rows, not
     folds × rows, since every fold model is judged on the same dev rows).
     """
@@ -81,13 +84,13 @@ def train_labels_worse(
     train_wrong = int(np.sum(np.argmax(oof_proba, axis=1) != train_labels))
     dev_error = float(np.mean([np.mean(np.argmax(p, axis=1) != dev_labels) for p in fold_dev_proba]))
     dev_wrong = round(dev_error * len(dev_labels))
+    n_train, n_dev = len(train_labels), len(dev_labels)
     return {
-        "out_of_fold_error": train_wrong / len(train_labels),
+        "out_of_fold_error": train_wrong / n_train,
         "fold_models_dev_error": dev_error,
-        "train_rows": len(train_labels),
-        "dev_rows": len(dev_labels),
+        "train_rows": n_train,
+        "dev_rows": n_dev,
         "folds": len(fold_dev_proba),
-        "beyond_noise": rate_exceeds(
-            train_wrong, len(train_labels), dev_wrong, len(dev_labels), seed=seed, alpha=LABEL_EVIDENCE_ALPHA
-        ),
+        "train_worse": rate_exceeds(train_wrong, n_train, dev_wrong, n_dev, seed=seed, alpha=LABEL_EVIDENCE_ALPHA),
+        "dev_worse": rate_exceeds(dev_wrong, n_dev, train_wrong, n_train, seed=seed, alpha=LABEL_EVIDENCE_ALPHA),
     }
