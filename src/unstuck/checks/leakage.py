@@ -19,6 +19,14 @@ random split too);
 shared rows far above that are leakage (lever ``fix_leakage``), shared rows not above it
 are information only (no lever).
 
+A copy carries its label with it; two records that merely look alike (few, discrete
+columns, or natural duplicates) agree on the label only as often as such look-alikes do
+inside train. So where both splits are labelled and the look-alikes are not beyond
+chance, the rows that match **with their label** are counted against the same chance
+measured on features and label together: copies then stand out of a crowd of natural
+look-alikes (25 % of dev copied into a wage survey whose few columns make 59 % of any
+split look like train), and only they are counted as leaked.
+
 Leakage is **critical** when it moves the numbers or could: when the shared rows are a
 tenth of the later split (the decomposition's materiality: they change the picture whatever
 the model does), or when memorising them could take one standard error off that split's
@@ -135,6 +143,15 @@ def leakage(problem: Problem, ctx: Context) -> CheckResult:
             pair["rows"] = row_refs(problem, b, positions)
             pair["examples"] = example_rows(b, positions[:3], columns or list(problem.features))
             pair["by_chance"] = chance if first == "train" else None
+            labelled = _copies_with_label(problem, splits, columns, first, second, in_first, pair)
+            if labelled is not None:
+                in_first = labelled
+                masks[(first, second)] = in_first
+                pair["shared_rows"] = int(in_first.sum())
+                pair["share"] = float(in_first.mean()) if len(b) else 0.0
+                positions = np.flatnonzero(in_first)[:MAX_EXAMPLES]
+                pair["rows"] = row_refs(problem, b, positions)
+                pair["examples"] = example_rows(b, positions[:3], columns)
             pairs.append(pair)
             if in_first.any():
                 leaked_rows[second] = leaked_rows.get(second, np.zeros(len(b), dtype=bool)) | in_first
@@ -144,7 +161,7 @@ def leakage(problem: Problem, ctx: Context) -> CheckResult:
         if pair["shared_rows"] == 0:
             continue
         first, second = pair["splits"]
-        expected = (
+        expected = pair.get("with_label_by_chance") or (
             pair["by_chance"]
             if pair["by_chance"] is not None
             else chance_match_share(splits[first], columns, repeats_are_chance=True)
@@ -165,7 +182,17 @@ def leakage(problem: Problem, ctx: Context) -> CheckResult:
             f"{pair['shared_rows']} of {pair['rows_in_second']} {second} rows ({pair['share']:.1%}) also appear "
             f"in {first} ({kinds})"
         )
-        evidence = {**pair, "chance_share": expected, "materiality": moves}
+        if "with_label_by_chance" in pair:
+            title = (
+                f"{pair['shared_rows']} of {pair['rows_in_second']} {second} rows ({pair['share']:.1%}) also appear "
+                f"in {first} with the same label, where chance gives {expected:.1%}: copies, not look-alikes "
+                f"({pair['look_alikes']} rows look like a {first} row on the features alone, about as many as chance "
+                "gives on these columns, but look-alikes share their label only as often as they do inside train)"
+            )
+        evidence = {k: v for k, v in pair.items() if k not in ("with_label_by_chance", "look_alikes")}
+        evidence |= {"chance_share": expected, "materiality": moves}
+        if "with_label_by_chance" in pair:
+            evidence |= {"matched_on": "features and label", "look_alikes": pair["look_alikes"]}
         if second in effect:
             change = effect[second]
             evidence["error_without_leaked"] = change
@@ -201,11 +228,52 @@ def leakage(problem: Problem, ctx: Context) -> CheckResult:
         "columns_compared": len(columns),
         "id_columns": ids,
         "chance_share": chance,
-        "pairs": [{k: v for k, v in p.items() if k != "examples"} for p in pairs],
+        "pairs": [
+            {k: v for k, v in p.items() if k not in ("examples", "with_label_by_chance", "look_alikes")} for p in pairs
+        ],
         "error_without_leaked": effect,
         "leakage_found": any(f.severity == "critical" for f in findings),
     }
     return CheckResult(findings=tuple(findings), section=from_json(LeakageResult, section, strict=True))
+
+
+def _copies_with_label(
+    problem: Problem,
+    splits: Mapping[str, Any],
+    columns: list[str],
+    first: str,
+    second: str,
+    look_alike: np.ndarray,
+    pair: dict[str, Any],
+) -> np.ndarray | None:
+    """The rows of ``second`` that match a row of ``first`` on the features *and* the label, when
+    the feature matches alone are within chance but these are beyond the chance of look-alikes
+    sharing a label (measured inside ``first`` on features and label together); else None.
+    Records ``with_label_by_chance`` and ``look_alikes`` in ``pair`` when it answers."""
+    target = problem.target
+    a, b = splits[first], splits[second]
+    if target is None or not columns or not look_alike.any() or pair["ids"]:
+        return None
+    if target not in a.columns or target not in b.columns:
+        return None
+    expected = (
+        chance_match_share(a, columns, repeats_are_chance=True) if pair["by_chance"] is None else pair["by_chance"]
+    )
+    if pair["share"] >= CHANCE_FACTOR * expected:
+        return None  # the look-alikes themselves are beyond chance: the plain rule applies
+    labelled = harmonise({first: a, second: b}, [*columns, target])
+    _, with_label = shared_keys(
+        row_keys(labelled[first], [*columns, target], near=True),
+        row_keys(labelled[second], [*columns, target], near=True),
+    )
+    by_chance = chance_match_share(a, [*columns, target], repeats_are_chance=True)
+    if not with_label.any() or with_label.mean() < CHANCE_FACTOR * by_chance:
+        return None
+    pair["with_label_by_chance"] = by_chance
+    pair["look_alikes"] = int(look_alike.sum())
+    pair["exact"] = int((with_label & look_alike).sum())
+    pair["near"] = 0
+    return np.asarray(with_label, dtype=bool)
 
 
 # --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
