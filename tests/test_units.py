@@ -37,3 +37,12 @@ def test_report_precision_is_four_digits_with_signed_gaps() -> None:
     assert metric_value("rmse", 1.234567, digits=4) == "1.235"
     assert metric_gap("rmse", 0.25, digits=4, signed=True) == "+0.25"
     assert metric_gap("error_rate", 0.023, digits=4, word="pts", signed=True) == "+2.3 pts"
+
+
+def test_floating_point_residue_reads_as_no_difference() -> None:
+    from unstuck.units import metric_gap
+
+    # a flat forecast's "gain" is the residue of subtracting two nearly equal numbers
+    assert metric_gap("rmse", 1.11e-16) == "0" and metric_gap("rmse", 9.4e-10) == "0"
+    assert metric_gap("error_rate", -2e-17) == "0.0 points"
+    assert metric_gap("rmse", 0.0123) == "0.0123"

@@ -35,6 +35,13 @@ def metric_value(metric: str, value: float, digits: int = 3) -> str:
 
 def metric_gap(metric: str, value: float, digits: int = 3, *, word: str = "points", signed: bool = False) -> str:
     """A difference of errors: percentage points for ``error_rate``, else ``digits`` significant digits."""
+    if abs(value) < GAP_RESIDUE:
+        value = 0.0  # the residue of subtracting two nearly equal numbers, not a difference
     if metric == "error_rate":
         return points(value, word=word, signed=signed)
     return significant(value, digits, signed=signed)
+
+
+#: A difference of errors smaller than this is floating-point residue (a flat forecast's "gain" of
+#: 1e-16): no metric of a real model is measured to nine decimals, so it reads as zero.
+GAP_RESIDUE = 1e-9
