@@ -176,6 +176,21 @@ def test_a_small_surveys_honest_error_is_not_called_wrong_dev_labels() -> None:
         assert "nothing measured says dev's labels are worse than train's" in dev_labels.title
 
 
+def test_a_rare_class_drowned_by_wrong_train_labels_is_label_noise_first(fair: pd.DataFrame) -> None:
+    """8% of train labels flipped where the positive class is a seventh of the rows: the model fails
+    on the rare class, but that failure is read off a model trained on the wrong labels, so the
+    rare-class verdict is withdrawn and the labels come first."""
+    positives = fair[fair["affair"] == 1].sample(700, random_state=0)
+    negatives = fair[fair["affair"] == 0].sample(4100, random_state=0)
+    data = pd.concat([positives, negatives]).sample(frac=1, random_state=1).reset_index(drop=True)
+    train = data.iloc[:3600].copy()
+    train["affair"] = flip(train["affair"].to_numpy(), 0.08, seed=0)
+    report = unstuck.diagnose(train, dev=data.iloc[3600:], target="affair")
+    assert report.bottleneck == "label_noise" and report.interventions[0].lever == "fix_labels"
+    rare = by_id(report)["imbalance.rare_class.1"]
+    assert rare.lever is None and "train's labels, which the label check finds wrong" in rare.title
+
+
 def test_an_overfit_networks_confident_mistakes_are_not_wrong_dev_labels(digits: pd.DataFrame) -> None:
     from sklearn.neural_network import MLPClassifier
 

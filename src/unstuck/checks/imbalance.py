@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from unstuck.data.frames import short
-from unstuck.findings import Finding
+from unstuck.findings import TRAINED_MODEL, Finding
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, check, shows
 from unstuck.view import MAX_ROWS, Table, cell_text, count_text, fmt_interval, fmt_value, pct
@@ -129,7 +129,7 @@ def imbalance(problem: Problem, ctx: Context) -> CheckResult:
                 f"{problem.metric.format(low)}–{problem.metric.format(high)}) vs "
                 f"{problem.metric.format(rest)} on the other classes"
             )
-            if on_train_dev is not None and on_train_dev < error:
+            if on_train_dev is not None and on_train_dev < low:  # said only when beyond the dev error's noise
                 title += (
                     f"; on train-dev, drawn like train, its error is {problem.metric.format(on_train_dev)}: only that "
                     "much is counted for its rarity, the rest comes with dev's own rows of it"
@@ -141,7 +141,8 @@ def imbalance(problem: Problem, ctx: Context) -> CheckResult:
                     title=title,
                     lever="targeted_data",
                     bottleneck="underrepresented_slice",
-                    evidence=row | {"train_dev_error": on_train_dev},
+                    # read off a model trained on train's labels: wrong labels drown a rare class first
+                    evidence=row | {"train_dev_error": on_train_dev, "rests_on": list(TRAINED_MODEL)},
                     expected_gain=float(gain),
                 )
             )
