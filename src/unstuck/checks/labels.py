@@ -327,11 +327,13 @@ def _trust(
                 )
             elif train_wrong:
                 support.append("train's labels are shown wrong, and dev's were labelled the same way")
-            elif confident:
+            elif confident and not against:  # said only where nothing else already vetoes the flags
+                compared_here = split == "dev" and compared is not None
                 against.append(
-                    f"{sure}, but nothing measured says {split}'s labels are worse than train's: the fold models "
-                    f"err on {split}'s rows no more than on train's, and train's labels are not shown wrong, so these "
-                    "may be rows whose label is right but unpredictable from their features"
+                    f"{sure}, but nothing measured says {split}'s labels are worse than train's: "
+                    + (f"the fold models err on {split}'s rows no more than on train's, and " if compared_here else "")
+                    + "train's labels are not shown wrong, so these may be rows whose label is right but unpredictable "
+                    "from their features"
                 )
             if split == "dev" and "error_on_flagged_rows" in info:
                 gain = info["error_on_flagged_rows"]
