@@ -2,7 +2,8 @@
 
 Usage::
 
-    python benchmarks/text_images.py throughput            # MiniLM texts per second (fresh cache)
+    python benchmarks/text_images.py throughput            # MiniLM texts per second, before and after
+    python benchmarks/text_images.py truncation            # dev accuracy with texts cut at 256 and 128 tokens
     python benchmarks/text_images.py big [--minilm]        # diagnose 20 Newsgroups (18,821 texts)
     python benchmarks/text_images.py r8 [--minilm]         # the planted cases below, scored
 
@@ -52,27 +53,83 @@ def _tfidf_only(minilm: bool) -> None:
         embed.minilm_available = lambda: False  # type: ignore[assignment]
 
 
+def _uptime() -> str:
+    import subprocess
+
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+
+
 def throughput(n: int = 512) -> None:
+    """Texts per second before (sentence-transformers' defaults: 256 tokens, float32, torch's threads) and
+    after (:func:`unstuck.text.embed.encode`: 128 tokens, bfloat16 where native, free cores), same texts."""
     os.environ["UNSTUCK_CACHE_DIR"] = tempfile.mkdtemp(prefix="unstuck-bench-")
-    from unstuck.text.embed import _minilm, embed_texts, resolve_device
+    import numpy as np
+    import torch
+
+    from unstuck.text.embed import _minilm, bfloat16_native, cpu_threads, embed_texts, encode, resolve_device
 
     device = resolve_device("auto")
     started = time.perf_counter()
-    _minilm(device)
+    model = _minilm(device)
     loaded = time.perf_counter() - started
     frame = reuters_r8("train")
     long_texts = frame["text"].tolist()[:n]
     short_texts = [" ".join(t.split()[:20]) for t in frame["text"].tolist()[n : 2 * n]]
-    print(f"device {device}; model load {loaded:.1f} s; {_load()}")
+    print(f"device {device}; model load {loaded:.1f} s; bfloat16 native: {bfloat16_native(device)}")
     for name, texts in (("R8 stories (median ~65 words)", long_texts), ("first 20 words of R8 stories", short_texts)):
+        print(_uptime(), f"; torch threads {torch.get_num_threads()}, cpu_threads() {cpu_threads()}", flush=True)
+        model.max_seq_length = 256
         started = time.perf_counter()
-        embed_texts(texts)
-        seconds = time.perf_counter() - started
-        print(f"{name}: {len(texts)} texts in {seconds:.1f} s = {len(texts) / seconds:.1f} texts/s")
+        before = model.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+        slow = time.perf_counter() - started
+        print(f"{name}, before: {len(texts)} texts in {slow:.1f} s = {len(texts) / slow:.1f} texts/s", flush=True)
+        print(_uptime(), flush=True)
+        started = time.perf_counter()
+        after = encode(model, texts, device=device)
+        fast = time.perf_counter() - started
+        print(f"{name}, after: {len(texts)} texts in {fast:.1f} s = {len(texts) / fast:.1f} texts/s", flush=True)
+        with torch.autocast(device, enabled=False):
+            model.max_seq_length = 128
+            full = model.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+        print(
+            f"  cosine after vs float32 at 128 tokens: min {float((after * full).sum(1).min()):.5f}; "
+            f"after vs before: min {float((after * before).sum(1).min()):.3f}, "
+            f"median {float(np.median((after * before).sum(1))):.3f}"
+        )
     started = time.perf_counter()
     embed_texts(long_texts)
-    print(f"the same {len(long_texts)} texts again, from the cache: {time.perf_counter() - started:.3f} s")
-    print(_load())
+    embed_texts(long_texts)
+    seconds = time.perf_counter() - started
+    print(f"the same {len(long_texts)} texts embedded and then read again from the cache: {seconds:.1f} s")
+    print(_uptime())
+
+
+def truncation(n_train: int = 1_000, n_dev: int = 500) -> None:
+    """Dev accuracy of a logistic regression on MiniLM embeddings of R8 stories cut at 256 and at 128 tokens."""
+    import torch
+    from sklearn.linear_model import LogisticRegression
+
+    from text_data import r8_sample
+    from unstuck.text.embed import _minilm, encode, resolve_device
+
+    device = resolve_device("auto")
+    model = _minilm(device)
+    train, dev = r8_sample("train", n_train), r8_sample("test", n_dev)
+    print(_uptime(), flush=True)
+    for tokens in (256, 128):
+        import unstuck.text.embed as embed
+
+        embed.MAX_TOKENS = tokens
+        started = time.perf_counter()
+        x_train = encode(model, train["text"].tolist(), device=device)
+        x_dev = encode(model, dev["text"].tolist(), device=device)
+        seconds = time.perf_counter() - started
+        fit = LogisticRegression(C=10, max_iter=2_000).fit(x_train, train["topic"])
+        accuracy = float((fit.predict(x_dev) == dev["topic"].to_numpy()).mean())
+        print(
+            f"{tokens} tokens: dev accuracy {accuracy:.3f} ({n_train} train, {n_dev} dev); embedded in {seconds:.0f} s"
+        )
+    print(_uptime(), torch.get_num_threads())
 
 
 def _newsgroups() -> tuple[Any, Any]:
@@ -155,12 +212,14 @@ def r8(minilm: bool, cases: list[str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=("throughput", "big", "r8"))
+    parser.add_argument("what", choices=("throughput", "truncation", "big", "r8"))
     parser.add_argument("--minilm", action="store_true", help="keep the MiniLM rung (slow on a busy CPU)")
     parser.add_argument("--cases", nargs="*", default=["clean", "flipped", "leak", "both"])
     args = parser.parse_args()
     if args.what == "throughput":
         throughput()
+    elif args.what == "truncation":
+        truncation()
     elif args.what == "big":
         big(args.minilm)
     else:
