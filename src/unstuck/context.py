@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from unstuck.baselines import Ladder
     from unstuck.decomposition import Decomposition
+    from unstuck.embedding_space import EmbeddingSpace
     from unstuck.metrics import ErrorEstimate
     from unstuck.problem import Problem
     from unstuck.signal import PermutationSignal, Signal
@@ -385,6 +386,14 @@ class Context:
                 failed = losses > np.quantile(losses, LARGE_LOSS_QUANTILE)
             self.step("searching for weak slices")
             return find_slices(rows, failed)
+
+    @cached_property
+    def embedding_space(self) -> EmbeddingSpace | None:
+        """The rows of a text or image problem as vectors (:mod:`unstuck.embedding_space`), computed once."""
+        from unstuck.embedding_space import embedding_space
+
+        with self.timed("embedding_space"):
+            return embedding_space(self.problem)
 
     @cached_property
     def training_runs(self) -> tuple[Judgement, ...]:
