@@ -1,7 +1,7 @@
 """Outlying texts and images: rows far from their nearest training neighbours in embedding space.
 
 A row's **isolation** is its mean Euclidean distance to its :data:`NEIGHBOURS` nearest
-training rows in the embedding space (:mod:`unstuck.embedding_space`: MiniLM or TF-IDF/SVD
+training rows in the embedding space (:mod:`unstuck.embedding_space`: MiniLM or TF-IDF
 vectors of unit length for text, where the distance is a monotone function of the cosine;
 the 16 × 16 grey pixels for images); a training row's neighbours are the *other* training
 rows. The cut is train's own 99th percentile of isolation.

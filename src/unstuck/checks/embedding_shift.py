@@ -3,7 +3,7 @@
 The ``shift`` check's domain classifier reads table columns; a text column there is one
 category per row and shows nothing. Here a logistic regression learns to tell train texts
 (label 0) from dev texts (label 1) in the embedding space (:mod:`unstuck.embedding_space`:
-MiniLM sentence embeddings, or TF-IDF reduced by a truncated SVD without the ``text``
+MiniLM sentence embeddings, or the texts' TF-IDF without the ``text``
 extra), with 5-fold stratified cross-validation on at most 20,000 rows of each split. A
 linear model because the space is built for it: the text rungs of the ladder are linear
 models on the same vectors, so what it cannot separate they cannot exploit either.

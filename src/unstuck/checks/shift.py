@@ -176,7 +176,7 @@ def shift(problem: Problem, ctx: Context) -> CheckResult:
     columns = [c for c in problem.features if c not in ids and c not in problem.text_columns]
     if not columns:
         raise SkipCheck(
-            "no feature columns besides identifiers and texts (embedding_shift compares the texts)"
+            "no feature columns besides identifiers and texts; embedding_shift compares the texts"
             if problem.text_columns
             else "no feature columns besides identifiers"
         )
