@@ -76,6 +76,21 @@ def test_clusters_are_the_kinds_of_text_and_are_named_by_their_words() -> None:
         assert set(name.split(", ")) <= set(KINDS[kind].split()), (name, kind)
 
 
+def test_two_text_columns_get_a_length_each_and_one_cluster_named_by_both() -> None:
+    titles, kinds = kind_texts(240, seed=0)
+    bodies = [f"{t} {t}" for t in titles]  # a body of 24 words about the title's kind
+    frame = pd.DataFrame({"title": titles, "body": bodies, "y": kinds})
+    problem = Problem.from_frames(frame, dev=frame.head(60), target="y", text_columns=["title", "body"])
+    space = embedding_space(problem)
+    assert space is not None
+    texts = {s: {c: texts_of(problem.frames[s], c) for c in ("title", "body")} for s in ("train", "dev")}
+    described = describe_texts(("title", "body"), texts, space.vectors, seed=0)["train"]
+    assert list(described.columns) == ["words in title", "words in body", "title + body cluster"]
+    assert described["words in body"].tolist() == [24] * 240
+    for name, kind in zip(described["title + body cluster"], kinds, strict=True):
+        assert set(name.split(", ")) <= set(KINDS[kind].split()), (name, kind)
+
+
 def test_a_small_train_gets_lengths_and_no_clusters() -> None:
     train, kinds = kind_texts(70, seed=0)
     problem = Problem.from_frames(

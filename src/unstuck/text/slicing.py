@@ -3,12 +3,13 @@
 A text column is one category per row, which no slice rule can use. Each text is described
 instead by
 
-* **its length** — ``words in 'text'``, a number the slice search cuts at its quantiles
-  (``words in 'text' < 28``);
-* **its cluster** — ``'text' cluster``: k-means on the rows' embedding vectors
+* **its length** — ``words in text``, a number the slice search cuts at its quantiles
+  (``words in text < 28``);
+* **its cluster** — ``text cluster``: k-means on the rows' embedding vectors
   (:mod:`unstuck.embedding_space`), each cluster named by the words that set it apart: the
   largest differences between the cluster's mean TF-IDF and the mean of every training text
-  (``'text' cluster = oil, crude, opec``).
+  (``text cluster = trade, japan, japanese``). Several text columns are clustered together
+  (their vectors side by side): ``title + body cluster``.
 
 The clusters are fitted on the training texts alone and read no label and no error, so a
 weak cluster of dev found by the slice search passes the same binomial test and false
@@ -42,12 +43,12 @@ NAMING_WORDS = 3
 
 def length_column(column: str) -> str:
     """The name of the column holding each text's number of words."""
-    return f"words in '{column}'"
+    return f"words in {column}"
 
 
 def cluster_column(columns: Sequence[str]) -> str:
     """The name of the column holding each row's cluster of texts."""
-    return ", ".join(f"'{c}'" for c in columns) + " cluster"
+    return " + ".join(columns) + " cluster"
 
 
 def _words(texts: list[str]) -> list[int]:
