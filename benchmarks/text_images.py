@@ -6,6 +6,7 @@ Usage::
     python benchmarks/text_images.py truncation            # dev accuracy with texts cut at 256 and 128 tokens
     python benchmarks/text_images.py big [--minilm]        # diagnose 20 Newsgroups (18,821 texts)
     python benchmarks/text_images.py r8 [--minilm]         # the planted cases below, scored
+    python benchmarks/text_images.py datalab               # planted label errors: unstuck vs cleanlab Datalab
 
 Without ``--minilm`` the text ladder is trivial + TF-IDF linear (the MiniLM rung is switched
 off in-process), which is what a machine without the ``text`` extra runs. Data: Reuters R8
@@ -210,9 +211,106 @@ def r8(minilm: bool, cases: list[str]) -> None:
         print(_case(name, minilm), flush=True)
 
 
+def _scores(flagged: Any, planted: Any) -> dict[str, Any]:
+    """Flagged rows against planted ones: count, precision, recall, F1."""
+    found = len(set(flagged) & set(planted))
+    precision = found / len(flagged) if len(flagged) else 0.0
+    recall = found / len(planted) if len(planted) else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if found else 0.0
+    return {"flagged": len(flagged), "precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3)}
+
+
+def datalab(n_train: int = 2_000, n_dev: int = 500, share: float = 0.15) -> None:
+    """Planted label errors in R8 found by unstuck and by cleanlab's Datalab on the same MiniLM embeddings.
+
+    Train: ``n_train`` R8 training stories with ``share`` of their labels flipped; dev: ``n_dev`` test
+    stories. Every tool judges the same rows: the train rows unstuck keeps after carving its train-dev
+    split. Compared: unstuck's ``labels`` rule (cleanlab's ``find_label_issues`` on the out-of-fold
+    probabilities of the ladder's best rung); Datalab on the MiniLM embeddings alone (``features``: its
+    kNN label issues, no model); Datalab on out-of-fold probabilities of a logistic regression on the same
+    embeddings (cleanlab's text tutorial); Datalab on unstuck's own out-of-fold probabilities.
+    """
+    os.environ.setdefault("UNSTUCK_CACHE_DIR", tempfile.mkdtemp(prefix="unstuck-bench-"))
+    import numpy as np
+    from cleanlab import Datalab
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_predict
+    from threadpoolctl import threadpool_limits
+
+    from text_data import r8_sample
+    from unstuck.context import Context
+    from unstuck.data.labels import label_issues
+    from unstuck.problem import Problem
+    from unstuck.text.embed import embed_texts
+
+    train, flipped = flip_labels(r8_sample("train", n_train), share)
+    train = train.assign(doc_id=range(len(train)))
+    dev = r8_sample("test", n_dev, seed=1)
+    dev = dev[dev["topic"].isin(set(train["topic"]))].assign(doc_id=range(100_000, 100_000 + len(dev)))
+    print(_uptime(), flush=True)
+    problem = Problem.from_frames(train, dev=dev, target="topic", id_column="doc_id")
+    rows = problem.frames["train"]
+    planted = np.flatnonzero(rows["doc_id"].isin(flipped).to_numpy())
+    labels = np.array([problem.classes.index(v) for v in rows["topic"]], dtype=np.int64)
+    print(f"{len(rows)} train rows judged, {len(planted)} of them flipped ({len(planted) / len(rows):.1%})")
+
+    started = time.perf_counter()
+    every = [t for frame in problem.frames.values() for t in frame["text"].tolist()]
+    embed_texts(every)  # every split's texts, so that unstuck's ladder reads them from the cache too
+    embeddings = embed_texts(rows["text"].tolist())
+    print(f"MiniLM embeddings of all {len(every)} texts: {time.perf_counter() - started:.1f} s (every tool reads them)")
+
+    results: list[tuple[str, dict[str, Any], float]] = []
+    started = time.perf_counter()
+    ctx = Context(problem)
+    oof = ctx.oof_proba
+    flagged = label_issues(labels, oof)["flagged"]
+    seconds = time.perf_counter() - started
+    results.append((f"unstuck labels rule (best rung: {ctx.ladder.best})", _scores(flagged, planted), seconds))
+
+    def lab(**given: Any) -> Any:
+        found = Datalab(data={"topic": labels}, label_name="topic", verbosity=0)
+        found.find_issues(issue_types={"label": {}}, **given)
+        return np.flatnonzero(found.get_issues("label")["is_label_issue"].to_numpy())
+
+    started = time.perf_counter()
+    flagged = lab(features=embeddings)
+    results.append(
+        ("Datalab, features = MiniLM embeddings (kNN)", _scores(flagged, planted), time.perf_counter() - started)
+    )
+
+    started = time.perf_counter()
+    model = LogisticRegression(C=10, max_iter=2_000)
+    with threadpool_limits(1):  # as unstuck fits its linear models: one BLAS thread on a busy machine
+        proba = cross_val_predict(model, embeddings, labels, cv=5, method="predict_proba")
+    flagged = lab(pred_probs=proba)
+    results.append(
+        (
+            "Datalab, pred_probs = logistic regression on MiniLM (5-fold)",
+            _scores(flagged, planted),
+            time.perf_counter() - started,
+        )
+    )
+
+    started = time.perf_counter()
+    flagged = lab(pred_probs=oof)
+    results.append(
+        (
+            "Datalab, pred_probs = unstuck's out-of-fold probabilities",
+            _scores(flagged, planted),
+            time.perf_counter() - started,
+        )
+    )
+
+    for name, scores, seconds in results:
+        numbers = " | ".join(f"{scores[k]:.3f}" for k in ("precision", "recall", "f1"))
+        print(f"| {name} | {scores['flagged']} | {numbers} | {seconds:.1f} |")
+    print(_uptime())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=("throughput", "truncation", "big", "r8"))
+    parser.add_argument("what", choices=("throughput", "truncation", "big", "r8", "datalab"))
     parser.add_argument("--minilm", action="store_true", help="keep the MiniLM rung (slow on a busy CPU)")
     parser.add_argument("--cases", nargs="*", default=["clean", "flipped", "leak", "both"])
     args = parser.parse_args()
@@ -222,6 +320,8 @@ def main() -> None:
         truncation()
     elif args.what == "big":
         big(args.minilm)
+    elif args.what == "datalab":
+        datalab()
     else:
         r8(args.minilm, args.cases)
 
