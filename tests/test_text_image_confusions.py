@@ -55,7 +55,8 @@ def test_earnings_stories_labelled_trade_are_the_top_confusion_shown_with_their_
     assert {(e["true"], e["predicted"]) for e in section["examples"]} == pairs
     finding = next(f for f in result.findings if f.id == "per_class.top_confusion")
     assert "trade predicted as earn" in finding.title and ", e.g. “" in finding.title
-    assert finding.evidence["examples"] == shown
+    # in the evidence under its own key: "examples" would repeat them as a table under the finding
+    assert finding.evidence["confused_rows"] == shown and "examples" not in finding.evidence
 
 
 def test_image_confusions_are_shown_by_path(tmp_path) -> None:

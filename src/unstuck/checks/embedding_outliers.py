@@ -29,6 +29,7 @@ import numpy as np
 from unstuck.data.frames import row_refs, user_splits
 from unstuck.embedding_space import excerpt
 from unstuck.findings import Finding
+from unstuck.images.thumbnail import thumbnail
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, check, shows
 from unstuck.view import Table, cell_text, pct
@@ -50,13 +51,15 @@ EXAMPLES = 5
 
 @dataclass(frozen=True)
 class IsolatedRow:
-    """A row (its reference) of ``split``, its isolation (mean distance to its nearest training rows), and
-    what a person reads of it (the text, cut, or the image path)."""
+    """A row (its reference) of ``split``, its isolation (mean distance to its nearest training rows), what
+    a person reads of it (the text, cut, or the image path), and for an image its thumbnail (a PNG ``data:``
+    URI, :mod:`unstuck.images.thumbnail`)."""
 
     split: str
     row: Any
     isolation: float
     example: str
+    thumbnail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,7 @@ def embedding_outliers(problem: Problem, ctx: Context) -> CheckResult:
                 "row": r,
                 "isolation": float(split_scores[i]),
                 "example": excerpt(space.examples[split][int(i)]),
+                "thumbnail": thumbnail(space.examples[split][int(i)]) if space.kind == "pixels" else None,
             }
             for r, i in zip(refs, order, strict=True)
         ]
@@ -163,6 +167,7 @@ def _tables(report: Report, result: EmbeddingOutliersResult) -> list[Table]:
     if not result.most_isolated:
         return []
     rows = [[r.split, cell_text(r.row), f"{r.isolation:.3f}", r.example] for r in result.most_isolated]
+    pictures = [r.thumbnail for r in result.most_isolated]
     shares = ", ".join(f"{s} {pct(v)}" for s, v in result.beyond_tail.items())
     return [
         Table(
@@ -172,5 +177,6 @@ def _tables(report: Report, result: EmbeddingOutliersResult) -> list[Table]:
             caption=f"Rows beyond train's 99th percentile of isolation ({result.tail_cut:.3f}, {result.space})"
             + (f"; share beyond it: {shares}" if shares else "")
             + ".",
+            thumbnails=pictures if any(pictures) else (),
         )
     ]

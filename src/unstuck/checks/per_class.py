@@ -29,6 +29,7 @@ import numpy as np
 from unstuck.data.frames import row_refs
 from unstuck.embedding_space import excerpt, texts_of
 from unstuck.findings import Finding
+from unstuck.images.thumbnail import thumbnail
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, SkipCheck, check, shows
 from unstuck.view import MAX_ROWS, Table, cell_text, count_text, fmt_interval, fmt_value, pct
@@ -86,14 +87,15 @@ class Confusion:
 @dataclass(frozen=True)
 class ConfusedRow:
     """A dev row of a frequent confusion (text or image data): its true and predicted class, its
-    reference, the model's probability of the predicted class (None without probabilities), and what a
-    person reads of it (the text, cut, or the image path)."""
+    reference, the model's probability of the predicted class (None without probabilities), what a person
+    reads of it (the text, cut, or the image path), and for an image its thumbnail (a PNG ``data:`` URI)."""
 
     true: str
     predicted: str
     row: Any
     probability: float | None
     example: str
+    thumbnail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -221,7 +223,7 @@ def _classification(problem: Problem, ctx: Context) -> CheckResult:
                 check="per_class",
                 severity="info",
                 title=title,
-                evidence={**top, "examples": shown} if shown else top,
+                evidence={**top, "confused_rows": shown} if shown else top,
             )
         )
     section = {"dev_rows": n_dev, "dev_errors": n_wrong, "classes": classes, "confusions": confusions}
@@ -237,6 +239,7 @@ def _confusion_examples(
     if problem.mode != "data" or not confusions:
         return []
     frame = problem.frames["dev"]
+    images = not problem.text_columns and problem.image_column is not None
     if problem.text_columns:
         readable = texts_of(frame, problem.text_columns[0])
     elif problem.image_column is not None:
@@ -262,6 +265,7 @@ def _confusion_examples(
                 "row": ref,
                 "probability": float(sure[k]) if sure is not None else None,
                 "example": excerpt(readable[int(i)]),
+                "thumbnail": thumbnail(readable[int(i)]) if images else None,
             }
             for k, (ref, i) in enumerate(zip(refs, rows, strict=True))
         ]
@@ -374,6 +378,7 @@ def _tables(report: Report, result: PerClassResult | ResidualsResult) -> list[Ta
                 ],
                 numeric=(3,),
                 caption="Examples of the most frequent confusions: the dev rows the model was surest of.",
+                thumbnails=[e.thumbnail for e in result.examples] if any(e.thumbnail for e in result.examples) else (),
             )
         )
     return out
