@@ -10,8 +10,9 @@
   to almost nothing, and once normalised lands anywhere, so an outlier was not far from
   anything.) With several text columns each is embedded and the vectors are put side by
   side, divided by the square root of their number: rows stay of length one.
-* **images** — the 16 × 16 grey pixels (0–1) that the baselines and the ConvNet read, as
-  they are: a pretrained image encoder is not installed by default.
+* **images** — EfficientNet-Lite0's ImageNet embeddings (:mod:`unstuck.images.efficientnet`,
+  1,280 dimensions, rows L2-normalised) when the ``images`` extra is installed; without it the
+  16 × 16 grey pixels (0–1) that the baselines and the ConvNet read, as they are.
 
 Each split's vectors are in the row order of :func:`unstuck.data.frames.user_splits`, beside
 what a person reads of each row: the text of the first text column, or the image's path.
@@ -120,6 +121,14 @@ def embedding_space(problem: Problem) -> EmbeddingSpace | None:
         examples = {split: texts_of(frame, first) for split, frame in frames.items()}
         return EmbeddingSpace("minilm" if minilm else "tfidf", description, vectors, examples)
     if problem.image_column is not None:
+        from unstuck.images.efficientnet import efficientnet_available, embed_images
+
+        if efficientnet_available():
+            paths = {split: [str(p) for p in frame[problem.image_column].tolist()] for split, frame in frames.items()}
+            vectors = {split: embed_images(split_paths) for split, split_paths in paths.items()}
+            return EmbeddingSpace(
+                "efficientnet", "EfficientNet-Lite0 ImageNet embeddings of the images", vectors, paths
+            )
         from unstuck.images.read import PIXELS
 
         columns = [f"px_{k:03d}" for k in range(PIXELS * PIXELS)]

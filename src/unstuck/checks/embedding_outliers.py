@@ -3,8 +3,8 @@
 A row's **isolation** is its mean Euclidean distance to its :data:`NEIGHBOURS` nearest
 training rows in the embedding space (:mod:`unstuck.embedding_space`: MiniLM or TF-IDF
 vectors of unit length for text, where the distance is a monotone function of the cosine;
-the 16 × 16 grey pixels for images); a training row's neighbours are the *other* training
-rows. The cut is train's own 99th percentile of isolation.
+EfficientNet-Lite0 embeddings or the 16 × 16 grey pixels for images); a training row's
+neighbours are the *other* training rows. The cut is train's own 99th percentile of isolation.
 
 Why that cut holds on any data: a dev row drawn like train has neighbours in train exactly as
 a training row has among the other training rows (one row fewer, which does not matter), so
@@ -115,6 +115,7 @@ def embedding_outliers(problem: Problem, ctx: Context) -> CheckResult:
     train_scores, scores = isolation(space.vectors["train"], others)
     cut = float(np.quantile(train_scores, TAIL))
     frames = user_splits(problem)
+    images = not problem.text_columns  # the examples are image paths
     beyond: dict[str, float] = {}
     shown: list[dict[str, Any]] = []
     for split, split_scores in {"train": train_scores, **scores}.items():
@@ -129,7 +130,7 @@ def embedding_outliers(problem: Problem, ctx: Context) -> CheckResult:
                 "row": r,
                 "isolation": float(split_scores[i]),
                 "example": excerpt(space.examples[split][int(i)]),
-                "thumbnail": thumbnail(space.examples[split][int(i)]) if space.kind == "pixels" else None,
+                "thumbnail": thumbnail(space.examples[split][int(i)]) if images else None,
             }
             for r, i in zip(refs, order, strict=True)
         ]
