@@ -100,7 +100,8 @@ def test_dev_texts_of_other_topics_are_a_shift_and_a_second_draw_is_not(r8_split
     assert len(shown) == 3 and all(r["dev_probability"] > 0.5 for r in shown)
     topics = dict(zip(r8_splits["shifted"].index, r8_splits["shifted"]["topic"], strict=True))
     assert all(topics[r["row"]] in SMALL_TOPICS for r in shown)
-    assert shown[0]["text"][:40] == " ".join(r8_splits["shifted"]["text"][shown[0]["row"]].split())[:40]
+    assert shown[0]["example"][:40] == " ".join(r8_splits["shifted"]["text"][shown[0]["row"]].split())[:40]
+    assert all(r["thumbnail"] is None for r in shown)
 
 
 def test_a_problem_without_text_has_no_embedding_shift() -> None:
@@ -191,3 +192,37 @@ def test_image_outliers_are_shown_by_path(tmp_path, monkeypatch: pytest.MonkeyPa
     shown = [r for r in section["most_isolated"] if r["split"] == "dev"]
     # the three inverted digits are dev's most isolated, in either space
     assert {r["example"] for r in shown[:3]} == inverted
+
+
+def test_inverted_dev_images_are_a_shift_and_a_second_draw_is_not(tmp_path, monkeypatch) -> None:
+    from image_data import digit_images, write_folder
+    from unstuck.images import efficientnet
+    from unstuck.pipeline import load_problem
+
+    images, labels = digit_images(400)
+    order = np.random.default_rng(0).permutation(400)  # digits come ordered by writer: shuffle them first
+    images, labels = images[order], labels[order]
+    write_folder(tmp_path / "train", images[:250], labels[:250])
+    write_folder(tmp_path / "same", images[250:], labels[250:])
+    write_folder(tmp_path / "inverted", 16.0 - images[250:], labels[250:])
+
+    same, _ = run(load_problem(tmp_path / "train", dev=tmp_path / "same"), "embedding_shift")
+    (finding,) = same.findings
+    low, high = same.sections["embedding_shift"]["auc_interval"]
+    assert finding.severity == "info" and low < 0.5 < high
+    assert same.sections["embedding_shift"]["space"] == "EfficientNet-Lite0 ImageNet embeddings of the images"
+
+    problem = load_problem(tmp_path / "train", dev=tmp_path / "inverted")
+    shifted, _ = run(problem, "embedding_shift")
+    (finding,) = shifted.findings
+    section = shifted.sections["embedding_shift"]
+    assert finding.severity == "warning" and finding.lever == "reduce_mismatch" and section["auc"] > 0.95
+    assert finding.title.startswith("A classifier tells dev images from train images with AUC")
+    shown = section["most_unlike_train"]
+    assert all(r["example"].startswith(str(tmp_path / "inverted")) for r in shown)
+    assert all(r["thumbnail"].startswith("data:image/png;base64,") for r in shown)
+
+    # without the images extra the pixels are the table shift check's: nothing here
+    monkeypatch.setattr(efficientnet, "efficientnet_available", lambda: False)
+    pixels, _ = run(load_problem(tmp_path / "train", dev=tmp_path / "inverted"), "embedding_shift")
+    assert pixels.findings == () and "embedding_shift" not in pixels.sections

@@ -1,12 +1,14 @@
-"""Train-vs-dev shift of texts: a domain classifier on their embeddings.
+"""Train-vs-dev shift of texts and images: a domain classifier on their embeddings.
 
 The ``shift`` check's domain classifier reads table columns; a text column there is one
-category per row and shows nothing. Here a logistic regression learns to tell train texts
-(label 0) from dev texts (label 1) in the embedding space (:mod:`unstuck.embedding_space`:
-MiniLM sentence embeddings, or the texts' TF-IDF without the ``text``
-extra), with 5-fold stratified cross-validation on at most 20,000 rows of each split. A
-linear model because the space is built for it: the text rungs of the ladder are linear
-models on the same vectors, so what it cannot separate they cannot exploit either.
+category per row and shows nothing, and an image is its 16 × 16 pixels and a few
+properties. Here a logistic regression learns to tell train rows (label 0) from dev rows
+(label 1) in the embedding space (:mod:`unstuck.embedding_space`: MiniLM sentence
+embeddings, or the texts' TF-IDF without the ``text`` extra; EfficientNet-Lite0's ImageNet
+features of images with the ``images`` extra), with 5-fold stratified cross-validation on
+at most 20,000 rows of each split. A linear model because the space is built for it: the
+text rungs of the ladder are linear models on the same vectors, so what it cannot separate
+they cannot exploit either.
 
 The judgement is the ``shift`` check's, unchanged: the out-of-fold AUC gets its 95 %
 Hanley–McNeil interval, and shift is a warning (lever ``reduce_mismatch``, bottleneck
@@ -18,8 +20,9 @@ error is harmless to this model; that gap, when positive, is the expected gain).
 texts the classifier finds most unlike train are shown: they say what dev has that train
 lacks.
 
-Images are left to the ``shift`` check, whose classifier already reads their pixels and
-properties. A problem without a text column has nothing here: no findings, no section.
+Images without the ``images`` extra are left to the ``shift`` check, whose classifier already
+reads their pixels and properties. A problem without a text or image column has nothing
+here: no findings, no section.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from unstuck.checks.shift import FOLDS, MAX_ROWS_CLASSIFIER, WARN_AUC_LOW, _mism
 from unstuck.data.frames import row_refs, user_splits
 from unstuck.embedding_space import excerpt, stack
 from unstuck.findings import Finding
+from unstuck.images.thumbnail import thumbnail
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, SkipCheck, check, shows
 from unstuck.view import Table, cell_text
@@ -51,11 +55,13 @@ EXAMPLES = 3
 
 @dataclass(frozen=True)
 class DevLikeRow:
-    """A dev row (its reference), the out-of-fold probability that it is a dev row, and its text."""
+    """A dev row (its reference), the out-of-fold probability that it is a dev row, what a person reads of
+    it (its text, cut, or the image path), and for an image its thumbnail (a PNG ``data:`` URI)."""
 
     row: Any
     dev_probability: float
-    text: str
+    example: str
+    thumbnail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,23 +111,24 @@ def _sample(n: int, limit: int, seed: int) -> NDArray[np.int64]:
 @check(
     "embedding_shift",
     requires=("data", "dev"),
-    description="train-vs-dev shift of texts: a domain classifier on their embeddings",
+    description="train-vs-dev shift of texts and images: a domain classifier on their embeddings",
     tags=("data",),
     result=EmbeddingShiftResult,
 )
 def embedding_shift(problem: Problem, ctx: Context) -> CheckResult:
-    if not problem.text_columns:
+    if not problem.text_columns and problem.image_column is None:
         return CheckResult()
     if problem.dev_from_train:
         raise SkipCheck("dev was carved at random from train, so it cannot differ from it")
     space = ctx.embedding_space
-    if space is None:
+    if space is None or space.kind == "pixels":  # pixels are the shift check's
         return CheckResult()
+    what = "texts" if problem.text_columns else "images"
     pick_train = _sample(space.vectors["train"].shape[0], MAX_ROWS_CLASSIFIER, problem.seed)
     pick_dev = _sample(space.vectors["dev"].shape[0], MAX_ROWS_CLASSIFIER, problem.seed)
     if min(len(pick_train), len(pick_dev)) < FOLDS * 2:
         raise SkipCheck(f"too few rows for a {FOLDS}-fold domain classifier")
-    ctx.step("telling dev texts from train texts in embedding space")
+    ctx.step(f"telling dev {what} from train {what} in embedding space")
     auc, (low, high), dev_probability = domain_auc(
         space.vectors["train"][pick_train], space.vectors["dev"][pick_dev], problem.seed
     )
@@ -135,18 +142,23 @@ def embedding_shift(problem: Problem, ctx: Context) -> CheckResult:
         "auc": auc,
         "auc_interval": [low, high],
         "most_unlike_train": [
-            {"row": r, "dev_probability": float(dev_probability[i]), "text": excerpt(space.examples["dev"][p])}
+            {
+                "row": r,
+                "dev_probability": float(dev_probability[i]),
+                "example": excerpt(space.examples["dev"][p]),
+                "thumbnail": thumbnail(space.examples["dev"][p]) if what == "images" else None,
+            }
             for r, i, p in zip(refs, order, positions, strict=True)
         ],
         "data_mismatch": mismatch,
     }
     warn = low >= WARN_AUC_LOW
     title = (
-        f"A classifier tells dev texts from train texts with AUC {auc:.2f} (95% interval {low:.2f}–{high:.2f}) "
+        f"A classifier tells dev {what} from train {what} with AUC {auc:.2f} (95% interval {low:.2f}–{high:.2f}) "
         f"on the {space.description}"
     )
     if warn:
-        title += f"; the dev text most unlike train: “{excerpt(space.examples['dev'][int(positions[0])], 80)}”"
+        title += f"; the dev {what[:-1]} most unlike train: “{excerpt(space.examples['dev'][int(positions[0])], 80)}”"
     if mismatch is not None:
         title += f"; the data-mismatch gap is {problem.metric.format_gap(mismatch['value'])}" + (
             "" if mismatch["significant"] else " (not significant: this shift may not hurt the model)"
@@ -172,11 +184,13 @@ def embedding_shift(problem: Problem, ctx: Context) -> CheckResult:
 def _tables(report: Report, result: EmbeddingShiftResult) -> list[Table]:
     if not result.most_unlike_train:
         return []
-    rows = [[cell_text(r.row), f"{r.dev_probability:.2f}", r.text] for r in result.most_unlike_train]
+    rows = [[cell_text(r.row), f"{r.dev_probability:.2f}", r.example] for r in result.most_unlike_train]
+    pictures = [r.thumbnail for r in result.most_unlike_train]
     return [
         Table(
-            ("dev row", "P(dev)", "text"),
+            ("dev row", "P(dev)", "example"),
             rows,
-            caption=f"The dev texts most unlike train (domain-classifier AUC {result.auc:.2f}, {result.space}).",
+            caption=f"The dev rows most unlike train (domain-classifier AUC {result.auc:.2f}, {result.space}).",
+            thumbnails=pictures if any(pictures) else (),
         )
     ]
