@@ -151,3 +151,19 @@ def test_the_slices_check_reads_the_texts_by_length_and_cluster(r8) -> None:
     # short stories are as common in train as in dev (both drawn from R8's training stories)
     assert first["train_share"] == pytest.approx(first["share"], abs=0.08)
     assert first["rarer_in_train"] is False
+
+
+@pytest.mark.parametrize("texts", [["okay okay"] * 100, ["a b c"] * 100], ids=["one word", "no word"])
+def test_texts_of_one_word_or_none_give_a_result_or_nothing_never_a_failure(texts: list[str]) -> None:
+    frame = pd.DataFrame({"text": texts, "y": ["x", "y"] * 50})
+    problem = Problem.from_frames(frame[:80], dev=frame[80:], target="y", text_columns=["text"])
+    ctx = Context(problem)
+    if texts[0] == "a b c":
+        # no word of two letters: no TF-IDF space, so no descriptions (the slice search keeps the raw column)
+        assert embedding_space(problem) is None and ctx.text_descriptions == {}
+        return
+    assert set(ctx.text_descriptions["dev"].columns) == {WORDS, CLUSTER}
+    names = ("embedding_shift", "embedding_outliers", "slices")
+    result = run_checks(problem, ctx, checks=[s for s in registered_checks() if s.name in names])
+    assert not any(s.reason.startswith("failed") for s in result.skipped), result.skipped
+    assert {f.check for f in result.findings} == {"embedding_shift", "embedding_outliers"}

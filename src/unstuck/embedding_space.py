@@ -70,14 +70,19 @@ def stack(parts: list[Any]) -> Any:
     return np.vstack(parts)
 
 
-def _tfidf(texts: Mapping[str, list[str]]) -> dict[str, Any]:
-    """TF-IDF (rows of length one) of every split's texts, fitted on all of them."""
+def _tfidf(texts: Mapping[str, list[str]]) -> dict[str, Any] | None:
+    """TF-IDF (rows of length one) of every split's texts, fitted on all of them; None when they hold no
+    word of two letters or more (no space to measure in)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     from unstuck.text.features import MAX_TFIDF_FEATURES
 
     every = [t for split in texts.values() for t in split]
-    matrix = TfidfVectorizer(sublinear_tf=True, max_features=MAX_TFIDF_FEATURES, dtype=np.float32).fit_transform(every)
+    vectorizer = TfidfVectorizer(sublinear_tf=True, max_features=MAX_TFIDF_FEATURES, dtype=np.float32)
+    try:
+        matrix = vectorizer.fit_transform(every)
+    except ValueError:  # an empty vocabulary
+        return None
     out: dict[str, Any] = {}
     start = 0
     for split, split_texts in texts.items():
@@ -99,7 +104,8 @@ def _side_by_side(parts: list[Any]) -> Any:
 
 
 def embedding_space(problem: Problem) -> EmbeddingSpace | None:
-    """The problem's rows as vectors, or None when it has neither a text column nor an image column."""
+    """The problem's rows as vectors, or None when it has neither a text column nor an image column (or,
+    without MiniLM, its texts hold no word)."""
     frames = user_splits(problem)
     if problem.text_columns:
         from unstuck.text.embed import minilm_available
@@ -113,7 +119,10 @@ def embedding_space(problem: Problem) -> EmbeddingSpace | None:
 
                 per_column.append({split: embed_texts(t) for split, t in texts.items()})
             else:
-                per_column.append(_tfidf(texts))
+                words = _tfidf(texts)
+                if words is None:
+                    return None
+                per_column.append(words)
         vectors = {split: _side_by_side([c[split] for c in per_column]) for split in frames}
         names = ", ".join(f"'{c}'" for c in problem.text_columns)
         description = f"MiniLM sentence embeddings of {names}" if minilm else f"TF-IDF of {names}"

@@ -97,6 +97,8 @@ def _dense(vectors: Mapping[str, Any], seed: int) -> dict[str, Any]:
 
     train = vectors["train"]
     dimensions = min(LSA_DIMENSIONS, train.shape[1] - 1, train.shape[0] - 1)
+    if dimensions < 2:  # a vocabulary of one or two words: as few dimensions as the SVD would keep
+        return {s: v.toarray() for s, v in vectors.items()}
     svd = TruncatedSVD(dimensions, random_state=seed).fit(train)
     return {s: normalize(svd.transform(v)) if v.shape[0] else np.zeros((0, dimensions)) for s, v in vectors.items()}
 
