@@ -75,6 +75,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "unstuck.units",
             "unstuck.text",  # text detection, representations and near-copy search
             "unstuck.images",  # image folders and tables of paths, properties, the small ConvNet
+            "unstuck.embedding_space",  # text and image rows as vectors
             "unstuck.decomposition",
             "unstuck.curves",
             "unstuck.curve_families",

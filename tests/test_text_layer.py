@@ -131,6 +131,7 @@ class _CountingModel:
 
     def __init__(self) -> None:
         self.encoded: list[str] = []
+        self.max_seq_length = 256
 
     def encode(self, texts: list[str], **_: object) -> np.ndarray:
         self.encoded += texts
@@ -147,7 +148,7 @@ def test_embeddings_are_cached_on_disk_by_content(tmp_path, monkeypatch: pytest.
     assert first.shape == (3, 384) and first[:, 0].tolist() == [1.0, 2.0, 1.0]
     assert model.encoded == ["a", "bb"]  # a repeated text is embedded once
     assert progress == [(2, 2)]
-    assert len(list((tmp_path / "embeddings" / embed.MINILM).glob("*.npz"))) == 1
+    assert len(list((tmp_path / "embeddings" / embed.CACHE_NAME).glob("*.npz"))) == 1
     embed.forget_memory()  # a new process: only the disk cache is left
     again = embed.embed_texts(["bb", "ccc"])
     assert model.encoded == ["a", "bb", "ccc"]  # "bb" came from disk
@@ -171,7 +172,33 @@ def test_minilm_embeddings_are_normalised_and_separate_topics(tmp_path, monkeypa
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     similar, different = float(vectors[0] @ vectors[1]), float(vectors[0] @ vectors[2])
     assert similar > 0.6 > different
+    # texts are cut at 128 word pieces: two long texts that differ only after them are one vector
+    head = " ".join(["rates"] * 200)
+    cut = embed.embed_texts([head + " football", head + " elections"], device="cpu")
+    assert float(cut[0] @ cut[1]) > 0.9999
     embed.forget_memory()
+
+
+def test_embedding_threads_leave_the_busy_cores_to_other_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    assert embed.cpu_threads(cores=2, load=1.0, default=2) == 2  # only this process runs: both cores
+    assert embed.cpu_threads(cores=2, load=2.0, default=2) == 1
+    assert embed.cpu_threads(cores=2, load=9.0, default=2) == 1  # never fewer than one
+    assert embed.cpu_threads(cores=16, load=5.0, default=16) == 12
+    assert embed.cpu_threads(cores=16, load=0.0, default=8) == 8  # never more than torch's default
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")
+    assert embed.cpu_threads(cores=2, load=9.0, default=4) == 4  # the user's choice stands
+
+
+def test_encoding_cuts_texts_at_the_trained_length_and_restores_torch_threads() -> None:
+    import torch
+
+    model = _CountingModel()
+    threads = torch.get_num_threads()
+    vectors = embed.encode(model, ["a", "bb"], device="cpu")
+    assert model.max_seq_length == embed.MAX_TOKENS == 128
+    assert vectors.dtype == np.float32 and vectors[:, 0].tolist() == [1.0, 2.0]
+    assert torch.get_num_threads() == threads
 
 
 @pytest.mark.skipif(

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from unstuck.baselines import Ladder, OutOfFold
     from unstuck.decomposition import Decomposition
+    from unstuck.embedding_space import EmbeddingSpace
     from unstuck.metrics import ErrorEstimate
     from unstuck.problem import Problem
     from unstuck.signal import PermutationSignal, Signal
@@ -387,7 +388,7 @@ class Context:
         with self.timed("dev_slices"):
             problem = self.problem
             dev = self.predictions["dev"]
-            rows = dev.rows[slice_columns(dev.rows)]
+            rows = self.slice_rows("dev", dev.rows)
             if rows.shape[1] == 0:
                 raise SkipCheck("no per-row features or metadata columns on dev to describe slices with")
             losses = problem.metric.row_losses(dev.y_true, dev.y_pred)
@@ -397,6 +398,51 @@ class Context:
                 failed = losses > np.quantile(losses, LARGE_LOSS_QUANTILE)
             self.step("searching for weak slices")
             return find_slices(rows, failed)
+
+    @cached_property
+    def embedding_space(self) -> EmbeddingSpace | None:
+        """The rows of a text or image problem as vectors (:mod:`unstuck.embedding_space`), computed once."""
+        from unstuck.embedding_space import embedding_space
+
+        with self.timed("embedding_space"):
+            return embedding_space(self.problem)
+
+    @cached_property
+    def text_descriptions(self) -> dict[str, pd.DataFrame]:
+        """Per split of ``problem.frames`` (rows in its order), the columns that describe a data problem's
+        texts to the slice search: each text's words and the rows' cluster (:mod:`unstuck.text.slicing`);
+        empty without text columns."""
+        problem = self.problem
+        space = self.embedding_space if problem.mode == "data" and problem.text_columns else None
+        if space is None:
+            return {}
+        from unstuck.data.frames import user_splits
+        from unstuck.embedding_space import texts_of
+        from unstuck.text.slicing import describe_texts
+
+        with self.timed("text_descriptions"):
+            texts = {s: {c: texts_of(f, c) for c in problem.text_columns} for s, f in user_splits(problem).items()}
+            described = describe_texts(problem.text_columns, texts, space.vectors, problem.seed)
+        if "train_dev" in problem.frames and "train_dev" not in described:
+            # user_splits folded the carved train-dev back into train, after train's own rows
+            n = len(problem.frames["train"])
+            whole = described["train"]
+            described["train"] = whole.iloc[:n].reset_index(drop=True)
+            described["train_dev"] = whole.iloc[n:].reset_index(drop=True)
+        return described
+
+    def slice_rows(self, split: str, rows: pd.DataFrame) -> pd.DataFrame:
+        """``rows`` of ``split`` (in ``problem.frames`` order) as the slice search reads them: the columns of
+        :func:`slice_columns`, with a text column (one category per row, which no rule can use) replaced by
+        its words and cluster (:attr:`text_descriptions`)."""
+        import pandas as pd
+
+        described = self.text_descriptions.get(split)
+        if described is None or len(described) != len(rows):
+            return rows[slice_columns(rows)]
+        kept = [c for c in slice_columns(rows) if c not in self.problem.text_columns]
+        extra = described[[c for c in described.columns if c not in kept]]
+        return pd.concat([rows[kept].reset_index(drop=True), extra], axis=1)
 
     @cached_property
     def training_runs(self) -> tuple[Judgement, ...]:

@@ -57,13 +57,16 @@ SPLIT_LABELS = {"human": "human-level", "train": "train", "train_dev": "train-de
 
 @dataclass(frozen=True)
 class Table:
-    """Headers and rows of text; ``numeric`` columns align right; ``highlight`` marks one row (the best)."""
+    """Headers and rows of text; ``numeric`` columns align right; ``highlight`` marks one row (the best);
+    ``thumbnails``: one picture per row (a PNG ``data:`` URI, or None), which the HTML report draws before
+    the row's cells and the text and Markdown reports leave out."""
 
     headers: tuple[str, ...]
     rows: Sequence[Sequence[str]]
     numeric: tuple[int, ...] = ()
     caption: str = ""
     highlight: int | None = None
+    thumbnails: Sequence[str | None] = ()
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,10 @@ Classification, per class: dev error rate with its Wilson 95 % interval, support
 in train and dev, the class's share of all dev errors, and the most frequent
 confusions (true → predicted, with counts and share of all errors). The class
 holding the largest share of dev errors and the most frequent confusion become
-informational findings, so that error analysis starts where the errors are.
+informational findings, so that error analysis starts where the errors are. For text
+and image data the most frequent confusions come with examples: the dev rows of each
+pair the model was surest of (highest probability of the wrong class), with their text
+or image path, since reading a few errors says more about a confusion than its count.
 Rare classes the model fails on are the ``imbalance`` check's finding (lever
 ``targeted_data``); this check does not repeat them.
 
@@ -23,7 +26,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from unstuck.data.frames import row_refs
+from unstuck.embedding_space import excerpt, texts_of
 from unstuck.findings import Finding
+from unstuck.images.thumbnail import thumbnail
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, SkipCheck, check, shows
 from unstuck.view import MAX_ROWS, Table, cell_text, count_text, fmt_interval, fmt_value, pct
@@ -37,6 +43,9 @@ if TYPE_CHECKING:
 
 #: Confusions listed (most frequent first).
 TOP_CONFUSIONS = 10
+#: Text and image data: the most frequent confusions shown with examples, and the examples of each.
+EXAMPLE_CONFUSIONS = 5
+EXAMPLES_PER_CONFUSION = 3
 #: Regression: the top decile of |residual| "dominates" when it carries at least this share of squared error.
 DOMINANT_SHARE = 0.5
 
@@ -76,13 +85,29 @@ class Confusion:
 
 
 @dataclass(frozen=True)
+class ConfusedRow:
+    """A dev row of a frequent confusion (text or image data): its true and predicted class, its
+    reference, the model's probability of the predicted class (None without probabilities), what a person
+    reads of it (the text, cut, or the image path), and for an image its thumbnail (a PNG ``data:`` URI)."""
+
+    true: str
+    predicted: str
+    row: Any
+    probability: float | None
+    example: str
+    thumbnail: str | None = None
+
+
+@dataclass(frozen=True)
 class PerClassResult:
-    """Classification: dev rows and errors, every class's errors, and the most frequent confusions."""
+    """Classification: dev rows and errors, every class's errors, the most frequent confusions, and (text
+    and image data) examples of the most frequent ones."""
 
     dev_rows: int
     dev_errors: int
     classes: tuple[ClassErrors, ...]
     confusions: tuple[Confusion, ...]
+    examples: tuple[ConfusedRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -166,6 +191,7 @@ def _classification(problem: Problem, ctx: Context) -> CheckResult:
     confusions: list[dict[str, Any]] = [
         {"true": t, "predicted": p, "count": k, "share_of_errors": k / n_wrong} for (t, p), k in ranked
     ]
+    examples = _confusion_examples(problem, ctx, y_true, y_pred, confusions[:EXAMPLE_CONFUSIONS])
     findings: list[Finding] = []
     if n_wrong:
         worst = max(classes, key=lambda r: (r["errors"], r["class"]))
@@ -183,19 +209,65 @@ def _classification(problem: Problem, ctx: Context) -> CheckResult:
             )
         )
         top = confusions[0]
+        title = (
+            f"most frequent confusion: {top['true']} predicted as {top['predicted']} "
+            f"({top['count']} rows, {top['share_of_errors']:.0%} of dev errors)"
+        )
+        shown = [e for e in examples if (e["true"], e["predicted"]) == (top["true"], top["predicted"])]
+        if shown:
+            title += f", e.g. “{excerpt(shown[0]['example'], 80)}”"
         findings.append(
             Finding(
                 id="per_class.top_confusion",
                 severity="info",
-                title=(
-                    f"most frequent confusion: {top['true']} predicted as {top['predicted']} "
-                    f"({top['count']} rows, {top['share_of_errors']:.0%} of dev errors)"
-                ),
-                evidence=top,
+                title=title,
+                evidence={**top, "confused_rows": shown} if shown else top,
             )
         )
     section = {"dev_rows": n_dev, "dev_errors": n_wrong, "classes": classes, "confusions": confusions}
+    if examples:
+        section["examples"] = examples
     return CheckResult(findings=tuple(findings), section=from_json(PerClassResult, section, strict=True))
+
+
+def _confusion_examples(
+    problem: Problem, ctx: Context, y_true: NDArray[Any], y_pred: NDArray[Any], confusions: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """For text and image data, the dev rows of each of ``confusions`` the model was surest of."""
+    if problem.mode != "data" or not confusions:
+        return []
+    frame = problem.frames["dev"]
+    images = not problem.text_columns and problem.image_column is not None
+    if problem.text_columns:
+        readable = texts_of(frame, problem.text_columns[0])
+    elif problem.image_column is not None:
+        readable = [str(p) for p in frame[problem.image_column].tolist()]
+    else:
+        return []
+    dev = ctx.predictions["dev"]
+    column = {str(c): j for j, c in enumerate(dev.classes)}
+    out: list[dict[str, Any]] = []
+    for pair in confusions:
+        rows = np.flatnonzero((y_true == pair["true"]) & (y_pred == pair["predicted"]))
+        sure: NDArray[np.float64] | None = None
+        if dev.proba is not None and pair["predicted"] in column:
+            sure = dev.proba[rows, column[pair["predicted"]]]
+            rows = rows[np.argsort(-sure, kind="stable")]
+            sure = np.sort(sure)[::-1]
+        rows = rows[:EXAMPLES_PER_CONFUSION]
+        refs = row_refs(problem, frame, rows)
+        out += [
+            {
+                "true": pair["true"],
+                "predicted": pair["predicted"],
+                "row": ref,
+                "probability": float(sure[k]) if sure is not None else None,
+                "example": excerpt(readable[int(i)]),
+                "thumbnail": thumbnail(readable[int(i)]) if images else None,
+            }
+            for k, (ref, i) in enumerate(zip(refs, rows, strict=True))
+        ]
+    return out
 
 
 def _regression(y_true: NDArray[np.float64], y_pred: NDArray[np.float64]) -> CheckResult:
@@ -285,6 +357,25 @@ def _tables(report: Report, result: PerClassResult | ResidualsResult) -> list[Ta
                     for c in result.confusions[:5]
                 ],
                 numeric=(2, 3),
+            )
+        )
+    if result.examples:
+        out.append(
+            Table(
+                ("true class", "predicted as", "dev row", "P(predicted)", "example"),
+                [
+                    [
+                        cell_text(e.true),
+                        cell_text(e.predicted),
+                        cell_text(e.row),
+                        f"{e.probability:.2f}" if e.probability is not None else "—",
+                        e.example,
+                    ]
+                    for e in result.examples
+                ],
+                numeric=(3,),
+                caption="Examples of the most frequent confusions: the dev rows the model was surest of.",
+                thumbnails=[e.thumbnail for e in result.examples] if any(e.thumbnail for e in result.examples) else (),
             )
         )
     return out

@@ -100,9 +100,14 @@ def shift(problem: Problem, ctx: Context) -> CheckResult:
     splits = user_splits(problem)
     train, dev = splits["train"], splits["dev"]
     ids = set(id_columns(problem, train))
-    columns = [c for c in problem.features if c not in ids]
+    # A text column is one category per row here; embedding_shift judges texts in embedding space.
+    columns = [c for c in problem.features if c not in ids and c not in problem.text_columns]
     if not columns:
-        raise SkipCheck("no feature columns besides identifiers")
+        raise SkipCheck(
+            "no feature columns besides identifiers and texts; embedding_shift compares the texts"
+            if problem.text_columns
+            else "no feature columns besides identifiers"
+        )
     a = _sample(train, MAX_ROWS_CLASSIFIER, problem.seed)
     b = _sample(dev, MAX_ROWS_CLASSIFIER, problem.seed)
     if min(len(a), len(b)) < FOLDS * 2:

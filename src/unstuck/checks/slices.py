@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from unstuck.context import LARGE_LOSS_QUANTILE, slice_columns
+from unstuck.context import LARGE_LOSS_QUANTILE
 from unstuck.findings import TRAINED_MODEL as RESTS_ON
 from unstuck.findings import Finding
 from unstuck.metrics import rate_exceeds
@@ -64,7 +64,7 @@ def slices(problem: Problem, ctx: Context) -> CheckResult:
     search = ctx.dev_slices  # searched once per diagnosis: the learning curve reads the same slices
     dev = ctx.predictions["dev"]
     losses = problem.metric.row_losses(dev.y_true, dev.y_pred)
-    train_rows = _train_rows(problem, ctx, slice_columns(dev.rows))
+    train_rows = _train_rows(problem, ctx, list(ctx.slice_rows("dev", dev.rows).columns))
     findings: list[Finding] = []
     described: list[dict[str, Any]] = []
     for rank, found in enumerate(search.slices, start=1):
@@ -83,7 +83,7 @@ def slices(problem: Problem, ctx: Context) -> CheckResult:
 def _train_rows(problem: Problem, ctx: Context, columns: list[str]) -> pd.DataFrame | None:
     """The train split's rows with the same columns, when there is one."""
     if problem.mode == "data":
-        return problem.frames["train"][columns]
+        return ctx.slice_rows("train", problem.frames["train"])[columns]
     train = ctx.predictions.get("train")
     if train is None or any(c not in train.rows.columns for c in columns):
         return None

@@ -4,7 +4,7 @@
 same content as one ``<div class="unstuck-report">`` with its ``<style>``, for
 a notebook cell (registered with IPython by ``import unstuck``). The page makes no request when opened:
 no script, no web font, no image file; plots are inline SVG from
-:mod:`unstuck.render.plots`.
+:mod:`unstuck.render.plots`, and thumbnails of example images are PNG ``data:`` URIs kept in the report.
 
 The content follows :func:`unstuck.render.layout.reading_order`: the verdict, then one
 heading per group of checks. A check's block is its plot (drawn here from the
@@ -21,6 +21,7 @@ with :class:`string.Template` (no template engine needed for three holes).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from html import escape
 from importlib import resources
@@ -72,24 +73,47 @@ def table(
     numeric: Iterable[int] = (),
     caption: str | None = None,
     highlight: int | None = None,
+    thumbnails: Sequence[str | None] = (),
 ) -> str:
-    """An HTML table; cells are escaped. ``numeric``: column indexes aligned right; ``highlight``: a bold row."""
+    """An HTML table; cells are escaped. ``numeric``: column indexes aligned right; ``highlight``: a bold row;
+    ``thumbnails``: a picture per row, drawn in a first column."""
     right = set(numeric)
     head = "".join(
         f'<th class="num">{esc(h)}</th>' if i in right else f"<th>{esc(h)}</th>" for i, h in enumerate(headers)
     )
+    head = ("<th></th>" if thumbnails else "") + head
     body = []
     for r, row in enumerate(rows):
         cells = "".join(
             f'<td class="num">{esc(c)}</td>' if i in right else f"<td>{esc(c)}</td>" for i, c in enumerate(row)
         )
+        if thumbnails:
+            cells = _thumbnail(thumbnails[r] if r < len(thumbnails) else None) + cells
         body.append(f'<tr class="best">{cells}</tr>' if r == highlight else f"<tr>{cells}</tr>")
     note = f'<p class="note">{esc(caption)}</p>' if caption else ""
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{note}"
 
 
 def _table(t: Table) -> str:
-    return table(t.headers, t.rows, numeric=t.numeric, caption=t.caption or None, highlight=t.highlight)
+    return table(
+        t.headers,
+        t.rows,
+        numeric=t.numeric,
+        caption=t.caption or None,
+        highlight=t.highlight,
+        thumbnails=t.thumbnails,
+    )
+
+
+#: The only pictures drawn: PNG ``data:`` URIs, so that no request leaves the page.
+_DATA_URI = re.compile(r"data:image/png;base64,[A-Za-z0-9+/]*={0,2}")
+
+
+def _thumbnail(picture: str | None) -> str:
+    """A table cell with the picture, or an empty cell when there is none (or it is not a PNG data URI)."""
+    if picture is None or not _DATA_URI.fullmatch(picture):
+        return "<td></td>"
+    return f'<td class="thumb"><img src="{esc(picture)}" alt=""></td>'
 
 
 def _figure(svg: str | None, caption: str) -> str:

