@@ -152,7 +152,6 @@ def embedding_outliers(problem: Problem, ctx: Context) -> CheckResult:
         title += f"; the most isolated {first['split']} row: “{excerpt(first['example'], 80)}”"
     finding = Finding(
         id="embedding_outliers",
-        check="embedding_outliers",
         severity="info",
         title=title,
         evidence=section,

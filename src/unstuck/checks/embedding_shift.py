@@ -33,13 +33,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from unstuck.checks.shift import FOLDS, MAX_ROWS_CLASSIFIER, WARN_AUC_LOW, _mismatch, hanley_mcneil_interval
+from unstuck.checks.shift import MAX_ROWS_CLASSIFIER, _mismatch
 from unstuck.data.frames import row_refs, user_splits
 from unstuck.embedding_space import excerpt, stack
 from unstuck.findings import Finding
 from unstuck.images.thumbnail import thumbnail
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, SkipCheck, check, shows
+from unstuck.shift import FOLDS, WARN_AUC_LOW, hanley_mcneil_interval
 from unstuck.view import Table, cell_text
 
 if TYPE_CHECKING:
@@ -166,7 +167,6 @@ def embedding_shift(problem: Problem, ctx: Context) -> CheckResult:
     gain = mismatch["value"] if mismatch is not None and mismatch["significant"] and mismatch["value"] > 0 else None
     finding = Finding(
         id="embedding_shift.train.dev",
-        check="embedding_shift",
         severity="warning" if warn else "info",
         title=title,
         lever="reduce_mismatch" if warn else None,
