@@ -207,3 +207,22 @@ def test_compare_train_and_dev_judges_the_same_fold_models_on_both() -> None:
     other_way = compare_train_and_dev(truth, onehot(predicted), noisy_dev, folds)
     assert other_way["dev_worse"] and not other_way["train_worse"]
     assert other_way["fold_models_dev_error"] == pytest.approx(0.25)
+
+
+def test_noise_in_every_split_is_shown_against_human_level_error_only() -> None:
+    """15% of labels wrong in train, dev and test alike: no comparison of splits can show it, but two
+    model families confidently contradict far more train labels than the 1% a human-level labeller
+    gets wrong. Without a human-level error nothing bounds the ambiguous rows, and the rule is silent."""
+    import dataclasses
+
+    from scenarios import label_noise
+    from unstuck.pipeline import diagnose_problem
+
+    problem = label_noise()
+    report = diagnose_problem(problem)
+    finding = next(f for f in report.findings if f.id == "labels.train")
+    two = finding.evidence["two_families"]
+    assert two["beyond"] and two["human_error"] == 0.01 and two["share"] > 0.05
+    assert finding.lever == "fix_labels" and "worse than human-level" in finding.title
+    unknown = diagnose_problem(dataclasses.replace(problem, human_error=None))
+    assert "two_families" not in next(f for f in unknown.findings if f.id == "labels.train").evidence

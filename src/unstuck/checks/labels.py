@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from unstuck.data.frames import MAX_EXAMPLES, row_refs, short
-from unstuck.data.labels import compare_train_and_dev, label_issues
+from unstuck.data.labels import RESIDUAL_Z, compare_train_and_dev, confused_pairs, label_issues, residual_outliers
 from unstuck.findings import Finding
 from unstuck.registry import CheckResult, SkipCheck, check, shows
 from unstuck.view import MAX_ROWS, SPLIT_LABELS, Table, cell_text, count_text, pct
@@ -47,8 +47,6 @@ MIN_FLAGGED = 5
 CONFIDENT_OTHER = 0.8
 #: ... and the flags are evidence of wrong labels only when at least this share of them is confident.
 MIN_CONFIDENT_SHARE = 0.4
-#: Regression: |robust z| of the out-of-fold residual above which a row is flagged.
-RESIDUAL_Z = 6.0
 #: Regression: flagged share from which residual outliers are a warning.
 WARN_RESIDUAL_SHARE = 0.01
 MAX_RANKED = 50
@@ -80,32 +78,6 @@ def confidently_wrong(labels: NDArray[np.int64], proba: NDArray[np.float64]) -> 
     other = np.array(proba, dtype=np.float64, copy=True)
     other[np.arange(len(labels)), labels] = -1.0
     return int(np.sum(other.max(axis=1) >= CONFIDENT_OTHER))
-
-
-def confused_pairs(joint: NDArray[np.float64], classes: tuple[Any, ...], top: int = 5) -> list[dict[str, Any]]:
-    """The largest off-diagonal cells of the joint: (given label, likely true label, share of rows)."""
-    off = joint.copy()
-    np.fill_diagonal(off, 0.0)
-    order = np.argsort(off, axis=None)[::-1][:top]
-    out = []
-    for flat in order:
-        i, j = np.unravel_index(flat, off.shape)
-        if off[i, j] <= 0:
-            break
-        out.append({"given": short(classes[i]), "likely": short(classes[j]), "share": float(off[i, j])})
-    return out
-
-
-def residual_outliers(y_true: NDArray[np.float64], y_hat: NDArray[np.float64]) -> tuple[NDArray[np.int64], Any]:
-    """Rows whose residual has |robust z| > ``RESIDUAL_Z`` (ranked, most extreme first), and all z-scores."""
-    residual = np.asarray(y_true, dtype=np.float64) - np.asarray(y_hat, dtype=np.float64)
-    centre = float(np.median(residual))
-    scale = 1.4826 * float(np.median(np.abs(residual - centre)))
-    if scale <= 0:
-        scale = float(np.std(residual)) or 1.0
-    z = (residual - centre) / scale
-    flagged = np.flatnonzero(np.abs(z) > RESIDUAL_Z)
-    return flagged[np.argsort(-np.abs(z[flagged]))], z
 
 
 @check(
@@ -234,7 +206,10 @@ def _trust(
       (:func:`unstuck.data.labels.compare_train_and_dev`); or dev has a lower error than train-dev,
       a sample of train's own rows (rows of one distribution differ in error only by their
       labels or by chance); or a model refitted without the flagged rows has a lower dev error
-      (the flags measurably hurt). The model's confidence alone is not one: a weak or overfit
+      (the flags measurably hurt); or, with a human-level error given, two model families
+      confidently contradict more labels than a human-level labeller gets wrong
+      (:func:`_beyond_human_level`: noise in every split, which no comparison of splits shows).
+      The model's confidence alone is not one: a weak or overfit
       model on a small train set, or any model on a noisy task, is as sure of its mistakes on
       rows whose labels are right (tried: confidence alone called 14% of a clean 150-row set
       wrong, and flagged clean controls on four real data sets);
@@ -374,6 +349,9 @@ def _train_consequences(
                 None,
             )
         )
+    beyond_human = _beyond_human_level(problem, ctx, info, flagged)
+    if beyond_human is not None:
+        found.append((beyond_human, None))
     # The refit's dev error is evidence only where the metric sees the model at all: when the
     # model does not beat the constant on the metric (a rare class: both predict the majority),
     # leaving flagged minority rows out "lowers" the error by pushing the model to the majority.
@@ -391,6 +369,58 @@ def _train_consequences(
                     )
                 )
     return found
+
+
+#: The other model family asked to confirm the best baseline's flags.
+SECOND_FAMILY = {"linear": "gradient_boosting", "gradient_boosting": "linear"}
+
+
+def _beyond_human_level(problem: Problem, ctx: Context, info: dict[str, Any], flagged: NDArray[np.int64]) -> str | None:
+    """Do two model families, each out-of-fold, confidently name the same other label on more train
+    rows than human-level error allows, beyond noise? The consequence's text, or None.
+
+    Where dev is labelled as badly as train (noise everywhere), no comparison of splits can show
+    it; human-level error can. A label set made at human level holds about that share of wrong
+    labels, and a right label is confidently contradicted by two models of different inductive
+    biases (a linear model and boosted trees), neither trained on the row, only where the row is
+    ambiguous, which a human-level labeller's error rate also bounds. More such rows than that,
+    beyond noise (one-sided at :data:`~unstuck.data.labels.LABEL_EVIDENCE_ALPHA`), means labels
+    worse than human-level. Without a human-level error nothing bounds the ambiguous rows (a
+    survey's honest voters against their profile look the same), so the rule does not apply.
+    Recorded in ``info["two_families"]``.
+    """
+    human = problem.human_error
+    second = SECOND_FAMILY.get(ctx.ladder.best)
+    if human is None or problem.mode != "data" or second is None or len(flagged) < MIN_FLAGGED:
+        return None
+    if info["confident_share"] < MIN_CONFIDENT_SHARE:
+        return None  # the best model itself is seldom sure: a second one cannot make it so
+    from unstuck.baselines import out_of_fold_proba
+    from unstuck.data.labels import LABEL_EVIDENCE_ALPHA
+    from unstuck.metrics import rate_exceeds
+
+    ctx.step(f"asking the {second.replace('_', ' ')} baseline, out-of-fold, about the flagged labels")
+    other = out_of_fold_proba(problem, second, folds=ctx.budget.oof_folds, backend=ctx.backend, on_step=ctx.step)
+    position = {c: i for i, c in enumerate(problem.classes)}
+    given = np.array([position[v] for v in problem.frames["train"][problem.target].to_numpy()[flagged].tolist()])
+    first = np.array(ctx.oof_proba[flagged], dtype=np.float64, copy=True)
+    first[np.arange(len(flagged)), given] = -1.0
+    likely = np.argmax(first, axis=1)
+    both = int(
+        np.sum(
+            (first[np.arange(len(flagged)), likely] >= CONFIDENT_OTHER) & (other[flagged, likely] >= CONFIDENT_OTHER)
+        )
+    )
+    n = len(ctx.oof_proba)
+    beyond = rate_exceeds(both, n, round(human * n), n, seed=problem.seed, alpha=LABEL_EVIDENCE_ALPHA)
+    info["two_families"] = {"model": second, "rows": both, "share": both / n, "human_error": human, "beyond": beyond}
+    if not beyond:
+        return None
+    return (
+        f"the best and the {second.replace('_', ' ')} baselines, each out-of-fold, both confidently name the same "
+        f"other label on {both} train rows ({both / n:.1%}), more than the {human:.1%} a human-level labeller gets "
+        "wrong: train's labels are worse than human-level"
+    )
 
 
 def _train_against_dev(problem: Problem, ctx: Context) -> dict[str, Any] | None:

@@ -16,7 +16,19 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["LABEL_EVIDENCE_ALPHA", "compare_train_and_dev", "label_issues"]
+from unstuck.data.frames import short
+
+__all__ = [
+    "LABEL_EVIDENCE_ALPHA",
+    "RESIDUAL_Z",
+    "compare_train_and_dev",
+    "confused_pairs",
+    "label_issues",
+    "residual_outliers",
+]
+
+#: Regression: |robust z| of the out-of-fold residual above which a row is flagged.
+RESIDUAL_Z = 6.0
 
 
 def label_issues(labels: NDArray[np.int64], proba: NDArray[np.float64]) -> dict[str, Any]:
@@ -94,3 +106,29 @@ def compare_train_and_dev(
         "train_worse": rate_exceeds(train_wrong, n_train, dev_wrong, n_dev, seed=seed, alpha=LABEL_EVIDENCE_ALPHA),
         "dev_worse": rate_exceeds(dev_wrong, n_dev, train_wrong, n_train, seed=seed, alpha=LABEL_EVIDENCE_ALPHA),
     }
+
+
+def confused_pairs(joint: NDArray[np.float64], classes: tuple[Any, ...], top: int = 5) -> list[dict[str, Any]]:
+    """The largest off-diagonal cells of the joint: (given label, likely true label, share of rows)."""
+    off = joint.copy()
+    np.fill_diagonal(off, 0.0)
+    order = np.argsort(off, axis=None)[::-1][:top]
+    out = []
+    for flat in order:
+        i, j = np.unravel_index(flat, off.shape)
+        if off[i, j] <= 0:
+            break
+        out.append({"given": short(classes[i]), "likely": short(classes[j]), "share": float(off[i, j])})
+    return out
+
+
+def residual_outliers(y_true: NDArray[np.float64], y_hat: NDArray[np.float64]) -> tuple[NDArray[np.int64], Any]:
+    """Rows whose residual has |robust z| > ``RESIDUAL_Z`` (ranked, most extreme first), and all z-scores."""
+    residual = np.asarray(y_true, dtype=np.float64) - np.asarray(y_hat, dtype=np.float64)
+    centre = float(np.median(residual))
+    scale = 1.4826 * float(np.median(np.abs(residual - centre)))
+    if scale <= 0:
+        scale = float(np.std(residual)) or 1.0
+    z = (residual - centre) / scale
+    flagged = np.flatnonzero(np.abs(z) > RESIDUAL_Z)
+    return flagged[np.argsort(-np.abs(z[flagged]))], z
