@@ -7,8 +7,12 @@ Usage::
     python benchmarks/scaling.py --from-json benchmarks/scaling.json --plot benchmarks/scaling.svg
 
 The table is ``diagnose_speed``'s (30 numeric and 10 categorical features with 5-50 levels,
-5 % missing values, a binary target from a noisy rule; train/dev/test 70/15/15), written
-to Parquet. Each size runs the real CLI (standard budget unless ``--budget``) in a fresh
+5 % missing values, a binary target from a noisy rule; train/dev/test 70/15/15), or with
+``--table peers`` ``peers.py``'s (40 numeric features, 5 classes), written to Parquet. Beside
+each diagnosis, in the same run, one 100-round LightGBM fit on the same train (one thread: the
+count that does not starve on a shared machine) is timed, so that the diagnosis's cost in
+fits can be read even when the load makes seconds incomparable. Each size runs the real CLI
+(standard budget unless ``--budget``) in a fresh
 process, measured as ``peers.py`` measures a tool: wall seconds and the largest single
 process's peak resident memory, worker processes included. The report's ``timings`` say
 where the time went. Then a least-squares line through (log rows, log seconds) and
@@ -32,22 +36,42 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from diagnose_speed import make_data
-from peers import measure
+from peers import ROUNDS, generate, measure
+
+#: One LightGBM fit of ``ROUNDS`` rounds on one thread on train: the yardstick each diagnosis is priced in.
+ONE_FIT_CHILD = r"""
+import json, sys, time
+import pandas as pd
+from lightgbm import LGBMClassifier
+train = pd.read_parquet(f"{sys.argv[1]}/train.parquet")
+x, y = train.drop(columns="label"), train["label"]
+for column in x.columns:
+    if x[column].dtype == object:
+        x[column] = x[column].astype("category")
+started = time.perf_counter()
+LGBMClassifier(n_estimators=int(sys.argv[2]), n_jobs=1, verbose=-1).fit(x, y)
+print(json.dumps({"fit_seconds": time.perf_counter() - started}))
+"""
 
 
-def run(rows: int, budget: str) -> dict[str, Any]:
-    """One diagnosis of ``rows`` rows: wall seconds, peak MiB, and the report's timings."""
+def write_table(rows: int, table: str, folder: Path) -> None:
+    """The ``table`` (``speed`` or ``peers``) at ``rows`` rows as train/dev/test Parquet files in ``folder``."""
+    if table == "peers":
+        generate(rows, folder)
+        return
+    data = make_data(rows)
+    cuts = {"train": (0, int(0.7 * rows)), "dev": (int(0.7 * rows), int(0.85 * rows)), "test": (int(0.85 * rows), rows)}
+    for split, (start, stop) in cuts.items():
+        data.iloc[start:stop].reset_index(drop=True).to_parquet(folder / f"{split}.parquet")
+
+
+def run(rows: int, budget: str, table: str = "speed") -> dict[str, Any]:
+    """One diagnosis of ``rows`` rows: wall seconds, peak MiB, the report's timings, and one fit's seconds."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        data = make_data(rows)
-        cuts = {
-            "train": (0, int(0.7 * rows)),
-            "dev": (int(0.7 * rows), int(0.85 * rows)),
-            "test": (int(0.85 * rows), rows),
-        }
-        for split, (start, stop) in cuts.items():
-            data.iloc[start:stop].reset_index(drop=True).to_parquet(folder / f"{split}.parquet")
-        del data
+        write_table(rows, table, folder)
+        fit_load = os.getloadavg()[0]
+        one_fit = measure([sys.executable, "-c", ONE_FIT_CHILD, tmp, str(ROUNDS)])
         report = folder / "report.json"
         command = [sys.executable, "-c", "from unstuck.cli import main; main()", "diagnose"]
         command += [str(folder / "train.parquet"), "--dev", str(folder / "dev.parquet")]
@@ -59,7 +83,10 @@ def run(rows: int, budget: str) -> dict[str, Any]:
     return {
         "rows": rows,
         "budget": budget,
+        "table": table,
         "seconds": result["wall_seconds"],
+        "one_fit_seconds": one_fit["fit_seconds"],
+        "one_fit_load_before": fit_load,
         "peak_mib": result["peak_mib"],
         "load_before": load_before,
         "load_after": os.getloadavg()[0],
@@ -107,6 +134,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--budget", default="standard", choices=["quick", "standard", "thorough"])
+    parser.add_argument("--table", default="speed", choices=["speed", "peers"], help="diagnose_speed's or peers.py's")
     parser.add_argument("--json", type=Path, help="write the measurements here")
     parser.add_argument("--from-json", type=Path, help="read measurements from here instead of running")
     parser.add_argument("--plot", type=Path, help="draw time and memory against rows (SVG or PNG)")
@@ -116,21 +144,24 @@ def main() -> None:
     else:
         points = []
         for rows in args.rows:
-            points.append(run(rows, args.budget))
+            points.append(run(rows, args.budget, args.table))
             p = points[-1]
             print(
-                f"{rows:,} rows: {p['seconds']:.1f} s, {p['peak_mib']:.0f} MiB (load {p['load_before']:.1f})",
+                f"{rows:,} rows: {p['seconds']:.1f} s, {p['peak_mib']:.0f} MiB (load {p['load_before']:.1f}); "
+                f"one {ROUNDS}-round fit {p['one_fit_seconds']:.1f} s (load {p['one_fit_load_before']:.1f})",
                 flush=True,
             )
             if args.json:  # after every size: the largest is heavy, keep what was measured
                 args.json.write_text(json.dumps({"points": points}, indent=2), encoding="utf-8")
-    print("| rows | seconds | peak MiB | load avg before / after | slowest parts (s) |")
-    print("|---:|---:|---:|---|---|")
+    print("| rows | seconds | peak MiB | load avg before / after | one fit (s) | fits | slowest parts (s) |")
+    print("|---:|---:|---:|---|---:|---:|---|")
     for p in points:
         slow = ", ".join(f"{k} {v:.1f}" for k, v in sorted(p["parts"].items(), key=lambda kv: -kv[1])[:5])
+        fit = p.get("one_fit_seconds")
+        ratio = f"{p['seconds'] / fit:.1f}" if fit else ""
         print(
             f"| {p['rows']:,} | {p['seconds']:.1f} | {p['peak_mib']:.0f} | "
-            f"{p['load_before']:.1f} / {p['load_after']:.1f} | {slow} |"
+            f"{p['load_before']:.1f} / {p['load_after']:.1f} | {fit or 0:.1f} | {ratio} | {slow} |"
         )
     if len(points) >= 2:
         rows = [p["rows"] for p in points]

@@ -57,3 +57,38 @@ def test_out_of_fold_folds_in_worker_processes_are_scikit_learns(monkeypatch: py
     expected = module.out_of_fold_proba(regression, "gradient_boosting")
     monkeypatch.setattr(module, "FOLDS_IN_PROCESSES_FROM", 10)
     assert np.array_equal(module.out_of_fold_proba(regression, "gradient_boosting"), expected)
+
+
+def test_the_ladder_fitted_side_by_side_in_worker_processes_is_the_one_fitted_in_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """From PARALLEL_FROM training rows on, the rungs fit in worker processes, LightGBM on one thread
+    where in process it would have had two (1M feature cells): the same models, predictions and errors."""
+    import unstuck.workers as workers
+    from unstuck.baselines import _rungs_in_processes, fit_ladder
+    from unstuck.problem import Problem
+
+    rng = np.random.default_rng(3)
+    n, k = 14_000, 90
+    x = rng.normal(size=(n, k))
+    frame = pd.DataFrame(x, columns=[f"x{j}" for j in range(k)])
+    # an interaction no linear model finds, so that LightGBM is the best rung
+    frame["y"] = np.where(x[:, 0] * x[:, 1] + rng.normal(scale=0.3, size=n) > 0, "yes", "no")
+    problem = Problem.from_frames(frame.iloc[:12_600], dev=frame.iloc[12_600:], target="y", seed=1)
+    assert lightgbm_threads(problem.frames["train"][list(problem.features)]) == 2
+    assert not _rungs_in_processes(problem, ("trivial", "linear", "gradient_boosting"))
+    plain = fit_ladder(problem)
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 10_000)
+    monkeypatch.setattr(workers.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert _rungs_in_processes(problem, ("trivial", "linear", "gradient_boosting"))
+    steps: list[str] = []
+    side_by_side = fit_ladder(problem, on_step=steps.append)
+    assert steps == ["fitting the trivial, linear, gradient boosting baselines side by side"]
+    assert side_by_side.best == plain.best == "gradient_boosting"
+    assert side_by_side.best_rung.model[-1].n_jobs == 1 and plain.best_rung.model[-1].n_jobs == 2
+    for ours, theirs in zip(side_by_side.rungs, plain.rungs, strict=True):
+        assert ours.name == theirs.name and ours.errors == theirs.errors and ours.description == theirs.description
+    assert side_by_side.best_rung.outputs is not None and plain.best_rung.outputs is not None
+    for split, (y_pred, proba) in plain.best_rung.outputs.items():
+        assert np.array_equal(side_by_side.best_rung.outputs[split][0], y_pred)
+        assert np.array_equal(side_by_side.best_rung.outputs[split][1], proba)

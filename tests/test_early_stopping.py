@@ -41,6 +41,21 @@ def test_held_out_rows_are_a_seeded_stratified_tenth_at_most_the_cap() -> None:
         assert not stopping_rows(lonely, classification=True, seed=seed)[-1]
 
 
+def test_string_labels_are_held_out_as_numbers_are_and_in_milliseconds() -> None:
+    """String (object) labels give the held-out rows their integer codes give, a class of one row
+    included, and cost little CPU: np.isin on object labels took 21 CPU seconds on 50,000 rows."""
+    import time
+
+    codes = np.r_[np.arange(99_999) % 5, [7]]
+    labels = np.asarray([f"class_{c}" for c in codes], dtype=object)
+    started = time.process_time()
+    held = stopping_rows(labels, classification=True, seed=3)
+    assert time.process_time() - started < 2.0
+    assert np.array_equal(held, stopping_rows(codes, classification=True, seed=3))
+    assert held.sum() == MAX_STOPPING_ROWS - 1 or held.sum() == MAX_STOPPING_ROWS
+    assert not held[-1]
+
+
 def test_below_the_threshold_it_is_plain_lightgbm() -> None:
     x, y, _ = _table(EARLY_STOPPING_FROM - 1)
     stopped = StoppedEarlyClassifier(**SETTINGS).fit(x, y)

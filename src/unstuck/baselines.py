@@ -340,18 +340,23 @@ def fit_ladder(
     train = problem.frames["train"]
     features = list(problem.features)
     described = TEXT_DESCRIPTIONS if problem.text_columns else DESCRIPTIONS
-    rungs = []
-    for name in names:
-        if name == "minilm":
-            _embed_every_text(problem, on_step)
+    rows = {split: frame[features] for split, frame in problem.frames.items()}
+    y = train[problem.target].to_numpy()
+    fitted: list[tuple[Any, float, dict[str, tuple[NDArray[Any], NDArray[np.float64] | None]]]]
+    if _rungs_in_processes(problem, names):
         if on_step is not None:
-            on_step(f"fitting the {name.replace('_', ' ')} baseline")
-        model = make_baseline(name, problem.task, train[features], seed=problem.seed, text_columns=problem.text_columns)
-        started = time.perf_counter()
-        model.fit(train[features], train[problem.target].to_numpy())
-        elapsed = time.perf_counter() - started
-        frames = problem.frames.items()
-        outputs = {split: predict_with_proba(model, frame[features], problem.task) for split, frame in frames}
+            on_step(f"fitting the {', '.join(n.replace('_', ' ') for n in names)} baselines side by side")
+        fitted = _fit_rungs_in_processes(problem, names, rows, y)
+    else:
+        fitted = []
+        for name in names:
+            if name == "minilm":
+                _embed_every_text(problem, on_step)
+            if on_step is not None:
+                on_step(f"fitting the {name.replace('_', ' ')} baseline")
+            fitted.append(_fit_rung(name, problem.task, rows, y, problem.seed, problem.text_columns, one_thread=False))
+    rungs = []
+    for name, (model, elapsed, outputs) in zip(names, fitted, strict=True):
         errors = {
             split: problem.metric(frame[problem.target].to_numpy(), outputs[split][0])
             for split, frame in problem.frames.items()
@@ -360,6 +365,68 @@ def fit_ladder(
     best = min(rungs, key=lambda r: (r.errors["dev"], names.index(r.name)))
     kept = tuple(r if r is best else dataclasses.replace(r, outputs=None) for r in rungs)
     return Ladder(kept, best.name)
+
+
+def _fit_rung(
+    name: str,
+    task: str,
+    rows: Mapping[str, pd.DataFrame],
+    y: NDArray[Any],
+    seed: int,
+    text_columns: Sequence[str],
+    *,
+    one_thread: bool,
+) -> tuple[Any, float, dict[str, tuple[NDArray[Any], NDArray[np.float64] | None]]]:
+    """Baseline ``name`` fitted on ``rows["train"]`` / ``y``: the model, its fit seconds, and its
+    predictions (and probabilities) on every split of ``rows``. ``one_thread`` fits LightGBM on one
+    thread (in a worker process beside another fit)."""
+    params = {"n_jobs": 1} if one_thread and name == "gradient_boosting" else None
+    model = make_baseline(name, task, rows["train"], seed=seed, params=params, text_columns=text_columns)
+    started = time.perf_counter()
+    model.fit(rows["train"], y)
+    elapsed = time.perf_counter() - started
+    return model, elapsed, {split: predict_with_proba(model, frame, task) for split, frame in rows.items()}
+
+
+def _rungs_in_processes(problem: Problem, names: Sequence[str]) -> bool:
+    """Whether the ladder's rungs fit side by side in worker processes: from
+    :data:`unstuck.workers.PARALLEL_FROM` training rows on, for the plain ladder of a table (the
+    text and image rungs embed or train on their own terms first)."""
+    from unstuck.workers import PARALLEL_FROM, workers_for
+
+    plain = not problem.text_columns and problem.image_column is None and set(names) <= set(BASELINES)
+    return (
+        plain
+        and workers_for(len(problem.frames["train"]), len(names)) > 1
+        and len(problem.frames["train"]) >= PARALLEL_FROM
+    )
+
+
+def _fit_rungs_in_processes(
+    problem: Problem, names: Sequence[str], rows: Mapping[str, pd.DataFrame], y: NDArray[Any]
+) -> list[tuple[Any, float, dict[str, tuple[NDArray[Any], NDArray[np.float64] | None]]]]:
+    """Every rung of ``names`` fitted in worker processes, LightGBM on one thread, in ``names``' order.
+
+    A single LightGBM fit on two threads is the diagnosis's most fragile cost: its threads wait
+    for each other at every iteration, and beside any other busy process on two cores they
+    starve (a 100-round fit on 7,000 rows: 8 s on one thread, 227 s on two beside three busy
+    processes). One thread per process never oversubscribes the cores, and the linear rung fits
+    meanwhile. With ``deterministic`` and row-wise histograms the model does not depend on its
+    thread count, so the ladder is the one fitted in process.
+    """
+    from joblib import Parallel, delayed  # type: ignore[import-untyped]
+
+    from unstuck.workers import workers_for
+
+    # the slowest rung first, so that the others fit beside it
+    order = sorted(range(len(names)), key=lambda i: names[i] != "gradient_boosting")
+    workers = workers_for(len(y), len(names))
+    results = Parallel(n_jobs=workers, backend="loky")(
+        delayed(_fit_rung)(names[i], problem.task, rows, y, problem.seed, problem.text_columns, one_thread=True)
+        for i in order
+    )
+    by_position = dict(zip(order, results, strict=True))
+    return [by_position[i] for i in range(len(names))]
 
 
 def _embed_every_text(problem: Problem, on_step: Callable[[str], None] | None) -> None:
@@ -553,7 +620,7 @@ def _folds_in_processes(
     for the cores (see :mod:`unstuck.fits`). With ``deterministic`` and row-wise histograms the
     model does not depend on its thread count, so the predictions are scikit-learn's exactly.
     """
-    from joblib import Parallel, delayed  # type: ignore[import-untyped]
+    from joblib import Parallel, delayed
 
     from unstuck.workers import PARALLEL_FROM, workers_for
 
