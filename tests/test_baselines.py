@@ -37,7 +37,7 @@ def test_predictions_are_the_most_probable_class_as_predict_gives() -> None:
 def test_out_of_fold_folds_in_worker_processes_are_scikit_learns(monkeypatch: pytest.MonkeyPatch) -> None:
     """From FOLDS_IN_PROCESSES_FROM rows on, the folds fit in worker processes on one thread each:
     the same predictions as cross_val_predict, a class a fold never sees included (its column 0)."""
-    import unstuck.baselines as module
+    import unstuck.out_of_fold as module
     from unstuck.problem import Problem
 
     rng = np.random.default_rng(5)

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from unstuck.baselines import OutOfFold
 from unstuck.context import Context, SplitPredictions
+from unstuck.out_of_fold import OutOfFold
 from unstuck.problem import Problem
 from unstuck.registry import registered_checks
 from unstuck.runner import run_checks

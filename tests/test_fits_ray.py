@@ -69,7 +69,7 @@ def test_the_diagnosis_on_ray_is_the_local_one(local_ray: None) -> None:
 
 
 def test_out_of_fold_on_ray_is_scikit_learns(local_ray: None) -> None:
-    from unstuck.baselines import out_of_fold_proba
+    from unstuck.out_of_fold import out_of_fold_proba
     from unstuck.problem import Problem
 
     frame = _table(900)

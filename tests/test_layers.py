@@ -94,6 +94,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "unstuck.context",
             "unstuck.registry",
             "unstuck.baselines",
+            "unstuck.out_of_fold",  # every train row scored by a model that never saw it, shared by checks
             "unstuck.fits",
             "unstuck.early_stopping",
             "unstuck.workers",

@@ -205,7 +205,8 @@ def test_encoding_cuts_texts_at_the_trained_length_and_restores_torch_threads() 
     not embed.minilm_available(), reason="the 'text' extra (MiniLM) is not installed; .ci/run installs it"
 )
 def test_the_minilm_rung_is_fitted_from_embeddings_computed_once(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from unstuck.baselines import fit_ladder, ladder_names, out_of_fold_proba
+    from unstuck.baselines import fit_ladder, ladder_names
+    from unstuck.out_of_fold import out_of_fold_proba
     from unstuck.problem import Problem
 
     monkeypatch.setenv("UNSTUCK_CACHE_DIR", str(tmp_path))

@@ -24,10 +24,11 @@ from unstuck.registry import SkipCheck
 if TYPE_CHECKING:
     import pandas as pd
 
-    from unstuck.baselines import Ladder, OutOfFold
+    from unstuck.baselines import Ladder
     from unstuck.decomposition import Decomposition
     from unstuck.embedding_space import EmbeddingSpace
     from unstuck.metrics import ErrorEstimate
+    from unstuck.out_of_fold import OutOfFold
     from unstuck.problem import Problem
     from unstuck.signal import PermutationSignal, Signal
     from unstuck.slices import SliceSearch
@@ -353,8 +354,8 @@ class Context:
     @cached_property
     def out_of_fold(self) -> OutOfFold:
         """The best baseline's out-of-fold predictions on train and, in data mode with a dev split,
-        each fold model's predictions on dev (:class:`unstuck.baselines.OutOfFold`)."""
-        from unstuck.baselines import out_of_fold
+        each fold model's predictions on dev (:class:`unstuck.out_of_fold.OutOfFold`)."""
+        from unstuck.out_of_fold import out_of_fold
 
         self._count("oof_proba")
         problem = self.problem

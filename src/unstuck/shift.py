@@ -5,7 +5,7 @@ against dev) and the production gate (dev against test), with the one threshold 
 
 **Domain classifier.** LightGBM (100 trees of 15 leaves, learning rate 0.1, the baseline's
 preprocessing) learns to tell the first sample's rows (label 0) from the second's (label 1),
-with stratified cross-validation (5 folds, 3 from :data:`unstuck.baselines.FEWER_FOLDS_FROM`
+with stratified cross-validation (5 folds, 3 from :data:`unstuck.out_of_fold.FEWER_FOLDS_FROM`
 rows). Its out-of-fold AUC is 0.5 when the samples look alike and 1.0 when every row is
 recognisable; the 95 % interval uses the Hanley–McNeil standard error. Each column's share of
 the split gain, summed over folds, says what drives it.
@@ -53,7 +53,7 @@ def domain_classifier(
     y = np.r_[np.zeros(len(a), dtype=np.int64), np.ones(len(b), dtype=np.int64)]
     oof = np.zeros(len(x))
     gain = np.zeros(len(columns))
-    from unstuck.baselines import FEWER_FOLDS_FROM
+    from unstuck.out_of_fold import FEWER_FOLDS_FROM
 
     k = 3 if len(x) >= FEWER_FOLDS_FROM else FOLDS  # 3 folds still train on 13k+ rows each
     folds = StratifiedKFold(k, shuffle=True, random_state=seed)

@@ -395,9 +395,9 @@ def _beyond_human_level(problem: Problem, ctx: Context, info: dict[str, Any], fl
         return None
     if info["confident_share"] < MIN_CONFIDENT_SHARE:
         return None  # the best model itself is seldom sure: a second one cannot make it so
-    from unstuck.baselines import out_of_fold_proba
     from unstuck.data.labels import LABEL_EVIDENCE_ALPHA
     from unstuck.metrics import rate_exceeds
+    from unstuck.out_of_fold import out_of_fold_proba
 
     ctx.step(f"asking the {second.replace('_', ' ')} baseline, out-of-fold, about the flagged labels")
     other = out_of_fold_proba(problem, second, folds=ctx.budget.oof_folds, backend=ctx.backend, on_step=ctx.step)
