@@ -126,7 +126,8 @@ def copies_finding(
         id=finding_id,
         severity="critical" if critical else "warning" if beyond_chance else "info",
         title=title,
-        lever="fix_leakage" if beyond_chance else None,
+        # immaterial copies: a warning without a lever (see checks/leakage.py: no experiment could show their effect)
+        lever="fix_leakage" if critical else None,
         evidence=evidence,
         bottleneck="leakage" if critical else None,
     )
@@ -187,6 +188,14 @@ def moves_numbers(problem: Problem, ctx: Context, split: str, shared: np.ndarray
         "standard_error": standard_error,
         "error_upper_without": upper,
     }
+
+
+def error_standard_error(problem: Problem, ctx: Context, split: str) -> float | None:
+    """Standard error of the error measured on ``split``, or None without predictions there."""
+    predictions = ctx.predictions.get(split)
+    if predictions is None or not len(predictions.y_true):
+        return None
+    return _standard_error(problem.metric, problem.metric.row_losses(predictions.y_true, predictions.y_pred))
 
 
 def _upper(metric: Metric, losses: np.ndarray, level: float = 0.95) -> float:

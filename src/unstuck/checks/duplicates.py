@@ -5,7 +5,9 @@ normalisation (:mod:`unstuck.data.rows`); a row whose key an earlier row of the
 same split already has is a duplicate. Duplicates over-weight some examples and,
 once a split is carved at random, become cross-split leakage. Groups of identical
 features that carry different labels are label conflicts: at most one label of the
-group can be right (or the features cannot tell the classes apart).
+group can be right (or the features cannot tell the classes apart). They are a lever
+(``fix_labels``) only when they could move the dev error beyond its noise; in regression,
+identical inputs with different targets are ordinary noise, never a lever.
 
 As for leakage, the share expected by chance on few/discrete columns is computed
 (see :func:`unstuck.leakage.chance_match_share`); only duplication well above
@@ -124,6 +126,7 @@ def duplicates(problem: Problem, ctx: Context) -> CheckResult:
         if in_conflict.any():
             share = float(in_conflict.mean())
             warn = beyond_chance and share >= WARN_CONFLICT_SHARE
+            material = warn and _conflicts_material(problem, ctx, grouped[in_conflict], n)
             positions = np.flatnonzero(in_conflict)[:MAX_EXAMPLES]
             example_keys = grouped["key"].iloc[positions[:1]].tolist()
             group_rows = np.flatnonzero(grouped["key"].isin(example_keys).to_numpy())[:4]
@@ -133,15 +136,43 @@ def duplicates(problem: Problem, ctx: Context) -> CheckResult:
                     severity="warning" if warn else "info",
                     title=(
                         f"{info['conflict_groups']} groups of identical {split} rows carry different labels "
-                        f"({info['conflict_rows']} rows, {share:.1%}): at most one label per group can be right"
+                        f"({info['conflict_rows']} rows, {share:.1%}): "
+                        + (
+                            "at most one label per group can be right"
+                            if problem.task == "classification"
+                            else "noise in the target that these features cannot explain"
+                        )
+                        + ("" if material or not warn else " — too few to move the dev error beyond its noise")
                     ),
-                    lever="fix_labels" if warn else None,
-                    bottleneck="label_noise" if warn else None,
+                    lever="fix_labels" if material else None,
+                    bottleneck="label_noise" if material else None,
                     evidence={**info, "rows_ref": row_refs(problem, frame, positions)}
                     | {"examples": example_rows(frame, group_rows, [*columns[:7], problem.target])},
                 )
             )
     return CheckResult(findings=tuple(findings), section=from_json(DuplicatesResult, section, strict=True))
+
+
+def _conflicts_material(problem: Problem, ctx: Context, conflicts: Any, rows: int) -> bool:
+    """Can the label conflicts of a split change the dev error beyond its noise?
+
+    Identical inputs with different targets are what a regression's residual noise is made of,
+    not evidence that a label is wrong: never material there. In classification, any model (a
+    function of the features) must get wrong every row of a group that does not carry the
+    group's most common label; that floor, as a share of the split, is the most the conflicts
+    can add to an error measured on it (or, as train label noise, roughly add to dev error). It
+    is material when it reaches the dev error's standard error: below, no experiment on this dev
+    set could show the effect of fixing them, so the finding is a warning with no lever. Without
+    predictions on dev nothing says it is harmless: material.
+    """
+    from unstuck.leakage import error_standard_error
+
+    if problem.task != "classification":
+        return False
+    counts = conflicts.groupby(["key", "label"]).size()
+    floor = int(counts.sum() - counts.groupby(level=0).max().sum())
+    standard_error = error_standard_error(problem, ctx, "dev")
+    return standard_error is None or floor / max(rows, 1) >= standard_error
 
 
 # --- how the result is shown (laid out by unstuck.render) ---------------------------------------------

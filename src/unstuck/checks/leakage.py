@@ -215,10 +215,14 @@ def leakage(problem: Problem, ctx: Context) -> CheckResult:
         findings.append(
             Finding(
                 id=f"leakage.{first}.{second}",
-                # as many shared rows as chance gives is nothing to fix: information, no lever
+                # As many shared rows as chance gives is nothing to fix: information. Copies beyond chance
+                # that cannot move the error beyond its noise stay a warning (how did they get there?) but
+                # carry no lever: a lever is a next experiment whose effect the dev set could show, and the
+                # check has just measured that this one's could not. With a lever and no gain it would
+                # outrank levers from material findings by the method's order alone.
                 severity="critical" if critical else "warning" if beyond_chance else "info",
                 title=title,
-                lever="fix_leakage" if beyond_chance else None,
+                lever="fix_leakage" if critical else None,
                 evidence=evidence,
                 bottleneck="leakage" if critical else None,
                 expected_gain=None,
