@@ -62,6 +62,33 @@ def test_labels_shuffled_against_the_features_are_a_pipeline_bug(digits: pd.Data
     assert all(f.lever != "fix_labels" for f in report.findings)
 
 
+def test_a_model_fitted_on_shuffled_labels_that_beats_the_constant_on_dev_by_luck_is_still_a_pipeline_bug() -> None:
+    """Breast cancer with train's labels shuffled: a random function of well-separated clusters lines up
+    with the real signal by chance, and on this split the best rung beats the majority class on dev
+    beyond the bootstrap's noise (35% vs 40%). It learnt nothing that holds on train's own unseen rows,
+    so fits on shuffled labels decide, and they say nothing was learnt."""
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.model_selection import train_test_split
+
+    from unstuck.context import Context
+    from unstuck.problem import Problem
+    from unstuck.signal import compare_to_constant
+
+    frame = load_breast_cancer(as_frame=True).frame
+    train, dev = train_test_split(frame, test_size=0.4, random_state=29)
+    train = train.assign(target=np.random.default_rng(29).permutation(train["target"].to_numpy()))
+    problem = Problem.from_frames(train, dev=dev, target="target", seed=29)
+    ctx = Context(problem)
+    on_dev = ctx.predictions["dev"]
+    lucky = compare_to_constant(
+        problem.metric, on_dev.y_true, on_dev.y_pred, reference=train["target"].to_numpy(), seed=29
+    )
+    assert lucky.on_metric.significant  # the planted trap: dev alone says "signal"
+    signal = ctx.signal
+    assert signal.on_permutation is not None and not signal.on_permutation.significant
+    assert not signal.works
+
+
 def test_a_constant_feature_is_a_pipeline_bug_not_43_percent_wrong_labels() -> None:
     from sklearn.datasets import load_wine
 

@@ -13,6 +13,14 @@ the 95% interval above zero) on the metric or, with probabilities, on a proper s
 (Brier), which sees what the error rate hides on imbalanced classes. When neither shows it
 (a rare class, few rows), data mode asks a permutation test: the linear baseline's dev Brier
 score against the same model fitted on train's labels shuffled (:class:`PermutationSignal`).
+The permutation test also decides, in data mode, whenever the best model shows no signal on
+train-dev (carved, or out-of-fold: unseen rows labelled as train is), whatever dev shows. The
+bootstrap holds the fitted model fixed, so it says this model beats the constant on these
+rows, not that it learnt anything: a model fitted on labels unrelated to the features is a
+random function of them, which on data with a strong signal lines up with that signal by
+chance often enough (the more models are asked and the best picked on dev, the more often)
+to beat the constant beyond the bootstrap's noise. A model that learnt from train's labels
+shows it on train-dev too; one that did not is judged by fits on shuffled labels.
 A test of the probabilities' ranking (AUC against 0.5) would not do: a model fitted on
 shuffled labels is a random function of the features, and on clustered data (digits) a
 random function already ranks some class's rows apart, so only fits on shuffled labels say
@@ -107,7 +115,7 @@ class Signal:
     """Whether the model beats the best constant prediction, on the split ``split``.
 
     ``works`` is True when the gain is beyond noise on the metric or, with probabilities,
-    on the Brier score.
+    on the Brier score; where the permutation test was asked (see the module docstring), it decides.
     """
 
     split: str
@@ -122,11 +130,10 @@ class Signal:
 
     @property
     def works(self) -> bool:
-        return (
-            self.on_metric.significant
-            or (self.on_brier is not None and self.on_brier.significant)
-            or (self.on_permutation is not None and self.on_permutation.significant)
-        )
+        if self.on_permutation is not None:
+            # asked only where nothing else is proof (see the module docstring): it decides
+            return self.on_permutation.significant
+        return self.on_metric.significant or (self.on_brier is not None and self.on_brier.significant)
 
     def to_dict(self) -> dict[str, Any]:
         return {
