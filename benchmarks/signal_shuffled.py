@@ -33,8 +33,11 @@ def main(argv: list[str] | None = None) -> int:
         if signal.works:
             passed.append(seed)
         test = signal.on_permutation
-        print(f"seed {seed:3d}: {'works' if signal.works else 'none '}  permutation p = "
-              f"{'-' if test is None else f'{test.p_value:.3f}'}", flush=True)
+        print(
+            f"seed {seed:3d}: {'works' if signal.works else 'none '}  permutation p = "
+            f"{'-' if test is None else f'{test.p_value:.3f}'}",
+            flush=True,
+        )
     print(f"called working: {len(passed)} of {args.seeds} ({len(passed) / args.seeds:.1%}); seeds {passed}")
     return 0
 

@@ -241,6 +241,7 @@ class Context:
             reference = predictions["train"].y_true
         else:
             reference = None
+
         def judge(model: str, split: str, judged: SplitPredictions) -> Signal:
             return compare_to_constant(
                 problem.metric,
