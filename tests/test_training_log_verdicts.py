@@ -174,6 +174,45 @@ def test_instability_counts_spikes() -> None:
     assert [s["step"] for s in verdict.evidence["spike_examples"]] == [31.0, 41.0, 51.0]
 
 
+def test_an_epoch_train_loss_that_climbs_back_above_its_best_is_instability() -> None:
+    # per-epoch means (a Keras History): down from 2.1 to 1.26 in 5 epochs, then back to ~1.5 for the
+    # rest. On the running median of three: best 1.30 (epochs 4-5), then 1.47 and 1.49 (epochs 6-7):
+    # the optimiser undoes 0.17 of a 0.83 drop (20%), two epochs in a row
+    train = [2.13, 1.62, 1.43, 1.30, 1.26, 1.49, 1.47, 1.60, 1.41, 1.50, 1.45, 1.55]
+    dev = [1.71, 1.59, 1.53, 1.30, 1.32, 1.62, 1.64, 1.34, 1.31, 1.40, 1.58, 1.40]
+    (verdict,) = by_check(make_log(train_loss=train, dev_loss=dev), "instability")
+    climbed = verdict.evidence["rebound"]
+    assert climbed["best"] == 1.30 and climbed["best_step"] == 4.0 and climbed["step"] == 6.0
+    assert climbed["climb"] == pytest.approx(1.47 - 1.30)
+    assert climbed["drop"] == pytest.approx(2.13 - 1.30)
+    assert verdict.bottleneck == "training_instability" and verdict.lever == "tune_learning_rate"
+
+
+def test_one_bad_epoch_or_a_climb_within_the_epoch_means_noise_is_not_instability() -> None:
+    one_bad = [2.1, 1.6, 1.3, 1.1, 1.6, 1.0, 0.95, 0.9, 0.87, 0.85]  # one epoch back up, then on down
+    assert by_check(make_log(train_loss=one_bad), "instability") == []
+    # a loss logged every step, 20 steps per dev evaluation, minibatch noise sd 0.5: the epoch means
+    # wander by ~0.1 around a flat 1.0 after a drop of 1.2, which is 3x under their noise
+    rng = np.random.default_rng(1)
+    steps = np.arange(1, 201)
+    trend = 1.0 + 1.2 * np.exp(-steps / 10)
+    frame = pd.DataFrame({"step": steps, "train_loss": trend + 0.5 * rng.standard_normal(200)})
+    frame["dev_loss"] = np.where(steps % 20 == 0, trend + 0.05, np.nan)
+    log = log_from_frame(frame, name="per-step")
+    assert rebound_of(log) is None
+    # the same climb as the first test's, logged every step with that noise, is beyond it
+    climbing = np.where(steps <= 100, trend, 1.0 + 0.5 * (steps > 100))
+    frame["train_loss"] = climbing + 0.5 * rng.standard_normal(200)
+    assert rebound_of(log_from_frame(frame, name="climbing")) is not None
+
+
+def rebound_of(log: TrainingLog) -> dict[str, float] | None:
+    from unstuck.training_log.rules_fit import rebound
+    from unstuck.training_log.run import read_run
+
+    return rebound(read_run(log))
+
+
 def test_lr_too_low_on_a_straight_slow_decline() -> None:
     t = np.arange(1, 41)
     assert diagnose_run(make_log(train_loss=2.3 - 0.005 * t)).kinds == ["lr_too_low"]

@@ -6,7 +6,11 @@ kind           rule (on the median-smoothed curve unless said otherwise)    leve
 instability    on the curve block-averaged to ~100 points (a loss logged    tune_learning_rate   training_instability
                every step is a minibatch's: its noise is sampling, not
                instability): ≥ 2 spikes (≥ 50 % above the trend and ≥ 5 %
-               of the total drop), or relative noise around the trend ≥ 25 %
+               of the total drop), or relative noise around the trend ≥ 25 %;
+               or, on the train loss averaged per epoch, a climb back
+               above its best so far by ≥ 10 % of the run's whole drop on
+               two evaluations in a row (beyond 3× the epoch means' noise
+               where the log shows it)
 overfitting    dev loss reaches its minimum, then rises by more than 2 %    regularize           variance
                of it and 3× its noise, with a rising trend, while train
                loss keeps falling; expected gain = the larger of what early
@@ -28,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from unstuck.findings import Finding
-from unstuck.training_log.numerics import fit_line, mad, smooth, value_at, window
+from unstuck.training_log.numerics import BLOCK_POINTS, FloatArray, fit_line, mad, smooth, value_at, window
 from unstuck.training_log.rules_progress import improving
 from unstuck.training_log.run import Run, error_series, verdict
 from unstuck.units import significant
@@ -47,10 +51,103 @@ UNDERFIT_GAP_ERROR_RATE = 0.02  # 2 points of error rate above human level
 UNDERFIT_GAP_RELATIVE = 0.10  # regression: 10 % above human level
 
 
+#: The train loss, averaged per epoch, climbing back this share of the run's whole drop above its best so far ...
+REBOUND_SHARE = 0.10
+#: ... on this many evaluations in a row, is an optimiser undoing its own progress.
+REBOUND_POINTS = 2
+
+
+def epoch_means(run: Run) -> tuple[FloatArray, FloatArray, FloatArray] | None:
+    """The train loss averaged over each epoch: (steps, means, standard errors; NaN where unknown).
+
+    Epochs are the stretches between dev evaluations when the train loss is logged at least twice
+    as often, else the blocks of :func:`~unstuck.training_log.numerics.blocks`; a log with one point
+    per epoch is already its epoch means (a Keras History's ``loss`` is the epoch's running mean),
+    with no noise to read off it.
+    """
+    if run.train is None:
+        return None
+    t, y = run.train
+    if run.dev is not None and len(t) >= 2 * len(run.dev[0]):
+        group = np.searchsorted(run.dev[0], t, side="left")
+    else:
+        size = len(y) // BLOCK_POINTS
+        if size < 2:
+            return t, y, np.full(len(y), np.nan)
+        usable = size * (len(y) // size)
+        t, y = t[:usable], y[:usable]
+        group = np.arange(usable) // size
+    steps, means, spreads, counts = [], [], [], []
+    for g in np.unique(group):
+        part = y[group == g]
+        if len(part) >= 2 and np.isfinite(part).all():
+            steps.append(float(t[group == g][-1]))
+            means.append(float(part.mean()))
+            spreads.append(float(part.std(ddof=1)))
+            counts.append(len(part))
+    # One epoch's few points say little about its own noise (two points can agree by chance): the
+    # minibatch noise is read across the run, as the median of the epochs' spreads.
+    spread = float(np.median(spreads)) if spreads else np.nan
+    return np.array(steps), np.array(means), spread / np.sqrt(np.array(counts, dtype=np.float64))
+
+
+def rebound(run: Run) -> dict[str, Any] | None:
+    """Where the epoch-averaged train loss climbs back above its best so far, beyond noise and materially.
+
+    A training loss averaged over an epoch is what the optimiser descends; with a step size it can
+    handle it goes down, or flattens, and never climbs back by much: a plateau, overfitting (the
+    dev loss rises, not the train loss) and minibatch noise (averaged away) all leave it near its
+    best. An optimiser that undoes a tenth of the progress the whole run makes (the materiality
+    share used throughout), on two evaluations in a row so that one bad epoch does not count,
+    overshoots: the learning rate is too high for this model and batch. Where the epoch means come
+    with their noise (many points per epoch), the climb must also pass 3× the noise of the
+    difference, as the overfitting rule asks of the dev loss. Levels are read off the epoch means'
+    running median of three (see below), so the best so far is a level the run held.
+    """
+    curve = epoch_means(run)
+    if curve is None:
+        return None
+    t, y, se = curve
+    if len(y) < REBOUND_POINTS + 2:
+        return None
+    from scipy.ndimage import median_filter
+
+    # a running median of 3 keeps every climb that lasts two evaluations and drops a single lucky
+    # low epoch, which would otherwise become the "best so far" that everything after climbs from
+    y = np.asarray(median_filter(y, size=REBOUND_POINTS + 1, mode="nearest"), dtype=np.float64)
+    drop = float(y[0] - y.min())
+    if drop <= 0:
+        return None
+    for i in range(1, len(y) - REBOUND_POINTS + 1):
+        best = int(np.argmin(y[:i]))
+        window_ = slice(i, i + REBOUND_POINTS)
+        climb = float(np.min(y[window_]) - y[best])
+        noise = float(np.nanmax(np.sqrt(se[window_] ** 2 + se[best] ** 2))) if not np.isnan(se).all() else 0.0
+        if climb >= REBOUND_SHARE * drop and climb >= OVERFIT_NOISE * noise:
+            where = {"best_step": float(t[best]), "best": float(y[best]), "step": float(t[i])}
+            return where | {"climb": climb, "drop": drop}
+    return None
+
+
 def instability(run: Run) -> Finding | None:
-    """Spikes above the trend, or noise around it, on the block-averaged primary loss."""
+    """Spikes above the trend, or noise around it, on the block-averaged primary loss; or the
+    epoch-averaged train loss climbing back above its best (:func:`rebound`)."""
     (t, y), name = run.dense_primary, run.primary_name
     n = len(y)
+    climbed = rebound(run)
+    if climbed is not None:
+        return verdict(
+            "instability",
+            "warning",
+            f"Unstable training: the train loss, averaged per epoch, climbs back from {significant(climbed['best'])} "
+            f"at {run.where(climbed['best_step'])} by {significant(climbed['climb'])} at {run.where(climbed['step'])} "
+            f"and on the next evaluation ({climbed['climb'] / climbed['drop']:.0%} of the run's whole drop): the "
+            "optimiser undoes its own progress — lower the learning rate (or add warm-up, gradient clipping, "
+            "a larger batch)",
+            "tune_learning_rate",
+            "training_instability",
+            {"series": "train loss", "rebound": climbed},
+        )
     if n < 8:
         return None
     s = smooth(y)
