@@ -96,7 +96,7 @@ def test_quiet_sections_have_no_table() -> None:
         "conflict_rows": 0,
     }
     assert tables_of("duplicates", {"columns_compared": 3, "splits": {"train": quiet_split}}) == []
-    assert tables_of("slices", {"slices": []}) == []
+    assert tables_of("slices", _slices_section()) == []
     no_tags = {
         "examined_errors": 0,
         "dev_errors": 5,
@@ -107,6 +107,24 @@ def test_quiet_sections_have_no_table() -> None:
         "tags": [],
     }
     assert tables_of("error_tags", no_tags) == []
+
+
+def _slices_section(*slices: dict[str, Any]) -> dict[str, Any]:
+    """A slices section as the check writes it: a search over 40 hypotheses on 500 dev rows."""
+    return {
+        "rows": 500,
+        "failures": 60,
+        "levels": 12,
+        "slices_counted": 40,
+        "hypotheses": 40,
+        "min_support": 20,
+        "alpha": 0.05,
+        "p_threshold": 0.00125 if slices else 0.0,
+        "significant_before_merging": len(slices),
+        "notes": [],
+        "slices": list(slices),
+        "failure": "misclassified",
+    }
 
 
 def _leakage_section(shared_rows: int, error_without_leaked: dict[str, Any]) -> dict[str, Any]:
@@ -162,3 +180,65 @@ def test_capacity_sweep_table_marks_default_and_best() -> None:
     text = render_markdown(report)
     assert "### Model size and learning rate" in text and "| **127** | 5.0% | 15.0% |" in text
     assert text.index("### Learning curve") < text.index("### Model size") < text.index("### Baseline ladder")
+
+
+def test_slices_table_reads_the_rule_its_errors_and_gain() -> None:
+    found = {
+        "rule": "color = red and x1 ≥ 0.5",
+        "conditions": [
+            {
+                "feature": "color",
+                "kind": "eq",
+                "value": "red",
+                "values": [],
+                "low": None,
+                "high": None,
+                "text": "color = red",
+            },
+            {
+                "feature": "x1",
+                "kind": "range",
+                "value": None,
+                "values": [],
+                "low": 0.5,
+                "high": None,
+                "text": "x1 ≥ 0.5",
+            },
+        ],
+        "rows": 50,
+        "failures": 25,
+        "error": 0.5,
+        "rest_error": 0.0778,
+        "share": 0.1,
+        "p_value": 1e-9,
+        "q_value": 4e-8,
+        "also": [],
+        "metric": 0.5,
+        "rest_metric": 0.0778,
+        "train_share": 0.02,
+        "rare": True,
+        "rarer_in_train": True,
+        "expected_gain": 0.0422,
+    }
+    (table,) = tables_of("slices", _slices_section(found))
+    assert [list(r) for r in table.rows] == [
+        ["color = red and x1 ≥ 0.5", "50", "10.0%", "50.0%", "7.8%", "4.0e-08", "4.2 pts"]
+    ]
+    assert table.caption.startswith("Rules over 40 candidate slices, false discovery rate 0.05")
+
+
+def test_label_table_of_a_report_saved_before_the_confidence_measures() -> None:
+    # the fixture's labels section predates confident_share, confidently_wrong, rows_judged and trust
+    summary, ranked = tables_of("labels", fixture_report().sections["labels"])
+    assert [list(r) for r in summary.rows] == [
+        ["train", "862", "0.5%", "4", "—"],
+        ["dev", "359", "0.3%", "1", "10.0%"],
+    ]
+    assert [list(r[:2]) for r in ranked.rows] == [
+        ["dev", "10"],
+        ["train", "346"],
+        ["train", "781"],
+        ["train", "126"],
+        ["train", "398"],
+    ]
+    assert [r[4] for r in ranked.rows] == ["0.005", "0.005", "0.012", "0.022", "0.057"]
