@@ -242,3 +242,78 @@ def test_label_table_of_a_report_saved_before_the_confidence_measures() -> None:
         ["train", "398"],
     ]
     assert [r[4] for r in ranked.rows] == ["0.005", "0.005", "0.012", "0.022", "0.057"]
+
+
+def _text_within(rows: int, copies: int, near: int, other_label: int) -> dict[str, Any]:
+    return {
+        "rows": rows,
+        "copies": copies,
+        "normalised": copies - near,
+        "near": near,
+        "share": copies / rows,
+        "with_another_label": other_label,
+    }
+
+
+def _text_column(dev_copies: int) -> dict[str, Any]:
+    """One text column: train repeats 20 of its 1,000 texts; ``dev_copies`` of dev's 200 copy a train text."""
+    pair = {
+        "splits": ["train", "dev"],
+        "rows_in_second": 200,
+        "copies": dev_copies,
+        "normalised": dev_copies // 2,
+        "near": dev_copies - dev_copies // 2,
+        "share": dev_copies / 200,
+        "by_chance": 0.02,
+    }
+    without = {"dev": {"all": 0.10, "without": 0.125, "change": 0.025, "n_leaked": 40, "n_kept": 160}}
+    return {
+        "within": {"train": _text_within(1000, 20, 5, 3), "dev": _text_within(200, 0, 0, 0)},
+        "pairs": [pair],
+        "error_without_copies": without if dev_copies else {},
+    }
+
+
+def test_text_copies_tables_show_copies_inside_splits_between_them_and_the_error_without() -> None:
+    section = {"threshold": 0.8, "columns": {"text": _text_column(40)}, "leakage_found": True}
+    within, between, effect = tables_of("text_copies", section)
+    assert within.headers[:3] == ("split", "texts", "copies")
+    assert [list(r) for r in within.rows] == [["train", "1,000", "20", "15", "5", "2.0%", "3"]]  # dev has none
+    assert "Jaccard similarity of word pairs ≥ 0.8" in within.caption
+    assert [list(r) for r in between.rows] == [["train ↔ dev", "200", "40", "20", "20", "20.0%", "2.0%"]]
+    assert [list(r) for r in effect.rows] == [["dev", "40", "10.0%", "12.5%"]]
+    # two text columns: each row names its column; a quiet column adds no row
+    two = {"threshold": 0.8, "columns": {"title": _text_column(40), "body": _text_column(0)}, "leakage_found": True}
+    within, between, effect = tables_of("text_copies", two)
+    assert within.headers[0] == "column" and [r[0] for r in within.rows] == ["title", "body"]
+    assert [r[:2] for r in between.rows] == [["title", "train ↔ dev"]] and len(effect.rows) == 1
+    quiet = {"threshold": 0.8, "columns": {"text": {**_text_column(0), "within": {}}}, "leakage_found": False}
+    assert tables_of("text_copies", quiet) == []
+
+
+def test_image_copies_tables_and_their_place_in_the_markdown_report() -> None:
+    within = {"rows": 500, "copies": 10, "identical_files": 4, "perceptual": 6, "share": 0.02}
+    pair = {
+        "splits": ["train", "dev"],
+        "rows_in_second": 140,
+        "copies": 35,
+        "identical_files": 0,
+        "perceptual": 35,
+        "share": 0.25,
+        "by_chance": 0.02,
+    }
+    section = {
+        "within": {"train": within},
+        "pairs": [pair],
+        "error_without_copies": {"dev": {"all": 0.05, "without": 0.08, "change": 0.03, "n_leaked": 35, "n_kept": 105}},
+        "leakage_found": True,
+    }
+    inside, between, effect = tables_of("image_copies", section)
+    assert [list(r) for r in inside.rows] == [["train", "500", "10", "4", "6", "2.0%"]]
+    assert [list(r) for r in between.rows] == [["train ↔ dev", "140", "35", "0", "35", "25.0%", "2.0%"]]
+    assert [list(r) for r in effect.rows] == [["dev", "35", "5.0%", "8.0%"]]
+    report = dataclasses.replace(fixture_report(), sections={**fixture_report().sections, "image_copies": section})
+    text = render_markdown(report)
+    assert "| train ↔ dev | 140 | 35 | 0 | 35 | 25.0% | 2.0% |" in text
+    assert text.index("### Data surprises") < text.index("| train ↔ dev | 140 |") < text.index("### Learning curve")
+    assert '<td>train ↔ dev</td><td class="num">140</td>' in render_html(report)
