@@ -98,6 +98,12 @@ def test_flipped_train_labels_are_found_with_noise_rate_pairs_and_gain(digits_fl
     assert refit["gain"] == pytest.approx(refit["dev_error"] - refit["dev_error_refit"])
     expected = min(refit["gain"], 54 / len(dev)) if refit["interval"][0] > 0 else None
     assert by_id["labels.train"].expected_gain == (pytest.approx(expected) if expected is not None else None)
+    # the section reads back as its type: train's refit and fold comparison, dev's errors and trust
+    typed = LABELS[0].read_section(result.sections["labels"])
+    train_typed, dev_typed = typed.splits["train"], typed.splits["dev"]
+    assert train_typed.refit_without_flagged is not None and train_typed.train_against_dev is not None
+    assert train_typed.refit_without_flagged.rows_left_out == train_typed.flagged and train_typed.errors is None
+    assert (dev_typed.errors, dev_typed.errors_on_flagged) == (54, 30) and dev_typed.trust is not None
 
 
 def test_clean_labels_raise_nothing() -> None:
@@ -131,6 +137,8 @@ def test_regression_residual_outliers_flag_the_planted_targets() -> None:
         r["row"] for r in result.sections["residual_outliers"]["ranked"][:5]
     )
     assert {r["row"] for r in result.sections["residual_outliers"]["ranked"]} == set(bad.tolist())
+    typed = spec[0].read_section(result.sections["residual_outliers"])
+    assert {r.row for r in typed.ranked} == set(bad.tolist()) and typed.threshold_robust_z == 6.0
     assert finding.severity == "warning" and finding.lever == "fix_labels"
 
 

@@ -159,6 +159,10 @@ def test_data_mode_finds_a_planted_slice_with_its_train_share(tabular: pd.DataFr
     # as in dev, so more examples like it (labelled as train labels them) cannot be what it needs
     finding = run.findings[0]
     assert finding.id == "slices.1" and not top["rarer_in_train"]
+    # the section reads back as its type: the same slice, its first condition a range on x1
+    typed = next(s for s in registered_checks() if s.name == "slices").read_section(run.sections["slices"])
+    assert typed.slices[0].rule == top["rule"] and typed.failure == "misclassified"
+    assert typed.slices[0].conditions[0].kind == "range" and typed.slices[0].conditions[0].feature == "x1"
     assert finding.lever is None and finding.severity == "info" and "as common in train as in dev" in finding.title
 
 

@@ -96,7 +96,7 @@ def test_quiet_sections_have_no_table() -> None:
         "conflict_rows": 0,
     }
     assert tables_of("duplicates", {"columns_compared": 3, "splits": {"train": quiet_split}}) == []
-    assert tables_of("slices", {"slices": []}) == []
+    assert tables_of("slices", _slices_section()) == []
     no_tags = {
         "examined_errors": 0,
         "dev_errors": 5,
@@ -107,6 +107,24 @@ def test_quiet_sections_have_no_table() -> None:
         "tags": [],
     }
     assert tables_of("error_tags", no_tags) == []
+
+
+def _slices_section(*slices: dict[str, Any]) -> dict[str, Any]:
+    """A slices section as the check writes it: a search over 40 hypotheses on 500 dev rows."""
+    return {
+        "rows": 500,
+        "failures": 60,
+        "levels": 12,
+        "slices_counted": 40,
+        "hypotheses": 40,
+        "min_support": 20,
+        "alpha": 0.05,
+        "p_threshold": 0.00125 if slices else 0.0,
+        "significant_before_merging": len(slices),
+        "notes": [],
+        "slices": list(slices),
+        "failure": "misclassified",
+    }
 
 
 def _leakage_section(shared_rows: int, error_without_leaked: dict[str, Any]) -> dict[str, Any]:
@@ -162,3 +180,140 @@ def test_capacity_sweep_table_marks_default_and_best() -> None:
     text = render_markdown(report)
     assert "### Model size and learning rate" in text and "| **127** | 5.0% | 15.0% |" in text
     assert text.index("### Learning curve") < text.index("### Model size") < text.index("### Baseline ladder")
+
+
+def test_slices_table_reads_the_rule_its_errors_and_gain() -> None:
+    found = {
+        "rule": "color = red and x1 ≥ 0.5",
+        "conditions": [
+            {
+                "feature": "color",
+                "kind": "eq",
+                "value": "red",
+                "values": [],
+                "low": None,
+                "high": None,
+                "text": "color = red",
+            },
+            {
+                "feature": "x1",
+                "kind": "range",
+                "value": None,
+                "values": [],
+                "low": 0.5,
+                "high": None,
+                "text": "x1 ≥ 0.5",
+            },
+        ],
+        "rows": 50,
+        "failures": 25,
+        "error": 0.5,
+        "rest_error": 0.0778,
+        "share": 0.1,
+        "p_value": 1e-9,
+        "q_value": 4e-8,
+        "also": [],
+        "metric": 0.5,
+        "rest_metric": 0.0778,
+        "train_share": 0.02,
+        "rare": True,
+        "rarer_in_train": True,
+        "expected_gain": 0.0422,
+    }
+    (table,) = tables_of("slices", _slices_section(found))
+    assert [list(r) for r in table.rows] == [
+        ["color = red and x1 ≥ 0.5", "50", "10.0%", "50.0%", "7.8%", "4.0e-08", "4.2 pts"]
+    ]
+    assert table.caption.startswith("Rules over 40 candidate slices, false discovery rate 0.05")
+
+
+def test_label_table_of_a_report_saved_before_the_confidence_measures() -> None:
+    # the fixture's labels section predates confident_share, confidently_wrong, rows_judged and trust
+    summary, ranked = tables_of("labels", fixture_report().sections["labels"])
+    assert [list(r) for r in summary.rows] == [
+        ["train", "862", "0.5%", "4", "—"],
+        ["dev", "359", "0.3%", "1", "10.0%"],
+    ]
+    assert [list(r[:2]) for r in ranked.rows] == [
+        ["dev", "10"],
+        ["train", "346"],
+        ["train", "781"],
+        ["train", "126"],
+        ["train", "398"],
+    ]
+    assert [r[4] for r in ranked.rows] == ["0.005", "0.005", "0.012", "0.022", "0.057"]
+
+
+def _text_within(rows: int, copies: int, near: int, other_label: int) -> dict[str, Any]:
+    return {
+        "rows": rows,
+        "copies": copies,
+        "normalised": copies - near,
+        "near": near,
+        "share": copies / rows,
+        "with_another_label": other_label,
+    }
+
+
+def _text_column(dev_copies: int) -> dict[str, Any]:
+    """One text column: train repeats 20 of its 1,000 texts; ``dev_copies`` of dev's 200 copy a train text."""
+    pair = {
+        "splits": ["train", "dev"],
+        "rows_in_second": 200,
+        "copies": dev_copies,
+        "normalised": dev_copies // 2,
+        "near": dev_copies - dev_copies // 2,
+        "share": dev_copies / 200,
+        "by_chance": 0.02,
+    }
+    without = {"dev": {"all": 0.10, "without": 0.125, "change": 0.025, "n_leaked": 40, "n_kept": 160}}
+    return {
+        "within": {"train": _text_within(1000, 20, 5, 3), "dev": _text_within(200, 0, 0, 0)},
+        "pairs": [pair],
+        "error_without_copies": without if dev_copies else {},
+    }
+
+
+def test_text_copies_tables_show_copies_inside_splits_between_them_and_the_error_without() -> None:
+    section = {"threshold": 0.8, "columns": {"text": _text_column(40)}, "leakage_found": True}
+    within, between, effect = tables_of("text_copies", section)
+    assert within.headers[:3] == ("split", "texts", "copies")
+    assert [list(r) for r in within.rows] == [["train", "1,000", "20", "15", "5", "2.0%", "3"]]  # dev has none
+    assert "Jaccard similarity of word pairs ≥ 0.8" in within.caption
+    assert [list(r) for r in between.rows] == [["train ↔ dev", "200", "40", "20", "20", "20.0%", "2.0%"]]
+    assert [list(r) for r in effect.rows] == [["dev", "40", "10.0%", "12.5%"]]
+    # two text columns: each row names its column; a quiet column adds no row
+    two = {"threshold": 0.8, "columns": {"title": _text_column(40), "body": _text_column(0)}, "leakage_found": True}
+    within, between, effect = tables_of("text_copies", two)
+    assert within.headers[0] == "column" and [r[0] for r in within.rows] == ["title", "body"]
+    assert [r[:2] for r in between.rows] == [["title", "train ↔ dev"]] and len(effect.rows) == 1
+    quiet = {"threshold": 0.8, "columns": {"text": {**_text_column(0), "within": {}}}, "leakage_found": False}
+    assert tables_of("text_copies", quiet) == []
+
+
+def test_image_copies_tables_and_their_place_in_the_markdown_report() -> None:
+    within = {"rows": 500, "copies": 10, "identical_files": 4, "perceptual": 6, "share": 0.02}
+    pair = {
+        "splits": ["train", "dev"],
+        "rows_in_second": 140,
+        "copies": 35,
+        "identical_files": 0,
+        "perceptual": 35,
+        "share": 0.25,
+        "by_chance": 0.02,
+    }
+    section = {
+        "within": {"train": within},
+        "pairs": [pair],
+        "error_without_copies": {"dev": {"all": 0.05, "without": 0.08, "change": 0.03, "n_leaked": 35, "n_kept": 105}},
+        "leakage_found": True,
+    }
+    inside, between, effect = tables_of("image_copies", section)
+    assert [list(r) for r in inside.rows] == [["train", "500", "10", "4", "6", "2.0%"]]
+    assert [list(r) for r in between.rows] == [["train ↔ dev", "140", "35", "0", "35", "25.0%", "2.0%"]]
+    assert [list(r) for r in effect.rows] == [["dev", "35", "5.0%", "8.0%"]]
+    report = dataclasses.replace(fixture_report(), sections={**fixture_report().sections, "image_copies": section})
+    text = render_markdown(report)
+    assert "| train ↔ dev | 140 | 35 | 0 | 35 | 25.0% | 2.0% |" in text
+    assert text.index("### Data surprises") < text.index("| train ↔ dev | 140 |") < text.index("### Learning curve")
+    assert '<td>train ↔ dev</td><td class="num">140</td>' in render_html(report)

@@ -29,12 +29,14 @@ from unstuck.data.frames import MAX_EXAMPLES, row_refs, user_splits
 from unstuck.findings import Finding
 from unstuck.leakage import CHANCE_FACTOR, ErrorWithoutLeaked, copies_finding, error_without, moves_numbers
 from unstuck.measured import from_json
-from unstuck.registry import CheckResult, check
+from unstuck.registry import CheckResult, check, shows
+from unstuck.view import SPLIT_LABELS, Table, count_text, fmt_value, pct
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from unstuck.context import Context
+    from unstuck.findings import Report
     from unstuck.problem import Problem
 
 
@@ -227,3 +229,74 @@ def image_copies(problem: Problem, ctx: Context) -> CheckResult:
         "leakage_found": any(f.severity == "critical" for f in findings),
     }
     return CheckResult(findings=tuple(findings), section=from_json(ImageCopiesResult, section, strict=True))
+
+
+# --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
+
+
+@shows(image_copies)
+def _tables(report: Report, result: ImageCopiesResult) -> list[Table]:
+    within = [
+        [
+            SPLIT_LABELS.get(s, s),
+            count_text(c.rows),
+            count_text(c.copies),
+            count_text(c.identical_files),
+            count_text(c.perceptual),
+            pct(c.share),
+        ]
+        for s, c in result.within.items()
+        if c.copies
+    ]
+    between = [
+        [
+            " ↔ ".join(SPLIT_LABELS.get(s, s) for s in p.splits),
+            count_text(p.rows_in_second),
+            count_text(p.copies),
+            count_text(p.identical_files),
+            count_text(p.perceptual),
+            pct(p.share),
+            pct(p.by_chance),
+        ]
+        for p in result.pairs
+        if p.copies
+    ]
+    out = []
+    if within:
+        out.append(
+            Table(
+                ("split", "images", "copies", "identical files", "perceptual copies", "share"),
+                within,
+                numeric=(1, 2, 3, 4, 5),
+                caption="Images that repeat an earlier image of the same split (identical files: the same bytes; "
+                "perceptual copies: the same picture re-encoded, resized or recompressed).",
+            )
+        )
+    if between:
+        out.append(
+            Table(
+                ("splits", "images", "copies", "identical files", "perceptual copies", "share", "expected by chance"),
+                between,
+                numeric=(1, 2, 3, 4, 5, 6),
+                caption="Images of the later split that copy an image of the earlier one; by chance: the share at "
+                "which train repeats its own images.",
+            )
+        )
+    if result.error_without_copies:
+        out.append(
+            Table(
+                ("split", "copied images", "error", "error without the copied images"),
+                [
+                    [
+                        SPLIT_LABELS.get(s, s),
+                        count_text(e.n_leaked),
+                        fmt_value(report, e.everything),
+                        fmt_value(report, e.without),
+                    ]
+                    for s, e in result.error_without_copies.items()
+                ],
+                numeric=(1, 2, 3),
+                caption="An error higher without the copied images means the copies made the model look better.",
+            )
+        )
+    return out

@@ -25,9 +25,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from unstuck.checks.label_results import LabelsResult, ResidualOutliersResult
 from unstuck.data.frames import MAX_EXAMPLES, row_refs, short
 from unstuck.data.labels import RESIDUAL_Z, compare_train_and_dev, confused_pairs, label_issues, residual_outliers
 from unstuck.findings import Finding
+from unstuck.measured import from_json
 from unstuck.registry import CheckResult, SkipCheck, check, shows
 from unstuck.view import MAX_ROWS, SPLIT_LABELS, Table, cell_text, count_text, pct
 
@@ -85,6 +87,7 @@ def confidently_wrong(labels: NDArray[np.int64], proba: NDArray[np.float64]) -> 
     requires=("classification", "proba"),
     description="likely label errors (cleanlab confident learning on out-of-sample probabilities)",
     tags=("data",),
+    result=LabelsResult,
 )
 def labels(problem: Problem, ctx: Context) -> CheckResult:
     classes = problem.classes
@@ -184,9 +187,8 @@ def labels(problem: Problem, ctx: Context) -> CheckResult:
             )
         )
     gains = [t["gain"] for t in trust.values() if t["gain"] is not None and not t["against"]]
-    return CheckResult(
-        findings=tuple(findings), section={"splits": results, "expected_gain": max(gains) if gains else None}
-    )
+    section = {"splits": results, "expected_gain": max(gains) if gains else None}
+    return CheckResult(findings=tuple(findings), section=from_json(LabelsResult, section, strict=True))
 
 
 def _trust(
@@ -513,6 +515,7 @@ def _refit_without(problem: Problem, ctx: Context, flagged: NDArray[np.int64]) -
     requires=("data", "regression"),
     description="rows with extreme out-of-fold residuals (regression's stand-in for label errors)",
     tags=("data",),
+    result=ResidualOutliersResult,
 )
 def residuals(problem: Problem, ctx: Context) -> CheckResult:
     train = problem.frames["train"]
@@ -545,15 +548,15 @@ def residuals(problem: Problem, ctx: Context) -> CheckResult:
                 evidence=evidence | {"ranked": evidence["ranked"][:MAX_EXAMPLES]},
             )
         )
-    return CheckResult(findings=tuple(findings), section=evidence)
+    return CheckResult(findings=tuple(findings), section=from_json(ResidualOutliersResult, evidence, strict=True))
 
 
 # --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
 
 
 @shows(labels)
-def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
-    splits = {s: i for s, i in (data.get("splits") or {}).items() if isinstance(i, dict) and i.get("flagged")}
+def _tables(report: Report, result: LabelsResult) -> list[Table]:
+    splits = {s: i for s, i in result.splits.items() if i.flagged}
     if not splits:
         return []
     out = [
@@ -562,29 +565,28 @@ def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
             [
                 [
                     SPLIT_LABELS.get(s, s),
-                    count_text(i.get("rows")),
-                    pct(i.get("noise_rate")),
-                    count_text(i.get("flagged")),
-                    pct(i["share_of_errors_on_flagged"]) if "share_of_errors_on_flagged" in i else "—",
+                    count_text(i.rows),
+                    pct(i.noise_rate),
+                    count_text(i.flagged),
+                    pct(i.share_of_errors_on_flagged),
                 ]
                 for s, i in splits.items()
             ],
             numeric=(1, 2, 3, 4),
         )
     ]
-    ranked = [(s, r) for s, i in splits.items() for r in i.get("ranked") or []]
+    ranked = sorted(((s, r) for s, i in splits.items() for r in i.ranked), key=lambda item: item[1].quality)
     if ranked:
-        ranked.sort(key=lambda item: item[1].get("quality", 1.0))
         out.append(
             Table(
                 ("split", "row", "given label", "likely label", "label quality"),
                 [
                     [
                         SPLIT_LABELS.get(s, s),
-                        cell_text(r.get("row")),
-                        cell_text(r.get("given")),
-                        cell_text(r.get("likely")),
-                        f"{r.get('quality', 0.0):.3f}",
+                        cell_text(r.row),
+                        cell_text(r.given),
+                        cell_text(r.likely),
+                        f"{r.quality:.3f}",
                     ]
                     for s, r in ranked[:MAX_ROWS]
                 ],

@@ -27,13 +27,15 @@ of it would help (``learning_curve.which_slice``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from unstuck.context import LARGE_LOSS_QUANTILE
 from unstuck.findings import TRAINED_MODEL as RESTS_ON
 from unstuck.findings import Finding
+from unstuck.measured import from_json
 from unstuck.metrics import rate_exceeds
 from unstuck.registry import CheckResult, check, shows
 from unstuck.view import MAX_ROWS, Table, count_text, fmt_gap, fmt_value, pct
@@ -54,11 +56,75 @@ RARER_IN_TRAIN = 0.8
 MAX_FINDINGS = 5
 
 
+@dataclass(frozen=True)
+class SliceCondition:
+    """One condition of a rule on a feature: ``eq`` (equals ``value``), ``other`` (none of ``values``),
+    ``range`` (``low`` ≤ x < ``high``, either bound may be None) or ``missing``; ``text`` as people read it."""
+
+    feature: str
+    kind: Literal["eq", "other", "range", "missing"]
+    value: Any
+    values: tuple[Any, ...]
+    low: float | None
+    high: float | None
+    text: str
+
+
+@dataclass(frozen=True)
+class FoundSlice:
+    """A slice of dev kept by the search: its rule and conditions, its ``rows`` and ``failures`` (see
+    ``SlicesResult.failure``), the failure rates inside and outside (``error``, ``rest_error``), its share of
+    dev, the one-sided p-value against the rest and its Benjamini–Hochberg q-value, the rules of merged
+    slices covering nearly the same rows (``also``); the metric inside and outside (metric units), its share
+    of train rows (None without train rows of the same columns), whether it is rare in dev and rarer in
+    train than in dev beyond noise, and the dev-metric gain were it as hard as the rest."""
+
+    rule: str
+    conditions: tuple[SliceCondition, ...]
+    rows: int
+    failures: int
+    error: float
+    rest_error: float
+    share: float
+    p_value: float
+    q_value: float
+    also: tuple[str, ...]
+    metric: float
+    rest_metric: float
+    train_share: float | None
+    rare: bool
+    rarer_in_train: bool
+    expected_gain: float
+
+
+@dataclass(frozen=True)
+class SlicesResult:
+    """The search on dev's ``rows`` (``failures`` of them failures, as ``failure`` says): the feature
+    ``levels`` encoded, the slices counted and the hypotheses tested, the smallest slice tested
+    (``min_support`` rows), the false discovery rate ``alpha`` and the p-value threshold it gave, the
+    slices significant before overlapping ones were merged, notes on the encoding, and the slices kept,
+    most significant first."""
+
+    rows: int
+    failures: int
+    levels: int
+    slices_counted: int
+    hypotheses: int
+    min_support: int
+    alpha: float
+    p_threshold: float
+    significant_before_merging: int
+    notes: tuple[str, ...]
+    slices: tuple[FoundSlice, ...]
+    failure: str
+
+
 @check(
     "slices",
     requires=("predictions", "dev"),
     description="automatic slice discovery: readable rules where dev error is far above the rest",
     group="error_analysis",
+    result=SlicesResult,
 )
 def slices(problem: Problem, ctx: Context) -> CheckResult:
     search = ctx.dev_slices  # searched once per diagnosis: the learning curve reads the same slices
@@ -77,7 +143,7 @@ def slices(problem: Problem, ctx: Context) -> CheckResult:
         "misclassified" if problem.task == "classification" else f"loss above the {LARGE_LOSS_QUANTILE:.0%} quantile"
     )
     section["slices"] = described
-    return CheckResult(findings=tuple(findings), section=section)
+    return CheckResult(findings=tuple(findings), section=from_json(SlicesResult, section, strict=True))
 
 
 def _train_rows(problem: Problem, ctx: Context, columns: list[str]) -> pd.DataFrame | None:
@@ -155,28 +221,27 @@ def _finding(problem: Problem, rank: int, found: Slice, entry: dict[str, Any]) -
 
 
 @shows(slices)
-def _tables(report: Report, data: dict[str, Any]) -> list[Table]:
-    found = data.get("slices") or []
-    if not found:
+def _tables(report: Report, result: SlicesResult) -> list[Table]:
+    if not result.slices:
         return []
     rows = [
         [
-            str(s.get("rule")),
-            count_text(s.get("rows")),
-            pct(s.get("share")),
-            fmt_value(report, s.get("metric", s.get("error"))),
-            fmt_value(report, s.get("rest_metric", s.get("rest_error"))),
-            f"{s['q_value']:.1e}" if s.get("q_value") is not None else "—",
-            fmt_gap(report, s.get("expected_gain"), signed=False),
+            s.rule,
+            count_text(s.rows),
+            pct(s.share),
+            fmt_value(report, s.metric),
+            fmt_value(report, s.rest_metric),
+            f"{s.q_value:.1e}",
+            fmt_gap(report, s.expected_gain, signed=False),
         ]
-        for s in found[:MAX_ROWS]
+        for s in result.slices[:MAX_ROWS]
     ]
     return [
         Table(
             ("slice", "dev rows", "share of dev", "error in slice", "error elsewhere", "q-value", "gain if fixed"),
             rows,
             numeric=(1, 2, 3, 4, 5, 6),
-            caption=f"Rules over {data.get('hypotheses', '?')} candidate slices, false discovery rate "
-            f"{data.get('alpha', 0.05):g} (Benjamini–Hochberg).",
+            caption=f"Rules over {result.hypotheses} candidate slices, false discovery rate "
+            f"{result.alpha:g} (Benjamini–Hochberg).",
         )
     ]

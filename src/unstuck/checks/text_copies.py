@@ -31,10 +31,12 @@ from unstuck.data.frames import MAX_EXAMPLES, row_refs, short, user_splits
 from unstuck.findings import Finding
 from unstuck.leakage import CHANCE_FACTOR, ErrorWithoutLeaked, copies_finding, error_without, moves_numbers
 from unstuck.measured import from_json
-from unstuck.registry import CheckResult, check
+from unstuck.registry import CheckResult, check, shows
+from unstuck.view import SPLIT_LABELS, Table, count_text, fmt_value, pct
 
 if TYPE_CHECKING:
     from unstuck.context import Context
+    from unstuck.findings import Report
     from unstuck.problem import Problem
     from unstuck.text.copies import TextMatches
 
@@ -228,3 +230,100 @@ def text_copies(problem: Problem, ctx: Context) -> CheckResult:
         section["columns"][column] = {"within": within, "pairs": pairs, "error_without_copies": effect}
     section["leakage_found"] = any(f.severity == "critical" for f in findings)
     return CheckResult(findings=tuple(findings), section=from_json(TextCopiesResult, section, strict=True))
+
+
+# --- how the result is shown (laid out by unstuck.render) ---------------------------------------------
+
+
+@shows(text_copies)
+def _tables(report: Report, result: TextCopiesResult) -> list[Table]:
+    # With several text columns each row names its column; with one, the column is the data set's text.
+    several = len(result.columns) > 1
+    within: list[list[str]] = []
+    between: list[list[str]] = []
+    effect: list[list[str]] = []
+    for column, copies in result.columns.items():
+        lead = [column] if several else []
+        for split, c in copies.within.items():
+            if c.copies:
+                within.append(
+                    [
+                        *lead,
+                        SPLIT_LABELS.get(split, split),
+                        count_text(c.rows),
+                        count_text(c.copies),
+                        count_text(c.normalised),
+                        count_text(c.near),
+                        pct(c.share),
+                        count_text(c.with_another_label),
+                    ]
+                )
+        for pair in copies.pairs:
+            if pair.copies:
+                between.append(
+                    [
+                        *lead,
+                        " ↔ ".join(SPLIT_LABELS.get(s, s) for s in pair.splits),
+                        count_text(pair.rows_in_second),
+                        count_text(pair.copies),
+                        count_text(pair.normalised),
+                        count_text(pair.near),
+                        pct(pair.share),
+                        pct(pair.by_chance),
+                    ]
+                )
+        for split, e in copies.error_without_copies.items():
+            effect.append(
+                [
+                    *lead,
+                    SPLIT_LABELS.get(split, split),
+                    count_text(e.n_leaked),
+                    fmt_value(report, e.everything),
+                    fmt_value(report, e.without),
+                ]
+            )
+    head = ("column",) if several else ()
+    kinds = (
+        " (same after folding case, accents, punctuation and spacing; near copies: Jaccard similarity of word "
+        f"pairs ≥ {result.threshold:g})"
+    )
+    out = []
+    if within:
+        out.append(
+            Table(
+                (*head, "split", "texts", "copies", "same after folding", "near copies", "share", "with another label"),
+                within,
+                numeric=tuple(range(len(head) + 1, len(head) + 7)),
+                caption=f"Texts that copy an earlier text of the same split{kinds}.",
+            )
+        )
+    if between:
+        out.append(
+            Table(
+                (
+                    *head,
+                    "splits",
+                    "texts",
+                    "copies",
+                    "same after folding",
+                    "near copies",
+                    "share",
+                    "expected by chance",
+                ),
+                between,
+                numeric=tuple(range(len(head) + 1, len(head) + 7)),
+                caption="Texts of the later split that copy a text of the earlier one"
+                + ("" if within else kinds)
+                + "; by chance: the share at which train repeats its own texts.",
+            )
+        )
+    if effect:
+        out.append(
+            Table(
+                (*head, "split", "copied texts", "error", "error without the copied texts"),
+                effect,
+                numeric=tuple(range(len(head) + 1, len(head) + 4)),
+                caption="An error higher without the copied texts means the copies made the model look better.",
+            )
+        )
+    return out
