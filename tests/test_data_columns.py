@@ -136,3 +136,24 @@ def test_rare_class_the_model_fails_on_is_targeted_data_with_its_gain() -> None:
     assert finding.evidence["dev_error"] == pytest.approx(0.75)
     assert finding.evidence["dev_error_rest"] == pytest.approx(10 / 960)
     assert finding.expected_gain == pytest.approx((0.75 - 10 / 960) * 40 / 1000)
+
+
+def test_a_rare_class_that_dev_has_far_more_of_is_credited_with_its_share_of_train_only() -> None:
+    # 'r' is 5% of train and 40% of dev (the class priors shifted); the model fails on it on
+    # train-dev as on dev. Rarity costs 5% of rows' worth of error where it was measured (train's
+    # distribution); the other 35% of dev rows it fails on come with the shift, the mismatch's.
+    rng = np.random.default_rng(4)
+    y_dev = np.array(["a"] * 600 + ["r"] * 400)
+    y_pred = np.where(y_dev == "r", "a", y_dev)  # every rare row wrong, every other right
+    train = pd.DataFrame({"x": rng.normal(size=2000), "y": ["a"] * 1900 + ["r"] * 100})
+    dev = pd.DataFrame({"x": rng.normal(size=1000), "y": y_dev})
+    problem = Problem.from_frames(train, dev=dev, target="y")
+    ctx = Context(problem)
+    ctx.__dict__["predictions"] = {"dev": SplitPredictions(y_dev, y_pred, None, problem.classes, dev)}
+    held_out = np.array(["a"] * 380 + ["r"] * 20)
+    ctx.__dict__["train_dev_predictions"] = SplitPredictions(
+        held_out, np.full(400, "a"), None, problem.classes, train.iloc[:400]
+    )
+    (finding,) = run(problem, "imbalance", ctx).findings
+    assert finding.evidence["dev_error"] == 1.0 and finding.evidence["train_dev_error"] == 1.0
+    assert finding.expected_gain == pytest.approx(1.0 * 100 / 2000)  # not 1.0 * 400 / 1000

@@ -14,7 +14,10 @@ where train-dev predictions exist (a carved train-dev, or out-of-fold on a small
 the class's error there bounds what rarity explains: the gain counts the class's dev
 error only up to its train-dev error (when train-dev holds at least
 :data:`MIN_TRAIN_DEV_ROWS` of it), and the rest of its dev error is left to the
-data-mismatch verdict, as the decomposition splits dev error as a whole.
+data-mismatch verdict, as the decomposition splits dev error as a whole. For the same
+reason the class is weighted by its share of dev only up to its share of train: a class
+that is 7 % of train and 44 % of dev (a shift of the class priors) costs dev far more
+than its rarity in train explains, and that excess is the mismatch's.
 """
 
 from __future__ import annotations
@@ -122,7 +125,11 @@ def imbalance(problem: Problem, ctx: Context) -> CheckResult:
         if row["rare"] and error is not None and low > rest:
             on_train_dev = _train_dev_error(ctx, c)
             explained = error if on_train_dev is None else min(error, on_train_dev)
-            gain = max(explained - rest, 0.0) * n_c / n_dev
+            # weighted by the class's share of dev, but not beyond its share of train where train-dev
+            # measured the error: more of the class in dev than in train is a shift of the class
+            # priors, whose cost the data-mismatch verdict carries (dev differs from train)
+            weight = n_c / n_dev if on_train_dev is None else min(n_c / n_dev, share)
+            gain = max(explained - rest, 0.0) * weight
             title = (
                 f"Class {short(c)!r} is rare ({row['train_support']} train rows, {share:.1%}) and the model "
                 f"fails on it: dev error {problem.metric.format(error)} (95% interval "
