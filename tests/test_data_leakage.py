@@ -160,6 +160,20 @@ def test_a_few_conflicting_labels_that_cannot_move_dev_error_are_a_warning_witho
     assert "too few to move the dev error" in conflicts.title
 
 
+def test_repeated_dev_rows_are_a_lever_only_when_they_could_move_dev_error(cancer) -> None:
+    train, dev, _ = cancer
+    # 3 of 117 dev rows repeated: answered perfectly they could take ~2.5% x the rest's error off
+    # it, under its standard error; 40 repeats (a quarter of dev) change the picture whatever the model
+    few = pd.concat([dev, dev.iloc[:3]], ignore_index=True)
+    many = pd.concat([dev, dev.iloc[:40]], ignore_index=True)
+    for frame, material in ((few, False), (many, True)):
+        result, _ = run(Problem.from_frames(train, dev=frame, target="label"), "duplicates")
+        repeats = next(f for f in result.findings if f.id == "duplicates.dev")
+        assert repeats.severity == "warning"
+        assert repeats.lever == ("fix_pipeline" if material else None)
+        assert ("too few to move the dev error" in repeats.title) is not material
+
+
 def test_identical_inputs_with_different_targets_in_regression_are_noise_not_label_errors() -> None:
     from sklearn.datasets import load_diabetes
 

@@ -108,6 +108,7 @@ def duplicates(problem: Problem, ctx: Context) -> CheckResult:
         if either.any():
             share = float(either.mean())
             warn = beyond_chance and share >= WARN_DUPLICATE_SHARE
+            material = warn and _repeats_material(problem, ctx, split, either)
             positions = np.flatnonzero(either)[:MAX_EXAMPLES]
             findings.append(
                 Finding(
@@ -117,8 +118,9 @@ def duplicates(problem: Problem, ctx: Context) -> CheckResult:
                         f"{int(either.sum())} of {n} {split} rows ({share:.1%}) repeat an earlier row "
                         f"({info['duplicate_rows']} identical, {info['near_duplicate_rows']} near-identical)"
                         + ("" if beyond_chance else f"; chance alone gives about {chance:.1%} on these columns")
+                        + ("" if material or not warn else f" — too few to move the {split} error beyond its noise")
                     ),
-                    lever="fix_pipeline" if warn else None,
+                    lever="fix_pipeline" if material else None,
                     evidence={**info, "rows_ref": row_refs(problem, frame, positions)}
                     | {"examples": example_rows(frame, positions[:3], columns)},
                 )
@@ -151,6 +153,21 @@ def duplicates(problem: Problem, ctx: Context) -> CheckResult:
                 )
             )
     return CheckResult(findings=tuple(findings), section=from_json(DuplicatesResult, section, strict=True))
+
+
+def _repeats_material(problem: Problem, ctx: Context, split: str, repeats: np.ndarray) -> bool:
+    """Can the repeated rows of an evaluated split (dev, test) move its error beyond its noise?
+
+    Judged as leakage's copies are (:func:`unstuck.leakage.moves_numbers`: a tenth of the split,
+    or able to move its error by a standard error if each were answered perfectly, or measured
+    to): repeats that cannot are a warning to look at, not a next experiment. Train's repeats
+    act through the model, which nothing here refits without them: the share rule stands there.
+    """
+    from unstuck.leakage import moves_numbers
+
+    if split == "train":
+        return True
+    return bool(moves_numbers(problem, ctx, split, repeats)["material"])
 
 
 def _conflicts_material(problem: Problem, ctx: Context, conflicts: Any, rows: int) -> bool:
