@@ -273,8 +273,8 @@ class Context:
 
                 others = (judge(*attempt) for attempt in attempts[2:])
                 base = on_dev if on_dev.works else next((r for r in others if r.works), on_dev)
-                # the test is the linear baseline's: when that is not the diagnosed model, say so
-                return replace(base, on_permutation=test, model="" if self.ladder.best == "linear" else "linear")
+                # the dev numbers stay those of the model that showed them; the test names its own model
+                return replace(base, on_permutation=test)
         results = []
         for attempt in attempts:
             result = judge(*attempt)
@@ -291,39 +291,45 @@ class Context:
         return results[0]
 
     def _permutation_signal(self) -> PermutationSignal | None:
-        """The linear baseline refitted on train (at most :data:`PERMUTATION_ROWS` rows) with its labels as
-        given and shuffled :data:`PERMUTATIONS` times; dev Brier score of each (see :mod:`unstuck.signal`)."""
+        """The linear baseline's out-of-fold Brier score on train (at most :data:`PERMUTATION_ROWS` rows, two
+        folds) with train's labels as given and shuffled :data:`PERMUTATIONS` times (see :mod:`unstuck.signal`).
+
+        Judged on train's own rows, out of fold, not on dev: the question is whether train's labels
+        can be learnt at all, and rows drawn like train answer it with all of train's rows and no
+        shift in between (a dev set whose class priors differ spreads the shuffled fits' scores
+        so widely that a real signal hides among them).
+        """
         from unstuck.baselines import make_baseline, predict_with_proba
         from unstuck.signal import PermutationSignal
 
         problem = self.problem
-        train, dev = problem.frames["train"], problem.frames["dev"]
+        train = problem.frames["train"]
         features = list(problem.features)
         rng = np.random.default_rng(problem.seed)
         if len(train) > PERMUTATION_ROWS:
             train = train.iloc[np.sort(rng.choice(len(train), PERMUTATION_ROWS, replace=False))]
         y = train[problem.target].to_numpy()
         position = {c: i for i, c in enumerate(problem.classes)}
-        onehot = np.zeros((len(dev), len(problem.classes)))
-        codes = [position.get(v, -1) for v in dev[problem.target].tolist()]
-        for row, code in enumerate(codes):
-            if code >= 0:
-                onehot[row, code] = 1.0
+        halves = rng.permutation(len(train)) % 2 == 0
 
         def brier(labels: NDArray[Any]) -> float | None:
-            model = make_baseline(
-                "linear", problem.task, train[features], seed=problem.seed, text_columns=problem.text_columns
-            )
-            try:
-                model.fit(train[features], labels)
-            except ValueError:  # a shuffle left a fold with one class: no model to compare
-                return None
-            _, raw = predict_with_proba(model, dev[features], problem.task)
-            assert raw is not None
-            proba = _align_proba(raw, tuple(model.classes_), problem.classes)
+            proba = np.zeros((len(labels), len(problem.classes)))
+            for fit_on in (halves, ~halves):
+                model = make_baseline(
+                    "linear", problem.task, train[features], seed=problem.seed, text_columns=problem.text_columns
+                )
+                try:
+                    model.fit(train[features][fit_on], labels[fit_on])
+                except ValueError:  # a shuffle left a half with one class: no model to compare
+                    return None
+                _, raw = predict_with_proba(model, train[features][~fit_on], problem.task)
+                assert raw is not None
+                proba[~fit_on] = _align_proba(raw, tuple(model.classes_), problem.classes)
+            onehot = np.zeros_like(proba)
+            onehot[np.arange(len(labels)), [position[v] for v in labels.tolist()]] = 1.0
             return float(np.mean(np.sum((proba - onehot) ** 2, axis=1)))
 
-        self.step(f"permutation test: the linear baseline on shuffled labels ({PERMUTATIONS} fits)")
+        self.step(f"permutation test: the linear baseline on shuffled labels ({PERMUTATIONS} x 2 fits)")
         real = brier(y)
         permuted = [b for _ in range(PERMUTATIONS) if (b := brier(rng.permutation(y))) is not None]
         if real is None or not permuted:

@@ -11,8 +11,8 @@ The comparison is paired (the same rows, bootstrap of per-row loss differences) 
 model carries signal when its gain over the constant is **beyond noise** (the lower end of
 the 95% interval above zero) on the metric or, with probabilities, on a proper score
 (Brier), which sees what the error rate hides on imbalanced classes. When neither shows it
-(a rare class, few rows), data mode asks a permutation test: the linear baseline's dev Brier
-score against the same model fitted on train's labels shuffled (:class:`PermutationSignal`).
+(a rare class, few rows), data mode asks a permutation test: the linear baseline's out-of-fold
+Brier score on train against the same on train's labels shuffled (:class:`PermutationSignal`).
 The permutation test also decides, in data mode, whenever the best model shows no signal on
 train-dev (carved, or out-of-fold: unseen rows labelled as train is), whatever dev shows. The
 bootstrap holds the fitted model fixed, so it says this model beats the constant on these
@@ -85,8 +85,8 @@ class Comparison:
 
 @dataclass(frozen=True)
 class PermutationSignal:
-    """The linear baseline's dev Brier score refitted on train as given, against the same fit on
-    train's labels shuffled ``len(permuted)`` times: a permutation test of "it learnt something"."""
+    """The linear baseline's out-of-fold Brier score on train with its labels as given, against the same
+    on train's labels shuffled ``len(permuted)`` times: a permutation test of "train's labels can be learnt"."""
 
     brier: float
     permuted: tuple[float, ...]

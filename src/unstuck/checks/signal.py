@@ -43,8 +43,8 @@ class ConstantComparison:
 
 @dataclass(frozen=True)
 class PermutationTest:
-    """The linear baseline's dev Brier score against the median of ``permutations`` fits on shuffled
-    train labels, the permutation p-value and whether it is below 5 %."""
+    """The linear baseline's out-of-fold Brier score on train against the median of ``permutations`` of the
+    same on shuffled train labels, the permutation p-value and whether it is below 5 %."""
 
     brier: float
     permuted_median: float
@@ -95,7 +95,7 @@ def signal(problem: Problem, ctx: Context) -> CheckResult:
     if result.on_permutation is not None:
         test = result.on_permutation
         numbers += (
-            f"; the linear baseline's dev Brier score {test.brier:.3f} vs a median of "
+            f"; the linear baseline's out-of-fold Brier score on train {test.brier:.3f} vs a median of "
             f"{float(np.median(test.permuted)):.3f} for {len(test.permuted)} fits on shuffled labels "
             f"(permutation p = {test.p_value:.2g})"
         )
