@@ -471,6 +471,9 @@ EXAMPLES: dict[str, Example] = {
         blank_between=True,
     ),
     "bad-option": Example(steps=(Step("unstuck diagnose --human-error two", expect=2),)),
+    "bad-choice": Example(
+        steps=(Step("unstuck diagnose train.csv --target label --task clasification", expect=2),), setup=_small_table
+    ),
     "mcp-help": Example(steps=(Step("unstuck mcp --help"),), width=80),
     "skill-edited": Example(
         steps=(

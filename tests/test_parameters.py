@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 import typing
 from pathlib import Path
 from typing import Any
@@ -130,3 +131,14 @@ def test_the_command_line_gets_the_same_message(cli: Any, tmp_path: Path) -> Non
     assert "Traceback" not in done.stderr
     negative = cli(["diagnose", "train.csv", "--target", "y", "--seed", "-1"], cwd=tmp_path)
     assert negative.returncode == 2 and "The option seed is -1, outside its range" in negative.stderr
+
+
+def test_the_python_errors_shown_in_the_docs_are_the_ones_raised() -> None:
+    # the options' list grows with the code; a hand-copied message in the docs would drift from it
+    doc = (Path(__file__).parent.parent / "docs" / "diagnose.md").read_text(encoding="utf-8")
+    shown = re.findall(r"^>>> (unstuck\.diagnose\(.*\))\n(unstuck\.errors\.\w+): (.*)$", doc, re.MULTILINE)
+    assert len(shown) >= 2, "the examples moved: point this test at them"
+    for call, kind, text in shown:
+        with pytest.raises(ConfigError) as raised:
+            eval(call, {"unstuck": unstuck})  # the doc's own line, options only: no file is read
+        assert (f"unstuck.errors.{type(raised.value).__name__}", str(raised.value)) == (kind, text), call

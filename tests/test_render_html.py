@@ -9,7 +9,10 @@ from pathlib import Path
 
 from conftest import planted_predictions, run_cli
 from render_helpers import PLANTED, fixture_report, planted_report
-from unstuck.findings import Finding
+from unstuck.checks.decomposition import DecompositionResult
+from unstuck.checks.learning_curve import LearningCurveResult
+from unstuck.findings import Finding, Report
+from unstuck.measured import from_json
 from unstuck.render.html import render_html
 from unstuck.render.layout import reading_order
 from unstuck.render.plots import decomposition_svg, learning_curve_svg
@@ -64,8 +67,13 @@ def test_report_text_is_escaped() -> None:
     assert "shown through its findings &lt;b&gt;only&lt;/b&gt;" in page
 
 
+def _decomposition(report: Report) -> DecompositionResult:
+    return from_json(DecompositionResult, report.sections["decomposition"])
+
+
 def test_decomposition_plot_labels_the_planted_gaps() -> None:
-    svg = decomposition_svg(planted_report())
+    report = planted_report()
+    svg = decomposition_svg(report, _decomposition(report))
     assert svg is not None and svg.startswith("<svg")
     for label in ("human-level", "train", "train-dev", "dev", "test", "error rate (%)"):
         assert f">{label}<" in svg, label
@@ -93,8 +101,9 @@ def test_no_plot_without_data() -> None:
     only_dev = dataclasses.replace(
         report, errors={"human": None, "dev": 0.1, "train": None, "train_dev": None, "test": None}
     )
-    assert decomposition_svg(only_dev) is None
-    assert learning_curve_svg(report, {"points": []}) is None
+    assert decomposition_svg(only_dev, _decomposition(report)) is None
+    curve = from_json(LearningCurveResult, fixture_report().sections["learning_curve"])
+    assert learning_curve_svg(report, dataclasses.replace(curve, points=())) is None
     page = render_html(dataclasses.replace(only_dev, sections={}, findings=()))
     assert "<svg" not in page and "<figure" not in page
     assert re.findall(r"<h2>(.*?)</h2>", page) == ["Skipped checks"]

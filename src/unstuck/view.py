@@ -10,7 +10,7 @@ other metrics with four significant digits.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from unstuck.units import metric_gap, metric_value, percent
@@ -71,10 +71,13 @@ class Table:
 
 @dataclass(frozen=True)
 class Plot:
-    """A plot of a ``kind`` the renderers know how to draw from the report and the check's section."""
+    """A plot of a ``kind`` the renderers know how to draw, and ``data``, what the drawing reads: the
+    check's typed result, so that a renamed field fails where the plot is drawn (and in the type
+    checker), never as a plot quietly missing its lines."""
 
     kind: str
     caption: str
+    data: Any = field(default=None, compare=False, repr=False)
 
 
 #: A check's tables: (the report, for the metric's units; the check's result) -> tables ([] when nothing to show).

@@ -222,6 +222,7 @@ def _plot(report: Report, result: DecompositionResult) -> Plot:
         "error_levels",
         "Error at each level of the method, with 95% intervals; arrows are the gaps between levels "
         "(red: the bottleneck, grey: within noise).",
+        data=result,
     )
 
 

@@ -515,6 +515,7 @@ def _plot(report: Report, result: LearningCurveResult) -> Plot:
         "learning_curve",
         f"Dev error of the {result.model.replace('_', ' ')} baseline against training rows, with the fitted curve "
         "and its forecast band out to 10× today's data.",
+        data=result,
     )
 
 

@@ -113,7 +113,10 @@ def render_log_plain(records: list[Experiment], sweeps: dict[str, list[Experimen
 
 
 def percent(x: float | None) -> str:
-    return "-" if x is None else f"{100 * x:.0f}%"
+    """A share as a whole percentage (``12%``); ``-`` when nothing was measured."""
+    from unstuck.units import percent as as_percent
+
+    return "-" if x is None else as_percent(x, digits=0)
 
 
 def _days(n: int) -> str:

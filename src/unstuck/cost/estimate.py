@@ -84,7 +84,7 @@ class Pricing:
     budget: float | None = None
 
     def small_model(self, throughput: float) -> SmallModelCosts:
-        """The serving and switching plan of the small model at ``throughput`` requests/s per instance."""
+        """What the small model costs to switch to and to serve at ``throughput`` requests/s per instance."""
         from unstuck.cost.model import SmallModelCosts
 
         return SmallModelCosts(

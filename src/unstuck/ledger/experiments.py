@@ -81,7 +81,7 @@ class Setup:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a run or sweep did: the records' ids (in plan order) and the warnings raised on the way."""
+    """What a run or sweep did: the records' ids (in the order recorded) and the warnings raised on the way."""
 
     ids: list[int]
     warnings: list[str] = field(default_factory=list)

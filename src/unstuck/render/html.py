@@ -32,26 +32,29 @@ from unstuck.render.layout import fmt_gap, reading_order, shown, skipped_checks
 from unstuck.render.tables import Table, example_table
 
 if TYPE_CHECKING:
+    from unstuck.checks.decomposition import DecompositionResult
+    from unstuck.checks.learning_curve import LearningCurveResult
     from unstuck.findings import Finding, Report
     from unstuck.render.layout import Block
 
 __all__ = ["PLOT_KINDS", "esc", "render_fragment", "render_html", "table"]
 
 
-def _error_levels(report: Report, section: dict[str, Any]) -> str | None:
+def _error_levels(report: Report, result: DecompositionResult) -> str | None:
     from unstuck.render.plots import decomposition_svg
 
-    return decomposition_svg(report)
+    return decomposition_svg(report, result)
 
 
-def _learning_curve(report: Report, section: dict[str, Any]) -> str | None:
+def _learning_curve(report: Report, result: LearningCurveResult) -> str | None:
     from unstuck.render.plots import learning_curve_svg
 
-    return learning_curve_svg(report, section)
+    return learning_curve_svg(report, result)
 
 
-#: Kind of plot (what a check's :class:`~unstuck.view.Plot` names) → the SVG drawing of it, or None.
-PLOT_KINDS: dict[str, Callable[[Report, dict[str, Any]], str | None]] = {
+#: Kind of plot (what a check's :class:`~unstuck.view.Plot` names) → the SVG drawing of it from the
+#: report and the plot's data (the check's typed result), or None when there is nothing to draw.
+PLOT_KINDS: dict[str, Callable[[Report, Any], str | None]] = {
     "error_levels": _error_levels,
     "learning_curve": _learning_curve,
 }
@@ -217,8 +220,8 @@ def _block(report: Report, block: Block) -> str:
     """The block's plot, tables and findings; "" when none of them shows anything."""
     out = []
     figure, tables = shown(report, block)
-    if figure is not None and block.section is not None:
-        drawn = PLOT_KINDS[figure.kind](report, block.section)
+    if figure is not None:
+        drawn = PLOT_KINDS[figure.kind](report, figure.data)
         if drawn := _figure(drawn, figure.caption):
             out.append(drawn)
     out += [_table(t) for t in tables]

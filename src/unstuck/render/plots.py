@@ -1,11 +1,11 @@
 """Plots of a report as inline SVG strings (matplotlib, Agg backend).
 
-Each function takes the report (for the metric's units) and the measurements
-it draws, and returns an ``<svg>`` element as text, or None when there is
-nothing to draw: a renderer never shows an empty plot. Text stays text
-(``svg.fonttype = "none"``), so the file is small, the labels are selectable and
-the page's own font is used; ids are seeded (``svg.hashsalt``) and the date is
-left out, so the same report gives byte-identical SVG.
+Each function takes the report (for the metric's units) and the typed result of the
+check whose plot it draws (the :class:`~unstuck.view.Plot`'s ``data``), and returns an
+``<svg>`` element as text, or None when there is nothing to draw: a renderer never shows
+an empty plot. Text stays text (``svg.fonttype = "none"``), so the file is small, the
+labels are selectable and the page's own font is used; ids are seeded
+(``svg.hashsalt``) and the date is left out, so the same report gives byte-identical SVG.
 
 matplotlib is imported inside :func:`_figure`, so importing this module (and
 ``unstuck --help``) stays instant.
@@ -14,13 +14,14 @@ matplotlib is imported inside :func:`_figure`, so importing this module (and
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from unstuck.checks.decomposition import DecompositionResult, GapResult
+    from unstuck.checks.learning_curve import LearningCurveResult
     from unstuck.findings import Report
 
 __all__ = ["decomposition_svg", "learning_curve_svg"]
@@ -77,7 +78,7 @@ def _scale(report: Report) -> tuple[float, str]:
     return 1.0, name.replace("_", " ")
 
 
-def decomposition_svg(report: Report) -> str | None:
+def decomposition_svg(report: Report, result: DecompositionResult) -> str | None:
     """The method's picture: human → train → train-dev → dev → test errors, each gap labelled.
 
     Bars are the errors of each known level, with their 95% bootstrap interval;
@@ -86,9 +87,8 @@ def decomposition_svg(report: Report) -> str | None:
     bottleneck, grey when it is within noise. Returns None when fewer than two
     levels are known (no gap to show).
     """
-    section: dict[str, Any] = report.sections.get("decomposition") or {}
-    components: dict[str, Any] = section.get("components") or {}
-    dominant = set(section.get("dominant") or ())
+    components: dict[str, GapResult] = {name: gap for name, gap in result.components.items() if gap is not None}
+    dominant = set(result.dominant)
     levels = [(key, label, report.errors.get(key)) for key, label in _LEVELS]
     known = [(key, label, value) for key, label, value in levels if value is not None]
     if len(known) < 2:
@@ -113,14 +113,14 @@ def decomposition_svg(report: Report) -> str | None:
                 capsize=4,
             )
     top = max(heights + [scale * report.intervals[k][1] for k, _, _ in known if k in report.intervals])
-    by_pair = {tuple(comp["between"]): name for name, comp in components.items() if comp}
+    by_pair = {tuple(gap.between): name for name, gap in components.items()}
     for x in xs[:-1]:
         lower_key, upper_key = known[x][0], known[x + 1][0]
         name = by_pair.get((upper_key, lower_key))
         if name is None:
             continue
         comp = components[name]
-        colour = RED if name in dominant else (BLUE if comp.get("significant") else GREY)
+        colour = RED if name in dominant else (BLUE if comp.significant else GREY)
         y = top * 1.12
         ax.annotate(
             "",
@@ -128,7 +128,7 @@ def decomposition_svg(report: Report) -> str | None:
             xytext=(x, y),
             arrowprops={"arrowstyle": "-|>", "color": colour, "linewidth": 1.4},
         )
-        gap = scale * float(comp["value"])
+        gap = scale * float(comp.value)
         unit = " pts" if scale == 100.0 else ""
         ax.text(
             x + 0.5,
@@ -163,62 +163,61 @@ def _short(value: float, scale: float) -> str:
     return f"{value:.1f}%" if scale == 100.0 else f"{value:.3g}"
 
 
-def learning_curve_svg(report: Report, section: dict[str, Any]) -> str | None:
+def learning_curve_svg(report: Report, result: LearningCurveResult) -> str | None:
     """Dev and train error against training-set size (log axis), the fitted curve and its forecast band.
 
     Draws the measured points (each seed's dev error, and train error), the
     fitted dev curve with its bootstrap band out to 10× the data, the fitted
     train curve, and a dotted line at today's training-set size. Returns None
-    when the section has no points.
+    when the result has no points.
     """
-    points: Sequence[dict[str, Any]] = section.get("points") or ()
+    points = result.points
     if not points:
         return None
-    plot: dict[str, Any] = section.get("plot") or {}
+    plot = result.plot
     scale, ylabel = _scale(report)
     fig, ax = _figure(7.2, 3.6)
     ax.set_xscale("log")
-    n_train = section.get("n_train")
-    sizes = plot.get("sizes") or []
-    if sizes and plot.get("dev_low") and plot.get("dev_high"):
+    n_train = result.n_train
+    sizes = list(plot.sizes)
+    if sizes and plot.dev_low and plot.dev_high:
         ax.fill_between(
             sizes,
-            [scale * v for v in plot["dev_low"]],
-            [scale * v for v in plot["dev_high"]],
+            [scale * v for v in plot.dev_low],
+            [scale * v for v in plot.dev_high],
             color=BLUE,
             alpha=0.15,
             linewidth=0,
-            label=f"forecast band ({int(100 * section.get('forecast', {}).get('level', 0.9))}%)",
+            label=f"forecast band ({int(100 * result.forecast.level)}%)",
         )
-    if sizes and plot.get("dev_fit"):
-        ax.plot(sizes, [scale * v for v in plot["dev_fit"]], color=BLUE, linewidth=1.6, label="dev, fitted")
-    if sizes and plot.get("train_fit"):
+    if sizes and plot.dev_fit:
+        ax.plot(sizes, [scale * v for v in plot.dev_fit], color=BLUE, linewidth=1.6, label="dev, fitted")
+    if sizes and plot.train_fit:
         ax.plot(
             sizes,
-            [scale * v for v in plot["train_fit"]],
+            [scale * v for v in plot.train_fit],
             color=GREEN,
             linewidth=1.2,
             linestyle="--",
             label="train, fitted",
         )
     ax.scatter(
-        [p["size"] for p in points],
-        [scale * p["dev_error"] for p in points],
+        [p.size for p in points],
+        [scale * p.dev_error for p in points],
         color=BLUE,
         s=18,
         zorder=3,
         label="dev, measured",
     )
-    if all("train_error" in p for p in points):
-        ax.scatter(
-            [p["size"] for p in points],
-            [scale * p["train_error"] for p in points],
-            color=GREEN,
-            s=14,
-            marker="s",
-            zorder=3,
-            label="train, measured",
-        )
+    ax.scatter(
+        [p.size for p in points],
+        [scale * p.train_error for p in points],
+        color=GREEN,
+        s=14,
+        marker="s",
+        zorder=3,
+        label="train, measured",
+    )
     if n_train:
         ax.axvline(float(n_train), color=GREY, linestyle=":", linewidth=1)
         ax.text(float(n_train), ax.get_ylim()[1], " today", color=GREY, va="top", fontsize=9)
