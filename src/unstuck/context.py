@@ -446,31 +446,44 @@ class Context:
         space = self.embedding_space if problem.mode == "data" and problem.text_columns else None
         if space is None:
             return {}
-        from unstuck.data.frames import user_splits
+        from unstuck.data.frames import problem_splits, user_splits
         from unstuck.embedding_space import texts_of
         from unstuck.text.slicing import describe_texts
 
         with self.timed("text_descriptions"):
             texts = {s: {c: texts_of(f, c) for c in problem.text_columns} for s, f in user_splits(problem).items()}
-            described = describe_texts(problem.text_columns, texts, space.vectors, problem.seed)
-        if "train_dev" in problem.frames and "train_dev" not in described:
-            # user_splits folded the carved train-dev back into train, after train's own rows
-            n = len(problem.frames["train"])
-            whole = described["train"]
-            described["train"] = whole.iloc[:n].reset_index(drop=True)
-            described["train_dev"] = whole.iloc[n:].reset_index(drop=True)
-        return described
+            return problem_splits(problem, describe_texts(problem.text_columns, texts, space.vectors, problem.seed))
+
+    @cached_property
+    def image_descriptions(self) -> dict[str, pd.DataFrame]:
+        """Per split of ``problem.frames``, the column that describes a data problem's images to the slice
+        search beside their properties: the rows' cluster (:mod:`unstuck.images.slicing`); empty without
+        an image column."""
+        problem = self.problem
+        images = problem.mode == "data" and problem.image_column is not None and not problem.text_columns
+        space = self.embedding_space if images else None  # with text columns, the space is the texts'
+        if space is None:
+            return {}
+        from unstuck.images.slicing import describe_images
+
+        with self.timed("image_descriptions"):
+            return describe_images(problem, space.vectors)
 
     def slice_rows(self, split: str, rows: pd.DataFrame) -> pd.DataFrame:
         """``rows`` of ``split`` (in ``problem.frames`` order) as the slice search reads them: the columns of
         :func:`slice_columns`, with a text column (one category per row, which no rule can use) replaced by
-        its words and cluster (:attr:`text_descriptions`)."""
+        its words and cluster (:attr:`text_descriptions`), and an image's pixels by its cluster
+        (:attr:`image_descriptions`)."""
         import pandas as pd
 
-        described = self.text_descriptions.get(split)
+        from unstuck.images.read import PIXEL_COLUMNS
+
+        problem = self.problem
+        described = self.text_descriptions.get(split, self.image_descriptions.get(split))
         if described is None or len(described) != len(rows):
             return rows[slice_columns(rows)]
-        kept = [c for c in slice_columns(rows) if c not in self.problem.text_columns]
+        replaced = {*problem.text_columns, *(PIXEL_COLUMNS if problem.image_column is not None else ())}
+        kept = [c for c in slice_columns(rows) if c not in replaced]
         extra = described[[c for c in described.columns if c not in kept]]
         return pd.concat([rows[kept].reset_index(drop=True), extra], axis=1)
 

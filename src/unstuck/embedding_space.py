@@ -16,6 +16,9 @@
 
 Each split's vectors are in the row order of :func:`unstuck.data.frames.user_splits`, beside
 what a person reads of each row: the text of the first text column, or the image's path.
+
+:func:`clusters` groups the rows of this space by k-means, fitted on train, for the slice search's
+descriptions of texts (:mod:`unstuck.text.slicing`) and of images (:mod:`unstuck.images.slicing`).
 """
 
 from __future__ import annotations
@@ -30,12 +33,27 @@ from unstuck.data.frames import user_splits
 
 if TYPE_CHECKING:
     import pandas as pd
+    from numpy.typing import NDArray
 
     from unstuck.problem import Problem
 
-__all__ = ["EmbeddingSpace", "embedding_space", "excerpt", "stack", "texts_of"]
+__all__ = [
+    "CLUSTERS",
+    "EmbeddingSpace",
+    "cluster_count",
+    "clusters",
+    "embedding_space",
+    "excerpt",
+    "stack",
+    "texts_of",
+]
 #: Characters of a text shown as an example.
 EXCERPT = 160
+#: Clusters of the rows, at most: few enough to read at a glance.
+CLUSTERS = 8
+#: Fewest training rows per cluster on average (fewer clusters on a small train): a cluster is a
+#: common kind of row, not a handful.
+TRAIN_ROWS_PER_CLUSTER = 40
 
 
 @dataclass(frozen=True)
@@ -145,3 +163,26 @@ def embedding_space(problem: Problem) -> EmbeddingSpace | None:
         examples = {split: [str(p) for p in frame[problem.image_column].tolist()] for split, frame in frames.items()}
         return EmbeddingSpace("pixels", f"{PIXELS}x{PIXELS} grey pixels of the images", vectors, examples)
     return None
+
+
+def cluster_count(n_train: int) -> int:
+    """How many clusters ``n_train`` training rows are grouped in: at most :data:`CLUSTERS`, at least
+    :data:`TRAIN_ROWS_PER_CLUSTER` rows each on average (below 2, no clustering)."""
+    return min(CLUSTERS, n_train // TRAIN_ROWS_PER_CLUSTER)
+
+
+def clusters(vectors: Mapping[str, Any], k: int, seed: int) -> dict[str, NDArray[np.int64]]:
+    """Each split's rows' cluster (0 to ``k`` − 1): k-means (3 starts, seeded) fitted on ``vectors["train"]``
+    (dense arrays, shape (n_rows, d)) and applied to every split.
+
+    The clusters read no label and no error: a weak cluster the slice search finds passes the same test
+    and false discovery control as any other column's level, since it was fixed before the search saw
+    which rows fail.
+    """
+    from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+    # Many small BLAS calls: one thread is faster on a busy machine (see unstuck.text.features.OneThread).
+    with threadpool_limits(1):
+        model = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(vectors["train"])
+        return {s: model.predict(v) if v.shape[0] else np.zeros(0, dtype=np.int64) for s, v in vectors.items()}

@@ -23,22 +23,30 @@ hard in itself (noisier targets, a region the features cannot separate) or label
 differently in dev, and more examples like it are a hypothesis, not a finding; it is
 reported without a lever, and the learning curve's per-slice curves say whether more
 of it would help (``learning_curve.which_slice``).
+
+Images are searched by their properties and their cluster (:mod:`unstuck.images.slicing`). A
+cluster's number says little, so a slice whose rule (or a merged rule) names the image
+cluster keeps a few of its dev images (``images``: failures first, each with its thumbnail),
+which the HTML report draws and the text and Markdown reports list by path.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from unstuck.context import LARGE_LOSS_QUANTILE
+from unstuck.data.frames import row_refs
 from unstuck.findings import TRAINED_MODEL as RESTS_ON
 from unstuck.findings import Finding
-from unstuck.measured import from_json
+from unstuck.images.slicing import CLUSTER
+from unstuck.images.thumbnail import thumbnail
+from unstuck.measured import ABSENT_WHEN_NONE, from_json
 from unstuck.metrics import rate_exceeds
 from unstuck.registry import CheckResult, check, shows
-from unstuck.view import MAX_ROWS, Table, count_text, fmt_gap, fmt_value, pct
+from unstuck.view import MAX_ROWS, Table, cell_text, count_text, fmt_gap, fmt_value, pct
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,6 +62,8 @@ RARE_SHARE = 0.10
 RARER_IN_TRAIN = 0.8
 #: Findings written for at most this many slices.
 MAX_FINDINGS = 5
+#: Dev images kept of each of those slices that names an image cluster.
+IMAGES_PER_SLICE = 4
 
 
 @dataclass(frozen=True)
@@ -71,13 +81,24 @@ class SliceCondition:
 
 
 @dataclass(frozen=True)
+class SliceImage:
+    """A dev image of a slice: its row reference, its path, and its thumbnail (a PNG ``data:`` URI, None when
+    the file can no longer be read)."""
+
+    row: Any
+    example: str
+    thumbnail: str | None
+
+
+@dataclass(frozen=True)
 class FoundSlice:
     """A slice of dev kept by the search: its rule and conditions, its ``rows`` and ``failures`` (see
     ``SlicesResult.failure``), the failure rates inside and outside (``error``, ``rest_error``), its share of
     dev, the one-sided p-value against the rest and its Benjamini–Hochberg q-value, the rules of merged
     slices covering nearly the same rows (``also``); the metric inside and outside (metric units), its share
     of train rows (None without train rows of the same columns), whether it is rare in dev and rarer in
-    train than in dev beyond noise, and the dev-metric gain were it as hard as the rest."""
+    train than in dev beyond noise, and the dev-metric gain were it as hard as the rest. ``images``: for a
+    slice that names an image cluster, a few of its dev images (absent otherwise)."""
 
     rule: str
     conditions: tuple[SliceCondition, ...]
@@ -95,6 +116,7 @@ class FoundSlice:
     rare: bool
     rarer_in_train: bool
     expected_gain: float
+    images: tuple[SliceImage, ...] | None = field(default=None, metadata=ABSENT_WHEN_NONE)
 
 
 @dataclass(frozen=True)
@@ -135,9 +157,11 @@ def slices(problem: Problem, ctx: Context) -> CheckResult:
     described: list[dict[str, Any]] = []
     for rank, found in enumerate(search.slices, start=1):
         entry = _describe(problem, found, losses, train_rows)
-        described.append(entry)
         if rank <= MAX_FINDINGS:
             findings.append(_finding(problem, rank, found, entry))
+            if _names_cluster(problem, found):
+                entry["images"] = _images(problem, found, losses)
+        described.append(entry)
     section = search.to_dict()
     section["failure"] = (
         "misclassified" if problem.task == "classification" else f"loss above the {LARGE_LOSS_QUANTILE:.0%} quantile"
@@ -154,6 +178,35 @@ def _train_rows(problem: Problem, ctx: Context, columns: list[str]) -> pd.DataFr
     if train is None or any(c not in train.rows.columns for c in columns):
         return None
     return train.rows[columns]
+
+
+def _names_cluster(problem: Problem, found: Slice) -> bool:
+    """Whether ``found`` is a slice of images whose rule, or a rule merged into it, names their cluster."""
+    if problem.mode != "data" or problem.image_column is None or problem.text_columns:
+        return False
+    return any(c.feature == CLUSTER for c in found.conditions) or any(f"{CLUSTER} = " in rule for rule in found.also)
+
+
+def _images(problem: Problem, found: Slice, losses: np.ndarray) -> list[dict[str, Any]]:
+    """Up to :data:`IMAGES_PER_SLICE` dev images of ``found``, spread over its failures (misclassified, or
+    among the largest losses), then over its other rows when it has too few failures."""
+    frame = problem.frames["dev"]
+    paths = [str(p) for p in frame[problem.image_column].tolist()]
+    if problem.task == "classification":
+        failed = losses > 0
+    else:
+        failed = losses > np.quantile(losses, LARGE_LOSS_QUANTILE)
+    rows = np.asarray(found.rows, dtype=np.int64)
+    picked: list[int] = []
+    for group in (rows[failed[rows]], rows[~failed[rows]]):
+        wanted = IMAGES_PER_SLICE - len(picked)
+        if wanted > 0 and len(group):
+            spread = np.unique(np.linspace(0, len(group) - 1, min(wanted, len(group))).round().astype(np.int64))
+            picked += group[spread].tolist()
+    refs = row_refs(problem, frame, picked)
+    return [
+        {"row": ref, "example": paths[i], "thumbnail": thumbnail(paths[i])} for ref, i in zip(refs, picked, strict=True)
+    ]
 
 
 def _describe(problem: Problem, found: Slice, losses: np.ndarray, train_rows: pd.DataFrame | None) -> dict[str, Any]:
@@ -243,5 +296,23 @@ def _tables(report: Report, result: SlicesResult) -> list[Table]:
             numeric=(1, 2, 3, 4, 5, 6),
             caption=f"Rules over {result.hypotheses} candidate slices, false discovery rate "
             f"{result.alpha:g} (Benjamini–Hochberg).",
+        ),
+        *_image_tables(result),
+    ]
+
+
+def _image_tables(result: SlicesResult) -> list[Table]:
+    """The dev images kept of the slices that name an image cluster, one row each."""
+    shown = [(s.rule, image) for s in result.slices for image in s.images or ()]
+    if not shown:
+        return []
+    pictures = [image.thumbnail for _, image in shown]
+    return [
+        Table(
+            ("slice", "dev row", "example"),
+            [[rule, cell_text(image.row), image.example] for rule, image in shown],
+            caption="Dev images of the slices that name an image cluster (in their rule or a rule merged into it): "
+            "the model's failures first.",
+            thumbnails=pictures if any(pictures) else (),
         )
     ]

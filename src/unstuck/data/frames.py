@@ -25,6 +25,7 @@ __all__ = [
     "MAX_EXAMPLES",
     "example_rows",
     "id_columns",
+    "problem_splits",
     "row_refs",
     "short",
     "user_splits",
@@ -43,6 +44,20 @@ def user_splits(problem: Problem) -> dict[str, pd.DataFrame]:
     if "train_dev" in frames and "train_dev" in problem.notes:
         frames["train"] = pd.concat([frames["train"], frames.pop("train_dev")], ignore_index=True)
     return {s: frames[s] for s in ("train", "train_dev", "dev", "test") if s in frames}
+
+
+def problem_splits(problem: Problem, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """``tables`` made per split of :func:`user_splits` (rows in its order) per split of ``problem.frames``
+    instead: the rows of a carved train-dev, which ``user_splits`` put after train's own, taken back out."""
+    if "train_dev" not in problem.frames or "train_dev" in tables or "train" not in tables:
+        return tables
+    n = len(problem.frames["train"])
+    whole = tables["train"]
+    return {
+        **tables,
+        "train": whole.iloc[:n].reset_index(drop=True),
+        "train_dev": whole.iloc[n:].reset_index(drop=True),
+    }
 
 
 def id_columns(problem: Problem, train: pd.DataFrame) -> list[str]:

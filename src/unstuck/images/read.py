@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "IMAGE_SUFFIXES",
     "PIXELS",
+    "PIXEL_COLUMNS",
     "PROPERTIES",
     "ImageFeatures",
     "difference_hash",
@@ -47,6 +48,8 @@ __all__ = [
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"})
 #: Images are resized to this many pixels a side for the pixel features.
 PIXELS = 16
+#: The pixel columns, row by row: ``px_000`` … ``px_255``.
+PIXEL_COLUMNS: tuple[str, ...] = tuple(f"px_{k:03d}" for k in range(PIXELS * PIXELS))
 PROPERTIES: tuple[str, ...] = ("width", "height", "aspect", "channels", "brightness", "blur")
 
 

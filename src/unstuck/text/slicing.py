@@ -6,7 +6,7 @@ instead by
 * **its length** — ``words in text``, a number the slice search cuts at its quantiles
   (``words in text < 28``);
 * **its cluster** — ``text cluster``: k-means on the rows' embedding vectors
-  (:mod:`unstuck.embedding_space`), each cluster named by the words that set it apart: the
+  (:func:`unstuck.embedding_space.clusters`), each cluster named by the words that set it apart: the
   largest differences between the cluster's mean TF-IDF and the mean of every training text
   (``text cluster = trade, japan, japanese``). Several text columns are clustered together
   (their vectors side by side): ``title + body cluster``.
@@ -15,8 +15,8 @@ The clusters are fitted on the training texts alone and read no label and no err
 weak cluster of dev found by the slice search passes the same binomial test and false
 discovery control as any other column's level: the clusters are fixed before the search
 sees which dev rows fail. Their number only sets how fine the descriptions are, not how
-often a slice is found by chance; :data:`CLUSTERS` keeps them few enough to read at a glance
-and large enough (:data:`TRAIN_ROWS_PER_CLUSTER`) to be common kinds of text.
+often a slice is found by chance; :data:`unstuck.embedding_space.CLUSTERS` keeps them few enough
+to read at a glance and large enough (``TRAIN_ROWS_PER_CLUSTER``) to be common kinds of text.
 """
 
 from __future__ import annotations
@@ -26,15 +26,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from unstuck.embedding_space import cluster_count, clusters
+
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CLUSTERS", "cluster_column", "describe_texts", "length_column"]
+__all__ = ["cluster_column", "describe_texts", "length_column"]
 
-#: Clusters of the texts, at most.
-CLUSTERS = 8
-#: Fewest training texts per cluster on average: fewer clusters on a small train.
-TRAIN_ROWS_PER_CLUSTER = 40
 #: Dimensions of the latent semantic analysis that sparse TF-IDF vectors are clustered in.
 LSA_DIMENSIONS = 100
 #: Words naming a cluster.
@@ -116,22 +114,18 @@ def describe_texts(
     out when train is too small for two clusters.
     """
     import pandas as pd
-    from sklearn.cluster import KMeans
     from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     out = {
         split: pd.DataFrame({length_column(c): _words(by_column[c]) for c in columns})
         for split, by_column in texts.items()
     }
-    train = vectors["train"]
-    k = min(CLUSTERS, train.shape[0] // TRAIN_ROWS_PER_CLUSTER)
+    k = cluster_count(vectors["train"].shape[0])
     if k < 2:
         return out
     # Many small BLAS calls: one thread is faster on a busy machine (see unstuck.text.features.OneThread).
     with threadpool_limits(1):
-        dense = _dense(vectors, seed)
-        model = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(dense["train"])
-        labels = {s: model.predict(v) if v.shape[0] else np.zeros(0, dtype=np.int64) for s, v in dense.items()}
+        labels = clusters(_dense(vectors, seed), k, seed)
     joined = [" ".join(parts) for parts in zip(*(texts["train"][c] for c in columns), strict=True)]
     names = np.asarray(_cluster_names(joined, labels["train"], k), dtype=object)
     for split, frame in out.items():
