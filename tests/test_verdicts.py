@@ -446,6 +446,30 @@ def test_the_permutation_test_says_learnt_nothing_of_shuffled_labels_and_somethi
     assert shuffled is not None and not shuffled.significant and len(shuffled.permuted) == 39
 
 
+def test_the_permutation_test_out_of_fold_on_train_says_the_same_and_either_test_is_signal(
+    digits: pd.DataFrame,
+) -> None:
+    from dataclasses import replace
+
+    from unstuck.context import Context
+    from unstuck.problem import Problem
+    from unstuck.signal import PermutationSignal
+
+    train, dev = digits.iloc[:600].copy(), digits.iloc[1200:]
+    real = Context(Problem.from_frames(train, dev=dev, target="target"))._permutation_signal("train")
+    assert real is not None and real.p_value == pytest.approx(1 / 40) and real.significant
+    train["target"] = np.random.default_rng(0).permutation(train["target"].to_numpy())
+    shuffled = Context(Problem.from_frames(train, dev=dev, target="target"))._permutation_signal("train")
+    assert shuffled is not None and not shuffled.significant
+    # a real signal that one of the two tests misses (a prior shift hides it on dev; four fifths of
+    # a small train lose it out of fold) is still signal when the other sees it
+    signal = Context(Problem.from_frames(digits.iloc[:600], dev=dev, target="target")).signal
+    missed = PermutationSignal(brier=0.5, permuted=(0.4,) * 39)
+    assert replace(signal, on_permutation=missed, on_permutation_train=real).works
+    assert replace(signal, on_permutation=real, on_permutation_train=missed).works
+    assert not replace(signal, on_permutation=missed, on_permutation_train=shuffled).works
+
+
 def test_a_short_run_still_falling_at_each_step_is_still_improving() -> None:
     epochs = np.arange(1.0, 7.0)
     falling = pd.DataFrame({"step": epochs, "train_loss": [2.17, 1.76, 1.42, 1.19, 1.04, 0.95]})

@@ -42,6 +42,9 @@ N_BOOT = 1000
 PERMUTATIONS = 39
 #: ... on at most this many training rows.
 PERMUTATION_ROWS = 5_000
+#: Folds of the permutation test scored out of fold on train: each model learns from four fifths of it, as
+#: the label check's fold models do.
+PERMUTATION_FOLDS = 5
 SPLIT_ORDER = ("train", "train_dev", "dev", "test")
 #: Slices of dev, regression: a row "fails" when its loss is above this quantile of the dev losses.
 LARGE_LOSS_QUANTILE = 0.90
@@ -267,14 +270,14 @@ class Context:
             # up with the real signal by chance (a fifth of the time on breast-cancer rows with
             # train's labels shuffled), all the more as the best of several is picked on dev. Only
             # fits on shuffled labels say how often, so the permutation test decides.
-            test = self._permutation_signal()
-            if test is not None:
+            test, on_train = self._permutation_signal("dev"), self._permutation_signal("train")
+            if test is not None or on_train is not None:
                 from dataclasses import replace
 
                 others = (judge(*attempt) for attempt in attempts[2:])
                 base = on_dev if on_dev.works else next((r for r in others if r.works), on_dev)
-                # the dev numbers stay those of the model that showed them; the test names its own model
-                return replace(base, on_permutation=test)
+                # the dev numbers stay those of the model that showed them; the tests name their own model
+                return replace(base, on_permutation=test, on_permutation_train=on_train)
         results = []
         for attempt in attempts:
             result = judge(*attempt)
@@ -284,52 +287,80 @@ class Context:
         if problem.mode == "data" and problem.task == "classification":
             from dataclasses import replace
 
-            test = self._permutation_signal()
-            if test is not None:
-                # the test is the linear baseline's: when that is not the diagnosed model, say so
-                return replace(results[0], on_permutation=test, model="" if self.ladder.best == "linear" else "linear")
+            test, on_train = self._permutation_signal("dev"), self._permutation_signal("train")
+            if test is not None or on_train is not None:
+                # the tests are the linear baseline's: when that is not the diagnosed model, say so
+                model = "" if self.ladder.best == "linear" else "linear"
+                return replace(results[0], on_permutation=test, on_permutation_train=on_train, model=model)
         return results[0]
 
-    def _permutation_signal(self) -> PermutationSignal | None:
-        """The linear baseline's out-of-fold Brier score on train (at most :data:`PERMUTATION_ROWS` rows, two
-        folds) with train's labels as given and shuffled :data:`PERMUTATIONS` times (see :mod:`unstuck.signal`).
+    def _permutation_signal(self, scored_on: str = "dev") -> PermutationSignal | None:
+        """The linear baseline's Brier score with train's labels (at most :data:`PERMUTATION_ROWS` rows) as
+        given and shuffled :data:`PERMUTATIONS` times (see :mod:`unstuck.signal`): scored on dev after a fit on
+        train (``scored_on="dev"``), or out of fold on train itself (``"train"``, :data:`PERMUTATION_FOLDS` folds).
 
-        Judged on train's own rows, out of fold, not on dev: the question is whether train's labels
-        can be learnt at all, and rows drawn like train answer it with all of train's rows and no
-        shift in between (a dev set whose class priors differ spreads the shuffled fits' scores
-        so widely that a real signal hides among them).
+        The two answer the same question with different weaknesses. On dev the fits use all of
+        train, but a dev set whose class priors differ from train's spreads the shuffled fits'
+        scores so widely that a real signal can hide among them; out of fold on train nothing
+        shifts, but each fit learns from four fifths of the rows, and a weak signal on a rare class
+        can fade there. Under "nothing to learn" each is exact (the real labels are one of 40
+        exchangeable draws), so either passing by chance has probability 1/40, 2/40 for the pair.
         """
         from unstuck.baselines import make_baseline, predict_with_proba
         from unstuck.signal import PermutationSignal
 
         problem = self.problem
-        train = problem.frames["train"]
+        train, dev = problem.frames["train"], problem.frames["dev"]
         features = list(problem.features)
         rng = np.random.default_rng(problem.seed)
         if len(train) > PERMUTATION_ROWS:
             train = train.iloc[np.sort(rng.choice(len(train), PERMUTATION_ROWS, replace=False))]
         y = train[problem.target].to_numpy()
         position = {c: i for i, c in enumerate(problem.classes)}
-        halves = rng.permutation(len(train)) % 2 == 0
+        fold = rng.permutation(len(train)) % PERMUTATION_FOLDS
+        # (fitted on, scored on) row masks of train, or None for "all of train, scored on dev"
+        plan: list[NDArray[np.bool_] | None] = (
+            [None] if scored_on == "dev" else [fold == k for k in range(PERMUTATION_FOLDS)]
+        )
+
+        def fitted(rows: NDArray[np.bool_], labels: NDArray[Any], frame: pd.DataFrame) -> NDArray[np.float64] | None:
+            model = make_baseline(
+                "linear", problem.task, train[features], seed=problem.seed, text_columns=problem.text_columns
+            )
+            try:
+                model.fit(train[features][rows], labels[rows])
+            except ValueError:  # a shuffle left a fold with one class: no model to compare
+                return None
+            _, raw = predict_with_proba(model, frame[features], problem.task)
+            assert raw is not None
+            return _align_proba(raw, tuple(model.classes_), problem.classes)
+
+        def onehot(labels: list[Any]) -> NDArray[np.float64]:
+            out = np.zeros((len(labels), len(problem.classes)))
+            for row, label in enumerate(labels):
+                if label in position:
+                    out[row, position[label]] = 1.0
+            return out
 
         def brier(labels: NDArray[Any]) -> float | None:
-            proba = np.zeros((len(labels), len(problem.classes)))
-            for fit_on in (halves, ~halves):
-                model = make_baseline(
-                    "linear", problem.task, train[features], seed=problem.seed, text_columns=problem.text_columns
-                )
-                try:
-                    model.fit(train[features][fit_on], labels[fit_on])
-                except ValueError:  # a shuffle left a half with one class: no model to compare
-                    return None
-                _, raw = predict_with_proba(model, train[features][~fit_on], problem.task)
-                assert raw is not None
-                proba[~fit_on] = _align_proba(raw, tuple(model.classes_), problem.classes)
-            onehot = np.zeros_like(proba)
-            onehot[np.arange(len(labels)), [position[v] for v in labels.tolist()]] = 1.0
-            return float(np.mean(np.sum((proba - onehot) ** 2, axis=1)))
+            if scored_on == "dev":
+                proba = fitted(np.ones(len(labels), dtype=bool), labels, dev)
+                truth = onehot(dev[problem.target].tolist())
+            else:
+                proba = np.zeros((len(labels), len(problem.classes)))
+                for held in plan:
+                    assert held is not None
+                    part = fitted(~held, labels, train[held])
+                    if part is None:
+                        return None
+                    proba[held] = part
+                truth = onehot(labels.tolist())
+            if proba is None:
+                return None
+            return float(np.mean(np.sum((proba - truth) ** 2, axis=1)))
 
-        self.step(f"permutation test: the linear baseline on shuffled labels ({PERMUTATIONS} x 2 fits)")
+        fits = PERMUTATIONS + 1 if scored_on == "dev" else (PERMUTATIONS + 1) * PERMUTATION_FOLDS
+        self.step(f"permutation test: the linear baseline on shuffled labels, scored on {scored_on} ({fits} fits)")
         real = brier(y)
         permuted = [b for _ in range(PERMUTATIONS) if (b := brier(rng.permutation(y))) is not None]
         if real is None or not permuted:

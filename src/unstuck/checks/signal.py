@@ -7,13 +7,13 @@ that model's errors. See :mod:`unstuck.signal` for the comparison and its rule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from unstuck.findings import Finding
-from unstuck.measured import from_json
+from unstuck.measured import ABSENT_WHEN_NONE, from_json
 from unstuck.registry import CheckResult, check
 
 if TYPE_CHECKING:
@@ -43,8 +43,8 @@ class ConstantComparison:
 
 @dataclass(frozen=True)
 class PermutationTest:
-    """The linear baseline's out-of-fold Brier score on train against the median of ``permutations`` of the
-    same on shuffled train labels, the permutation p-value and whether it is below 5 %."""
+    """The linear baseline's Brier score (on dev, or out of fold on train) against the median of
+    ``permutations`` of the same on shuffled train labels, the permutation p-value and whether it is below 5 %."""
 
     brier: float
     permuted_median: float
@@ -58,7 +58,8 @@ class SignalResult:
     """Whether the model beats the best constant prediction on ``split`` (``n`` rows): the constant
     (as said), the baseline judged when it is not the one diagnosed (``model``; "" otherwise), the
     verdict (``works``) and the comparisons it rests on: on the metric, on the Brier score (with
-    probabilities) and the permutation test (data mode, when neither shows signal)."""
+    probabilities) and the permutation tests, scored on dev and out of fold on train (data mode, where
+    nothing else is proof)."""
 
     split: str
     model: str
@@ -68,6 +69,7 @@ class SignalResult:
     on_metric: ConstantComparison
     on_brier: ConstantComparison | None
     on_permutation: PermutationTest | None
+    on_permutation_train: PermutationTest | None = field(default=None, metadata=ABSENT_WHEN_NONE)
 
 
 @check(
@@ -92,13 +94,13 @@ def signal(problem: Problem, ctx: Context) -> CheckResult:
     brier = result.on_brier
     if brier is not None:
         numbers += f"; Brier score {brier.model:.3f} vs {brier.constant:.3f} for the class frequencies"
-    if result.on_permutation is not None:
-        test = result.on_permutation
-        numbers += (
-            f"; the linear baseline's out-of-fold Brier score on train {test.brier:.3f} vs a median of "
-            f"{float(np.median(test.permuted)):.3f} for {len(test.permuted)} fits on shuffled labels "
-            f"(permutation p = {test.p_value:.2g})"
-        )
+    for test, where in ((result.on_permutation, "dev"), (result.on_permutation_train, "out-of-fold train")):
+        if test is not None:
+            numbers += (
+                f"; the linear baseline's {where} Brier score {test.brier:.3f} vs a median of "
+                f"{float(np.median(test.permuted)):.3f} for {len(test.permuted)} fits on shuffled labels "
+                f"(permutation p = {test.p_value:.2g})"
+            )
     evidence = result.to_dict()
     if result.works:
         finding = Finding(
