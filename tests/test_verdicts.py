@@ -470,6 +470,15 @@ def test_the_permutation_test_out_of_fold_on_train_says_the_same_and_either_test
     assert not replace(signal, on_permutation=missed, on_permutation_train=shuffled).works
 
 
+def test_a_permutation_p_of_exactly_5_percent_is_not_below_5_percent() -> None:
+    from unstuck.signal import PermutationSignal
+
+    beaten_by_none = PermutationSignal(brier=0.1, permuted=(0.2,) * 39)
+    beaten_by_one = PermutationSignal(brier=0.1, permuted=(0.05,) + (0.2,) * 38)
+    assert beaten_by_none.p_value == 1 / 40 and beaten_by_none.significant
+    assert beaten_by_one.p_value == 2 / 40 and not beaten_by_one.significant
+
+
 def test_a_short_run_still_falling_at_each_step_is_still_improving() -> None:
     epochs = np.arange(1.0, 7.0)
     falling = pd.DataFrame({"step": epochs, "train_loss": [2.17, 1.76, 1.42, 1.19, 1.04, 0.95]})
