@@ -269,15 +269,13 @@ class Context:
             # unrelated to the features is a random function of them, which on clustered data lines
             # up with the real signal by chance (a fifth of the time on breast-cancer rows with
             # train's labels shuffled), all the more as the best of several is picked on dev. Only
-            # fits on shuffled labels say how often, so the permutation test decides.
-            test, on_train = self._permutation_signal("dev"), self._permutation_signal("train")
-            if test is not None or on_train is not None:
-                from dataclasses import replace
-
-                others = (judge(*attempt) for attempt in attempts[2:])
-                base = on_dev if on_dev.works else next((r for r in others if r.works), on_dev)
-                # the dev numbers stay those of the model that showed them; the tests name their own model
-                return replace(base, on_permutation=test, on_permutation_train=on_train)
+            # fits on shuffled labels say how often, so the permutation tests decide.
+            others = (judge(*attempt) for attempt in attempts[2:])
+            base = on_dev if on_dev.works else next((r for r in others if r.works), on_dev)
+            # the dev numbers stay those of the model that showed them; the tests name their own model
+            decided = self._judged_by_permutation(base, model=base.model)
+            if decided is not None:
+                return decided
         results = []
         for attempt in attempts:
             result = judge(*attempt)
@@ -285,14 +283,21 @@ class Context:
                 return result
             results.append(result)
         if problem.mode == "data" and problem.task == "classification":
-            from dataclasses import replace
-
-            test, on_train = self._permutation_signal("dev"), self._permutation_signal("train")
-            if test is not None or on_train is not None:
-                # the tests are the linear baseline's: when that is not the diagnosed model, say so
-                model = "" if self.ladder.best == "linear" else "linear"
-                return replace(results[0], on_permutation=test, on_permutation_train=on_train, model=model)
+            # the tests are the linear baseline's: when that is not the diagnosed model, say so
+            decided = self._judged_by_permutation(results[0], model="" if self.ladder.best == "linear" else "linear")
+            if decided is not None:
+                return decided
         return results[0]
+
+    def _judged_by_permutation(self, base: Signal, *, model: str) -> Signal | None:
+        """``base`` with both permutation tests attached (they then decide ``works``), or None when
+        neither could be run."""
+        from dataclasses import replace
+
+        on_dev, on_train = self._permutation_signal("dev"), self._permutation_signal("train")
+        if on_dev is None and on_train is None:
+            return None
+        return replace(base, on_permutation=on_dev, on_permutation_train=on_train, model=model)
 
     def _permutation_signal(self, scored_on: str = "dev") -> PermutationSignal | None:
         """The linear baseline's Brier score with train's labels (at most :data:`PERMUTATION_ROWS` rows) as
@@ -318,10 +323,6 @@ class Context:
         y = train[problem.target].to_numpy()
         position = {c: i for i, c in enumerate(problem.classes)}
         fold = rng.permutation(len(train)) % PERMUTATION_FOLDS
-        # (fitted on, scored on) row masks of train, or None for "all of train, scored on dev"
-        plan: list[NDArray[np.bool_] | None] = (
-            [None] if scored_on == "dev" else [fold == k for k in range(PERMUTATION_FOLDS)]
-        )
 
         def fitted(rows: NDArray[np.bool_], labels: NDArray[Any], frame: pd.DataFrame) -> NDArray[np.float64] | None:
             model = make_baseline(
@@ -348,8 +349,8 @@ class Context:
                 truth = onehot(dev[problem.target].tolist())
             else:
                 proba = np.zeros((len(labels), len(problem.classes)))
-                for held in plan:
-                    assert held is not None
+                for k in range(PERMUTATION_FOLDS):
+                    held = fold == k
                     part = fitted(~held, labels, train[held])
                     if part is None:
                         return None

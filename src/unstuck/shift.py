@@ -21,9 +21,22 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from typing import Any
+
     import pandas as pd
 
-__all__ = ["FOLDS", "MAX_LEVELS", "WARN_AUC_LOW", "domain_classifier", "hanley_mcneil_interval", "two_sample_p"]
+    from unstuck.findings import Finding
+    from unstuck.problem import Problem
+
+__all__ = [
+    "FOLDS",
+    "MAX_LEVELS",
+    "WARN_AUC_LOW",
+    "domain_classifier",
+    "hanley_mcneil_interval",
+    "shift_finding",
+    "two_sample_p",
+]
 
 #: Two samples differ when the lower end of the domain classifier's AUC interval reaches this.
 WARN_AUC_LOW = 0.6
@@ -98,3 +111,28 @@ def two_sample_p(a: pd.Series, b: pd.Series) -> tuple[str, float, float]:
         return "chi2", 0.0, 1.0
     stat, p, _, _ = stats.chi2_contingency(table)
     return "chi2", float(stat), float(p)
+
+
+def shift_finding(
+    problem: Problem, finding_id: str, title: str, *, warn: bool, mismatch: dict[str, Any] | None, evidence: Any
+) -> Finding:
+    """The finding of a shift between train and dev, whatever space it was measured in (features or
+    embeddings): ``title`` with the data-mismatch gap said after it, when measured, and whether it is
+    beyond noise; a warning (``reduce_mismatch``, ``data_mismatch``) when ``warn``, with that gap as its
+    expected gain when it is positive and significant."""
+    from unstuck.findings import Finding
+
+    if mismatch is not None:
+        title += f"; the data-mismatch gap is {problem.metric.format_gap(mismatch['value'])}" + (
+            "" if mismatch["significant"] else " (not significant: this shift may not hurt the model)"
+        )
+    gain = mismatch["value"] if mismatch is not None and mismatch["significant"] and mismatch["value"] > 0 else None
+    return Finding(
+        id=finding_id,
+        severity="warning" if warn else "info",
+        title=title,
+        lever="reduce_mismatch" if warn else None,
+        bottleneck="data_mismatch" if warn else None,
+        evidence=evidence,
+        expected_gain=gain if warn else None,
+    )

@@ -119,6 +119,18 @@ def count_text(value: Any) -> str:
     return f"{value:,}" if isinstance(value, int) else ("—" if value is None else str(value))
 
 
+def error_without_row(report: Report, split: str, effect: Any) -> list[str]:
+    """One row of the tables of a split's error with and without its copied rows (leakage, text and image
+    copies): the split, how many rows were copied, and both errors. ``effect`` has ``n_leaked``,
+    ``everything`` and ``without`` (:class:`unstuck.leakage.ErrorWithoutLeaked`)."""
+    return [
+        SPLIT_LABELS.get(str(split), str(split)),
+        count_text(effect.n_leaked),
+        fmt_value(report, effect.everything),
+        fmt_value(report, effect.without),
+    ]
+
+
 def cell_text(value: Any) -> str:
     """A value from the data as one short cell: floats to 4 significant digits, text cut at 40 characters."""
     if value is None:

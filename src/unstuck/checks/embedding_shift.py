@@ -36,11 +36,10 @@ import numpy as np
 from unstuck.checks.shift import MAX_ROWS_CLASSIFIER, _mismatch
 from unstuck.data.frames import row_refs, user_splits
 from unstuck.embedding_space import excerpt, stack
-from unstuck.findings import Finding
 from unstuck.images.thumbnail import thumbnail
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, SkipCheck, check, shows
-from unstuck.shift import FOLDS, WARN_AUC_LOW, hanley_mcneil_interval
+from unstuck.shift import FOLDS, WARN_AUC_LOW, hanley_mcneil_interval, shift_finding
 from unstuck.view import Table, cell_text
 
 if TYPE_CHECKING:
@@ -160,20 +159,7 @@ def embedding_shift(problem: Problem, ctx: Context) -> CheckResult:
     )
     if warn:
         title += f"; the dev {what[:-1]} most unlike train: “{excerpt(space.examples['dev'][int(positions[0])], 80)}”"
-    if mismatch is not None:
-        title += f"; the data-mismatch gap is {problem.metric.format_gap(mismatch['value'])}" + (
-            "" if mismatch["significant"] else " (not significant: this shift may not hurt the model)"
-        )
-    gain = mismatch["value"] if mismatch is not None and mismatch["significant"] and mismatch["value"] > 0 else None
-    finding = Finding(
-        id="embedding_shift.train.dev",
-        severity="warning" if warn else "info",
-        title=title,
-        lever="reduce_mismatch" if warn else None,
-        bottleneck="data_mismatch" if warn else None,
-        evidence=section,
-        expected_gain=gain if warn else None,
-    )
+    finding = shift_finding(problem, "embedding_shift.train.dev", title, warn=warn, mismatch=mismatch, evidence=section)
     return CheckResult(findings=(finding,), section=from_json(EmbeddingShiftResult, section, strict=True))
 
 

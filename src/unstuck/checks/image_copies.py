@@ -30,7 +30,7 @@ from unstuck.findings import Finding
 from unstuck.leakage import CHANCE_FACTOR, ErrorWithoutLeaked, copies_finding, error_without, moves_numbers
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, check, shows
-from unstuck.view import SPLIT_LABELS, Table, count_text, fmt_value, pct
+from unstuck.view import SPLIT_LABELS, Table, count_text, error_without_row, pct
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -286,15 +286,7 @@ def _tables(report: Report, result: ImageCopiesResult) -> list[Table]:
         out.append(
             Table(
                 ("split", "copied images", "error", "error without the copied images"),
-                [
-                    [
-                        SPLIT_LABELS.get(s, s),
-                        count_text(e.n_leaked),
-                        fmt_value(report, e.everything),
-                        fmt_value(report, e.without),
-                    ]
-                    for s, e in result.error_without_copies.items()
-                ],
+                [error_without_row(report, s, e) for s, e in result.error_without_copies.items()],
                 numeric=(1, 2, 3),
                 caption="An error higher without the copied images means the copies made the model look better.",
             )

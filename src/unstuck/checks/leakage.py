@@ -58,7 +58,7 @@ from unstuck.leakage import (
 )
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, check, shows
-from unstuck.view import SPLIT_LABELS, Table, count_text, fmt_value, pct
+from unstuck.view import SPLIT_LABELS, Table, count_text, error_without_row, pct
 
 if TYPE_CHECKING:
     from unstuck.context import Context
@@ -311,15 +311,7 @@ def _tables(report: Report, result: LeakageResult) -> list[Table]:
         out.append(
             Table(
                 ("split", "leaked rows", "error", "error without the leaked rows"),
-                [
-                    [
-                        SPLIT_LABELS.get(str(s), str(s)),
-                        count_text(e.n_leaked),
-                        fmt_value(report, e.everything),
-                        fmt_value(report, e.without),
-                    ]
-                    for s, e in result.error_without_leaked.items()
-                ],
+                [error_without_row(report, s, e) for s, e in result.error_without_leaked.items()],
                 numeric=(1, 2, 3),
                 caption="A drop without the leaked rows means the score was inflated.",
             )

@@ -26,10 +26,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from unstuck.data.frames import id_columns, user_splits
-from unstuck.findings import Finding
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, SkipCheck, check, shows
-from unstuck.shift import FOLDS, WARN_AUC_LOW, domain_classifier, two_sample_p
+from unstuck.shift import FOLDS, WARN_AUC_LOW, domain_classifier, shift_finding, two_sample_p
 from unstuck.view import MAX_ROWS, Table, cell_text, pct
 
 if TYPE_CHECKING:
@@ -143,20 +142,7 @@ def shift(problem: Problem, ctx: Context) -> CheckResult:
     )
     if warn:
         title += f"; driven by {drivers}"
-    if mismatch is not None:
-        title += f"; the data-mismatch gap is {problem.metric.format_gap(mismatch['value'])}" + (
-            "" if mismatch["significant"] else " (not significant: this shift may not hurt the model)"
-        )
-    gain = mismatch["value"] if mismatch is not None and mismatch["significant"] and mismatch["value"] > 0 else None
-    finding = Finding(
-        id="shift.train.dev",
-        severity="warning" if warn else "info",
-        title=title,
-        lever="reduce_mismatch" if warn else None,
-        bottleneck="data_mismatch" if warn else None,
-        evidence=section,
-        expected_gain=gain if warn else None,
-    )
+    finding = shift_finding(problem, "shift.train.dev", title, warn=warn, mismatch=mismatch, evidence=section)
     return CheckResult(findings=(finding,), section=from_json(ShiftResult, section, strict=True))
 
 

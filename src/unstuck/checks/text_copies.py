@@ -32,7 +32,7 @@ from unstuck.findings import Finding
 from unstuck.leakage import CHANCE_FACTOR, ErrorWithoutLeaked, copies_finding, error_without, moves_numbers
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, check, shows
-from unstuck.view import SPLIT_LABELS, Table, count_text, fmt_value, pct
+from unstuck.view import SPLIT_LABELS, Table, count_text, error_without_row, pct
 
 if TYPE_CHECKING:
     from unstuck.context import Context
@@ -273,15 +273,7 @@ def _tables(report: Report, result: TextCopiesResult) -> list[Table]:
                     ]
                 )
         for split, e in copies.error_without_copies.items():
-            effect.append(
-                [
-                    *lead,
-                    SPLIT_LABELS.get(split, split),
-                    count_text(e.n_leaked),
-                    fmt_value(report, e.everything),
-                    fmt_value(report, e.without),
-                ]
-            )
+            effect.append([*lead, *error_without_row(report, split, e)])
     head = ("column",) if several else ()
     kinds = (
         " (same after folding case, accents, punctuation and spacing; near copies: Jaccard similarity of word "

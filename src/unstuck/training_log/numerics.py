@@ -168,12 +168,17 @@ def blocks(t: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
     instability — the trend jumping up and staying up for a while — survives, as it does in a
     per-epoch log. Curves with fewer points are returned as they are.
     """
-    n = len(y)
-    size = n // BLOCK_POINTS
+    size, usable = block_size(len(y))
     if size < 2:
         return t, y
-    usable = size * (n // size)
     return t[:usable].reshape(-1, size).mean(axis=1), y[:usable].reshape(-1, size).mean(axis=1)
+
+
+def block_size(n: int) -> tuple[int, int]:
+    """The points per block of :func:`blocks` for a curve of ``n`` points, and how many leading points
+    fill whole blocks (the rest are left out)."""
+    size = n // BLOCK_POINTS
+    return size, (size * (n // size) if size else n)
 
 
 def spearman(x: FloatArray, y: FloatArray) -> float:

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from unstuck.findings import Finding
-from unstuck.training_log.numerics import BLOCK_POINTS, FloatArray, fit_line, mad, smooth, value_at, window
+from unstuck.training_log.numerics import FloatArray, block_size, fit_line, mad, smooth, value_at, window
 from unstuck.training_log.rules_progress import improving
 from unstuck.training_log.run import Run, error_series, verdict
 from unstuck.units import significant
@@ -71,10 +71,9 @@ def epoch_means(run: Run) -> tuple[FloatArray, FloatArray, FloatArray] | None:
     if run.dev is not None and len(t) >= 2 * len(run.dev[0]):
         group = np.searchsorted(run.dev[0], t, side="left")
     else:
-        size = len(y) // BLOCK_POINTS
+        size, usable = block_size(len(y))
         if size < 2:
             return t, y, np.full(len(y), np.nan)
-        usable = size * (len(y) // size)
         t, y = t[:usable], y[:usable]
         group = np.arange(usable) // size
     steps, means, spreads, counts = [], [], [], []
