@@ -31,6 +31,14 @@ SLICE_CURVE = (
     "r = lambda v: [r(x) for x in v] if isinstance(v, list) else round(v, 4) if isinstance(v, float) else v; "
     "print(json.dumps({k: r(v) for k, v in e.items() if k != 'errors'}))"
 )
+#: The coverage check's section in report.json, as docs/error-analysis.md explains it.
+COVERAGE_SECTION = (
+    "import json; c = json.load(open('report.json'))['sections']['coverage']; "
+    "r = lambda v: {k: r(x) for k, x in v.items()} if isinstance(v, dict) else [r(x) for x in v] "
+    "if isinstance(v, list) else round(v, 4) if isinstance(v, float) else v; "
+    "print(json.dumps(r({k: v for k, v in c.items() if k != 'regions'}))); "
+    "print(json.dumps(r(c['regions'][0])))"
+)
 #: ``--verbose``'s line of where the time went: wall-clock seconds, never compared.
 VERBOSE_TIMINGS = (r"^Time: .*$", r"Time: <seconds>")
 #: The "fit s" column of the baseline ladder: seconds of wall-clock time, never compared.
@@ -215,6 +223,23 @@ def _planted_slices(folder: Path) -> None:
 
     table(5000, 0.03).to_csv(folder / "train.csv", index=False)
     table(3000, 0.105).to_csv(folder / "dev.csv", index=False)
+
+
+def _undercovered_region(folder: Path) -> None:
+    """2,000 train and 900 dev rows: the label is ``x1 > 0``, except in group b, where it is ``x2 > 0``;
+    b is 0.5 % of train and 30 % of dev (too few training rows for the trees to learn its rule)."""
+    import numpy as np
+    import pandas as pd
+
+    def table(n: int, share_b: float, seed: int) -> pd.DataFrame:
+        rng = np.random.default_rng(seed)
+        group = np.where(rng.random(n) < share_b, "b", "a")
+        x1, x2 = rng.normal(size=n).round(4), rng.normal(size=n).round(4)
+        label = np.where(np.where(group == "b", x2, x1) > 0, "yes", "no")
+        return pd.DataFrame({"x1": x1, "x2": x2, "group": group, "label": label})
+
+    table(2000, 0.005, 0).to_csv(folder / "train.csv", index=False)
+    table(900, 0.30, 1).to_csv(folder / "dev.csv", index=False)
 
 
 def _stage_results(folder: Path) -> None:
@@ -534,6 +559,17 @@ EXAMPLES: dict[str, Example] = {
             Step("unstuck diagnose --training-log mlflow:digits-lr", expect=2),
         ),
         setup=_not_training_logs,
+        slow=True,
+    ),
+    "coverage": Example(
+        steps=(
+            Step(
+                "unstuck diagnose train.csv --dev dev.csv --target label --json report.json",
+                keep_from=r"group = b is",
+            ),
+            Step(f"python -c {COVERAGE_SECTION!r}", shown="python -c '<print the coverage section of report.json>'"),
+        ),
+        setup=_undercovered_region,
         slow=True,
     ),
     "curve-slices": Example(
