@@ -101,6 +101,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "unstuck.signal",
             "unstuck.shift",  # telling two samples apart: the shift check's and the gate's domain classifier
             "unstuck.leakage",  # the leakage rule: the copy checks' and the gate's
+            "unstuck.coverage",  # regions train barely covers and the targeted refit: the coverage check's
             "unstuck.components",
             "unstuck.training_log",  # the training-curve rules: pure functions of a log, shared by its checks
         ),
