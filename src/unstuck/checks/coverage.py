@@ -9,10 +9,11 @@ their losses taken from the refit and every other row's from the fit on train al
 The finding follows the measured gain, not the region's size or its current error:
 
 * the refit lowers dev error beyond noise (the paired bootstrap's 95 % interval above zero): a
-  warning with the lever ``targeted_data`` and that gain. Its bottleneck is ``data_mismatch`` when the
-  decomposition measures a mismatch gap beyond noise (the region's shortage is then part of that gap:
-  the same errors, one cause), ``underrepresented_slice`` otherwise (a shortage whose cost the overall
-  gap cannot resolve, but the refit does);
+  warning with that gain. When the decomposition measures a mismatch gap beyond noise, the region's
+  shortage is part of that gap (the same errors, one cause): bottleneck ``data_mismatch``, lever
+  ``reduce_mismatch`` (adding dev-like rows to train is what the refit did). Otherwise bottleneck
+  ``underrepresented_slice``, lever ``targeted_data``: a shortage whose cost the overall gap cannot
+  resolve, but the refit does;
 * it does not: information. The region is still named, but nothing measured says its shortage costs
   this model anything, so no lever rests on it.
 
@@ -180,15 +181,16 @@ def _finding(problem: Problem, ctx: Context, region: Region, refit: TargetedRefi
             evidence=evidence,
         )
     mismatch = ctx.decomposition.gaps.get("data_mismatch")
-    # Measured beyond noise overall, the mismatch gap already holds the region's cost: one cause, named once.
-    bottleneck = "data_mismatch" if mismatch is not None and mismatch.significant else "underrepresented_slice"
+    # Measured beyond noise overall, the mismatch gap already holds the region's cost: one cause, named once,
+    # and adding dev-like rows to train (what the refit did) is reducing that mismatch.
+    shifted = mismatch is not None and mismatch.significant
     return Finding(
         id="coverage.region",
         severity="warning",
         title=title + " — more rows like these help: collect them",
-        lever="targeted_data",
+        lever="reduce_mismatch" if shifted else "targeted_data",
         evidence=evidence,
-        bottleneck=bottleneck,
+        bottleneck="data_mismatch" if shifted else "underrepresented_slice",
         expected_gain=refit.gain,
     )
 
