@@ -306,3 +306,31 @@ def test_a_curve_the_slice_rows_cannot_tell_from_chance_is_not_more_data() -> No
     assert _which_slice([small], METRICS["error_rate"]) is None
     named = _which_slice([small, large], METRICS["error_rate"])
     assert named is not None and "(gain within noise)" in named.title
+
+
+def test_a_curve_that_misses_todays_error_by_more_than_its_gain_claims_no_more_data() -> None:
+    # 50 rows of scikit-learn's wine: below ~40 rows LightGBM cannot split (20 rows a leaf), so its subsets
+    # predict one class (55-60 % error) and the full fit 6.7 %. The fitted curve passes far above today's
+    # error and forecasts a "fall" to a level still above it: no claim, and no error rate beyond 100 %.
+    from sklearn.datasets import load_wine
+
+    frame = load_wine(as_frame=True).frame.sample(frac=1.0, random_state=0).reset_index(drop=True)
+    problem = Problem.from_frames(frame.iloc[:50], dev=frame.iloc[50:110], target="target")
+    result = run_checks(problem, Context(problem), checks=SPEC)
+    section = result.sections["learning_curve"]
+    forecast = section["forecast"]
+    (observed,) = [p["dev_error"] for p in section["points"] if p["size"] == 50]  # the full fit
+    assert section["verdict"] == "uncertain"
+    assert "learning_curve.more_data" not in {f.id for f in result.findings}
+    finding = next(f for f in result.findings if f.id == "learning_curve.uncertain")
+    assert finding.lever is None and "misses today's dev error" in finding.title
+    assert abs(forecast["now"] - observed) >= forecast["gain_2x"] > 0
+    assert max(forecast["interval_2x"] + forecast["interval_10x"]) <= 1.0
+
+
+def test_misfit_is_judged_against_the_gain_it_would_support() -> None:
+    from unstuck.checks.curve_parts import misfits
+
+    assert misfits({"gain_2x": 0.05, "now": 0.30}, 0.20)  # 10 points off, 5 points of gain
+    assert not misfits({"gain_2x": 0.05, "now": 0.21}, 0.20)  # 1 point off: the curve passes near today
+    assert not misfits({"gain_2x": -0.01, "now": 0.30}, 0.20)  # no gain claimed, nothing to withhold

@@ -36,11 +36,22 @@ N_BOOT_PART = 100
 TREND_Z = 3.0
 
 
-def forecast_at(fit: CurveFit, n_train: float) -> dict[str, Any]:
-    """Forecasts at 1×, 2× and 10× ``n_train`` at the check's level (see :func:`unstuck.curves.forecast_at`)."""
+def forecast_at(fit: CurveFit, n_train: float, *, ceiling: float | None = None) -> dict[str, Any]:
+    """Forecasts at 1×, 2× and 10× ``n_train`` at the check's level (see :func:`unstuck.curves.forecast_at`).
+
+    ``ceiling``: the largest value the metric can take (1 for an error rate). A curve family knows a floor
+    but not a ceiling, and an interval widened by its extrapolation error can pass it; an error rate above
+    100 % is not a forecast anyone can read, so the forecasts and their intervals are cut there (the gains,
+    differences along the curve, are not)."""
     from unstuck.curves import forecast_at as forecast
 
-    return forecast(fit, n_train, level=LEVEL)
+    out = forecast(fit, n_train, level=LEVEL)
+    if ceiling is not None:
+        for key in ("at_2x", "at_10x"):
+            out[key] = min(out[key], ceiling)
+        for key in ("interval_2x", "interval_10x"):
+            out[key] = [min(v, ceiling) for v in out[key]]
+    return out
 
 
 def verdict(fit: CurveFit, forecast: dict[str, Any], observed: float) -> str:
@@ -49,17 +60,30 @@ def verdict(fit: CurveFit, forecast: dict[str, Any], observed: float) -> str:
     * ``more_data``: the lower end of the 2× gain's interval is above zero and the gain
       is at least :data:`MIN_GAIN_SHARE` of the current error;
     * ``saturated``: the forecast gain at 2× is below that share (negligible);
-    * ``uncertain``: a material gain is forecast but its interval reaches zero.
+    * ``uncertain``: a material gain is forecast but its interval reaches zero, or the fitted curve
+      misses today's error by as much as the gain (:func:`misfits`).
     """
     if fit.ill_behaved:
         return "ill_behaved"
     gain, gain_low = forecast["gain_2x"], forecast["gain_2x_interval"][0]
     material = MIN_GAIN_SHARE * max(abs(observed), 1e-12)
-    if gain_low > 0 and gain >= material:
+    if gain_low > 0 and gain >= material and not misfits(forecast, observed):
         return "more_data"
     if gain < material:
         return "saturated"
     return "uncertain"
+
+
+def misfits(forecast: dict[str, Any], observed: float) -> bool:
+    """Whether the fitted curve misses the error observed at today's size by at least the 2× gain it forecasts.
+
+    The gain is a difference along the fitted curve (fitted now − fitted at 2×), and its bootstrap interval
+    only resamples the residuals around that curve. When the curve is farther from today's measurement than
+    the whole gain, the measurement does not tell the forecast's slope from its misfit: a curve whose small
+    sizes behave differently from the full fit (a boosted model too small to split, a regime change) can
+    forecast a fall from a level the model is not at. No claim of "more data helps" then."""
+    gain = forecast["gain_2x"]
+    return bool(gain > 0 and abs(forecast["now"] - observed) >= gain)
 
 
 def _per_class(problem: Problem, points: list[dict[str, Any]], n_train: int) -> list[dict[str, Any]]:

@@ -59,6 +59,7 @@ from unstuck.checks.curve_parts import (
     _which_data,
     _which_slice,
     forecast_at,
+    misfits,
     verdict,
 )
 from unstuck.findings import TRAINED_MODEL as RESTS_ON
@@ -295,10 +296,17 @@ def _verdict_finding(kind: str, forecast: dict[str, Any], evidence: dict[str, An
             title=f"Saturated: more of the same data will not move dev error measurably ({forecast_text}; {gain_text})",
             evidence=evidence,
         )
+    why = (
+        f"; the fitted curve misses today's dev error by {metric.format_gap(abs(forecast['now'] - observed))}, "
+        "as much as the gain it forecasts"
+        if misfits(forecast, observed)
+        else ""
+    )
     return Finding(
         id="learning_curve.uncertain",
         severity="info",
-        title=f"More data may help, but the forecast is too uncertain to recommend it ({forecast_text}; {gain_text})",
+        title="More data may help, but the forecast is too uncertain to recommend it "
+        f"({forecast_text}; {gain_text}{why})",
         evidence=evidence,
     )
 
@@ -453,7 +461,7 @@ def learning_curve(problem: Problem, ctx: Context) -> CheckResult:
     dev_fit = curves.fit(sizes, dev_errors, seed=problem.seed)
     train_fit = curves.fit(sizes, train_errors, seed=problem.seed, n_boot=0)
     metric = problem.metric
-    forecast = forecast_at(dev_fit, n_train)
+    forecast = forecast_at(dev_fit, n_train, ceiling=1.0 if problem.metric.name == "error_rate" else None)
     observed = float(np.mean(dev_errors[sizes == n_train]))
     evidence: dict[str, Any] = {
         "model": data["model"],
