@@ -58,6 +58,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "unstuck",  # the package itself: its body imports nothing of unstuck (its exports are lazy)
             "unstuck.errors",
             "unstuck.validation",
+            "unstuck.arguments",  # what each public entry point accepts, and the one check of it
             "unstuck.io",
             "unstuck.problem",
             "unstuck.splits",

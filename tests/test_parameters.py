@@ -142,3 +142,33 @@ def test_the_python_errors_shown_in_the_docs_are_the_ones_raised() -> None:
         with pytest.raises(ConfigError) as raised:
             eval(call, {"unstuck": unstuck})  # the doc's own line, options only: no file is read
         assert (f"unstuck.errors.{type(raised.value).__name__}", str(raised.value)) == (kind, text), call
+
+
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [
+        ({"fractions": "abc"}, "The option fractions is 'abc', but it must be a list of numbers in (0, 1]."),
+        ({"fractions": [0.5], "seeds": ["a"]}, "The option seeds is ['a'], but it must be a list of whole"),
+        (
+            {"fractions": [0.5], "jobs": "2"},
+            "The option jobs is '2', but it must be a whole number of runs in parallel.",
+        ),
+        ({"fractions": [0.5], "seeds": [-1]}, "The option seeds is [-1], outside its range"),
+    ],
+)
+def test_the_command_curve_refuses_a_wrong_type_before_running_anything(arguments: dict[str, Any], said: str) -> None:
+    from unstuck.command_curve import command_curve
+
+    with pytest.raises(ConfigError) as raised:
+        command_curve(["false", "{fraction}"], **arguments)
+    assert str(raised.value).startswith(said)  # the message names the argument and its value, then the fix
+
+
+def test_the_request_volume_refuses_a_wrong_type_with_the_python_argument() -> None:
+    from unstuck.cost.estimate import request_volume
+
+    with pytest.raises(ConfigError, match=r"The option months is 'x', but it must be a whole number of months\."):
+        request_volume(requests=5, months="x")
+    with pytest.raises(ConfigError, match=r"Pass it as, e\.g\., volumes=\[50000, 80000, 120000\]"):
+        request_volume(volumes="50000,80000")
+    assert request_volume(requests=5, months=3).months == 3  # a valid call still works

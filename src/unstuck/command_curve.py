@@ -24,6 +24,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from unstuck.arguments import (
+    MAX_SEED,
+    Parameter,
+    check_arguments,
+    is_flag,
+    is_names,
+    is_number,
+    is_numbers,
+    is_path,
+    is_text,
+    is_whole,
+    is_wholes,
+)
 from unstuck.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -122,6 +135,31 @@ class CommandCurve:
         }
 
 
+#: What :func:`command_curve` accepts: the types, and the seeds' range; the other ranges, emptiness and the
+#: placeholders are checked after (``_check``), with messages that say what each value is for.
+COMMAND_CURVE_PARAMETERS: dict[str, Parameter] = {
+    p.name: p
+    for p in (
+        Parameter(
+            "command",
+            "a list of arguments (text), one per item",
+            is_names,
+            'command=["python", "train.py", "--fraction", "{fraction}"]',
+        ),
+        Parameter("fractions", "a list of numbers in (0, 1]", is_numbers, "fractions=[0.1, 0.2, 0.4, 1.0]"),
+        Parameter("seeds", "a list of whole numbers", is_wholes, "seeds=[0, 1, 2]", low=0, high=MAX_SEED),
+        Parameter("rows", "a whole number of rows", is_whole, "rows=50000"),
+        Parameter("metric_key", "the name of a metric (text)", is_text, 'metric_key="dev_error"'),
+        Parameter("maximize", "True or False", is_flag, "maximize=True"),
+        Parameter("jobs", "a whole number of runs in parallel", is_whole, "jobs=2"),
+        Parameter("timeout", "a number of seconds", is_number, "timeout=600"),
+        Parameter("seed", "a whole number", is_whole, "seed=0", low=0, high=MAX_SEED),
+        Parameter("cwd", "a folder (a path)", is_path, 'cwd="experiments"'),
+        Parameter("on_done", "a function of one run's result", callable, "on_done=print"),
+    )
+}
+
+
 def command_curve(
     command: Sequence[str],
     *,
@@ -174,6 +212,15 @@ def command_curve(
     """
     from unstuck.runs import RunSpec, run_many, substitute
 
+    given: dict[str, Any] = {
+        "command": command,
+        "fractions": fractions,
+        "seeds": seeds,
+        "rows": rows,
+        "metric_key": metric_key,
+    }
+    given |= {"maximize": maximize, "jobs": jobs, "timeout": timeout, "seed": seed, "cwd": cwd, "on_done": on_done}
+    check_arguments(given, COMMAND_CURVE_PARAMETERS, entry="unstuck.command_curve.command_curve")
     chosen = _check(command, fractions, seeds, rows, jobs, timeout)
     specs = []
     for fraction in chosen:

@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from unstuck.arguments import Parameter, check_arguments, is_number, is_whole
 from unstuck.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -118,6 +119,24 @@ class RequestVolume:
         return {"source": self.source, "requests": self.requests, "growth": self.growth, "months": self.months}
 
 
+#: What :func:`request_volume` accepts (the types: each value's range is checked where it is used, with the
+#: command line's option named beside the Python argument).
+REQUEST_VOLUME_PARAMETERS: dict[str, Parameter] = {
+    p.name: p
+    for p in (
+        Parameter("requests", "a number of requests per month", is_number, "requests=50000"),
+        Parameter("growth", "a number (0.3 is +30 % a month)", is_number, "growth=0.3"),
+        Parameter("months", "a whole number of months", is_whole, "months=24"),
+        Parameter(
+            "volumes",
+            "a list of monthly request volumes (numbers)",
+            lambda v: isinstance(v, list | tuple) and all(is_number(x) for x in v),
+            "volumes=[50000, 80000, 120000]",
+        ),
+    )
+}
+
+
 def request_volume(
     *, requests: float | None = None, growth: float = 0.0, months: int = 24, volumes: Sequence[float] = ()
 ) -> RequestVolume:
@@ -128,6 +147,8 @@ def request_volume(
     """
     from unstuck.cost.model import volume_series
 
+    given = {"requests": requests, "growth": growth, "months": months, "volumes": volumes}
+    check_arguments(given, REQUEST_VOLUME_PARAMETERS, entry="unstuck.cost.estimate.request_volume")
     if volumes:
         series = tuple(float(v) for v in volumes)
         return RequestVolume(series, "series", series[0], None, len(series))
