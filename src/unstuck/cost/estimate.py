@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from unstuck.arguments import Parameter, check_arguments, is_number, is_whole
+from unstuck.arguments import Parameter, check_arguments, is_names, is_number, is_whole
 from unstuck.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -119,9 +119,9 @@ class RequestVolume:
         return {"source": self.source, "requests": self.requests, "growth": self.growth, "months": self.months}
 
 
-#: What :func:`request_volume` accepts (the types: each value's range is checked where it is used, with the
-#: command line's option named beside the Python argument).
-REQUEST_VOLUME_PARAMETERS: dict[str, Parameter] = {
+#: What the cost functions accept, by argument name (the types: each value's range is checked where it is used,
+#: with the command line's option named beside the Python argument). Each function checks the ones it takes.
+COST_PARAMETERS: dict[str, Parameter] = {
     p.name: p
     for p in (
         Parameter("requests", "a number of requests per month", is_number, "requests=50000"),
@@ -133,8 +133,18 @@ REQUEST_VOLUME_PARAMETERS: dict[str, Parameter] = {
             lambda v: isinstance(v, list | tuple) and all(is_number(x) for x in v),
             "volumes=[50000, 80000, 120000]",
         ),
+        Parameter("tokens_in", "a number of prompt tokens per request", is_number, "tokens_in=800"),
+        Parameter("tokens_out", "a number of completion tokens per request", is_number, "tokens_out=150"),
+        Parameter("coverage", "a share of requests (a number from 0 to 1)", is_number, "coverage=0.8"),
+        Parameter("models", "a list of model names (text)", is_names, 'models=["tfidf_logistic"]'),
+        Parameter("quality_floor", "a share (a number from 0 to 1)", is_number, "quality_floor=0.97"),
+        Parameter("guarantee", "a confidence (a number from 0 to 1)", is_number, "guarantee=0.95"),
+        Parameter("max_labels", "a whole number of labels", is_whole, "max_labels=50"),
+        Parameter("seed", "a whole number", is_whole, "seed=0"),
     )
 }
+#: The arguments of :func:`request_volume`.
+REQUEST_VOLUME_PARAMETERS = {k: COST_PARAMETERS[k] for k in ("requests", "growth", "months", "volumes")}
 
 
 def request_volume(
@@ -147,7 +157,7 @@ def request_volume(
     """
     from unstuck.cost.model import volume_series
 
-    given = {"requests": requests, "growth": growth, "months": months, "volumes": volumes}
+    given: dict[str, Any] = {"requests": requests, "growth": growth, "months": months, "volumes": volumes}
     check_arguments(given, REQUEST_VOLUME_PARAMETERS, entry="unstuck.cost.estimate.request_volume")
     if volumes:
         series = tuple(float(v) for v in volumes)
@@ -183,6 +193,9 @@ def token_counts(
     """
     from unstuck.cost.tokens import mean_tokens
 
+    check_arguments(
+        {"tokens_in": tokens_in, "tokens_out": tokens_out}, COST_PARAMETERS, entry="unstuck.cost.estimate.token_counts"
+    )
     if tokens_in is not None and tokens_out is not None:
         note = GIVEN_OVER_TRAFFIC_NOTE if traffic is not None else None
         return TokenCounts(float(tokens_in), float(tokens_out), "given", note)
@@ -274,6 +287,7 @@ def cost_report(
     """
     from unstuck.cost.report import build_report, traffic_to_dict
 
+    check_arguments({"coverage": coverage}, COST_PARAMETERS, entry="unstuck.cost.estimate.cost_report")
     estimate = estimate_cost(
         pricing,
         volume,
@@ -336,6 +350,10 @@ def distill_report(
     first among the document's notes.
     """
     from unstuck.cost.distill import distill
+
+    given = {"models": models, "quality_floor": quality_floor, "guarantee": guarantee}
+    given |= {"max_labels": max_labels, "seed": seed, "tokens_in": tokens_in, "tokens_out": tokens_out}
+    check_arguments(given, COST_PARAMETERS, entry="unstuck.cost.estimate.distill_report")
     from unstuck.cost.report import build_report, distill_to_dict, traffic_to_dict
 
     chosen, skipped = choose_models(models)
