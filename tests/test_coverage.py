@@ -131,3 +131,11 @@ def test_a_shortage_the_overall_mismatch_gap_cannot_resolve_is_targeted_data_for
     refit = result.sections["coverage"]["refit"]
     assert refit["rule"] == "group = b" and refit["interval"][0] > 0
     assert refit["region_error_refit"] < refit["region_error"]
+
+
+def test_a_dev_carved_at_random_from_train_is_not_searched() -> None:
+    frame = table(1500, 0.3, 5, b_flips=True)
+    result = run(Problem.from_frames(frame, target="label"))  # no dev given: unstuck carves one at random
+    assert result.findings == ()
+    (skipped,) = [s for s in result.skipped if s.check == "coverage"]
+    assert "carved at random" in skipped.reason
