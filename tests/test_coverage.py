@@ -139,3 +139,12 @@ def test_a_dev_carved_at_random_from_train_is_not_searched() -> None:
     assert result.findings == ()
     (skipped,) = [s for s in result.skipped if s.check == "coverage"]
     assert "carved at random" in skipped.reason
+
+
+def test_a_rule_all_of_dev_meets_is_no_region() -> None:
+    # A column missing in every dev row and in no train row: "x2 is missing" is all of dev, which names no part
+    # of it (dev as a whole differing is the mismatch gap's and the shift check's); group b, a part, is found.
+    train, dev = table(2000, 0.005, 0, b_flips=True), table(900, 0.30, 1, b_flips=True)
+    dev = dev.assign(x2=np.nan)
+    regions, _ = undercovered_regions(dev.drop(columns="label"), train.drop(columns="label"), min_rows=20)
+    assert [r.condition.text() for r in regions] == ["group = b"]

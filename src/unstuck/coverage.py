@@ -8,7 +8,8 @@ may be facing rows that are hard in themselves. What decides whether collecting 
 lever is what adding some does, and dev holds rows of the region that train lacks. So:
 
 1. **Regions** (:func:`undercovered_regions`): every one-condition rule of the slice search's
-   encoding of dev (a category, a quantile bin of a number, missing values), whose share of dev
+   encoding of dev (a category, a quantile bin of a number, missing values) that leaves at least as
+   many dev rows outside it as it needs inside (a part of dev, not all of it), whose share of dev
    exceeds its share of train beyond chance (a one-sided exact test conditional on the rule's
    rows in both splits, Benjamini–Hochberg over all the rules) and by a margin that matters
    (train share below :data:`RARER_IN_TRAIN` of the dev share, as the slice check's rule).
@@ -101,7 +102,10 @@ def undercovered_regions(dev: pd.DataFrame, train: pd.DataFrame, *, min_rows: in
     candidates: list[tuple[Condition, int, int]] = []
     for j, condition in enumerate(encoding.levels):
         in_dev = int((encoding.codes[:, encoding.feature_of[j]] == j).sum())
-        if in_dev < min_rows:
+        # A region is a part of dev, weighed against the rest of dev: a rule that (nearly) all of dev meets
+        # names no part of it, and dev differing from train as a whole is the mismatch gap's and the shift
+        # check's to measure.
+        if in_dev < min_rows or n_dev - in_dev < min_rows:
             continue
         in_train = int(condition.mask(train).sum())
         candidates.append((condition, in_dev, in_train))
