@@ -17,8 +17,8 @@ lever is what adding some does, and dev holds rows of the region that train lack
 2. **The experiment** (:func:`targeted_refit`): dev's rows are split into :data:`FOLDS` folds;
    for each fold the best baseline is refitted on train plus the region's dev rows of the other
    folds and predicts that fold's rows, so that every dev row is scored by a model that did not
-   see it. Beside them the same recipe is fitted on train alone: the two differ only by the
-   region's rows added. The paired per-row loss differences give the gain and its bootstrap
+   see it. Beside them is the baseline fitted on train alone, the same recipe: the two differ only by
+   the region's rows added. The paired per-row loss differences give the gain and its bootstrap
    interval on the whole dev set, and the change inside the region.
 
 The experiment is the ``targeted_data`` lever's next experiment run once on data already in hand:
@@ -139,14 +139,19 @@ def targeted_refit(
     model_name: str,
     in_region: NDArray[np.bool_],
     *,
+    baseline_dev: NDArray[Any],
     max_rows: int | None,
     backend: str = "local",
 ) -> TargetedRefit | None:
     """The experiment of the module docstring for dev rows ``in_region`` (shape (n_dev,)).
 
-    When train has more than ``max_rows`` rows every fit uses the same seeded sample of that many, so that
-    the refits stay as cheap as the label check's. None when some fold would add no region row.
+    The fit on train alone is the baseline already fitted, whose dev predictions are ``baseline_dev`` (as
+    :func:`unstuck.fits.refit_without` pairs them). When train has more than ``max_rows`` rows every fit uses
+    the same seeded sample of that many, so that the refits stay as cheap as the label check's, and the
+    sample is fitted alone beside them. None when some fold would add no region row.
     """
+    import pandas as pd
+
     from unstuck.fits import FitJob, run_fits
 
     train, dev = problem.frames["train"], problem.frames["dev"]
@@ -161,8 +166,11 @@ def targeted_refit(
     sample = np.arange(n_train)
     if max_rows is not None and n_train > max_rows:
         sample = np.sort(rng.choice(n_train, size=max_rows, replace=False))
+    sampled = len(sample) < n_train
     base_x, base_y = train[features].iloc[sample], train[target].to_numpy()[sample]
-    jobs = [FitJob(model_name, problem.task, base_x, base_y, problem.seed, text_columns=problem.text_columns)]
+    jobs = []
+    if sampled:
+        jobs.append(FitJob(model_name, problem.task, base_x, base_y, problem.seed, text_columns=problem.text_columns))
     added: list[int] = []
     for k in range(FOLDS):
         extra = region_rows[fold[region_rows] != k]
@@ -171,7 +179,7 @@ def targeted_refit(
             FitJob(
                 model_name,
                 problem.task,
-                _stack(base_x, dev[features].iloc[extra]),
+                pd.concat([base_x, dev[features].iloc[extra]], ignore_index=True),
                 np.concatenate([base_y, dev[target].to_numpy()[extra]]),
                 problem.seed,
                 text_columns=problem.text_columns,
@@ -179,8 +187,9 @@ def targeted_refit(
         )
     outputs = run_fits(jobs, dev[features], n_train=len(sample), backend=backend, predict_train=False)
     y_dev = dev[target].to_numpy()
-    before = problem.metric.row_losses(y_dev, outputs[0].on_eval)
-    after_pred = _by_fold([o.on_eval for o in outputs[1:]], fold)
+    alone = outputs.pop(0).on_eval if sampled else np.asarray(baseline_dev)
+    before = problem.metric.row_losses(y_dev, alone)
+    after_pred = _by_fold([o.on_eval for o in outputs], fold)
     after = problem.metric.row_losses(y_dev, after_pred)
     return TargetedRefit(
         np.asarray(before, dtype=np.float64), np.asarray(after, dtype=np.float64), float(np.mean(added)), len(sample)
@@ -193,12 +202,6 @@ def _folds(in_region: NDArray[np.bool_], rng: np.random.Generator) -> NDArray[np
     for part in (np.flatnonzero(in_region), np.flatnonzero(~in_region)):
         fold[rng.permutation(part)] = np.arange(len(part)) % FOLDS
     return fold
-
-
-def _stack(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-    import pandas as pd
-
-    return pd.concat([a, b], ignore_index=True)
 
 
 def _by_fold(predictions: Sequence[NDArray[Any]], fold: NDArray[np.int64]) -> NDArray[Any]:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from unstuck.arguments import Parameter, check_arguments, is_whole
 from unstuck.errors import ConfigError
 from unstuck.metrics import bootstrap_means
 
@@ -239,15 +240,19 @@ AUTOMATIC: dict[str, Applier] = {
 }
 
 
+#: What :func:`try_intervention` accepts: the rank's type only; a rank out of range gets the message that
+#: lists the ranks there are.
+TRY_PARAMETERS = {
+    "rank": Parameter("rank", "the whole-number rank of an intervention (1 is the first)", is_whole, "rank=1")
+}
+
+
 def try_intervention(problem: Problem, report: Report, rank: int, *, ctx: Context | None = None) -> TryOutcome:
     """Try intervention ``rank`` of ``report`` on ``problem`` and judge the change on dev."""
     from unstuck.advice import PLAYBOOK
-    from unstuck.arguments import Parameter, check_arguments, is_whole
     from unstuck.context import Context
 
-    # the type only: a rank out of range gets the message that lists the ranks there are
-    rank_of = Parameter("rank", "the whole-number rank of an intervention (1 is the first)", is_whole, "rank=1")
-    check_arguments({"rank": rank}, {"rank": rank_of}, entry="unstuck.tryout.try_intervention")
+    check_arguments({"rank": rank}, TRY_PARAMETERS, entry="unstuck.tryout.try_intervention")
     chosen = _intervention(report, rank)
     outcome = TryOutcome(
         rank=rank,

@@ -119,7 +119,14 @@ def coverage(problem: Problem, ctx: Context) -> CheckResult:
     top = regions[0]
     in_region = top.condition.mask(dev_rows)
     ctx.step(f"refitting the best baseline with more rows where {top.condition.text()}")
-    refit = targeted_refit(problem, best, in_region, max_rows=ctx.budget.refit_rows, backend=ctx.backend)
+    refit = targeted_refit(
+        problem,
+        best,
+        in_region,
+        baseline_dev=ctx.predictions["dev"].y_pred,
+        max_rows=ctx.budget.refit_rows,
+        backend=ctx.backend,
+    )
     if refit is None:
         note = f"{top.condition.text()} has too few dev rows to add some to every fold"
         return CheckResult(section=CoverageResult(tested, min_rows, listed, note))

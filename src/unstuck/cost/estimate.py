@@ -143,8 +143,6 @@ COST_PARAMETERS: dict[str, Parameter] = {
         Parameter("seed", "a whole number", is_whole, "seed=0"),
     )
 }
-#: The arguments of :func:`request_volume`.
-REQUEST_VOLUME_PARAMETERS = {k: COST_PARAMETERS[k] for k in ("requests", "growth", "months", "volumes")}
 
 
 def request_volume(
@@ -158,7 +156,7 @@ def request_volume(
     from unstuck.cost.model import volume_series
 
     given: dict[str, Any] = {"requests": requests, "growth": growth, "months": months, "volumes": volumes}
-    check_arguments(given, REQUEST_VOLUME_PARAMETERS, entry="unstuck.cost.estimate.request_volume")
+    check_arguments(given, COST_PARAMETERS, entry="unstuck.cost.estimate.request_volume")
     if volumes:
         series = tuple(float(v) for v in volumes)
         return RequestVolume(series, "series", series[0], None, len(series))
