@@ -132,14 +132,13 @@ def _load() -> str:
 
 
 def run_case(name: str) -> dict[str, Any]:
-    from unstuck.pipeline import diagnose_problem
-    from unstuck.problem import Problem
+    from unstuck.pipeline import diagnose_problem, load_problem
 
     with tempfile.TemporaryDirectory(prefix=f"unstuck-images-{name}-") as tmp:
         train, dev, planted = build_case(name, Path(tmp))
         load_before = _load()
         started = time.perf_counter()
-        problem = Problem.from_frames(train, dev=dev, target="label", id_column="image_id", image_column="path")
+        problem = load_problem(train, dev=dev, target="label", id_column="image_id", image_column="path")
         report = diagnose_problem(problem).to_dict()
         seconds = time.perf_counter() - started
     findings = report["findings"]
@@ -177,11 +176,11 @@ def datalab() -> None:
 
     from unstuck.context import Context
     from unstuck.data.labels import label_issues
-    from unstuck.problem import Problem
+    from unstuck.pipeline import load_problem
 
     with tempfile.TemporaryDirectory(prefix="unstuck-images-datalab-") as tmp:
         train, dev, planted = build_case("flipped", Path(tmp))
-        problem = Problem.from_frames(train, dev=dev, target="label", id_column="image_id", image_column="path")
+        problem = load_problem(train, dev=dev, target="label", id_column="image_id", image_column="path")
         rows = problem.frames["train"]
         flipped = np.flatnonzero(rows["image_id"].isin(planted["flipped"]).to_numpy())
         labels = np.array([problem.classes.index(v) for v in rows["label"]], dtype=np.int64)
