@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from unstuck.metrics import metric_for
@@ -15,6 +16,43 @@ def test_percent_and_points() -> None:
     assert points(0.041) == "4.1 points"
     assert points(0.041, word="pts", signed=True) == "+4.1 pts"
     assert points(-0.041, word="pts", signed=True) == "-4.1 pts"
+
+
+@pytest.mark.parametrize(
+    ("share", "digits", "text"),
+    [
+        (0.1234, 1, "12.3%"),
+        (0.1234, 0, "12%"),
+        (0.1234, 2, "12.34%"),
+        (0.0, 1, "0.0%"),
+        (0.0, 0, "0%"),
+        (1.0, 1, "100.0%"),
+        (1.0, 0, "100%"),
+        (1, 0, "100%"),
+        (-0.041, 1, "-4.1%"),
+        (-0.041, 0, "-4%"),
+        (-0.0004, 1, "-0.0%"),  # a sign kept on what rounds to zero, as Python's own format keeps it
+        (0.125, 0, "12%"),  # halves round to even, as Python's own format rounds them
+        (0.135, 0, "14%"),
+        (0.95, 0, "95%"),
+        (0.9996, 1, "100.0%"),
+        (1.5, 1, "150.0%"),
+    ],
+)
+def test_percent_pins(share: float, digits: int, text: str) -> None:
+    assert percent(share, digits) == text
+
+
+@pytest.mark.parametrize("digits", [0, 1, 2])
+def test_percent_writes_what_an_inline_percent_spec_wrote(digits: int) -> None:
+    # the messages once wrote f"{share:.1%}" inline: moving them here must not change one character
+    rng = np.random.default_rng(0)
+    shares = [*rng.uniform(-1.5, 1.5, 2000), *(np.arange(-200, 2001) / 1000), 1 / 3, 2 / 3, 0.005, 0.015, 0.0]
+    for share in shares:
+        assert percent(float(share), digits) == f"{float(share):.{digits}%}" == f"{100 * float(share):.{digits}f}%"
+        assert percent(share, digits) == f"{share:.{digits}%}"  # a numpy float64 as it comes
+    for share32 in rng.uniform(0, 1, 2000).astype(np.float32):
+        assert percent(share32, digits) == f"{share32:.{digits}%}"
 
 
 def test_significant_digits() -> None:
