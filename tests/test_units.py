@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -84,3 +87,60 @@ def test_floating_point_residue_reads_as_no_difference() -> None:
     assert metric_gap("rmse", 1.11e-16) == "0" and metric_gap("rmse", 9.4e-10) == "0"
     assert metric_gap("error_rate", -2e-17) == "0.0 points"
     assert metric_gap("rmse", 0.0123) == "0.0123"
+
+
+#: A percent format written inline: a replacement field whose spec ends in ``%`` (``{share:.1%}``,
+#: ``{share:>6.1%}``, ``{share:.{digits}%}``) or the built-in's spec (``format(share, ".1%")``).
+INLINE_PERCENT = re.compile(
+    r"""
+    :[<>=^]?[-+\ ]?\#?0?\d*[,_]?(?:\.(?:\d+|\{[^{}]*\}))?%\}
+    | (?<![.\w])format\(.+,\s*(['"])[^'"]*%\1
+    """,
+    re.VERBOSE,
+)
+#: The package in this checkout, whichever copy of it is installed.
+SOURCE = Path(__file__).resolve().parent.parent / "src" / "unstuck"
+
+
+def _inline_percent_specs(text: str) -> list[tuple[int, str]]:
+    return [(number, line.strip()) for number, line in enumerate(text.splitlines(), 1) if INLINE_PERCENT.search(line)]
+
+
+def test_shares_are_written_as_percentages_only_by_units() -> None:
+    # one place decides how a share reads, so a report, a verdict and a plan agree on it
+    found = {
+        path.relative_to(SOURCE.parent).as_posix(): _inline_percent_specs(path.read_text(encoding="utf-8"))
+        for path in sorted(SOURCE.rglob("*.py"))
+    }
+    assert len(found) > 100 and found["unstuck/units.py"], "the scan reads the package, units.py's own spec included"
+    hits = [
+        f"{name}:{number}: {line}"
+        for name, lines in found.items()
+        if name != "unstuck/units.py"
+        for number, line in lines
+    ]
+    assert not hits, "write a share with unstuck.units.percent, not an inline % spec:\n" + "\n".join(hits)
+
+
+@pytest.mark.parametrize(
+    ("line", "found"),
+    [
+        ('f"{share:.1%} of rows"', True),
+        ('f"({share:.0%})"', True),
+        ("f\"{row['share']:.2%}\"", True),
+        ('f"{share:%}"', True),
+        ('f"{share:>6.1%}"', True),
+        ('f"{share:+.1%}"', True),
+        ('f"{share:.{digits}%}"', True),
+        ("'{:.1%}'.format(share)", True),
+        ('format(share, ".1%")', True),
+        ('f"{percent(share)} of rows"', False),
+        ('f"the 10% largest residuals"', False),
+        ('f"({level:g}%)"', False),
+        ('text.rstrip("%")', False),
+        ('metric.format(value, "%")', False),
+    ],
+)
+def test_the_scan_knows_an_inline_percent_spec(line: str, found: bool) -> None:
+    # a scan that matches nothing would pass for ever
+    assert bool(_inline_percent_specs(line)) is found
