@@ -30,6 +30,7 @@ import numpy as np
 
 from unstuck.errors import ColumnProblem, ConfigError
 from unstuck.findings import Finding
+from unstuck.units import percent
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -224,12 +225,12 @@ def top_finding(result: Attribution) -> Finding | None:
         share = next(s for s in result.stages if s.stage == best.stage)
         title = (
             f"stage '{best.stage}' has the largest ceiling: made perfect, end-to-end accuracy rises by "
-            f"{100 * best.gain:.1f} points (it is the first to fail in {share.share:.0%} of failures)"
+            f"{100 * best.gain:.1f} points (it is the first to fail in {percent(share.share, 0)} of failures)"
         )
         stage, gain = best.stage, max(0.0, best.gain)
     else:
         title = (
-            f"stage '{by_share.stage}' is the first to fail in {by_share.share:.0%} of end-to-end failures "
+            f"stage '{by_share.stage}' is the first to fail in {percent(by_share.share, 0)} of end-to-end failures "
             f"({by_share.failures} of {result.failures}); "
             f"fixing it gains at most {100 * by_share.gain_bound:.1f} points"
         )

@@ -12,8 +12,10 @@ __all__ = ["metric_gap", "metric_value", "percent", "points", "significant"]
 
 
 def percent(share: float, digits: int = 1) -> str:
-    """A share as a percentage: ``percent(0.1234) == "12.3%"``."""
-    return f"{100 * share:.{digits}f}%"
+    """A share as a percentage to ``digits`` decimals: ``percent(0.1234) == "12.3%"``, ``percent(0.5, 0) == "50%"``."""
+    # Python's own ``%`` format (scale by 100 in double precision, then fixed-point), so that the helper
+    # writes exactly what an inline ``f"{share:.1%}"`` wrote, for numpy float32 shares too.
+    return f"{share:.{digits}%}"
 
 
 def points(difference: float, digits: int = 1, *, word: str = "points", signed: bool = False) -> str:

@@ -29,6 +29,7 @@ from unstuck.data.frames import short, user_splits
 from unstuck.findings import Finding
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, check
+from unstuck.units import percent
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -279,7 +280,7 @@ def _findings(found: dict[str, list[dict[str, Any]]], predictive: list[dict[str,
         )
     for kind, text in (
         ("constant", "are constant (one value)"),
-        ("near_constant", f"are near-constant (one value on ≥ {NEAR_CONSTANT:.1%} of rows)"),
+        ("near_constant", f"are near-constant (one value on ≥ {percent(NEAR_CONSTANT)} of rows)"),
         ("high_cardinality", f"are categories with many levels (> {HIGH_CARDINALITY_LEVELS})"),
     ):
         if found[kind]:
@@ -295,7 +296,7 @@ def _findings(found: dict[str, list[dict[str, Any]]], predictive: list[dict[str,
         worst = max(found["missing"], key=lambda e: e["missing_share"])
         title = (
             f"{len(found['missing'])} column(s) have missing values (most: {worst['column']}, "
-            f"{worst['missing_share']:.1%} of {n} train rows)"
+            f"{percent(worst['missing_share'])} of {n} train rows)"
         )
         if predictive:
             title += f"; missingness predicts the target for {names(predictive)} — keep a missing indicator"

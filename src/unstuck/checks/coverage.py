@@ -35,6 +35,7 @@ from unstuck.findings import Finding
 from unstuck.measured import ABSENT_WHEN_NONE
 from unstuck.registry import CheckResult, SkipCheck, check, shows
 from unstuck.slices import default_min_support
+from unstuck.units import percent
 from unstuck.view import MAX_ROWS, Table, count_text, pct
 
 if TYPE_CHECKING:
@@ -167,7 +168,7 @@ def _finding(problem: Problem, ctx: Context, region: Region, refit: TargetedRefi
     metric = problem.metric
     low, high = refit.interval
     title = (
-        f"{refit.rule} is {region.dev_share:.1%} of dev rows but {region.train_share:.1%} of train rows; "
+        f"{refit.rule} is {percent(region.dev_share)} of dev rows but {percent(region.train_share)} of train rows; "
         f"refitted with {refit.rows_added:.0f} of its dev rows added (scored out of fold), its error "
         f"{metric.format(refit.region_error)} → {metric.format(refit.region_error_refit)}, so dev error "
         f"{metric.format(refit.dev_error)} → {metric.format(refit.dev_error_refit)} (gain "

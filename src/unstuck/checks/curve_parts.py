@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 from unstuck.findings import TRAINED_MODEL as RESTS_ON
 from unstuck.findings import Finding
 from unstuck.registry import SkipCheck
+from unstuck.units import percent
 
 if TYPE_CHECKING:
     from unstuck.context import Context
@@ -255,10 +256,10 @@ def _which_slice(per_slice: list[dict[str, Any]], metric: Any) -> Finding | None
     flat = [f"'{s['rule']}' ({why[s['verdict']]})" for s in per_slice if s["verdict"] != "more_data"]
     title = (
         f"Of the weak slices that carry most dev errors, more data helps '{top['rule']}' most: its error "
-        f"{metric.format(top['error'])} ({top['dev_share']:.1%} of dev rows, {top['share_of_dev_errors']:.0%} "
-        f"of dev errors) is forecast to fall by {metric.format_gap(top['gain_2x'])} at 2x the data (90% interval "
-        f"{metric.format_gap(low)} to {metric.format_gap(high)}), lowering dev error by "
-        f"{metric.format_gap(top['contribution_2x'])}"
+        f"{metric.format(top['error'])} ({percent(top['dev_share'])} of dev rows, "
+        f"{percent(top['share_of_dev_errors'], 0)} of dev errors) is forecast to fall by "
+        f"{metric.format_gap(top['gain_2x'])} at 2x the data (90% interval {metric.format_gap(low)} to "
+        f"{metric.format_gap(high)}), lowering dev error by {metric.format_gap(top['contribution_2x'])}"
     )
     if flat:
         title += "; not " + ", ".join(flat)

@@ -28,6 +28,7 @@ from unstuck.findings import Finding
 from unstuck.leakage import CHANCE_FACTOR, chance_match_share
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, check, shows
+from unstuck.units import percent
 from unstuck.view import SPLIT_LABELS, Table, count_text, pct
 
 if TYPE_CHECKING:
@@ -115,9 +116,9 @@ def duplicates(problem: Problem, ctx: Context) -> CheckResult:
                     id=f"duplicates.{split}",
                     severity="warning" if warn else "info",
                     title=(
-                        f"{int(either.sum())} of {n} {split} rows ({share:.1%}) repeat an earlier row "
+                        f"{int(either.sum())} of {n} {split} rows ({percent(share)}) repeat an earlier row "
                         f"({info['duplicate_rows']} identical, {info['near_duplicate_rows']} near-identical)"
-                        + ("" if beyond_chance else f"; chance alone gives about {chance:.1%} on these columns")
+                        + ("" if beyond_chance else f"; chance alone gives about {percent(chance)} on these columns")
                         + ("" if material or not warn else f" — too few to move the {split} error beyond its noise")
                     ),
                     lever="fix_pipeline" if material else None,
@@ -138,7 +139,7 @@ def duplicates(problem: Problem, ctx: Context) -> CheckResult:
                     severity="warning" if warn else "info",
                     title=(
                         f"{info['conflict_groups']} groups of identical {split} rows carry different labels "
-                        f"({info['conflict_rows']} rows, {share:.1%}): "
+                        f"({info['conflict_rows']} rows, {percent(share)}): "
                         + (
                             "at most one label per group can be right"
                             if problem.task == "classification"

@@ -32,6 +32,7 @@ from unstuck.findings import Finding
 from unstuck.images.thumbnail import thumbnail
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, check, shows
+from unstuck.units import percent
 from unstuck.view import Table, cell_text, pct
 
 if TYPE_CHECKING:
@@ -145,7 +146,7 @@ def embedding_outliers(problem: Problem, ctx: Context) -> CheckResult:
     what = "texts" if problem.text_columns else "images"
     title = f"The {what} farthest from their nearest training neighbours ({space.description})"
     if beyond:
-        title += ": rows beyond train's 99th percentile: " + ", ".join(f"{s} {v:.1%}" for s, v in beyond.items())
+        title += ": rows beyond train's 99th percentile: " + ", ".join(f"{s} {percent(v)}" for s, v in beyond.items())
         title += " (about 1% when a split is drawn like train)"
     first = next((r for r in shown if r["split"] != "train"), shown[0] if shown else None)
     if first is not None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from unstuck.findings import Finding
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, SkipCheck, check, shows
+from unstuck.units import percent
 from unstuck.view import MAX_ROWS, Table, count_text, fmt_gap, fmt_interval, pct
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ def error_tags(problem: Problem, ctx: Context) -> CheckResult:
                 id=f"error_tags.{row.tag}",
                 severity="warning" if row.lever else "info",
                 title=(
-                    f"tag '{row.tag}': {row.share:.0%} of examined errors ({row.count} of {table.examined}); "
+                    f"tag '{row.tag}': {percent(row.share, 0)} of examined errors ({row.count} of {table.examined}); "
                     f"fixing all of them lowers dev error by at most {fmt(row.ceiling)} "
                     f"(95% interval {fmt(low)} to {fmt(high)})"
                 ),
@@ -101,7 +102,7 @@ def error_tags(problem: Problem, ctx: Context) -> CheckResult:
                 id="error_tags.coverage",
                 severity="info",
                 title=(
-                    f"only {table.coverage:.0%} of the {table.examined} examined errors carry a tag: "
+                    f"only {percent(table.coverage, 0)} of the {table.examined} examined errors carry a tag: "
                     "the categories do not yet explain most errors; look at the untagged ones for a new category"
                 ),
                 evidence={"coverage": table.coverage, "examined_errors": table.examined},

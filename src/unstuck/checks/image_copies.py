@@ -30,6 +30,7 @@ from unstuck.findings import Finding
 from unstuck.leakage import CHANCE_FACTOR, ErrorWithoutLeaked, copies_finding, error_without, moves_numbers
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, check, shows
+from unstuck.units import percent
 from unstuck.view import SPLIT_LABELS, Table, count_text, error_without_row, pct
 
 if TYPE_CHECKING:
@@ -157,8 +158,9 @@ def image_copies(problem: Problem, ctx: Context) -> CheckResult:
                     id=f"image_copies.{split}",
                     severity="warning" if warn else "info",
                     title=(
-                        f"{int(found.sum())} of {n} {split} images ({within[split]['share']:.1%}) repeat an earlier "
-                        f"{split} image ({int(exact.sum())} identical files, {int(perceptual.sum())} perceptual copies)"
+                        f"{int(found.sum())} of {n} {split} images ({percent(within[split]['share'])}) repeat an "
+                        f"earlier {split} image ({int(exact.sum())} identical files, {int(perceptual.sum())} "
+                        "perceptual copies)"
                     ),
                     lever="fix_pipeline" if warn else None,
                     evidence={
@@ -201,8 +203,8 @@ def image_copies(problem: Problem, ctx: Context) -> CheckResult:
         moves = moves_numbers(problem, ctx, second, shared)
         critical = beyond_chance and moves["material"]
         title = (
-            f"{pair['copies']} of {pair['rows_in_second']} {second} images ({pair['share']:.1%}) copy a {first} image "
-            f"({pair['identical_files']} identical files, {pair['perceptual']} perceptual copies)"
+            f"{pair['copies']} of {pair['rows_in_second']} {second} images ({percent(pair['share'])}) copy a {first} "
+            f"image ({pair['identical_files']} identical files, {pair['perceptual']} perceptual copies)"
         )
         evidence: dict[str, Any] = {
             **pair,
@@ -219,7 +221,7 @@ def image_copies(problem: Problem, ctx: Context) -> CheckResult:
                 change=effect.get(second),
                 critical=critical,
                 beyond_chance=beyond_chance,
-                chance_text=f"about the rate at which {first} repeats its own images ({chance:.1%})",
+                chance_text=f"about the rate at which {first} repeats its own images ({percent(chance)})",
             )
         )
     section = {

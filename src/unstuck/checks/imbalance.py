@@ -31,6 +31,7 @@ from unstuck.data.frames import short
 from unstuck.findings import TRAINED_MODEL, Finding
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, check, shows
+from unstuck.units import percent
 from unstuck.view import MAX_ROWS, Table, cell_text, count_text, fmt_interval, fmt_value, pct
 
 if TYPE_CHECKING:
@@ -131,7 +132,7 @@ def imbalance(problem: Problem, ctx: Context) -> CheckResult:
             weight = n_c / n_dev if on_train_dev is None else min(n_c / n_dev, share)
             gain = max(explained - rest, 0.0) * weight
             title = (
-                f"Class {short(c)!r} is rare ({row['train_support']} train rows, {share:.1%}) and the model "
+                f"Class {short(c)!r} is rare ({row['train_support']} train rows, {percent(share)}) and the model "
                 f"fails on it: dev error {problem.metric.format(error)} (95% interval "
                 f"{problem.metric.format(low)}–{problem.metric.format(high)}) vs "
                 f"{problem.metric.format(rest)} on the other classes"

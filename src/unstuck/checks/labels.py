@@ -31,6 +31,7 @@ from unstuck.data.labels import RESIDUAL_Z, compare_train_and_dev, confused_pair
 from unstuck.findings import Finding
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, SkipCheck, check, shows
+from unstuck.units import percent
 from unstuck.view import MAX_ROWS, SPLIT_LABELS, Table, cell_text, count_text, pct
 
 if TYPE_CHECKING:
@@ -161,12 +162,12 @@ def labels(problem: Problem, ctx: Context) -> CheckResult:
         pairs = info["confused_pairs"][:2]
         pair_text = "; most confused: " + ", ".join(f"{p['given']}→{p['likely']}" for p in pairs) if pairs else ""
         title = (
-            f"cleanlab estimates {info['noise_rate']:.1%} of {split} labels are wrong and flags "
-            f"{info['flagged']} rows ({info['flagged_share']:.1%}){pair_text}"
+            f"cleanlab estimates {percent(info['noise_rate'])} of {split} labels are wrong and flags "
+            f"{info['flagged']} rows ({percent(info['flagged_share'])}){pair_text}"
         )
         if split == "dev" and "share_of_errors_on_flagged" in info:
             title += (
-                f"; {info['share_of_errors_on_flagged']:.0%} of dev errors fall on flagged rows "
+                f"; {percent(info['share_of_errors_on_flagged'], 0)} of dev errors fall on flagged rows "
                 f"(up to {problem.metric.format_gap(info['error_on_flagged_rows'])} of dev error)"
             )
         if warn:
@@ -263,7 +264,7 @@ def _trust(
                 f"{signal.model.replace('_', ' ')} baseline does), so its doubts say nothing about single rows"
             )
         confident = info["confident_share"] >= MIN_CONFIDENT_SHARE
-        sure = f"the model is sure of another label on {info['confident_share']:.0%} of the flagged rows"
+        sure = f"the model is sure of another label on {percent(info['confident_share'], 0)} of the flagged rows"
         if split == "train":
             consequences = _train_consequences(problem, ctx, info, positions[split], compared, dev_cleaner, mismatch)
             if consequences:
@@ -272,9 +273,9 @@ def _trust(
                 gain = max(measured) if measured else None
             else:
                 against.append(
-                    f"{sure} ({CONFIDENT_OTHER:.0%} or more), but the same fold models do not err more on train's "
-                    "rows than on dev's, dev is not cleaner than train-dev, and leaving the flagged rows out does "
-                    "not lower dev error: the model cannot tell wrong labels from rows it finds hard"
+                    f"{sure} ({percent(CONFIDENT_OTHER, 0)} or more), but the same fold models do not err more on "
+                    "train's rows than on dev's, dev is not cleaner than train-dev, and leaving the flagged rows out "
+                    "does not lower dev error: the model cannot tell wrong labels from rows it finds hard"
                 )
         else:
             if confident:
@@ -291,16 +292,16 @@ def _trust(
                 )
             if not confident:
                 against.append(
-                    f"the model is sure of another label ({CONFIDENT_OTHER:.0%} or more) on only "
-                    f"{info['confident_share']:.0%} of the flagged rows, so it cannot tell wrong labels from rows it "
-                    "finds hard"
+                    f"the model is sure of another label ({percent(CONFIDENT_OTHER, 0)} or more) on only "
+                    f"{percent(info['confident_share'], 0)} of the flagged rows, so it cannot tell wrong labels from "
+                    "rows it finds hard"
                 )
             train_wrong = "train" in out and not out["train"]["against"] and bool(out["train"]["for"])
             if split == "dev" and compared is not None and compared["dev_worse"]:
                 support.append(
-                    f"the same fold models err more on dev's rows ({compared['fold_models_dev_error']:.1%}) than on "
-                    f"train's own ({compared['out_of_fold_error']:.1%}) beyond noise: dev's labels are worse than "
-                    "train's"
+                    f"the same fold models err more on dev's rows ({percent(compared['fold_models_dev_error'])}) than "
+                    f"on train's own ({percent(compared['out_of_fold_error'])}) beyond noise: dev's labels are worse "
+                    "than train's"
                 )
             elif train_wrong:
                 support.append("train's labels are shown wrong, and dev's were labelled the same way")
@@ -337,9 +338,9 @@ def _train_consequences(
         if compared["train_worse"]:
             found.append(
                 (
-                    f"the same fold models err more on train's own rows ({compared['out_of_fold_error']:.1%}) than on "
-                    f"dev's ({compared['fold_models_dev_error']:.1%}) beyond noise: train's labels are worse than "
-                    "dev's",
+                    f"the same fold models err more on train's own rows ({percent(compared['out_of_fold_error'])}) "
+                    f"than on dev's ({percent(compared['fold_models_dev_error'])}) beyond noise: train's labels are "
+                    "worse than dev's",
                     None,
                 )
             )
@@ -420,8 +421,8 @@ def _beyond_human_level(problem: Problem, ctx: Context, info: dict[str, Any], fl
         return None
     return (
         f"the best and the {second.replace('_', ' ')} baselines, each out-of-fold, both confidently name the same "
-        f"other label on {both} train rows ({both / n:.1%}), more than the {human:.1%} a human-level labeller gets "
-        "wrong: train's labels are worse than human-level"
+        f"other label on {both} train rows ({percent(both / n)}), more than the {percent(human)} a human-level "
+        "labeller gets wrong: train's labels are worse than human-level"
     )
 
 
@@ -540,8 +541,8 @@ def residuals(problem: Problem, ctx: Context) -> CheckResult:
                 id="residual_outliers.train",
                 severity="warning" if warn else "info",
                 title=(
-                    f"{len(flagged)} train rows ({share:.1%}) have out-of-fold residuals beyond {RESIDUAL_Z:g} robust "
-                    "standard deviations: check their targets"
+                    f"{len(flagged)} train rows ({percent(share)}) have out-of-fold residuals beyond {RESIDUAL_Z:g} "
+                    "robust standard deviations: check their targets"
                 ),
                 lever="fix_labels" if warn else None,
                 bottleneck="label_noise" if warn else None,

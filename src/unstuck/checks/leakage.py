@@ -58,6 +58,7 @@ from unstuck.leakage import (
 )
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, check, shows
+from unstuck.units import percent
 from unstuck.view import SPLIT_LABELS, Table, count_text, error_without_row, pct
 
 if TYPE_CHECKING:
@@ -179,15 +180,16 @@ def leakage(problem: Problem, ctx: Context) -> CheckResult:
             if n
         )
         title = (
-            f"{pair['shared_rows']} of {pair['rows_in_second']} {second} rows ({pair['share']:.1%}) also appear "
+            f"{pair['shared_rows']} of {pair['rows_in_second']} {second} rows ({percent(pair['share'])}) also appear "
             f"in {first} ({kinds})"
         )
         if "with_label_by_chance" in pair:
             title = (
-                f"{pair['shared_rows']} of {pair['rows_in_second']} {second} rows ({pair['share']:.1%}) also appear "
-                f"in {first} with the same label, where chance gives {expected:.1%}: copies, not look-alikes "
-                f"({pair['look_alikes']} rows look like a {first} row on the features alone, about as many as chance "
-                "gives on these columns, but look-alikes share their label only as often as they do inside train)"
+                f"{pair['shared_rows']} of {pair['rows_in_second']} {second} rows ({percent(pair['share'])}) "
+                f"also appear in {first} with the same label, where chance gives {percent(expected)}: copies, "
+                f"not look-alikes ({pair['look_alikes']} rows look like a {first} row on the features alone, "
+                "about as many as chance gives on these columns, but look-alikes share their label only as "
+                "often as they do inside train)"
             )
         evidence = {k: v for k, v in pair.items() if k not in ("with_label_by_chance", "look_alikes")}
         evidence |= {"chance_share": expected, "materiality": moves}
@@ -204,7 +206,7 @@ def leakage(problem: Problem, ctx: Context) -> CheckResult:
             title += f" — {SUSPECT}"
         else:
             title += (
-                f" — about as many as chance would give ({expected:.1%}) on these few/discrete columns"
+                f" — about as many as chance would give ({percent(expected)}) on these few/discrete columns"
                 if not beyond_chance
                 else (
                     f" — too few to move the numbers (at most {problem.metric.format_gap(moves['could_move'])}, "

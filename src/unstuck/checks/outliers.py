@@ -24,6 +24,7 @@ from unstuck.data.frames import MAX_EXAMPLES, example_rows, row_refs, user_split
 from unstuck.findings import Finding
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, check
+from unstuck.units import percent
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -111,11 +112,11 @@ def outliers(problem: Problem, ctx: Context) -> CheckResult:
             section["beyond_train_tail"][split] = float(np.mean(other > cut))
     beyond = section["beyond_train_tail"]
     title = (
-        f"{flagged.mean():.1%} of train rows look anomalous to an isolation forest; the most isolated are rows "
+        f"{percent(flagged.mean())} of train rows look anomalous to an isolation forest; the most isolated are rows "
         + ", ".join(str(r["row"]) for r in section["top"][:3])
     )
     if beyond:
-        title += "; rows beyond train's 99th percentile: " + ", ".join(f"{s} {v:.1%}" for s, v in beyond.items())
+        title += "; rows beyond train's 99th percentile: " + ", ".join(f"{s} {percent(v)}" for s, v in beyond.items())
     finding = Finding(
         id="outliers.train",
         severity="info",

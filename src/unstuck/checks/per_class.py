@@ -32,6 +32,7 @@ from unstuck.findings import Finding
 from unstuck.images.thumbnail import thumbnail
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, SkipCheck, check, shows
+from unstuck.units import percent
 from unstuck.view import MAX_ROWS, Table, cell_text, count_text, fmt_interval, fmt_value, pct
 
 if TYPE_CHECKING:
@@ -202,8 +203,8 @@ def _classification(problem: Problem, ctx: Context) -> CheckResult:
                 id="per_class.most_errors",
                 severity="info",
                 title=(
-                    f"class {worst['class']} holds {worst['share_of_errors']:.0%} of dev errors "
-                    f"(error {worst['error']:.1%} on {worst['dev_support']} rows vs {rest_error:.1%} on the others)"
+                    f"class {worst['class']} holds {percent(worst['share_of_errors'], 0)} of dev errors (error "
+                    f"{percent(worst['error'])} on {worst['dev_support']} rows vs {percent(rest_error)} on the others)"
                 ),
                 evidence={**worst, "rest_error": rest_error},
             )
@@ -211,7 +212,7 @@ def _classification(problem: Problem, ctx: Context) -> CheckResult:
         top = confusions[0]
         title = (
             f"most frequent confusion: {top['true']} predicted as {top['predicted']} "
-            f"({top['count']} rows, {top['share_of_errors']:.0%} of dev errors)"
+            f"({top['count']} rows, {percent(top['share_of_errors'], 0)} of dev errors)"
         )
         shown = [e for e in examples if (e["true"], e["predicted"]) == (top["true"], top["predicted"])]
         if shown:
@@ -312,8 +313,8 @@ def _regression(y_true: NDArray[np.float64], y_pred: NDArray[np.float64]) -> Che
                 id="per_class.large_residuals",
                 severity="info",
                 title=(
-                    f"the 10% largest residuals carry {top_share:.0%} of the squared error on dev; "
-                    f"{worst['share_of_top_decile']:.0%} of them have a true value in ({low:.4g}, {high:.4g}]"
+                    f"the 10% largest residuals carry {percent(top_share, 0)} of the squared error on dev; "
+                    f"{percent(worst['share_of_top_decile'], 0)} of them have a true value in ({low:.4g}, {high:.4g}]"
                 ),
                 evidence={"top_decile_share_of_squared_error": top_share, "where": worst},
             )

@@ -29,6 +29,7 @@ from unstuck.data.frames import id_columns, user_splits
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, SkipCheck, check, shows
 from unstuck.shift import FOLDS, WARN_AUC_LOW, domain_classifier, shift_finding, two_sample_p
+from unstuck.units import percent
 from unstuck.view import MAX_ROWS, Table, cell_text, pct
 
 if TYPE_CHECKING:
@@ -135,7 +136,7 @@ def shift(problem: Problem, ctx: Context) -> CheckResult:
         "data_mismatch": mismatch,
     }
     warn = low >= WARN_AUC_LOW
-    drivers = ", ".join(f"{r['column']} ({r['gain_share']:.0%})" for r in per_feature[:3])
+    drivers = ", ".join(f"{r['column']} ({percent(r['gain_share'], 0)})" for r in per_feature[:3])
     title = (
         f"A classifier tells dev from train with AUC {auc:.2f} (95% interval {low:.2f}–{high:.2f}); "
         f"{len(shifted)} of {len(per_feature)} features differ (BH q < {FDR:g})"

@@ -46,6 +46,7 @@ from unstuck.images.thumbnail import thumbnail
 from unstuck.measured import ABSENT_WHEN_NONE, from_json
 from unstuck.metrics import rate_exceeds
 from unstuck.registry import CheckResult, check, shows
+from unstuck.units import percent
 from unstuck.view import MAX_ROWS, Table, cell_text, count_text, fmt_gap, fmt_value, pct
 
 if TYPE_CHECKING:
@@ -164,7 +165,9 @@ def slices(problem: Problem, ctx: Context) -> CheckResult:
         described.append(entry)
     section = search.to_dict()
     section["failure"] = (
-        "misclassified" if problem.task == "classification" else f"loss above the {LARGE_LOSS_QUANTILE:.0%} quantile"
+        "misclassified"
+        if problem.task == "classification"
+        else f"loss above the {percent(LARGE_LOSS_QUANTILE, 0)} quantile"
     )
     section["slices"] = described
     return CheckResult(findings=tuple(findings), section=from_json(SlicesResult, section, strict=True))
@@ -243,10 +246,10 @@ def _describe(problem: Problem, found: Slice, losses: np.ndarray, train_rows: pd
 
 def _finding(problem: Problem, rank: int, found: Slice, entry: dict[str, Any]) -> Finding:
     metric = problem.metric
-    train = f", {entry['train_share']:.1%} of train rows" if entry["train_share"] is not None else ""
+    train = f", {percent(entry['train_share'])} of train rows" if entry["train_share"] is not None else ""
     title = (
         f"{found.rule}: {metric.name.replace('_', ' ')} {metric.format(entry['metric'])} vs "
-        f"{metric.format(entry['rest_metric'])} elsewhere, {found.share:.1%} of dev rows{train}"
+        f"{metric.format(entry['rest_metric'])} elsewhere, {percent(found.share)} of dev rows{train}"
     )
     targeted = entry["rarer_in_train"]
     if targeted:

@@ -35,6 +35,7 @@ from numpy.typing import NDArray
 
 from unstuck.findings import Finding
 from unstuck.registry import CheckResult, SkipCheck, check, shows
+from unstuck.units import percent
 from unstuck.view import MAX_ROWS, Table, fmt_value
 
 if TYPE_CHECKING:
@@ -313,7 +314,7 @@ def _tables(report: Report, result: TargetLeakageResult) -> list[Table]:
             numeric=(1, 2, 3),
             caption=(
                 f"A column that alone scores {result.measure} ≥ {result.near:g} is refitted against: it is a leak "
-                f"when its dev error is at most {result.dominance:.0%} of all the other columns' together."
+                f"when its dev error is at most {percent(result.dominance, 0)} of all the other columns' together."
             ),
         )
     ]

@@ -32,6 +32,7 @@ from unstuck.findings import Finding
 from unstuck.leakage import CHANCE_FACTOR, ErrorWithoutLeaked, copies_finding, error_without, moves_numbers
 from unstuck.measured import from_json
 from unstuck.registry import CheckResult, check, shows
+from unstuck.units import percent
 from unstuck.view import SPLIT_LABELS, Table, count_text, error_without_row, pct
 
 if TYPE_CHECKING:
@@ -158,7 +159,7 @@ def text_copies(problem: Problem, ctx: Context) -> CheckResult:
                         id=f"text_copies.{split}{suffix}",
                         severity="warning" if warn else "info",
                         title=(
-                            f"{found.size} of {n} {split} texts{label} ({share:.1%}) copy an earlier {split} text "
+                            f"{found.size} of {n} {split} texts{label} ({percent(share)}) copy an earlier {split} text "
                             f"({matches.n_exact} after folding case, accents, punctuation and spacing, "
                             f"{matches.n_near} near copies); {conflicts} of them carry another label"
                         ),
@@ -203,7 +204,7 @@ def text_copies(problem: Problem, ctx: Context) -> CheckResult:
             critical = beyond_chance and moves["material"]
             positions = np.flatnonzero(shared)
             title = (
-                f"{pair['copies']} of {pair['rows_in_second']} {second} texts{label} ({pair['share']:.1%}) "
+                f"{pair['copies']} of {pair['rows_in_second']} {second} texts{label} ({percent(pair['share'])}) "
                 f"copy a {first} text "
                 f"({pair['normalised']} after folding case, accents, punctuation and spacing, "
                 f"{pair['near']} near copies with a few words changed)"
@@ -224,7 +225,7 @@ def text_copies(problem: Problem, ctx: Context) -> CheckResult:
                     change=effect.get(second),
                     critical=critical,
                     beyond_chance=beyond_chance,
-                    chance_text=f"about the rate at which {first} repeats its own texts ({chance:.1%})",
+                    chance_text=f"about the rate at which {first} repeats its own texts ({percent(chance)})",
                 )
             )
         section["columns"][column] = {"within": within, "pairs": pairs, "error_without_copies": effect}

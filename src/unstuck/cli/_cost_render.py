@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from unstuck.units import percent
+
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
@@ -42,7 +44,7 @@ def render_cost(section: dict[str, Any]) -> list[RenderableType]:
     out.append(
         Text(
             f"Small model: {_money(small['instance_hourly'])}/hour per instance, {small['throughput']:,.1f} requests/s "
-            f"({small['throughput_source']}) at {small['utilisation']:.0%} utilisation = "
+            f"({small['throughput_source']}) at {percent(small['utilisation'], 0)} utilisation = "
             f"{small['capacity_per_instance']:,.0f} requests/month per instance; one-off {_money(small['one_off'])}"
         )
     )
@@ -51,7 +53,7 @@ def render_cost(section: dict[str, Any]) -> list[RenderableType]:
     for name in ("month", "requests", "API", "small model", "instances"):
         table.add_column(name, justify="right")
     if has_cascade:
-        table.add_column(f"cascade ({section['cascade']['coverage']:.0%} small)", justify="right")
+        table.add_column(f"cascade ({percent(section['cascade']['coverage'], 0)} small)", justify="right")
     budget = section["budget"]
     for row in section["months"]:
         over = budget is not None and row["api"] > budget
@@ -137,7 +139,7 @@ def render_distill(section: dict[str, Any], traffic: dict[str, Any]) -> list[Ren
     floor = section["quality_floor"]
     guarantee = section["models"][0]["cascade"]["guarantee"]
     table = Table(
-        title=f"Small models vs the LLM on held-out traffic (quality floor {floor:.0%})", title_justify="left"
+        title=f"Small models vs the LLM on held-out traffic (quality floor {percent(floor, 0)})", title_justify="left"
     )
     for name in ("model", "agreement [95% CI]", "gold (LLM)", "train s", "ms/req", "threshold", "coverage", "cascade"):
         table.add_column(name, justify="left" if name == "model" else "right")
@@ -148,13 +150,13 @@ def render_distill(section: dict[str, Any], traffic: dict[str, Any]) -> list[Ren
         test = casc["test"]
         table.add_row(
             m["name"],
-            f"{m['agreement']:.1%} [{lo:.1%}, {hi:.1%}]",
-            f"{gold['small_model']:.1%} ({gold['llm']:.1%})" if gold else "-",
+            f"{percent(m['agreement'])} [{percent(lo)}, {percent(hi)}]",
+            f"{percent(gold['small_model'])} ({percent(gold['llm'])})" if gold else "-",
             f"{m['train_seconds']:.1f}",
             f"{m['latency_ms_single']:.2f}",
             "-" if casc["threshold"] is None else f"{casc['threshold']:.3f}",
-            f"{test['coverage']:.1%}",
-            Text(f"{test['agreement']:.1%}", style="" if casc["meets_floor_on_test"] else "bold red"),
+            percent(test["coverage"]),
+            Text(percent(test["agreement"]), style="" if casc["meets_floor_on_test"] else "bold red"),
         )
     out.append(table)
     out.append(
@@ -174,13 +176,14 @@ def render_distill(section: dict[str, Any], traffic: dict[str, Any]) -> list[Ren
         per_class.add_row(
             row["label"],
             f"{row['support']:,}",
-            "-" if row["agreement"] is None else f"{row['agreement']:.1%}",
-            "-" if row["precision"] is None else f"{row['precision']:.1%}",
+            "-" if row["agreement"] is None else percent(row["agreement"]),
+            "-" if row["precision"] is None else percent(row["precision"]),
         )
     out.append(per_class)
     casc = best["cascade"]
     curve = "  ".join(
-        f"{p['coverage']:.0%}→{p['agreement']:.1%}" for p in casc["curve"][:: max(1, len(casc["curve"]) // 8)]
+        f"{percent(p['coverage'], 0)}→{percent(p['agreement'])}"
+        for p in casc["curve"][:: max(1, len(casc["curve"]) // 8)]
     )
     out.append(Text(f"Coverage → cascade agreement (test): {curve}"))
     verdict = "meets" if casc["meets_floor_on_test"] else "MISSES"
@@ -189,10 +192,10 @@ def render_distill(section: dict[str, Any], traffic: dict[str, Any]) -> list[Ren
         Text(
             f"Cascade: {best['description']} answers when its confidence ≥ "
             f"{threshold} (chosen on the calibration part"
-            + (f", floor guaranteed with {guarantee:.0%} confidence" if guarantee else "")
+            + (f", floor guaranteed with {percent(guarantee, 0)} confidence" if guarantee else "")
             + "): "
-            f"{casc['test']['coverage']:.1%} of held-out traffic, cascade agreement {casc['test']['agreement']:.1%} — "
-            f"{verdict} the {floor:.0%} floor."
+            f"{percent(casc['test']['coverage'])} of held-out traffic, cascade agreement "
+            f"{percent(casc['test']['agreement'])} — {verdict} the {percent(floor, 0)} floor."
         )
     )
     for name, reason in section["skipped_models"].items():

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from unstuck.cli._console import console, err_console
+from unstuck.units import percent
 
 __all__ = ["register"]
 
@@ -54,7 +55,7 @@ def components(
     for warning in result.warnings:
         err_console.print(f"warning: {warning}", markup=False)
     table = Table(
-        title=f"End-to-end failures: {result.failures} of {result.rows} rows (accuracy {result.accuracy:.1%})",
+        title=f"End-to-end failures: {result.failures} of {result.rows} rows (accuracy {percent(result.accuracy)})",
         box=box.SIMPLE_HEAVY,
         title_justify="left",
     )
@@ -69,7 +70,11 @@ def components(
     for s in result.stages:
         low, high = s.share_interval
         table.add_row(
-            s.stage, str(s.failures), f"{s.share:.0%}", f"{low:.0%}–{high:.0%}", f"{100 * s.gain_bound:.1f} pts"
+            s.stage,
+            str(s.failures),
+            percent(s.share, 0),
+            f"{percent(low, 0)}–{percent(high, 0)}",
+            f"{100 * s.gain_bound:.1f} pts",
         )
     table.add_row("(unattributed)", str(result.unattributed), "", "", "")
     table.caption = f"{result.recovered} row(s) recovered from a stage error (end-to-end correct)"
@@ -81,7 +86,7 @@ def components(
         ceilings.add_column("gain", justify="right")
         for row in result.ceiling:
             ceilings.add_row(
-                row.stage, f"{row.accuracy:.1%}", "" if row.stage == "overall" else f"{100 * row.gain:+.1f} pts"
+                row.stage, percent(row.accuracy), "" if row.stage == "overall" else f"{100 * row.gain:+.1f} pts"
             )
         console.print(ceilings)
     if finding is not None:

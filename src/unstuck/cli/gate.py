@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from unstuck.cli._console import console, err_console
+from unstuck.units import percent
 
 if TYPE_CHECKING:
     from unstuck.gate import GateResult
@@ -140,7 +141,7 @@ def render_gate(result: GateResult) -> str:
     lines = [
         _verdict_line(result),
         f"thresholds ({'stated defaults' if settings.source == 'defaults' else settings.source}): significance "
-        f"{settings.significance:g}, power {settings.power:.0%}, gain to detect "
+        f"{settings.significance:g}, power {percent(settings.power, 0)}, gain to detect "
         + (f"{settings.claimed_gain:g}" if settings.claimed_gain is not None else "the measured gain")
         + f", dev-vs-test AUC below {settings.max_domain_auc:g}, ECE at most {settings.max_ece:g}",
         "",

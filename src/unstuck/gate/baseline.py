@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from unstuck.gate.condition import FAIL, NOT_CHECKED, PASS, GateCondition
+from unstuck.units import percent
 
 if TYPE_CHECKING:
     from unstuck.gate.inputs import GateInputs
@@ -46,8 +47,8 @@ def better_than_baseline(
     metric = inputs.metric
     low, high = comparison.interval
     said = (
-        f"candidate {metric.format(comparison.candidate)} vs baseline {metric.format(comparison.baseline)} on the "
-        f"same {comparison.n:,} test rows: a gain of {metric.format_gap(comparison.gain)} ({comparison.level:.0%} "
+        f"candidate {metric.format(comparison.candidate)} vs baseline {metric.format(comparison.baseline)} on the same "
+        f"{comparison.n:,} test rows: a gain of {metric.format_gap(comparison.gain)} ({percent(comparison.level, 0)} "
         f"interval {metric.format_gap(low)} to {metric.format_gap(high)}, p = {comparison.p_value:.3g})"
     )
     significant = comparison.p_value < settings.significance

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from unstuck.gate.condition import FAIL, NOT_CHECKED, PASS, GateCondition
+from unstuck.units import percent
 
 if TYPE_CHECKING:
     from unstuck.gate.inputs import GateInputs
@@ -109,8 +110,8 @@ def calibration_condition(inputs: GateInputs, settings: GateSettings) -> GateCon
     failed = low > settings.max_ece
     over = float(np.mean(confidence) - np.mean(correct))
     summary = (
-        f"expected calibration error {found.ece:.3f} ({1 - settings.significance:.0%} interval {low:.3f}–{high:.3f}; "
-        f"mean confidence {np.mean(confidence):.1%}, accuracy {np.mean(correct):.1%})"
+        f"expected calibration error {found.ece:.3f} ({percent(1 - settings.significance, 0)} interval "
+        f"{low:.3f}–{high:.3f}; mean confidence {percent(np.mean(confidence))}, accuracy {percent(np.mean(correct))})"
         + (
             f": above {settings.max_ece:g} beyond noise, the model is "
             + ("over-confident" if over > 0 else "under-confident")

@@ -13,6 +13,8 @@ from importlib import resources
 from string import Template
 from typing import TYPE_CHECKING, Any
 
+from unstuck.units import percent
+
 if TYPE_CHECKING:
     from unstuck.gate.result import GateResult
 
@@ -57,7 +59,7 @@ def render_gate_html(result: GateResult) -> str:
         "<h1>unstuck production gate</h1>",
         f"<p><strong>{esc(result.verdict)}</strong>: {len(result.failed)} condition(s) failed, "
         f"{len(result.not_checked)} not checked (thresholds: {esc(result.settings.source)}, significance "
-        f"{result.settings.significance:g}, power {result.settings.power:.0%}).</p>",
+        f"{result.settings.significance:g}, power {percent(result.settings.power, 0)}).</p>",
         "<h2>Conditions</h2>",
         table(
             ["family", "condition", "result", "measured", "threshold", "what was found", "why it matters"],

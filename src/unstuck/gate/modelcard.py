@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from unstuck.gate.condition import FAIL, NOT_CHECKED, PASS
+from unstuck.units import percent
 
 if TYPE_CHECKING:
     from unstuck.gate.result import GateResult
@@ -76,7 +77,7 @@ def render_model_card(result: GateResult, experiments: Sequence[Experiment] = ()
             "",
             f"Against the baseline on the same {base['n']:,} test rows: {_format(result, base['candidate'])} vs "
             f"{_format(result, base['baseline'])}, a gain of {_gap(result, base['gain'])} "
-            f"({base['level']:.0%} interval {_gap(result, low)} to {_gap(result, high)}; "
+            f"({percent(base['level'], 0)} interval {_gap(result, low)} to {_gap(result, high)}; "
             f"paired test p = {base['p_value']:.3g}).",
         ]
     lines += ["", "## Classes and slices", ""]

@@ -21,6 +21,7 @@ import numpy as np
 
 from unstuck.gate.condition import FAIL, NOT_CHECKED, PASS, GateCondition
 from unstuck.gate.power import mcnemar_rows_needed, paired_rows_needed
+from unstuck.units import percent
 
 if TYPE_CHECKING:
     from unstuck.gate.inputs import GateInputs
@@ -69,7 +70,7 @@ def distribution_condition(inputs: GateInputs, settings: GateSettings) -> GateCo
     failed = low >= settings.max_domain_auc
     summary = f"a classifier tells test rows from dev rows with AUC {auc:.2f} (95% interval {low:.2f}–{high:.2f}); " + (
         f"its lower bound reaches {settings.max_domain_auc:.2f}: test is not from the dev distribution "
-        f"(driven by {', '.join(f'{c} ({s:.0%})' for c, s in drivers)})"
+        f"(driven by {', '.join(f'{c} ({percent(s, 0)})' for c, s in drivers)})"
         if failed
         else f"its lower bound stays under {settings.max_domain_auc:.2f}"
     )
@@ -126,7 +127,7 @@ def power_condition(inputs: GateInputs, settings: GateSettings, comparison: Pair
     failed = n < needed
     summary = (
         f"detecting the {said} gain of {metric.format_gap(claimed)} with {test} at {settings.significance:g} "
-        f"significance and {settings.power:.0%} power takes {needed:,} test rows; there are {n:,}"
+        f"significance and {percent(settings.power, 0)} power takes {needed:,} test rows; there are {n:,}"
         + (f": {needed - n:,} more are needed" if failed else "")
     )
     return GateCondition(
@@ -195,13 +196,13 @@ def leakage_condition(inputs: GateInputs) -> GateCondition:
     moves = moves_numbers(inputs.problem, Context(inputs.problem), "test", shared)
     failed = beyond_chance and bool(moves["material"])
     metric = inputs.metric
-    summary = f"{int(shared.sum())} of {len(test):,} test rows ({share:.1%}) also appear in train " + (
+    summary = f"{int(shared.sum())} of {len(test):,} test rows ({percent(share)}) also appear in train " + (
         f"({exact} identical, {near} near-identical, {ids} with the same id)"
     )
     if failed:
         summary += ": beyond chance and enough to move the test error"
     elif not beyond_chance:
-        summary += f": about as many as chance gives on these columns ({chance:.1%})"
+        summary += f": about as many as chance gives on these columns ({percent(chance)})"
     else:
         summary += (
             f": too few to move the test error (at most {metric.format_gap(moves['could_move'])}, under one "
@@ -248,7 +249,7 @@ def overfit_condition(inputs: GateInputs, settings: GateSettings) -> GateConditi
     failed = low > 0.0 and gap >= material
     summary = (
         f"test error {metric.format(test_est.value)} vs dev error {metric.format(dev_est.value)}: a gap of "
-        f"{metric.format_gap(gap)} ({level:.0%} interval {metric.format_gap(low)} to {metric.format_gap(high)})"
+        f"{metric.format_gap(gap)} ({percent(level, 0)} interval {metric.format_gap(low)} to {metric.format_gap(high)})"
         + (
             f", beyond noise and over a tenth of the dev error ({metric.format_gap(material)})"
             if failed

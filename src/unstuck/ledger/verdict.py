@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from unstuck.ledger.record import Expectation, lower_is_better
+from unstuck.units import percent
 
 __all__ = ["Judgement", "judge", "judge_paired", "judge_seeds"]
 
@@ -98,11 +99,11 @@ def _decide(
             "one run per side: no noise estimate; repeat with more seeds (--seeds) to tell a gain from noise",
         )
     elif interval[0] > 0:
-        verdict, reason = "keep", f"the gain is real: its {LEVEL:.0%} interval lies above zero"
+        verdict, reason = "keep", f"the gain is real: its {percent(LEVEL, 0)} interval lies above zero"
     elif interval[1] < 0:
-        verdict, reason = "discard", f"a real loss: the gain's {LEVEL:.0%} interval lies below zero"
+        verdict, reason = "discard", f"a real loss: the gain's {percent(LEVEL, 0)} interval lies below zero"
     else:
-        verdict, reason = "inconclusive", f"inside the noise: the gain's {LEVEL:.0%} interval contains zero"
+        verdict, reason = "inconclusive", f"inside the noise: the gain's {percent(LEVEL, 0)} interval contains zero"
     return Judgement(verdict, metric, method, delta, gain, interval, expected, met, n_child, n_parent, reason)
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from unstuck.errors import ColumnProblem
+from unstuck.units import percent
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -62,7 +63,7 @@ class TextColumn:
     def describe(self) -> str:
         return (
             f"'{self.name}': median {self.median_words:g} words, {self.median_characters:g} characters, "
-            f"{self.unique_share:.0%} distinct"
+            f"{percent(self.unique_share, 0)} distinct"
         )
 
 
@@ -107,7 +108,7 @@ def describe_decision(frame: pd.DataFrame, text: Sequence[str], *, how: str) -> 
         return (
             "no text column: none has a median of "
             f"{MIN_MEDIAN_WORDS}+ words and {MIN_MEDIAN_CHARACTERS}+ characters with "
-            f"{MIN_UNIQUE_SHARE:.0%}+ distinct values (name one with --text-column)"
+            f"{percent(MIN_UNIQUE_SHARE, 0)}+ distinct values (name one with --text-column)"
         )
     parts = []
     for column in text:

@@ -27,7 +27,7 @@ import numpy as np
 from unstuck.findings import Finding
 from unstuck.training_log.numerics import FloatArray, fit_line, smooth, spearman, trend_min, value_at
 from unstuck.training_log.run import Run, verdict
-from unstuck.units import significant
+from unstuck.units import percent, significant
 
 if TYPE_CHECKING:
     from unstuck.training_log.readers import TrainingLog
@@ -185,7 +185,7 @@ def pipeline_train(run: Run) -> Finding | None:
             "pipeline_bug",
             "warning",
             f"The {name} does not fall: a straight-line fit changes it by {significant(fitted_change)} over the run, "
-            f"less than {FLAT_DROP:.0%} of its start ({significant(s[0])}): the model learns nothing; {hint}",
+            f"less than {percent(FLAT_DROP, 0)} of its start ({significant(s[0])}): the model learns nothing; {hint}",
             "fix_pipeline",
             "pipeline_bug",
             {
@@ -295,7 +295,7 @@ def _error_at_chance(run: Run) -> Finding | None:
                 "pipeline_bug",
                 "warning",
                 f"The dev error never improves ({run.fmt_metric(float(err[0]))} at first, best "
-                f"{run.fmt_metric(best)}) while the train loss falls {train_drop:.0%}: {hint}",
+                f"{run.fmt_metric(best)}) while the train loss falls {percent(train_drop, 0)}: {hint}",
                 "fix_pipeline",
                 "pipeline_bug",
                 {"first_dev_error": float(err[0]), "best_dev_error": best, "train_loss_relative_drop": train_drop},

@@ -35,7 +35,7 @@ from unstuck.findings import Finding
 from unstuck.training_log.numerics import FloatArray, block_size, fit_line, mad, smooth, value_at, window
 from unstuck.training_log.rules_progress import improving
 from unstuck.training_log.run import Run, error_series, verdict
-from unstuck.units import significant
+from unstuck.units import percent, significant
 
 __all__ = ["instability", "lr_too_low", "overfitting", "underfitting"]
 
@@ -140,8 +140,8 @@ def instability(run: Run) -> Finding | None:
             "warning",
             f"Unstable training: the train loss, averaged per epoch, climbs back from {significant(climbed['best'])} "
             f"at {run.where(climbed['best_step'])} by {significant(climbed['climb'])} at {run.where(climbed['step'])} "
-            f"and on the next evaluation ({climbed['climb'] / climbed['drop']:.0%} of the run's whole drop): the "
-            "optimiser undoes its own progress — lower the learning rate (or add warm-up, gradient clipping, "
+            f"and on the next evaluation ({percent(climbed['climb'] / climbed['drop'], 0)} of the run's whole drop): "
+            "the optimiser undoes its own progress — lower the learning rate (or add warm-up, gradient clipping, "
             "a larger batch)",
             "tune_learning_rate",
             "training_instability",
@@ -167,7 +167,7 @@ def instability(run: Run) -> Finding | None:
             f"{run.where(t[worst])})"
         )
     if noise >= NOISE_REL:
-        what.append(f"step-to-step noise {noise:.0%} of the trend in the second half")
+        what.append(f"step-to-step noise {percent(noise, 0)} of the trend in the second half")
     evidence = {"series": name, "spikes": len(spikes), "spike_examples": shown, "relative_noise": noise}
     if run.log.has("lr"):
         evidence["lr_last"] = float(run.log.series("lr")[1][-1])
@@ -284,7 +284,7 @@ def lr_too_low(run: Run) -> Finding | None:
         "lr_too_low",
         "warning",
         f"Learning rate likely too low: the {name} falls in a near-straight line (R² {r2:.2f}, only "
-        f"{drop:.0%} in {n} points) and is not slowing down (last-third slope {last / first:.2f}× the first) — "
+        f"{percent(drop, 0)} in {n} points) and is not slowing down (last-third slope {last / first:.2f}× the first) — "
         "raise the learning rate (sweep ×3, ×10) before training longer",
         "tune_learning_rate",
         "avoidable_bias",

@@ -26,7 +26,7 @@ import numpy as np
 from unstuck.findings import Finding
 from unstuck.training_log.numerics import FloatArray, fit_line, forecast_tail, smooth
 from unstuck.training_log.run import Run, Series, verdict
-from unstuck.units import significant
+from unstuck.units import percent, significant
 
 __all__ = ["improving", "saturated_early", "still_improving"]
 
@@ -128,8 +128,8 @@ def still_improving(run: Run) -> Finding | None:
         pace = (
             "and the drops are not shrinking"
             if ratio >= 1
-            else f"each drop {ratio:.2f}× the one before: about {tail['gain_2x_share']:.0%} of the improvement so "
-            "far is still to come at that pace"
+            else f"each drop {ratio:.2f}× the one before: about {percent(tail['gain_2x_share'], 0)} of the improvement "
+            "so far is still to come at that pace"
         )
         return verdict(
             "still_improving",
@@ -188,7 +188,7 @@ def saturated_early(run: Run) -> Finding | None:
         "saturated_early",
         "info",
         f"Saturated early: 95% of the {name}'s improvement came by {run.where(t[reached])} "
-        f"({at:.0%} of the run); the second half changed it by {late:.1%} of that — stop earlier "
+        f"({percent(at, 0)} of the run); the second half changed it by {percent(late)} of that — stop earlier "
         "(early stopping) and spend the compute on other experiments",
         None,
         None,
