@@ -165,13 +165,16 @@ def test_the_python_errors_shown_in_the_docs_are_the_ones_raised() -> None:
 @pytest.mark.parametrize(
     ("arguments", "said"),
     [
-        ({"fractions": "abc"}, "The option fractions is 'abc', but it must be a list of numbers in (0, 1]."),
-        ({"fractions": [0.5], "seeds": ["a"]}, "The option seeds is ['a'], but it must be a list of whole"),
+        (
+            {"fractions": "abc"},
+            "The option fractions (--fractions) is 'abc', but it must be a non-empty list of numbers in (0, 1].",
+        ),
+        ({"fractions": [0.5], "seeds": ["a"]}, "The option seeds (--seeds) is ['a'], but it must be a non-empty list"),
         (
             {"fractions": [0.5], "jobs": "2"},
-            "The option jobs is '2', but it must be a whole number of runs in parallel.",
+            "The option jobs (--jobs) is '2', but it must be a whole number of runs in parallel.",
         ),
-        ({"fractions": [0.5], "seeds": [-1]}, "The option seeds is [-1], outside its range"),
+        ({"fractions": [0.5], "seeds": [-1]}, "The option seeds (--seeds) is [-1], outside its range"),
     ],
 )
 def test_the_command_curve_refuses_a_wrong_type_before_running_anything(arguments: dict[str, Any], said: str) -> None:
