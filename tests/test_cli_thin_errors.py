@@ -43,7 +43,11 @@ def inputs(folder: Path) -> None:
             "--volumes",
         ),
         ([*COST, "--throughput", "40", "--requests", "9"], "No token counts", "--tokens-in 800"),
-        (["distill", "t.jsonl", "--quality-floor", "2"], "quality floor must be in (0, 1]", "--quality-floor 0.97"),
+        (
+            ["distill", "t.jsonl", "--quality-floor", "2"],
+            "The option quality_floor (--quality-floor) is 2.0, outside its range (more than 0 and at most 1).",
+            "quality_floor=0.97",
+        ),
         (["distill", "t.jsonl", "--models", ","], "Unknown small model(s) in --models: (none)", "Choose from"),
         (["tag", "--predictions", "p.csv", "--sample", "0", "-o", "s.csv"], "--sample 0 is not a positive", "at least"),
     ],

@@ -188,7 +188,7 @@ def test_the_command_curve_refuses_a_wrong_type_before_running_anything(argument
 def test_the_request_volume_refuses_a_wrong_type_with_the_python_argument() -> None:
     from unstuck.cost.estimate import request_volume
 
-    with pytest.raises(ConfigError, match=r"The option months is 'x', but it must be a whole number of months\."):
+    with pytest.raises(ConfigError, match=r"The option months \(--months\) is 'x', but it must be a whole number"):
         request_volume(requests=5, months="x")
     with pytest.raises(ConfigError, match=r"Pass it as, e\.g\., volumes=\[50000, 80000, 120000\]"):
         request_volume(volumes="50000,80000")
@@ -198,8 +198,8 @@ def test_the_request_volume_refuses_a_wrong_type_with_the_python_argument() -> N
 def test_the_cost_functions_refuse_a_wrong_type_with_the_python_argument() -> None:
     from unstuck.cost.estimate import distill_report, token_counts
 
-    with pytest.raises(ConfigError, match=r"The option tokens_in is 'abc', but it must be a number of prompt tokens"):
+    with pytest.raises(ConfigError, match=r"tokens_in \(--tokens-in\) is 'abc', but it must be a number of prompt"):
         token_counts(tokens_in="abc", tokens_out=150)  # type: ignore[arg-type]
-    with pytest.raises(ConfigError, match=r"The option max_labels is '50', but it must be a whole number of labels"):
+    with pytest.raises(ConfigError, match=r"max_labels \(--max-labels\) is '50', but it must be a whole number"):
         distill_report(None, max_labels="50")  # type: ignore[arg-type]  # refused before the traffic is read
     assert token_counts(tokens_in=800, tokens_out=150).tokens_in == 800.0  # a valid call still works
