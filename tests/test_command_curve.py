@@ -79,11 +79,11 @@ def test_no_usable_run_is_a_no_curve_error_with_every_failure(tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        ({"fractions": []}, "must not be empty"),
-        ({"fractions": [0.5, 1.5]}, r"in \(0, 1\], got \[1.5\]"),
-        ({"fractions": [0.5], "jobs": 0}, "at least 1"),
-        ({"fractions": [0.5], "rows": 0}, "must be positive"),
-        ({"fractions": [0.5], "timeout": 0}, "timeout must be a positive number of seconds, got 0"),
+        ({"fractions": []}, r"fractions \(--fractions\) is \[\], but it must be a non-empty list"),
+        ({"fractions": [0.5, 1.5]}, r"is \[0.5, 1.5\], outside its range \(more than 0 and at most 1\)"),
+        ({"fractions": [0.5], "jobs": 0}, r"jobs \(--jobs\) is 0, outside its range \(at least 1\)"),
+        ({"fractions": [0.5], "rows": 0}, r"rows \(--rows\) is 0, outside its range \(at least 1\)"),
+        ({"fractions": [0.5], "timeout": 0}, r"timeout \(--timeout\) is 0, outside its range \(more than 0\)"),
     ],
 )
 def test_bad_arguments_are_config_errors_before_any_run(

@@ -95,9 +95,10 @@ def test_unknown_rank_is_a_clear_error(noisy_problem: Problem) -> None:
     with pytest.raises(ConfigError, match="ranks 1 to 1"):
         try_intervention(noisy_problem, report_with("regularize"), 5)
     # a rank given as text is named as such, not reported as a rank the diagnosis lacks
-    with pytest.raises(ConfigError, match=r"The option rank is '1', but it must be the whole-number rank"):
+    with pytest.raises(ConfigError, match=r"The option rank \(N of unstuck try N\) is '1', but it must be the whole"):
         try_intervention(noisy_problem, report_with("regularize"), "1")  # type: ignore[arg-type]
-    with pytest.raises(ConfigError, match="no intervention ranked 0; it ranks 1 to 1"):
+    # no report ranks from 0: the declared range refuses it before the report is read
+    with pytest.raises(ConfigError, match=r"rank \(N of unstuck try N\) is 0, outside its range \(at least 1\)"):
         try_intervention(noisy_problem, report_with("regularize"), 0)
 
 

@@ -1,11 +1,12 @@
 """The arguments a public entry point accepts, declared as a table, and the one check of them.
 
 Each entry point (``unstuck.diagnose`` and ``load_problem`` in :mod:`unstuck.parameters`, the command
-learning curve, the cost functions) declares what each argument accepts (type, choices, range) and a
-valid call, and checks what it is given with :func:`check_arguments` before doing any work: a value of
-the wrong type or out of range gets an :class:`~unstuck.errors.ConfigError` naming the argument, the
-value, what it accepts and a fix written for the caller (Python here; the CLI converts its options
-first), instead of a ``TypeError`` or ``ValueError`` from deep inside.
+learning curve, the cost functions, the try-out) declares what each argument accepts (type, choices,
+range), a valid call and the command-line flag that sets it, and checks what it is given with
+:func:`check_arguments` before doing any work: a value of the wrong type or out of range gets an
+:class:`~unstuck.errors.ConfigError` naming the argument, its flag, the value, what it accepts and a
+fix, instead of a ``TypeError`` or ``ValueError`` from deep inside. Every message is built here, in
+one shape, so that the Python caller and the command line read the same words.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from unstuck.errors import ConfigError
 
@@ -45,8 +46,9 @@ MAX_SEED = 2**32 - 1
 class Parameter:
     """One option: ``accepts`` says whether a value has the right type, ``expected`` says it in words.
 
-    ``choices`` (when not empty) are its only values; ``low``/``high`` bound a number (inclusive);
-    ``example`` is a valid call shown in the fix.
+    ``choices`` (when not empty) are its only values. ``low``/``high`` bound a number, or each number of
+    a list: inclusive, unless ``low_open``/``high_open`` (then the bound itself is refused). ``example``
+    is a valid call shown in the fix; ``flag`` is how the command line sets it (``--seed``), when it does.
     """
 
     name: str
@@ -56,6 +58,34 @@ class Parameter:
     choices: tuple[str, ...] = ()
     low: int | float | None = None
     high: int | float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    flag: str | None = None
+
+    @property
+    def called(self) -> str:
+        """The argument as every message names it: ``seed (--seed)``, or ``seed`` when no flag sets it."""
+        return f"{self.name} ({self.flag})" if self.flag else self.name
+
+    @property
+    def bounds(self) -> str | None:
+        """The range in words (``from 0 to 1``, ``more than 0 and at most 1``), or None when unbounded."""
+        low, high = self.low, self.high
+        if low is not None and high is not None and not (self.low_open or self.high_open):
+            return f"from {low:,} to {high:,}"
+        parts = []
+        if low is not None:
+            parts.append(f"{'more than' if self.low_open else 'at least'} {low:,}")
+        if high is not None:
+            parts.append(f"{'less than' if self.high_open else 'at most'} {high:,}")
+        return " and ".join(parts) or None
+
+    def within(self, number: Any) -> bool:
+        """Whether one number lies in the range."""
+        low, high = self.low, self.high
+        if low is not None and (number <= low if self.low_open else number < low):
+            return False
+        return high is None or (number < high if self.high_open else number <= high)
 
 
 def is_text(value: Any) -> bool:
@@ -118,20 +148,23 @@ def check_arguments(values: Mapping[str, Any], table: Mapping[str, Parameter], *
         if value is None:
             continue
         if not parameter.accepts(value):
-            raise ConfigError(
-                f"The option {name} is {_show(value)}, but it must be {parameter.expected}.",
-                f"Pass it as, e.g., {parameter.example}.",
-            )
+            _refuse(parameter, value, f"but it must be {parameter.expected}", f"Pass it as, e.g., {parameter.example}.")
         if parameter.choices and value not in parameter.choices:
-            raise ConfigError(f"Unknown {name} '{value}'.", _suggest(value, parameter.choices, f"The {name} is one of"))
-        low, high = parameter.low, parameter.high
+            hint = _suggest(value, parameter.choices, f"The {name} is one of")
+            _refuse(parameter, value, "which is not one of its choices", hint)
         numbers = value if isinstance(value, list | tuple) else [value]
-        if any((low is not None and v < low) or (high is not None and v > high) for v in numbers):
-            bounds = f"from {low:,} to {high:,}" if high is not None else f"at least {low:,}"
-            raise ConfigError(
-                f"The option {name} is {_show(value)}, outside its range ({bounds}).",
+        if parameter.bounds is not None and not all(parameter.within(v) for v in numbers):
+            _refuse(
+                parameter,
+                value,
+                f"outside its range ({parameter.bounds})",
                 f"Pass a value in range, e.g. {parameter.example}.",
             )
+
+
+def _refuse(parameter: Parameter, value: Any, why: str, hint: str) -> NoReturn:
+    """The one shape of a refusal: the argument (and its flag), the value, why, and the fix."""
+    raise ConfigError(f"The option {parameter.called} is {_show(value)}, {why}.", hint)
 
 
 def _suggest(value: str, choices: tuple[str, ...], lead: str) -> str:

@@ -135,8 +135,8 @@ class CommandCurve:
         }
 
 
-#: What :func:`command_curve` accepts: the types, and the seeds' range; the other ranges, emptiness and the
-#: placeholders are checked after (``_check``), with messages that say what each value is for.
+#: What :func:`command_curve` accepts: types, ranges and the flags of ``unstuck curve``; the placeholders, and
+#: ``{size}`` needing ``rows``, depend on the command and are checked after (``_check``).
 COMMAND_CURVE_PARAMETERS: dict[str, Parameter] = {
     p.name: p
     for p in (
@@ -146,14 +146,31 @@ COMMAND_CURVE_PARAMETERS: dict[str, Parameter] = {
             is_names,
             'command=["python", "train.py", "--fraction", "{fraction}"]',
         ),
-        Parameter("fractions", "a list of numbers in (0, 1]", is_numbers, "fractions=[0.1, 0.2, 0.4, 1.0]"),
-        Parameter("seeds", "a list of whole numbers", is_wholes, "seeds=[0, 1, 2]", low=0, high=MAX_SEED),
-        Parameter("rows", "a whole number of rows", is_whole, "rows=50000"),
-        Parameter("metric_key", "the name of a metric (text)", is_text, 'metric_key="dev_error"'),
-        Parameter("maximize", "True or False", is_flag, "maximize=True"),
-        Parameter("jobs", "a whole number of runs in parallel", is_whole, "jobs=2"),
-        Parameter("timeout", "a number of seconds", is_number, "timeout=600"),
-        Parameter("seed", "a whole number", is_whole, "seed=0", low=0, high=MAX_SEED),
+        Parameter(
+            "fractions",
+            "a non-empty list of numbers in (0, 1]",
+            lambda v: is_numbers(v) and len(v) > 0,
+            "fractions=[0.1, 0.2, 0.4, 1.0]",
+            low=0,
+            low_open=True,
+            high=1,
+            flag="--fractions",
+        ),
+        Parameter(
+            "seeds",
+            "a non-empty list of whole numbers",
+            lambda v: is_wholes(v) and len(v) > 0,
+            "seeds=[0, 1, 2]",
+            low=0,
+            high=MAX_SEED,
+            flag="--seeds",
+        ),
+        Parameter("rows", "a whole number of rows", is_whole, "rows=50000", low=1, flag="--rows"),
+        Parameter("metric_key", "the name of a metric (text)", is_text, 'metric_key="dev_error"', flag="--metric-key"),
+        Parameter("maximize", "True or False", is_flag, "maximize=True", flag="--maximize"),
+        Parameter("jobs", "a whole number of runs in parallel", is_whole, "jobs=2", low=1, flag="--jobs"),
+        Parameter("timeout", "a number of seconds", is_number, "timeout=600", low=0, low_open=True, flag="--timeout"),
+        Parameter("seed", "a whole number", is_whole, "seed=0", low=0, high=MAX_SEED, flag="--seed"),
         Parameter("cwd", "a folder (a path)", is_path, 'cwd="experiments"'),
         Parameter("on_done", "a function of one run's result", callable, "on_done=print"),
     )
@@ -205,8 +222,8 @@ def command_curve(
     Raises
     ------
     ConfigError
-        For a bad fraction, a missing placeholder, ``{size}`` without ``rows``, a bad
-        ``jobs``, ``rows`` or ``timeout``, or a ``metric_key`` no run reported.
+        For an argument of the wrong type or out of range (:data:`COMMAND_CURVE_PARAMETERS`),
+        a missing placeholder, ``{size}`` without ``rows``, or a ``metric_key`` no run reported.
     NoCurve
         When no run gave a usable point (with every run's failure).
     """
@@ -221,7 +238,7 @@ def command_curve(
     }
     given |= {"maximize": maximize, "jobs": jobs, "timeout": timeout, "seed": seed, "cwd": cwd, "on_done": on_done}
     check_arguments(given, COMMAND_CURVE_PARAMETERS, entry="unstuck.command_curve.command_curve")
-    chosen = _check(command, fractions, seeds, rows, jobs, timeout)
+    chosen = _check(command, fractions, rows)
     specs = []
     for fraction in chosen:
         for s in seeds:
@@ -245,25 +262,10 @@ def command_curve(
     return _fitted(command, key, maximize, rows, results, failures, usable, seed)
 
 
-def _check(
-    command: Sequence[str],
-    fractions: Sequence[float],
-    seeds: Sequence[int],
-    rows: int | None,
-    jobs: int | None,
-    timeout: float | None,
-) -> list[float]:
-    """The sorted distinct fractions, once every argument is known to be usable."""
+def _check(command: Sequence[str], fractions: Sequence[float], rows: int | None) -> list[float]:
+    """The sorted distinct fractions, once the command's placeholders are known to fit the arguments."""
     from unstuck.runs import placeholders
 
-    chosen = sorted(set(float(f) for f in fractions))
-    if not chosen or not seeds:
-        raise ConfigError(
-            "The fractions and the seeds must not be empty.", "Give at least one of each, e.g. fractions 0.1,0.2,0.4,1."
-        )
-    bad = [f for f in chosen if not 0 < f <= 1]
-    if bad:
-        raise ConfigError(f"Fractions must be in (0, 1], got {bad}.", "For example: 0.05,0.1,0.2,0.4,0.7,1.")
     used = placeholders(list(command))
     if not used & {"fraction", "size"}:
         raise ConfigError(
@@ -276,16 +278,7 @@ def _check(
             "The command uses {size}, but the full training-set size is unknown.",
             "Pass --rows (rows= in Python) with the number of rows in the full training set.",
         )
-    if rows is not None and rows <= 0:
-        raise ConfigError(f"The row count must be positive, got {rows}.", "Pass the rows in the full training set.")
-    if jobs is not None and jobs < 1:
-        raise ConfigError(f"The runs in parallel must be at least 1, got {jobs}.", "Pass 1 to run one at a time.")
-    if timeout is not None and not timeout > 0:
-        raise ConfigError(
-            f"The timeout must be a positive number of seconds, got {timeout}.",
-            "Pass the seconds a run may take, e.g. 600, or no timeout.",
-        )
-    return chosen
+    return sorted(set(float(f) for f in fractions))
 
 
 def _fitted(

@@ -240,10 +240,17 @@ AUTOMATIC: dict[str, Applier] = {
 }
 
 
-#: What :func:`try_intervention` accepts: the rank's type only; a rank out of range gets the message that
-#: lists the ranks there are.
+#: What :func:`try_intervention` accepts: a rank of at least 1 (``unstuck try N`` sets it); a rank above the
+#: last one depends on the report, and gets the message that lists the ranks there are.
 TRY_PARAMETERS = {
-    "rank": Parameter("rank", "the whole-number rank of an intervention (1 is the first)", is_whole, "rank=1")
+    "rank": Parameter(
+        "rank",
+        "the whole-number rank of an intervention (1 is the first)",
+        is_whole,
+        "rank=1",
+        low=1,
+        flag="N of unstuck try N",
+    )
 }
 
 

@@ -165,7 +165,8 @@ def _command_mode(
     seed: int,
     quiet: bool,
 ) -> dict[str, Any]:
-    from unstuck.command_curve import NoCurve, command_curve
+    from unstuck.arguments import check_arguments
+    from unstuck.command_curve import COMMAND_CURVE_PARAMETERS, NoCurve, command_curve
 
     arguments: dict[str, Any] = {
         "fractions": _parse_list(fractions_text, float, "--fractions"),
@@ -177,6 +178,8 @@ def _command_mode(
         "timeout": timeout,
         "seed": seed,
     }
+    # refused before the progress bar opens, so that a bad value gets the error alone
+    check_arguments(arguments, COMMAND_CURVE_PARAMETERS, entry="unstuck.command_curve.command_curve")
     try:
         if quiet:
             result = command_curve(command, **arguments)

@@ -29,9 +29,12 @@ def try_command(
     ] = True,
 ) -> None:
     """Try intervention N of the last diagnosis on the built-in baseline: dev error before and after."""
+    from unstuck.arguments import check_arguments
     from unstuck.state import load_last
-    from unstuck.tryout import try_intervention
+    from unstuck.tryout import TRY_PARAMETERS, try_intervention
 
+    # a rank out of the declared range is refused before the diagnosis is read and its data loaded again
+    check_arguments({"rank": rank}, TRY_PARAMETERS, entry="unstuck.tryout.try_intervention")
     arguments, report = load_last(state)
     problem = _problem(arguments)
     with err_console.status(f"trying intervention {rank}…"):

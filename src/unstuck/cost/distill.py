@@ -28,7 +28,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from unstuck.arguments import check_arguments
 from unstuck.cost.cascade import Cascade, build_cascade
+from unstuck.cost.parameters import COST_PARAMETERS
 from unstuck.cost.small_models import MODELS, TEXT_EXTRA_INSTALL, SmallModel, make_model, text_extra_missing
 from unstuck.errors import ConfigError, InputError
 
@@ -111,8 +113,7 @@ def detect_label_set(outputs: Sequence[str], *, max_labels: int = 50, field_name
     InputError
         Only one label (nothing to learn).
     """
-    if max_labels < 2:
-        raise ConfigError(f"--max-labels must be at least 2; got {max_labels}.", "Pass e.g. --max-labels 50.")
+    check_arguments({"max_labels": max_labels}, COST_PARAMETERS, entry="unstuck.cost.distill.detect_label_set")
     n = len(outputs)
     raw_counts = Counter(outputs)
     groups: dict[str, Counter[str]] = defaultdict(Counter)
@@ -376,12 +377,9 @@ def distill(
 
     ``single_calls`` test requests are also scored one at a time to measure single-request latency.
     """
-    if not (0.0 < floor <= 1.0):
-        raise ConfigError(f"The quality floor must be in (0, 1]; got {floor}.", "Pass e.g. --quality-floor 0.97.")
-    if guarantee is not None and not (0.0 < guarantee < 1.0):
-        raise ConfigError(
-            f"--guarantee must be in (0, 1); got {guarantee}.", "Pass e.g. --guarantee 0.9, or leave it out."
-        )
+    # the floor is distill_report's quality_floor, declared (and named in messages) under that name
+    given = {"quality_floor": floor, "guarantee": guarantee, "seed": seed, "max_labels": max_labels}
+    check_arguments(given, COST_PARAMETERS, entry="unstuck.cost.distill.distill")
     frame = traffic.frame
     outputs = frame["output"].tolist()
     labels = detect_label_set(outputs, max_labels=max_labels, field_name=traffic.output_field)

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from unstuck.arguments import Parameter, check_arguments, is_names, is_number, is_whole
+from unstuck.arguments import check_arguments
+from unstuck.cost.parameters import COST_PARAMETERS
 from unstuck.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -84,6 +85,11 @@ class Pricing:
     daily_rate: float = 0.0
     budget: float | None = None
 
+    def __post_init__(self) -> None:
+        # each field is declared in COST_PARAMETERS, under its own name
+        given = {f.name: getattr(self, f.name) for f in fields(self)}
+        check_arguments(given, COST_PARAMETERS, entry="unstuck.cost.estimate.Pricing")
+
     def small_model(self, throughput: float) -> SmallModelCosts:
         """What the small model costs to switch to and to serve at ``throughput`` requests/s per instance."""
         from unstuck.cost.model import SmallModelCosts
@@ -119,39 +125,13 @@ class RequestVolume:
         return {"source": self.source, "requests": self.requests, "growth": self.growth, "months": self.months}
 
 
-#: What the cost functions accept, by argument name (the types: each value's range is checked where it is used,
-#: with the command line's option named beside the Python argument). Each function checks the ones it takes.
-COST_PARAMETERS: dict[str, Parameter] = {
-    p.name: p
-    for p in (
-        Parameter("requests", "a number of requests per month", is_number, "requests=50000"),
-        Parameter("growth", "a number (0.3 is +30 % a month)", is_number, "growth=0.3"),
-        Parameter("months", "a whole number of months", is_whole, "months=24"),
-        Parameter(
-            "volumes",
-            "a list of monthly request volumes (numbers)",
-            lambda v: isinstance(v, list | tuple) and all(is_number(x) for x in v),
-            "volumes=[50000, 80000, 120000]",
-        ),
-        Parameter("tokens_in", "a number of prompt tokens per request", is_number, "tokens_in=800"),
-        Parameter("tokens_out", "a number of completion tokens per request", is_number, "tokens_out=150"),
-        Parameter("coverage", "a share of requests (a number from 0 to 1)", is_number, "coverage=0.8"),
-        Parameter("models", "a list of model names (text)", is_names, 'models=["tfidf_logistic"]'),
-        Parameter("quality_floor", "a share (a number from 0 to 1)", is_number, "quality_floor=0.97"),
-        Parameter("guarantee", "a confidence (a number from 0 to 1)", is_number, "guarantee=0.95"),
-        Parameter("max_labels", "a whole number of labels", is_whole, "max_labels=50"),
-        Parameter("seed", "a whole number", is_whole, "seed=0"),
-    )
-}
-
-
 def request_volume(
     *, requests: float | None = None, growth: float = 0.0, months: int = 24, volumes: Sequence[float] = ()
 ) -> RequestVolume:
     """The monthly volume: ``volumes`` month by month when given, else ``requests`` with compound ``growth``.
 
-    Raises :class:`~unstuck.errors.ConfigError` when neither is given (and, through
-    :func:`unstuck.cost.model.volume_series`, for a growth or horizon out of range).
+    Raises :class:`~unstuck.errors.ConfigError` when neither is given, and for an argument of the wrong
+    type or out of range (:data:`COST_PARAMETERS`).
     """
     from unstuck.cost.model import volume_series
 
