@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/images.py [--cases clean flipped leak thinned] [--json images.json]
+    python benchmarks/images.py [--cases clean flipped leak thinned] [--budget quick] [--json images.json]
     python benchmarks/images.py --datalab      # the flipped case's labels: unstuck beside cleanlab's Datalab
 
 Data: Fashion-MNIST from Debian's ``dataset-fashion-mnist`` (``/usr/share/datasets/fashion-mnist``;
@@ -131,7 +131,7 @@ def _load() -> str:
     return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} on {os.cpu_count()} cores"
 
 
-def run_case(name: str) -> dict[str, Any]:
+def run_case(name: str, budget: str = "standard") -> dict[str, Any]:
     from unstuck.pipeline import diagnose_problem, load_problem
 
     with tempfile.TemporaryDirectory(prefix=f"unstuck-images-{name}-") as tmp:
@@ -139,11 +139,14 @@ def run_case(name: str) -> dict[str, Any]:
         load_before = _load()
         started = time.perf_counter()
         problem = load_problem(train, dev=dev, target="label", id_column="image_id", image_column="path")
-        report = diagnose_problem(problem).to_dict()
+        report = diagnose_problem(
+            problem, budget=budget, on_step=lambda m: print(f"{time.perf_counter() - started:7.1f} s  {m}", flush=True)
+        ).to_dict()
         seconds = time.perf_counter() - started
     findings = report["findings"]
     out: dict[str, Any] = {
         "case": name,
+        "budget": budget,
         "seconds": round(seconds, 1),
         "load_before": load_before,
         "load_after": _load(),
@@ -228,6 +231,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", nargs="*", default=["clean", "flipped", "leak", "thinned"])
     parser.add_argument("--json", type=Path, help="write the cases' results here")
+    parser.add_argument("--budget", default="standard", choices=["quick", "standard", "thorough"])
     parser.add_argument("--datalab", action="store_true", help="only the flipped labels beside cleanlab's Datalab")
     args = parser.parse_args()
     os.environ.setdefault("UNSTUCK_CACHE_DIR", tempfile.mkdtemp(prefix="unstuck-bench-"))
@@ -236,7 +240,7 @@ def main() -> None:
         return
     results = []
     for name in args.cases:
-        result = run_case(name)
+        result = run_case(name, args.budget)
         print(json.dumps(result, default=str), flush=True)
         results.append(result)
     if args.json:
