@@ -70,6 +70,8 @@ class Example:
     #: Over ten seconds per run: the doc test compares it only when ``UNSTUCK_DOCS_SLOW=1``
     #: (``.ci/run`` sets it), and says so in its skip reason, so a plain ``pytest`` stays quick.
     slow: bool = False
+    #: The commands' ``~`` is a fresh folder of their own (shown as ``/home/me``), never the reader's.
+    home: bool = False
     #: Instead of commands: a function that returns the block's Markdown.
     produce: Callable[[], str] | None = None
 
@@ -558,6 +560,7 @@ EXAMPLES: dict[str, Example] = {
         steps=(Step("unstuck diagnose train.csv --target label --task clasification", expect=2),), setup=_small_table
     ),
     "mcp-help": Example(steps=(Step("unstuck mcp --help"),), width=80),
+    "skill-install": Example(steps=(Step("unstuck skill install --dir ~/.claude/skills"),), home=True),
     "skill-edited": Example(
         steps=(
             Step("unstuck skill install --dir skilldemo", hidden=True),

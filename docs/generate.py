@@ -42,6 +42,7 @@ from doc_examples import EXAMPLES, Example, Step
 ROOT = Path(__file__).resolve().parent.parent
 BLOCK = re.compile(r"(<!-- unstuck:begin ([a-z0-9-]+(?:\.[a-z0-9-]+)?) -->\n)(.*?)(<!-- unstuck:end -->)", re.S)
 TMP_SHOWN = "/home/me/project"  # what a temporary folder's path reads as in a doc
+HOME_SHOWN = "/home/me"  # what an example's own home folder reads as in a doc
 #: The reader's own settings, which would change what the commands print: left out of their environment.
 USER_SETTINGS = ("UNSTUCK_LEDGER", "MLFLOW_TRACKING_URI")
 
@@ -89,10 +90,15 @@ def _argv(command: str) -> list[str]:
     return words
 
 
-def run_command(command: str, cwd: Path, expect: int, width: int = 100) -> str:
-    """What a user sees in a terminal ``width`` columns wide: stdout and stderr as they interleave."""
+def run_command(command: str, cwd: Path, expect: int, width: int = 100, home: Path | None = None) -> str:
+    """What a user sees in a terminal ``width`` columns wide: stdout and stderr as they interleave.
+
+    With ``home``, the command's ``~`` is that folder, shown as ``/home/me``.
+    """
     env = {k: v for k, v in os.environ.items() if k not in USER_SETTINGS}
     env |= {"COLUMNS": str(width), "NO_COLOR": "1", "PYTHONUNBUFFERED": "1", "TERM": "dumb"}
+    if home is not None:
+        env["HOME"] = str(home)
     if env.get("PYTHONPATH"):  # the commands run in another folder: a relative entry would point elsewhere
         env["PYTHONPATH"] = os.pathsep.join(str(Path(e).resolve()) for e in env["PYTHONPATH"].split(os.pathsep))
     done = subprocess.run(
@@ -107,7 +113,8 @@ def run_command(command: str, cwd: Path, expect: int, width: int = 100) -> str:
     )
     if done.returncode != expect:
         raise ExampleFailed(f"`{command}` exited {done.returncode}, the example expects {expect}:\n{done.stdout}")
-    lines = [line.rstrip() for line in done.stdout.replace(str(cwd), TMP_SHOWN).splitlines()]
+    printed = done.stdout if home is None else done.stdout.replace(str(home), HOME_SHOWN)
+    lines = [line.rstrip() for line in printed.replace(str(cwd), TMP_SHOWN).splitlines()]
     while lines and not lines[-1]:
         lines.pop()
     return "\n".join(lines)
@@ -125,11 +132,14 @@ def produce(example: Example) -> dict[str, str]:
         return {"": example.produce().rstrip("\n") + "\n"}
     with tempfile.TemporaryDirectory(prefix="unstuck-doc-") as tmp:
         folder = Path(tmp)
+        home = folder / "home" if example.home else None
+        if home is not None:
+            home.mkdir()
         if example.setup is not None:
             example.setup(folder)
         shown: dict[str, list[str]] = {}
         for step in example.steps:
-            output = run_command(step.command, folder, step.expect, example.width)
+            output = run_command(step.command, folder, step.expect, example.width, home)
             if step.hidden:
                 continue
             part = [f"$ {step.shown or step.command}"] if example.show_commands else []
