@@ -315,6 +315,38 @@ SLICES_SECTION = (
     "f['also'] = f['also'][:2] + ['...']; print(json.dumps(f, ensure_ascii=False))"
 )
 
+
+_TAGGED_TRAIN_SCRIPT = """\
+# Stands in for a training run: prints the dev error each change to the baseline reaches.
+import argparse, json
+parser = argparse.ArgumentParser()
+parser.add_argument("--labels")
+parser.add_argument("--glare-filter", type=int, default=0)
+parser.add_argument("--extra")
+args = parser.parse_args()
+error = 0.20 - 0.03 * bool(args.labels) - 0.01 * args.glare_filter - 0.02 * bool(args.extra)
+print(json.dumps({"dev_error": round(error, 4)}))
+"""
+
+
+def _tagged_predictions(folder: Path) -> None:
+    """200 dev predictions with 40 errors; 22 of them tagged: 10 blurry (2 of them also
+    mislabeled), 5 mislabeled in all, 4 glare, 3 dark, 2 without a tag; and a training script."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    y = rng.choice(["cat", "dog", "fox"], size=200)
+    wrong = np.zeros(200, dtype=bool)
+    wrong[rng.choice(200, size=40, replace=False)] = True
+    pred = np.where(wrong, np.where(y == "cat", "dog", "cat"), y)
+    pd.DataFrame({"split": "dev", "y_true": y, "y_pred": pred}).to_csv(folder / "preds.csv", index=False)
+    tags = ["blurry;mislabeled"] * 2 + ["blurry"] * 8 + ["mislabeled"] * 3 + ["glare"] * 4 + ["dark"] * 3 + [""] * 2
+    rows = [f"dev-{i}" for i in np.flatnonzero(wrong)[: len(tags)]]
+    pd.DataFrame({"row": rows, "tags": tags}).to_csv(folder / "to_tag.csv", index=False)
+    (folder / "train.py").write_text(_TAGGED_TRAIN_SCRIPT)
+
+
 GATE_CARD = """\
 [data]
 type = "structured"
@@ -681,6 +713,32 @@ EXAMPLES: dict[str, Example] = {
             ),
         ),
         setup=_diamond_predictions,
+    ),
+    "metrics-coverage": Example(
+        steps=(
+            Step("unstuck diagnose --predictions preds.csv --tags to_tag.csv -q"),
+            Step('unstuck run -H "baseline" -- python train.py'),
+            Step(
+                'unstuck run -H "relabel the rows flagged as mislabeled" --finding error_tags.mislabeled --parent 1'
+                " -- python train.py --labels relabelled.csv"
+            ),
+            Step(
+                'unstuck run -H "an anti-glare filter on the inputs cuts errors" --parent 1'
+                " -- python train.py --glare-filter 1"
+            ),
+            Step(
+                'unstuck run -H "more examples of the rare cases" --intervention targeted_data --parent 1'
+                " -- python train.py --extra rare.csv"
+            ),
+            Step(
+                "unstuck init --data-type text --stage prototype --layer llm_prompting"
+                f" --prompt-tuning-started {_days_ago(53)}"
+            ),
+            Step("unstuck metrics --weeks 2"),
+        ),
+        setup=_tagged_predictions,
+        width=PLAN_WIDTH,
+        masks=(*SESSION, *CALENDAR),
     ),
     "components": Example(
         steps=(
