@@ -479,6 +479,50 @@ def _bad_training_logs(folder: Path) -> None:
     (folder / "text.csv").write_text("epoch,train_loss\n1,0.9\n2,0.7\n3,abc\n4,0.5\n")
 
 
+def _digits_mlp_log(path: Path, train_rows: int, columns: dict[str, str], epochs: int, **mlp: float) -> None:
+    """A scikit-learn MLP on the first ``train_rows`` of the shuffled digits, one ``partial_fit`` an
+    epoch, its log loss and accuracy on train and on the other digits (dev) written per epoch under
+    ``columns``' names (keys: train_loss, dev_loss, train_accuracy, dev_accuracy)."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.datasets import load_digits
+    from sklearn.metrics import log_loss
+    from sklearn.neural_network import MLPClassifier
+
+    x, y = load_digits(return_X_y=True)
+    x = x / 16
+    order = np.random.default_rng(0).permutation(len(y))
+    split = {"train": order[:train_rows], "dev": order[train_rows:]}
+    model = MLPClassifier(random_state=0, **mlp)  # type: ignore[arg-type]
+    rows = []
+    for epoch in range(1, epochs + 1):
+        model.partial_fit(x[split["train"]], y[split["train"]], classes=np.arange(10))
+        measured = {}
+        for name, rows_of in split.items():
+            measured[f"{name}_loss"] = log_loss(y[rows_of], model.predict_proba(x[rows_of]), labels=range(10))
+            measured[f"{name}_accuracy"] = model.score(x[rows_of], y[rows_of])
+        rows.append({"epoch": epoch} | {columns[k]: v for k, v in measured.items() if k in columns})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).round(6).to_csv(path, index=False)
+
+
+def _overfitting_history(folder: Path) -> None:
+    """An MLP of 128 units without L2 on 150 digits, 80 epochs: it overfits."""
+    names = {"train_loss": "loss", "dev_loss": "val_loss", "train_accuracy": "accuracy", "dev_accuracy": "val_accuracy"}
+    _digits_mlp_log(
+        folder / "history.csv", 150, names, 80, hidden_layer_sizes=(128,), alpha=0.0, learning_rate_init=0.01
+    )
+
+
+def _lr_sweep_logs(folder: Path) -> None:
+    """An MLP of 32 units with Adam on 1,200 digits, 30 epochs, at three learning rates."""
+    names = {"train_loss": "train_loss", "dev_loss": "val_loss", "dev_accuracy": "val_acc"}
+    for lr in ("0.0003", "0.001", "0.003"):
+        _digits_mlp_log(
+            folder / "runs" / f"lr_{lr}.csv", 1200, names, 30, hidden_layer_sizes=(32,), learning_rate_init=float(lr)
+        )
+
+
 def _free_text_traffic(folder: Path) -> None:
     """LLM traffic whose answers are sentences, not labels: 200 lines, every answer different."""
     import json
@@ -635,6 +679,21 @@ EXAMPLES: dict[str, Example] = {
         ),
         setup=_lr_script,
         masks=((r"\d\d-\d\d \d\d:\d\d", "<utc>"), (r"(sweep +)[0-9a-f]{12}", r"\1<sweep id>")),
+    ),
+    "training-log-overfitting": Example(
+        steps=(Step("unstuck diagnose --training-log history.csv --human-error 0.01 -v", until="^Skipped"),),
+        setup=_overfitting_history,
+    ),
+    "training-log-sweep": Example(
+        steps=(
+            Step(
+                "unstuck diagnose --training-log runs/lr_0.0003.csv --training-log runs/lr_0.001.csv \\\n"
+                "      --training-log runs/lr_0.003.csv -v",
+                keep_from="^Findings",
+                until="^Skipped",
+            ),
+        ),
+        setup=_lr_sweep_logs,
     ),
     "training-log-bad": Example(
         steps=(
