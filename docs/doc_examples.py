@@ -53,6 +53,7 @@ class Step:
     hidden: bool = False  # run (it prepares the next step) but shown neither it nor its output
     keep_from: str | None = None  # show the output from the first line matching this pattern on
     until: str | None = None  # show the output up to the first line matching this pattern, then "..."
+    resume: str | None = None  # after ``until``'s "...", show the output again from a line matching this
     only: str | None = None  # show only the lines matching this pattern, "..." where lines were left out
     #: The block it is shown in, for an example whose session spans several blocks: ``NAME.PART``
     #: in the doc (the steps of one part are shown together, in order).
@@ -523,6 +524,30 @@ def _lr_sweep_logs(folder: Path) -> None:
         )
 
 
+def _training_run(script: str) -> Callable[[Path], None]:
+    """A setup that copies ``docs/training_runs/<script>.py``, a real run of a framework, for a
+    hidden step to run (in a process of its own: the frameworks keep global state)."""
+
+    def setup(folder: Path) -> None:
+        source = Path(__file__).resolve().parent / "training_runs" / f"{script}.py"
+        (folder / f"{script}.py").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+
+    return setup
+
+
+#: The run id ``docs/training_runs/mlflow_sweep.py`` gives ``lr_0.3`` (drawn from a seeded generator).
+MLFLOW_RUN = "eb1167b367a94378bc65c1e582e2e662"
+#: What ``--mlflow-run`` logged to the run, as docs/training-logs.md lists it.
+MLFLOW_LOGGED = (
+    "from mlflow.tracking import MlflowClient; c = MlflowClient('sqlite:///mlflow.db'); "
+    f"r = c.get_run('{MLFLOW_RUN}'); "
+    "print('artifacts:', ', '.join(a.path for a in c.list_artifacts(r.info.run_id, 'unstuck'))); "
+    "m = sorted(r.data.metrics.items()); "
+    "print('metrics:', ', '.join(f'{k} {v:g}' for k, v in m if k.startswith('unstuck.'))); "
+    "print('tags:', ', '.join(f'{k} = {v}' for k, v in sorted(r.data.tags.items()) if k.startswith('unstuck.')))"
+)
+
+
 def _free_text_traffic(folder: Path) -> None:
     """LLM traffic whose answers are sentences, not labels: 200 lines, every answer different."""
     import json
@@ -694,6 +719,69 @@ EXAMPLES: dict[str, Example] = {
             ),
         ),
         setup=_lr_sweep_logs,
+    ),
+    "training-log-huggingface": Example(
+        steps=(
+            Step("python huggingface_trainer.py", hidden=True),
+            Step("unstuck diagnose --training-log bert-tiny -v", keep_from="^Findings", until="^Skipped"),
+        ),
+        setup=_training_run("huggingface_trainer"),
+        slow=True,
+    ),
+    "training-log-tensorboard": Example(
+        steps=(
+            Step("python tensorboard_scalars.py", hidden=True),
+            Step("unstuck diagnose --training-log runs/mlp -v", keep_from="^Findings", until="^Skipped", part="folder"),
+            Step(
+                "unstuck diagnose --training-log runs/mlp/Loss_val -v",
+                keep_from="^Findings",
+                until="^Skipped",
+                part="series",
+            ),
+        ),
+        setup=_training_run("tensorboard_scalars"),
+        slow=True,
+    ),
+    "training-log-mmengine": Example(
+        steps=(
+            Step("python mmengine_runner.py", hidden=True),
+            Step("unstuck diagnose --training-log mmwork -v", keep_from="^Findings", until="^Skipped"),
+        ),
+        setup=_training_run("mmengine_runner"),
+        masks=((r"\d{8}_\d{6}", "<timestamp>"),),  # the folder MMEngine names after the run's start
+        slow=True,
+    ),
+    "training-log-keras": Example(
+        steps=(
+            Step("python keras_history.py", hidden=True),
+            Step(
+                "unstuck diagnose --training-log lr_0.1.history.json --training-log keras_log.csv -v",
+                keep_from="^Findings",
+                until="^Skipped",
+            ),
+        ),
+        setup=_training_run("keras_history"),
+        slow=True,
+    ),
+    "training-log-mlflow": Example(
+        steps=(
+            Step("python mlflow_sweep.py", hidden=True),
+            Step(
+                "unstuck diagnose --training-log mlflow:digits-lr --mlflow-uri sqlite:///mlflow.db \\\n"
+                f"      --mlflow-run {MLFLOW_RUN} -v",
+                keep_from="^Findings",
+                until="^Skipped",
+                resume="^Logged to MLflow",
+                part="diagnose",
+            ),
+            Step(
+                f"python -c {MLFLOW_LOGGED!r}",
+                shown="python -c '<list what unstuck logged to the run lr_0.3>'",
+                part="logged",
+            ),
+        ),
+        setup=_training_run("mlflow_sweep"),
+        slow=True,
     ),
     "training-log-bad": Example(
         steps=(

@@ -170,7 +170,13 @@ def _excerpt(output: str, step: Step) -> list[str]:
         end = next((i for i, line in enumerate(lines) if re.search(step.until, line)), None)
         if end is None:
             raise ExampleFailed(f"`{step.command}` printed no line matching {step.until!r}:\n{output}")
-        lines = [*lines[:end], "..."]
+        rest: list[str] = []
+        if step.resume is not None:
+            again = next((i for i in range(end, len(lines)) if re.search(step.resume, lines[i])), None)
+            if again is None:
+                raise ExampleFailed(f"`{step.command}` printed no line matching {step.resume!r}:\n{output}")
+            rest = lines[again:]
+        lines = [*lines[:end], "...", *rest]
     return lines
 
 
