@@ -55,6 +55,9 @@ class Step:
     until: str | None = None  # show the output up to the first line matching this pattern, then "..."
     resume: str | None = None  # after ``until``'s "...", show the output again from a line matching this
     only: str | None = None  # show only the lines matching this pattern, "..." where lines were left out
+    #: False: its output is Markdown the doc shows as such (a table), not a terminal's text in a code block;
+    #: its command is not shown.
+    fenced: bool = True
     #: The block it is shown in, for an example whose session spans several blocks: ``NAME.PART``
     #: in the doc (the steps of one part are shown together, in order).
     part: str = ""
@@ -616,6 +619,30 @@ TEXT_OUTLIERS = (
 )
 
 
+def _r8_stories(folder: Path) -> None:
+    """Reuters R8: 1,000 training stories and 500 test stories as dev, drawn with a seed."""
+    _tests_on_path()
+    from text_data import r8_sample  # type: ignore[import-not-found]
+
+    r8_sample("train", 1000).to_csv(folder / "train.csv", index=False)
+    r8_sample("test", 500).to_csv(folder / "dev.csv", index=False)
+
+
+#: How many slices the search of d.json could report, and which passed its false-discovery control.
+SLICE_COUNTS = (
+    "import json; s = json.load(open('d.json'))['sections']['slices']; "
+    "print('levels %d, slices counted %d, significant %d: %s' % (s['levels'], s['slices_counted'], "
+    "s['significant_before_merging'], '; '.join(x['rule'] for x in s['slices'])))"
+)
+
+#: The first rows of the confusions-with-examples table of d.md (``unstuck report --markdown``).
+CONFUSION_ROWS = (
+    "t = open('d.md').read().split('\\n'); "
+    "i = next(i for i, line in enumerate(t) if line.startswith('| true class | predicted as | dev row |')); "
+    "print('\\n'.join(t[i : i + 7]))"
+)
+
+
 def _free_text_traffic(folder: Path) -> None:
     """LLM traffic whose answers are sentences, not labels: 200 lines, every answer different."""
     import json
@@ -728,6 +755,23 @@ EXAMPLES: dict[str, Example] = {
             Step(f"python -c {TEXT_OUTLIERS!r}", shown="python -c '<the most isolated dev rows of explore.json>'"),
         ),
         setup=_r8_strangers,
+        width=80,
+        home=True,  # MiniLM's embedding cache, ~/.cache/unstuck, is the example's own
+        slow=True,
+    ),
+    "text-slices": Example(
+        steps=(
+            Step(
+                "unstuck diagnose train.csv --dev dev.csv --target topic -v --json d.json",
+                keep_from=r"^  \w+ +text cluster = [^:]*: error",
+                until=r"^  (?:info|warning|critical) +(?=\S)(?!text cluster = [^:]*: error)",
+                part="run",
+            ),
+            Step(f"python -c {SLICE_COUNTS!r}", shown="python -c '<the slice search in d.json>'", part="run"),
+            Step("unstuck report d.json --markdown d.md", hidden=True),
+            Step(f"python -c {CONFUSION_ROWS!r}", fenced=False, part="confusions"),
+        ),
+        setup=_r8_stories,
         width=80,
         home=True,  # MiniLM's embedding cache, ~/.cache/unstuck, is the example's own
         slow=True,

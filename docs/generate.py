@@ -138,15 +138,20 @@ def produce(example: Example) -> dict[str, str]:
         if example.setup is not None:
             example.setup(folder)
         shown: dict[str, list[str]] = {}
+        fenced: dict[str, bool] = {}
         for step in example.steps:
             output = run_command(step.command, folder, step.expect, example.width, home)
             if step.hidden:
                 continue
-            part = [f"$ {step.shown or step.command}"] if example.show_commands else []
+            part = [f"$ {step.shown or step.command}"] if example.show_commands and step.fenced else []
             part += _excerpt(output, step)
             shown.setdefault(step.part, []).append("\n".join(part))
+            fenced[step.part] = step.fenced
     joint = "\n\n" if example.blank_between else "\n"
-    return {name: "```\n" + joint.join(parts) + "\n```\n" for name, parts in shown.items()}
+    return {
+        name: "```\n" + joint.join(parts) + "\n```\n" if fenced[name] else joint.join(parts) + "\n"
+        for name, parts in shown.items()
+    }
 
 
 def _excerpt(output: str, step: Step) -> list[str]:
