@@ -635,6 +635,24 @@ SLICE_COUNTS = (
     "s['significant_before_merging'], '; '.join(x['rule'] for x in s['slices'])))"
 )
 
+
+def _r8_leaky(folder: Path) -> None:
+    """Reuters R8: 400 training stories and 150 test stories as dev; ``leaky.csv``, train with 25 % of
+    dev's stories copied in (case, spacing and last word changed: ``tests/text_data.py``'s
+    ``plant_copies``); and the bad inputs: dev with its texts empty, train saved as latin-1."""
+    _tests_on_path()
+    from text_data import plant_copies, r8_sample  # type: ignore[import-not-found]
+
+    train, dev = r8_sample("train", 400), r8_sample("test", 150)
+    train.to_csv(folder / "train.csv", index=False)
+    dev.to_csv(folder / "dev.csv", index=False)
+    plant_copies(train, dev, 0.25)[0].to_csv(folder / "leaky.csv", index=False)
+    dev.assign(text="").to_csv(folder / "dev_empty.csv", index=False)
+    latin = train.copy()
+    latin.loc[0, "text"] = "café " + latin.loc[0, "text"]
+    latin.to_csv(folder / "latin1.csv", index=False, encoding="latin-1")
+
+
 #: The first rows of the confusions-with-examples table of d.md (``unstuck report --markdown``).
 CONFUSION_ROWS = (
     "t = open('d.md').read().split('\\n'); "
@@ -775,6 +793,21 @@ EXAMPLES: dict[str, Example] = {
         width=80,
         home=True,  # MiniLM's embedding cache, ~/.cache/unstuck, is the example's own
         slow=True,
+    ),
+    "text-copies": Example(
+        steps=(Step("unstuck explore leaky.csv --dev dev.csv --target topic --cache-dir cache"),),
+        setup=_r8_leaky,
+        slow=True,
+    ),
+    "text-bad-input": Example(
+        steps=(
+            Step("unstuck diagnose train.csv --dev dev_empty.csv --target topic", expect=2),
+            Step("unstuck diagnose latin1.csv --target topic", expect=2),
+            Step("unstuck diagnose train.csv --dev dev.csv --target topic --no-text --text-column text", expect=2),
+        ),
+        setup=_r8_leaky,
+        width=80,
+        blank_between=True,
     ),
     "distill-free-text": Example(
         steps=(Step("unstuck distill free.jsonl", expect=2),), setup=_free_text_traffic, width=PLAN_WIDTH
