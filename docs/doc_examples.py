@@ -653,6 +653,52 @@ def _r8_leaky(folder: Path) -> None:
     latin.to_csv(folder / "latin1.csv", index=False, encoding="latin-1")
 
 
+def _digit_folders_outliers(folder: Path) -> None:
+    """600 of scikit-learn's digits as PNG folders, 400 train and 200 dev; three dev digits in
+    negative, and every dev ``1`` filed under ``7``."""
+    _tests_on_path()
+    from image_data import digit_images, write_folder  # type: ignore[import-not-found]
+
+    images, labels = digit_images(600)
+    write_folder(folder / "train", images[:400], labels[:400])
+    dev_images, dev_labels = images[400:].copy(), labels[400:].copy()
+    dev_images[:3] = 16.0 - dev_images[:3]
+    dev_labels[dev_labels == 1] = 7
+    write_folder(folder / "dev", dev_images, dev_labels)
+
+
+def _digit_folders_negatives(folder: Path) -> None:
+    """600 digits as PNG folders, 400 train and 200 dev of other writers, some drawn in negative
+    (files ``neg_*``): each training image with probability 5 %, each dev image 20 %
+    (``tests/test_image_slices.py``'s planted case)."""
+    import numpy as np
+
+    _tests_on_path()
+    from image_data import digit_images, write_folder  # type: ignore[import-not-found]
+
+    images, labels = digit_images(600)
+    for split, rows, share, seed in (("train", slice(0, 400), 0.05, 0), ("dev", slice(400, 600), 0.2, 1)):
+        negative = np.random.default_rng(seed).random(400 if split == "train" else 200) < share
+        write_folder(folder / split, images[rows][~negative], labels[rows][~negative], prefix="img")
+        write_folder(folder / split, 16.0 - images[rows][negative], labels[rows][negative], prefix="neg")
+
+
+def _digit_folders_copies(folder: Path) -> None:
+    """500 digits as PNG folders, 360 train and 140 dev, 25 % of dev copied into train as 40 x 40
+    JPEGs (``tests/image_data.py``'s ``plant_image_copies``); a table naming an image that does not
+    exist, and a folder with one class."""
+    _tests_on_path()
+    from image_data import digit_images, plant_image_copies, to_pil, write_folder  # type: ignore[import-not-found]
+
+    images, labels = digit_images(500)
+    write_folder(folder / "train", images[:360], labels[:360])
+    write_folder(folder / "dev", images[360:], labels[360:])
+    plant_image_copies(folder / "train", folder / "dev", 0.25)
+    (folder / "bad.csv").write_text("path,label\nmissing.png,cat\ntrain/0/img_00000.png,dog\n")
+    (folder / "one" / "cat").mkdir(parents=True)
+    to_pil(images[0]).save(folder / "one" / "cat" / "img_00000.png")
+
+
 #: The first rows of the confusions-with-examples table of d.md (``unstuck report --markdown``).
 CONFUSION_ROWS = (
     "t = open('d.md').read().split('\\n'); "
@@ -808,6 +854,16 @@ EXAMPLES: dict[str, Example] = {
         setup=_r8_leaky,
         width=80,
         blank_between=True,
+    ),
+    "image-copies": Example(
+        steps=(
+            Step("unstuck explore train/ --dev dev/", part="run"),
+            Step("unstuck diagnose bad.csv --image-column path --target label", expect=2, part="refused"),
+            Step("unstuck diagnose one", expect=2, part="refused"),
+        ),
+        setup=_digit_folders_copies,
+        home=True,  # EfficientNet's embedding cache, ~/.cache/unstuck, is the example's own
+        slow=True,
     ),
     "distill-free-text": Example(
         steps=(Step("unstuck distill free.jsonl", expect=2),), setup=_free_text_traffic, width=PLAN_WIDTH
