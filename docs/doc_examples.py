@@ -55,6 +55,9 @@ class Step:
     until: str | None = None  # show the output up to the first line matching this pattern, then "..."
     resume: str | None = None  # after ``until``'s "...", show the output again from a line matching this
     only: str | None = None  # show only the lines matching this pattern, "..." where lines were left out
+    #: Show only the findings (a severity, a title and its wrapped lines) whose first line matches this
+    #: pattern, "..." where lines were left out.
+    findings: str | None = None
     #: False: its output is Markdown the doc shows as such (a table), not a terminal's text in a code block;
     #: its command is not shown.
     fenced: bool = True
@@ -699,6 +702,14 @@ def _digit_folders_copies(folder: Path) -> None:
     to_pil(images[0]).save(folder / "one" / "cat" / "img_00000.png")
 
 
+#: The dev rows the embedding_outliers section of r.json ranks most isolated (image paths).
+IMAGE_OUTLIERS = (
+    "import json; s = json.load(open('r.json'))['sections']['embedding_outliers']; "
+    "print('99th percentile of train: %.2f; dev beyond it: %.1f%%' % (s['tail_cut'], 100 * s['beyond_tail']['dev'])); "
+    "dev = [r for r in s['most_isolated'] if r['split'] == 'dev']; "
+    "[print('isolation %.2f: %s' % (r['isolation'], r['example'])) for r in dev[:4]]"
+)
+
 #: The first rows of the confusions-with-examples table of d.md (``unstuck report --markdown``).
 CONFUSION_ROWS = (
     "t = open('d.md').read().split('\\n'); "
@@ -862,6 +873,21 @@ EXAMPLES: dict[str, Example] = {
             Step("unstuck diagnose one", expect=2, part="refused"),
         ),
         setup=_digit_folders_copies,
+        home=True,  # EfficientNet's embedding cache, ~/.cache/unstuck, is the example's own
+        slow=True,
+    ),
+    "image-outliers": Example(
+        steps=(
+            Step(
+                "unstuck diagnose train --dev dev --json r.json -v",
+                findings="The images farthest|most frequent confusion",
+            ),
+            # it prints the report again, then the file it wrote: the doc shows the file
+            Step("unstuck report r.json --html r.html", keep_from="^Wrote"),
+            Step(f"python -c {IMAGE_OUTLIERS!r}", shown="python -c '<the most isolated dev rows of r.json>'"),
+        ),
+        setup=_digit_folders_outliers,
+        width=80,
         home=True,  # EfficientNet's embedding cache, ~/.cache/unstuck, is the example's own
         slow=True,
     ),

@@ -44,6 +44,8 @@ BLOCK = re.compile(r"(<!-- unstuck:begin ([a-z0-9-]+(?:\.[a-z0-9-]+)?) -->\n)(.*
 TMP_SHOWN = "/home/me/project"  # what a temporary folder's path reads as in a doc
 HOME_SHOWN = "/home/me"  # what an example's own home folder reads as in a doc
 #: The reader's own settings, which would change what the commands print: left out of their environment.
+#: The first line of a finding in a terminal report: its severity, then its title.
+FINDING = re.compile(r"^  (?:info|warning|critical) +\S")
 USER_SETTINGS = ("UNSTUCK_LEDGER", "MLFLOW_TRACKING_URI", "UNSTUCK_CACHE_DIR", "UNSTUCK_DEVICE")
 
 
@@ -171,6 +173,8 @@ def _excerpt(output: str, step: Step) -> list[str]:
         if not kept:
             raise ExampleFailed(f"`{step.command}` printed no line matching {step.only!r}:\n{output}")
         lines = kept
+    if step.findings is not None:
+        lines = _findings(lines, step)
     if step.until is not None:
         end = next((i for i, line in enumerate(lines) if re.search(step.until, line)), None)
         if end is None:
@@ -183,6 +187,25 @@ def _excerpt(output: str, step: Step) -> list[str]:
             rest = lines[again:]
         lines = [*lines[:end], "...", *rest]
     return lines
+
+
+def _findings(lines: list[str], step: Step) -> list[str]:
+    """The findings of a report whose first line matches ``step.findings``, "..." for what is left out."""
+    starts = [i for i, line in enumerate(lines) if FINDING.match(line)]
+    kept: list[str] = []
+    last = -1
+    for start in starts:
+        end = start + 1
+        while end < len(lines) and lines[end].startswith(" " * 13) and lines[end].strip():
+            end += 1
+        if re.search(step.findings or "", lines[start]):
+            if start != last:
+                kept.append("...")
+            kept += lines[start:end]
+            last = end
+    if not kept:
+        raise ExampleFailed(f"`{step.command}` printed no finding matching {step.findings!r}:\n" + "\n".join(lines))
+    return [*kept, "..."] if last < len(lines) else kept
 
 
 def masked(example: Example, text: str) -> str:
