@@ -710,6 +710,15 @@ IMAGE_OUTLIERS = (
     "[print('isolation %.2f: %s' % (r['isolation'], r['example'])) for r in dev[:4]]"
 )
 
+#: The slice search of r.json: what it counted, what passed, and the kept slice's rows and images.
+IMAGE_SLICES = (
+    "import json; s = json.load(open('r.json'))['sections']['slices']; "
+    "print('hypotheses %d, slices counted %d, significant %d, kept %d' % (s['hypotheses'], s['slices_counted'], "
+    "s['significant_before_merging'], len(s['slices']))); f = s['slices'][0]; "
+    "print('%s: %d dev rows, train share %.3f' % (f['rule'], f['rows'], f['train_share'])); "
+    "[print('  also: ' + a) for a in f['also']]; [print('  ' + i['example']) for i in f['images']]"
+)
+
 #: The first rows of the confusions-with-examples table of d.md (``unstuck report --markdown``).
 CONFUSION_ROWS = (
     "t = open('d.md').read().split('\\n'); "
@@ -888,6 +897,16 @@ EXAMPLES: dict[str, Example] = {
         ),
         setup=_digit_folders_outliers,
         width=80,
+        home=True,  # EfficientNet's embedding cache, ~/.cache/unstuck, is the example's own
+        slow=True,
+    ),
+    "image-slices": Example(
+        steps=(
+            Step("unstuck diagnose train --dev dev --json r.json -v", findings=r"image cluster = \d+.*: error"),
+            Step("unstuck report r.json --html r.html", keep_from="^Wrote"),
+            Step(f"python -c {IMAGE_SLICES!r}", shown="python -c '<the slice search of r.json>'"),
+        ),
+        setup=_digit_folders_negatives,
         home=True,  # EfficientNet's embedding cache, ~/.cache/unstuck, is the example's own
         slow=True,
     ),

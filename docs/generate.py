@@ -44,9 +44,9 @@ BLOCK = re.compile(r"(<!-- unstuck:begin ([a-z0-9-]+(?:\.[a-z0-9-]+)?) -->\n)(.*
 TMP_SHOWN = "/home/me/project"  # what a temporary folder's path reads as in a doc
 HOME_SHOWN = "/home/me"  # what an example's own home folder reads as in a doc
 #: The reader's own settings, which would change what the commands print: left out of their environment.
+USER_SETTINGS = ("UNSTUCK_LEDGER", "MLFLOW_TRACKING_URI", "UNSTUCK_CACHE_DIR", "UNSTUCK_DEVICE")
 #: The first line of a finding in a terminal report: its severity, then its title.
 FINDING = re.compile(r"^  (?:info|warning|critical) +\S")
-USER_SETTINGS = ("UNSTUCK_LEDGER", "MLFLOW_TRACKING_URI", "UNSTUCK_CACHE_DIR", "UNSTUCK_DEVICE")
 
 
 class ExampleFailed(RuntimeError):
