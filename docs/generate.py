@@ -42,8 +42,11 @@ from doc_examples import EXAMPLES, Example, Step
 ROOT = Path(__file__).resolve().parent.parent
 BLOCK = re.compile(r"(<!-- unstuck:begin ([a-z0-9-]+(?:\.[a-z0-9-]+)?) -->\n)(.*?)(<!-- unstuck:end -->)", re.S)
 TMP_SHOWN = "/home/me/project"  # what a temporary folder's path reads as in a doc
+HOME_SHOWN = "/home/me"  # what an example's own home folder reads as in a doc
 #: The reader's own settings, which would change what the commands print: left out of their environment.
-USER_SETTINGS = ("UNSTUCK_LEDGER", "MLFLOW_TRACKING_URI")
+USER_SETTINGS = ("UNSTUCK_LEDGER", "MLFLOW_TRACKING_URI", "UNSTUCK_CACHE_DIR", "UNSTUCK_DEVICE")
+#: The first line of a finding in a terminal report: its severity, then its title.
+FINDING = re.compile(r"^  (?:info|warning|critical) +\S")
 
 
 class ExampleFailed(RuntimeError):
@@ -89,10 +92,15 @@ def _argv(command: str) -> list[str]:
     return words
 
 
-def run_command(command: str, cwd: Path, expect: int, width: int = 100) -> str:
-    """What a user sees in a terminal ``width`` columns wide: stdout and stderr as they interleave."""
+def run_command(command: str, cwd: Path, expect: int, width: int = 100, home: Path | None = None) -> str:
+    """What a user sees in a terminal ``width`` columns wide: stdout and stderr as they interleave.
+
+    With ``home``, the command's ``~`` is that folder, shown as ``/home/me``.
+    """
     env = {k: v for k, v in os.environ.items() if k not in USER_SETTINGS}
     env |= {"COLUMNS": str(width), "NO_COLOR": "1", "PYTHONUNBUFFERED": "1", "TERM": "dumb"}
+    if home is not None:
+        env["HOME"] = str(home)
     if env.get("PYTHONPATH"):  # the commands run in another folder: a relative entry would point elsewhere
         env["PYTHONPATH"] = os.pathsep.join(str(Path(e).resolve()) for e in env["PYTHONPATH"].split(os.pathsep))
     done = subprocess.run(
@@ -107,7 +115,8 @@ def run_command(command: str, cwd: Path, expect: int, width: int = 100) -> str:
     )
     if done.returncode != expect:
         raise ExampleFailed(f"`{command}` exited {done.returncode}, the example expects {expect}:\n{done.stdout}")
-    lines = [line.rstrip() for line in done.stdout.replace(str(cwd), TMP_SHOWN).splitlines()]
+    printed = done.stdout if home is None else done.stdout.replace(str(home), HOME_SHOWN)
+    lines = [line.rstrip() for line in printed.replace(str(cwd), TMP_SHOWN).splitlines()]
     while lines and not lines[-1]:
         lines.pop()
     return "\n".join(lines)
@@ -125,18 +134,26 @@ def produce(example: Example) -> dict[str, str]:
         return {"": example.produce().rstrip("\n") + "\n"}
     with tempfile.TemporaryDirectory(prefix="unstuck-doc-") as tmp:
         folder = Path(tmp)
+        home = folder / "home" if example.home else None
+        if home is not None:
+            home.mkdir()
         if example.setup is not None:
             example.setup(folder)
         shown: dict[str, list[str]] = {}
+        fenced: dict[str, bool] = {}
         for step in example.steps:
-            output = run_command(step.command, folder, step.expect, example.width)
+            output = run_command(step.command, folder, step.expect, example.width, home)
             if step.hidden:
                 continue
-            part = [f"$ {step.shown or step.command}"] if example.show_commands else []
+            part = [f"$ {step.shown or step.command}"] if example.show_commands and step.fenced else []
             part += _excerpt(output, step)
             shown.setdefault(step.part, []).append("\n".join(part))
+            fenced[step.part] = step.fenced
     joint = "\n\n" if example.blank_between else "\n"
-    return {name: "```\n" + joint.join(parts) + "\n```\n" for name, parts in shown.items()}
+    return {
+        name: "```\n" + joint.join(parts) + "\n```\n" if fenced[name] else joint.join(parts) + "\n"
+        for name, parts in shown.items()
+    }
 
 
 def _excerpt(output: str, step: Step) -> list[str]:
@@ -156,12 +173,39 @@ def _excerpt(output: str, step: Step) -> list[str]:
         if not kept:
             raise ExampleFailed(f"`{step.command}` printed no line matching {step.only!r}:\n{output}")
         lines = kept
+    if step.findings is not None:
+        lines = _findings(lines, step)
     if step.until is not None:
         end = next((i for i, line in enumerate(lines) if re.search(step.until, line)), None)
         if end is None:
             raise ExampleFailed(f"`{step.command}` printed no line matching {step.until!r}:\n{output}")
-        lines = [*lines[:end], "..."]
+        rest: list[str] = []
+        if step.resume is not None:
+            again = next((i for i in range(end, len(lines)) if re.search(step.resume, lines[i])), None)
+            if again is None:
+                raise ExampleFailed(f"`{step.command}` printed no line matching {step.resume!r}:\n{output}")
+            rest = lines[again:]
+        lines = [*lines[:end], "...", *rest]
     return lines
+
+
+def _findings(lines: list[str], step: Step) -> list[str]:
+    """The findings of a report whose first line matches ``step.findings``, "..." for what is left out."""
+    starts = [i for i, line in enumerate(lines) if FINDING.match(line)]
+    kept: list[str] = []
+    last = -1
+    for start in starts:
+        end = start + 1
+        while end < len(lines) and lines[end].startswith(" " * 13) and lines[end].strip():
+            end += 1
+        if re.search(step.findings or "", lines[start]):
+            if start != last:
+                kept.append("...")
+            kept += lines[start:end]
+            last = end
+    if not kept:
+        raise ExampleFailed(f"`{step.command}` printed no finding matching {step.findings!r}:\n" + "\n".join(lines))
+    return [*kept, "..."] if last < len(lines) else kept
 
 
 def masked(example: Example, text: str) -> str:
