@@ -174,3 +174,16 @@ def test_check_skips_without_logs() -> None:
     result = run_checks(problem, Context(problem), checks=training_checks())
     assert [s.check for s in result.skipped] == [spec.name for spec in training_checks()]
     assert {s.reason for s in result.skipped} == {"needs a training log (--training-log)"}
+
+
+def test_a_learning_rate_named_after_its_optimizer_is_still_the_learning_rate_lever() -> None:
+    from unstuck.training_log.compare import _sweep_edges, is_learning_rate
+
+    assert is_learning_rate("lr") and is_learning_rate("lr (SGD)") and not is_learning_rate("lrs_decay")
+    rows = [{"hyperparameters": {"lr (SGD)": v}} for v in (0.01, 0.1, 0.3)]
+    best = {"hyperparameters": {"lr (SGD)": 0.3}, "best": 0.027}
+    (edge,) = _sweep_edges(rows, best, lambda v: f"{v:.1%}")
+    assert edge.lever == "tune_learning_rate" and "extend the sweep above 0.3" in edge.title
+    rows = [{"hyperparameters": {"dropout": v}} for v in (0.1, 0.2, 0.3)]
+    (edge,) = _sweep_edges(rows, {"hyperparameters": {"dropout": 0.3}, "best": 0.027}, lambda v: f"{v:.1%}")
+    assert edge.lever == "tune_hyperparameters"

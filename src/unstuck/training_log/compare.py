@@ -89,6 +89,12 @@ def run_hyperparameters(log: TrainingLog) -> dict[str, float]:
     return found
 
 
+def is_learning_rate(name: str) -> bool:
+    """Whether the swept variable ``name`` is a learning rate: ``lr``, or ``lr (Adam)`` when the runs name their
+    optimizer. The suffix keeps different optimizers' ranges apart; it does not make the rate another lever."""
+    return name == "lr" or name.startswith("lr (")
+
+
 def _as_number(value: object) -> float | None:
     """A recorded hyperparameter as a float (MLflow records params as text), or None."""
     try:
@@ -222,7 +228,7 @@ def _sweep_edges(rows: list[dict[str, Any]], best: dict[str, Any], fmt: Callable
                 "warning",
                 f"The best {name} ({value:g}, {fmt(best['best'])}) is the {side} value tried ({values[0]:g} … "
                 f"{values[-1]:g}): the optimum may lie {beyond} it — extend the sweep {beyond} {value:g}",
-                "tune_learning_rate" if name == "lr" else "tune_hyperparameters",
+                "tune_learning_rate" if is_learning_rate(name) else "tune_hyperparameters",
                 None,
                 {"hyperparameter": name, "best": value, "tried": values, "edge": side},
             )
