@@ -5,16 +5,23 @@ dict and list fields stay writable. :func:`frozen` copies such a value into read
 all the way down (a mapping into a :class:`ReadOnlyDict`, a list or tuple into a tuple, a NumPy
 array into a read-only copy), and :func:`thawed` turns it back into plain dicts and lists where
 it is written as JSON (a tuple and a list are written alike, so the bytes do not change).
+
+:class:`ReadOnlyFrames` hands a problem's tables to the checks so that no check can write into
+the table the next check reads.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Iterator, Mapping
+from functools import cache
 from types import MappingProxyType
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
-__all__ = ["ReadOnlyDict", "frozen", "thawed"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["ReadOnlyDict", "ReadOnlyFrames", "frozen", "thawed"]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -91,3 +98,62 @@ def thawed(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [thawed(item) for item in value]
     return value
+
+
+class ReadOnlyFrames(Mapping[str, "pd.DataFrame"]):
+    """Split name → table; each table is handed out as a copy that cannot write back.
+
+    Every check reads the same problem: a check that writes into a table it was given
+    (``frame["x"] = ...``, ``frame.loc[...] = ...``, an ``inplace=True`` method) must not change
+    what the next check reads. Under pandas copy-on-write (always on from pandas 3)
+    ``copy(deep=False)`` is such a copy at no cost: it shares the columns until one side
+    writes, and then only the writer copies what it changes, so a table of a million rows is
+    not copied on each access (a shallow copy costs some microseconds). Without copy-on-write
+    (pandas 2, unless its user turned the option on) a shallow copy writes through, so there
+    each access copies the whole table: sound, and slower. unstuck does not turn the option on
+    itself: it is global, and would change how the caller's own pandas code behaves.
+    """
+
+    __slots__ = ("_frames",)
+    _frames: Mapping[str, pd.DataFrame]
+
+    def __init__(self, frames: Mapping[str, pd.DataFrame] | None = None) -> None:
+        # Wrapping a ReadOnlyFrames again (dataclasses.replace) keeps its tables, not copies of them.
+        tables = frames._frames if isinstance(frames, ReadOnlyFrames) else dict(frames or {})
+        object.__setattr__(self, "_frames", MappingProxyType(dict(tables)))
+
+    def __getitem__(self, split: str) -> pd.DataFrame:
+        frame = self._frames[split]
+        return frame.copy(deep=not _copy_on_write())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._frames)
+
+    def __len__(self) -> int:
+        return len(self._frames)
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(f"{split!r}: {len(frame)} rows" for split, frame in self._frames.items())
+        return f"ReadOnlyFrames({{{shapes}}})"
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise AttributeError(f"ReadOnlyFrames cannot be changed (setting {name!r})")
+
+    def __reduce__(self) -> tuple[type[ReadOnlyFrames], tuple[dict[str, pd.DataFrame]]]:
+        return (type(self), (dict(self._frames),))
+
+
+@cache
+def _pandas_major() -> int:
+    import pandas as pd
+
+    return int(pd.__version__.split(".")[0])
+
+
+def _copy_on_write() -> bool:
+    """Whether pandas copies on write: always from pandas 3, in pandas 2 only when its user turned it on."""
+    if _pandas_major() >= 3:
+        return True  # the option is deprecated there (reading it warns): copy-on-write cannot be turned off
+    import pandas as pd
+
+    return pd.get_option("mode.copy_on_write") is True
