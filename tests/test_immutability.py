@@ -12,6 +12,7 @@ import contextlib
 import copy
 import dataclasses
 import json
+import operator
 import pickle
 from pathlib import Path
 from typing import Any
@@ -82,7 +83,7 @@ def test_a_finding_keeps_its_own_copy_of_what_it_was_built_with() -> None:
     evidence["nested"]["a"] = 2
     evidence["array"][0] = 7
     evidence["new"] = True
-    assert finding.evidence["rows"] == (1, 2) and finding.evidence["nested"] == {"a": 1}
+    assert finding.evidence["rows"] == [1, 2] and finding.evidence["nested"] == {"a": 1}
     assert finding.evidence["array"].tolist() == [0, 1, 2] and "new" not in finding.evidence
     with pytest.raises(ValueError, match="read-only"):
         finding.evidence["array"][0] = 7
@@ -111,6 +112,14 @@ def test_a_report_cannot_be_changed_after_it_is_built(change: Any) -> None:
     with pytest.raises((TypeError, AttributeError)):
         change(report)
     assert json.dumps(report.to_dict()) == before
+
+
+def test_a_read_only_list_compares_as_the_list_it_was_built_from() -> None:
+    rows = _finding().evidence["rows"]
+    assert rows == [1, 2] and operator.eq([1, 2], rows) and rows == (1, 2)  # either side
+    assert rows != [2, 1] and operator.ne(rows, [1, 2]) is False and rows != [1, 2, 3]
+    assert _finding().evidence["examples"] == [{"row": 0, "x": 1.5}]  # nested: a list of dicts
+    assert json.dumps(rows) == "[1, 2]"
 
 
 def test_to_dict_gives_plain_dicts_and_lists_that_the_caller_may_change() -> None:
@@ -155,7 +164,7 @@ def test_a_read_only_report_still_copies_pickles_and_compares() -> None:
     assert dataclasses.asdict(report)["sections"] == report.sections
     # a changed copy is built from the read-only one, which stays as it was
     changed = dataclasses.replace(report, sections={**report.sections, "planted": {"rows": [1]}})
-    assert changed.sections["planted"] == {"rows": (1,)} and "planted" not in report.sections
+    assert changed.sections["planted"] == {"rows": [1]} and "planted" not in report.sections
 
 
 # ------------------------------------------------------------------ a problem's tables

@@ -2,9 +2,10 @@
 
 A frozen dataclass refuses ``report.sections = {}`` but not ``report.sections["a"] = {}``: its
 dict and list fields stay writable. :func:`frozen` copies such a value into read-only containers
-all the way down (a mapping into a :class:`ReadOnlyDict`, a list or tuple into a tuple, a NumPy
-array into a read-only copy), and :func:`thawed` turns it back into plain dicts and lists where
-it is written as JSON (a tuple and a list are written alike, so the bytes do not change).
+all the way down (a mapping into a :class:`ReadOnlyDict`, a list or tuple into a
+:class:`ReadOnlyList`, a NumPy array into a read-only copy), and :func:`thawed` turns it back into
+plain dicts and lists where it is written as JSON (a tuple and a list are written alike, so the
+bytes do not change).
 
 :class:`ReadOnlyFrames` hands a problem's tables to the checks so that no check can write into
 the table the next check reads.
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ReadOnlyDict", "ReadOnlyFrames", "frozen", "thawed"]
+__all__ = ["ReadOnlyDict", "ReadOnlyFrames", "ReadOnlyList", "frozen", "thawed"]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -71,10 +72,33 @@ class ReadOnlyDict(Mapping[K, V]):
         return (type(self), (dict(self._items),))
 
 
+class ReadOnlyList(tuple[Any, ...]):
+    """A list no caller can change: a tuple that also compares equal to a list of the same items.
+
+    So ``finding.evidence["rows"] == [3, 4]`` holds as it did when the evidence held a list;
+    ``json`` writes it as a list.
+    """
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, list):
+            return tuple(self) == tuple(other)
+        return tuple.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        # Defined as well: a tuple's own ``!=`` would not know a list, and Python would fall back on identity.
+        if isinstance(other, list):
+            return tuple(self) != tuple(other)
+        return tuple.__ne__(self, other)
+
+    __hash__ = tuple.__hash__
+
+
 def frozen(value: Any) -> Any:
     """``value`` with every dict, list and NumPy array in it replaced by a read-only copy.
 
-    Mappings become :class:`ReadOnlyDict`, lists and tuples tuples, arrays read-only copies;
+    Mappings become :class:`ReadOnlyDict`, lists and tuples :class:`ReadOnlyList`, arrays read-only copies;
     anything else (numbers, strings, None, dataclass instances) is kept as it is.
     """
     if isinstance(value, ReadOnlyDict):
@@ -82,7 +106,7 @@ def frozen(value: Any) -> Any:
     if isinstance(value, Mapping):
         return ReadOnlyDict(value)
     if isinstance(value, (list, tuple)):
-        return tuple(frozen(item) for item in value)
+        return ReadOnlyList(frozen(item) for item in value)
     numpy = sys.modules.get("numpy")  # no array exists before NumPy is imported
     if numpy is not None and isinstance(value, numpy.ndarray):
         copy = value.copy()
