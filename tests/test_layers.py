@@ -57,6 +57,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "unstuck",  # the package itself: its body imports nothing of unstuck (its exports are lazy)
             "unstuck.errors",
+            "unstuck.frozen",  # read-only containers: the problem's and the report types' fields
             "unstuck.validation",
             "unstuck.arguments",  # what each public entry point accepts, and the one check of it
             "unstuck.io",

@@ -5,13 +5,20 @@ All are frozen dataclasses that round-trip through plain JSON-able dicts
 ``unstuck.report/1`` described in PRODUCT.md; its JSON Schema ships in
 ``unstuck/schemas/report-1.json``, whose vocabularies are generated from the
 ones below (:mod:`unstuck.schemas.generate`).
+
+Frozen all the way down: the dicts and lists they are built with are copied into read-only
+mappings and tuples (:func:`unstuck.frozen.frozen`), so a report cannot change after it is
+built; ``to_dict`` turns them back into plain dicts and lists, which JSON writes alike.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
+
+from unstuck.frozen import frozen, thawed
 
 __all__ = [
     "BOTTLENECKS",
@@ -82,7 +89,9 @@ class Finding:
     in the check's own name (:meth:`unstuck.registry.CheckSpec.run`), so it cannot be mistyped;
     ``lever`` is the intervention it points to (one of ``LEVERS``) or ``None`` for
     purely informative findings; ``bottleneck`` is the contract's bottleneck this
-    finding is evidence for, if any. ``evidence`` holds the numbers, JSON-able.
+    finding is evidence for, if any. ``evidence`` holds the numbers, JSON-able, read-only (a
+    mapping whose dicts and lists are read-only mappings and tuples; build a changed copy with
+    ``dataclasses.replace(finding, evidence={**finding.evidence, ...})``).
     ``expected_gain`` is the reduction of the dev metric (in metric units) that
     acting on the finding would bring at most, when it can be computed.
     """
@@ -94,11 +103,12 @@ class Finding:
     severity: Severity
     title: str
     lever: str | None = None
-    evidence: dict[str, Any] = field(default_factory=dict)
+    evidence: Mapping[str, Any] = field(default_factory=dict)
     bottleneck: str | None = None
     expected_gain: float | None = None
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "evidence", frozen(self.evidence))
         if self.severity not in SEVERITIES:
             raise ValueError(f"severity {self.severity!r} is not one of {SEVERITIES}")
         if self.lever is not None and self.lever not in LEVERS:
@@ -113,7 +123,7 @@ class Finding:
             "severity": self.severity,
             "title": self.title,
             "lever": self.lever,
-            "evidence": self.evidence,
+            "evidence": thawed(self.evidence),
             "bottleneck": self.bottleneck,
             "expected_gain": self.expected_gain,
         }
@@ -162,6 +172,7 @@ class Intervention:
     expected_gain_note: str = ""
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "findings", tuple(self.findings))
         if self.lever not in LEVERS:
             raise ValueError(f"lever {self.lever!r} is not one of {LEVERS}")
 
@@ -220,25 +231,35 @@ class Report:
     ``budget`` names the fit budget and what it skipped or thinned (``{name, thins}``);
     ``timings`` where the time went: ``{total_seconds, checks: {check: seconds},
     shared: {measurement: seconds}}`` (empty in reports written before they existed).
+
+    Every mapping is read-only all the way down (dicts become read-only mappings, lists tuples),
+    so no reader, renderer or later step can change the report it was given.
     """
 
     unstuck_version: str
     task: str
-    metric: dict[str, Any]
-    splits: dict[str, int]
-    errors: dict[str, float | None]
-    decomposition: dict[str, float | None]
+    metric: Mapping[str, Any]
+    splits: Mapping[str, int]
+    errors: Mapping[str, float | None]
+    decomposition: Mapping[str, float | None]
     bottleneck: str
     findings: tuple[Finding, ...]
     interventions: tuple[Intervention, ...]
     skipped: tuple[Skipped, ...]
-    intervals: dict[str, list[float]] = field(default_factory=dict)
-    inferred: dict[str, Any] = field(default_factory=dict)
-    sections: dict[str, Any] = field(default_factory=dict)
+    intervals: Mapping[str, Sequence[float]] = field(default_factory=dict)
+    inferred: Mapping[str, Any] = field(default_factory=dict)
+    sections: Mapping[str, Any] = field(default_factory=dict)
     notices: tuple[str, ...] = ()
-    budget: dict[str, Any] = field(default_factory=dict)
-    timings: dict[str, Any] = field(default_factory=dict)
+    budget: Mapping[str, Any] = field(default_factory=dict)
+    timings: Mapping[str, Any] = field(default_factory=dict)
     schema: str = SCHEMA
+
+    def __post_init__(self) -> None:
+        for name in _REPORT_MAPPINGS:
+            object.__setattr__(self, name, frozen(getattr(self, name)))
+        # Built from lists or generators as well as tuples: stored as tuples, so they cannot grow.
+        for name in ("findings", "interventions", "skipped", "notices"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's JSON object; every number finite (a NaN or infinity becomes null: unknown)."""
@@ -292,14 +313,29 @@ class Report:
         return next((f for f in self.findings if f.id == finding_id), None)
 
 
+#: The fields of a Report that hold mappings (made read-only when it is built).
+_REPORT_MAPPINGS = (
+    "metric",
+    "splits",
+    "errors",
+    "decomposition",
+    "intervals",
+    "inferred",
+    "sections",
+    "budget",
+    "timings",
+)
+
+
 def json_safe(value: Any) -> Any:
-    """``value`` with NaN and infinities replaced by None and NumPy scalars and arrays made plain Python.
+    """``value`` with NaN and infinities replaced by None, NumPy scalars and arrays made plain Python,
+    and mappings and tuples (a report's read-only ones among them) made dicts and lists.
 
     JSON has no NaN or Infinity (Python's ``json`` writes them as bare tokens no
     other parser reads); in the report contract null already means "unknown",
     which is what a non-finite measurement is.
     """
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {key: json_safe(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [json_safe(item) for item in value]
@@ -312,7 +348,7 @@ def json_safe(value: Any) -> Any:
 
 def non_finite_paths(value: Any, path: str = "$") -> list[str]:
     """JSON-path-like locations of the NaNs and infinities in ``value`` (nested dicts, lists, NumPy values)."""
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return [p for key, item in value.items() for p in non_finite_paths(item, f"{path}.{key}")]
     if isinstance(value, (list, tuple)):
         return [p for k, item in enumerate(value) for p in non_finite_paths(item, f"{path}[{k}]")]

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from unstuck.errors import ColumnProblem, ConfigError, SplitProblem
+from unstuck.frozen import ReadOnlyFrames, frozen
 from unstuck.metrics import Metric, metric_for
 from unstuck.splits import CARVE_TRAIN_DEV_FROM, SPLITS, carve, carve_size_train_dev, normalise_split_name
 from unstuck.validation import (
@@ -87,9 +88,11 @@ class Problem:
     """Everything a diagnosis needs, validated.
 
     ``frames`` (data mode) maps split name → DataFrame holding ``features``,
-    the ``target`` and the id column. ``predictions`` (predictions mode) is one
+    the ``target`` and the id column; it is read-only, and each table it hands out is a
+    copy that cannot write back into the one every check shares
+    (:class:`~unstuck.frozen.ReadOnlyFrames`). ``predictions`` (predictions mode) is one
     DataFrame with a canonical ``split`` column. ``notes`` records what unstuck
-    inferred or carved, for the report.
+    inferred or carved, for the report (read-only too).
     """
 
     task: str
@@ -116,6 +119,10 @@ class Problem:
     #: The column of image paths (``unstuck.images.read``): kept beside the pixel and property
     #: features built from it, never a feature itself.
     image_column: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "frames", ReadOnlyFrames(self.frames))
+        object.__setattr__(self, "notes", frozen(self.notes))
 
     @property
     def mode(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from unstuck.findings import Finding, Report
+from unstuck.frozen import thawed
 from unstuck.render.layout import skipped_checks
 
 __all__ = ["SUMMARY_SCHEMA", "headline", "summarize"]
@@ -56,7 +57,7 @@ def _evidence(finding: Finding) -> dict[str, Any]:
         "id": finding.id,
         "severity": finding.severity,
         "title": finding.title,
-        "evidence": finding.evidence,
+        "evidence": thawed(finding.evidence),  # plain dicts and lists: the summary is written as JSON
     }
 
 
@@ -77,9 +78,9 @@ def summarize(report: Report, *, top: int = 3) -> dict[str, Any]:
         "schema": SUMMARY_SCHEMA,
         "headline": headline(report),
         "task": report.task,
-        "metric": report.metric,
+        "metric": thawed(report.metric),
         "bottleneck": report.bottleneck,
-        "errors": report.errors,
+        "errors": thawed(report.errors),
         "decomposition": {k: v for k, v in report.decomposition.items() if v is not None},
         "notices": list(report.notices),
         "interventions": [

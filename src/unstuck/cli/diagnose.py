@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -236,7 +237,7 @@ def _run(
             )
 
 
-def timing_line(timings: dict[str, Any], most: int = 6) -> str:
+def timing_line(timings: Mapping[str, Any], most: int = 6) -> str:
     """``Time: 12.3 s — learning curve 5.1 s, baselines 3.0 s, …``: the whole run, then the
     checks and shared measurements that took longest (at most ``most``; those under 0.05 s left out)."""
     names = {"ladder": "baselines (fit)", "oof_proba": "out-of-fold predictions", "dev_slices": "dev slice search"}

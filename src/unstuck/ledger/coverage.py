@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,7 +124,7 @@ def read_tagged_analysis(path: Path) -> TaggedAnalysis | Unavailable:
             "Point --diagnosis at .unstuck/last_diagnosis.json or at a report written by `unstuck diagnose --json`.",
         )
     section = report.sections.get(CHECK)
-    if not isinstance(section, dict):
+    if not isinstance(section, Mapping):
         why = next((s.reason for s in report.skipped if s.check == CHECK), "it did not run")
         return Unavailable(f"the diagnosis in {path} has no tagged error analysis ({CHECK}: {why})", TAG_HINT)
     categories = tuple(

@@ -8,6 +8,7 @@ per table so a 100k-row report stays small; the JSON report keeps everything.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from unstuck.view import MAX_ROWS, Table, cell_text, pct
@@ -21,7 +22,7 @@ __all__ = ["MAX_ROWS", "Table", "example_table", "pct"]
 def example_table(finding: Finding) -> Table | None:
     """The example rows a finding carries (``evidence["examples"]``: ``[{row, column: value, ...}]``), or None."""
     examples = finding.evidence.get("examples")
-    if not isinstance(examples, list) or not examples or not all(isinstance(e, dict) for e in examples):
+    if not isinstance(examples, (list, tuple)) or not examples or not all(isinstance(e, Mapping) for e in examples):
         return None
     columns: list[str] = []
     for example in examples:
