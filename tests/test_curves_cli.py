@@ -121,7 +121,10 @@ def test_bad_input_exits_2_with_a_fix(tmp_path: Path) -> None:
         (["curve", "t.csv"], "no --target was given"),
         (["curve", "--", sys.executable, script, "--fraction", "0.5"], "no {fraction} or {size} placeholder"),
         (["curve", "--", sys.executable, script, "--size", "{size}"], "Pass --rows"),
-        (["curve", "--fractions", "0.5,2", "--", sys.executable, script, "--fraction", "{fraction}"], "outside its range (more than 0 and at most 1)"),
+        (
+            ["curve", "--fractions", "0.5,2", "--", sys.executable, script, "--fraction", "{fraction}"],
+            "outside its range (more than 0 and at most 1)",
+        ),
         (["curve", "--fractions", "a,b", "--", sys.executable, script, "--fraction", "{fraction}"], "comma-separated"),
         (
             [
