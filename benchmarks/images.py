@@ -39,7 +39,6 @@ pixels, and Datalab given unstuck's own out-of-fold probabilities.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import tempfile
@@ -49,27 +48,20 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from text_images import _load, _scores, datalab_flagged
+from verdict_zoo import _idx
 
-FASHION_DIR = Path(os.environ.get("UNSTUCK_FASHION_DIR", "/usr/share/datasets/fashion-mnist"))
 CLASSES = ("T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
 N_TRAIN, N_DEV = 8_000, 2_000
 FLIP_SHARE, LEAK_SHARE, THINNED, THIN_KEEP = 0.15, 0.25, "Pullover", 0.05
 
 
-def _idx(name: str) -> np.ndarray:
-    path = FASHION_DIR / name
-    if not path.exists():
-        raise SystemExit(f"Fashion-MNIST not found at {path}: apt-get install -y dataset-fashion-mnist")
-    with gzip.open(path, "rb") as handle:
-        raw = handle.read()
-    if "labels" in name:
-        return np.frombuffer(raw, dtype=np.uint8, offset=8).astype(np.int64)
-    return np.frombuffer(raw, dtype=np.uint8, offset=16).reshape(-1, 28, 28)
-
-
 def _draw(split: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     prefix = "train" if split == "train" else "t10k"
-    images, labels = _idx(f"{prefix}-images-idx3-ubyte.gz"), _idx(f"{prefix}-labels-idx1-ubyte.gz")
+    # verdict_zoo reads the images as floats in [0, 1]; the PNGs want their grey levels back
+    scaled = _idx(f"{prefix}-images-idx3-ubyte.gz")
+    images = np.rint(scaled * 255).astype(np.uint8).reshape(-1, 28, 28)
+    labels = _idx(f"{prefix}-labels-idx1-ubyte.gz")
     chosen = np.sort(np.random.default_rng(seed).choice(len(labels), size=n, replace=False))
     return images[chosen], labels[chosen]
 
@@ -126,11 +118,6 @@ def build_case(name: str, folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, dic
     return train, dev, planted
 
 
-def _load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} on {os.cpu_count()} cores"
-
-
 def run_case(name: str, budget: str = "standard") -> dict[str, Any]:
     from unstuck.pipeline import diagnose_problem, load_problem
 
@@ -175,8 +162,6 @@ def datalab() -> None:
     given the 16 × 16 pixels unstuck's baselines read (``features``: its kNN label issues, no model)
     and, separately, unstuck's own out-of-fold probabilities (``pred_probs``).
     """
-    from cleanlab import Datalab
-
     from unstuck.context import Context
     from unstuck.data.labels import label_issues
     from unstuck.pipeline import load_problem
@@ -197,18 +182,13 @@ def datalab() -> None:
         rule = f"unstuck labels rule (best rung {ctx.ladder.best}; ladder and folds included)"
         results.append((rule, _scores(flagged, flipped), time.perf_counter() - started))
 
-        def lab(**given: Any) -> np.ndarray:
-            found = Datalab(data={"label": labels}, label_name="label", verbosity=0)
-            found.find_issues(issue_types={"label": {}}, **given)
-            return np.flatnonzero(found.get_issues("label")["is_label_issue"].to_numpy())
-
         started = time.perf_counter()
-        flagged = lab(features=pixels)
+        flagged = datalab_flagged(labels, features=pixels)
         results.append(
             ("Datalab, features = 16x16 pixels (kNN)", _scores(flagged, flipped), time.perf_counter() - started)
         )
         started = time.perf_counter()
-        flagged = lab(pred_probs=oof)
+        flagged = datalab_flagged(labels, pred_probs=oof)
         results.append(
             ("Datalab, pred_probs = unstuck's out-of-fold", _scores(flagged, flipped), time.perf_counter() - started)
         )
@@ -216,15 +196,6 @@ def datalab() -> None:
         numbers = " | ".join(f"{scores[k]:.3f}" for k in ("precision", "recall", "f1"))
         print(f"| {name} | {scores['flagged']} | {numbers} | {seconds:.1f} |")
     print(_load())
-
-
-def _scores(flagged: Any, planted: Any) -> dict[str, Any]:
-    """Flagged rows against planted ones: count, precision, recall, F1."""
-    found = len(set(np.asarray(flagged).tolist()) & set(np.asarray(planted).tolist()))
-    precision = found / len(flagged) if len(flagged) else 0.0
-    recall = found / len(planted) if len(planted) else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if found else 0.0
-    return {"flagged": len(flagged), "precision": precision, "recall": recall, "f1": f1}
 
 
 def main() -> None:

@@ -220,6 +220,16 @@ def _scores(flagged: Any, planted: Any) -> dict[str, Any]:
     return {"flagged": len(flagged), "precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3)}
 
 
+def datalab_flagged(labels: Any, **given: Any) -> Any:
+    """The rows cleanlab's Datalab flags as label issues, given ``features`` or ``pred_probs``."""
+    import numpy as np
+    from cleanlab import Datalab
+
+    found = Datalab(data={"label": labels}, label_name="label", verbosity=0)
+    found.find_issues(issue_types={"label": {}}, **given)
+    return np.flatnonzero(found.get_issues("label")["is_label_issue"].to_numpy())
+
+
 def datalab(n_train: int = 2_000, n_dev: int = 500, share: float = 0.15) -> None:
     """Planted label errors in R8 found by unstuck and by cleanlab's Datalab on the same MiniLM embeddings.
 
@@ -232,7 +242,6 @@ def datalab(n_train: int = 2_000, n_dev: int = 500, share: float = 0.15) -> None
     """
     os.environ.setdefault("UNSTUCK_CACHE_DIR", tempfile.mkdtemp(prefix="unstuck-bench-"))
     import numpy as np
-    from cleanlab import Datalab
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import cross_val_predict
     from threadpoolctl import threadpool_limits
@@ -269,9 +278,7 @@ def datalab(n_train: int = 2_000, n_dev: int = 500, share: float = 0.15) -> None
     results.append((f"unstuck labels rule (best rung: {ctx.ladder.best})", _scores(flagged, planted), seconds))
 
     def lab(**given: Any) -> Any:
-        found = Datalab(data={"topic": labels}, label_name="topic", verbosity=0)
-        found.find_issues(issue_types={"label": {}}, **given)
-        return np.flatnonzero(found.get_issues("label")["is_label_issue"].to_numpy())
+        return datalab_flagged(labels, **given)
 
     started = time.perf_counter()
     flagged = lab(features=embeddings)
