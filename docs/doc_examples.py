@@ -889,7 +889,7 @@ EXAMPLES: dict[str, Example] = {
     "image-outliers": Example(
         steps=(
             Step(
-                "unstuck diagnose train --dev dev --json r.json -v",
+                "unstuck diagnose train --dev dev --json r.json -v --budget quick",
                 findings="The images farthest|most frequent confusion",
             ),
             # it prints the report again, then the file it wrote: the doc shows the file
@@ -903,7 +903,10 @@ EXAMPLES: dict[str, Example] = {
     ),
     "image-slices": Example(
         steps=(
-            Step("unstuck diagnose train --dev dev --json r.json -v", findings=r"image cluster = \d+.*: error"),
+            Step(
+                "unstuck diagnose train --dev dev --json r.json -v --budget quick",
+                findings=r"image cluster = \d+.*: error",
+            ),
             Step("unstuck report r.json --html r.html", keep_from="^Wrote"),
             Step(f"python -c {IMAGE_SLICES!r}", shown="python -c '<the slice search of r.json>'"),
         ),

@@ -2,16 +2,57 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import tempfile
+from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+
+#: Seconds each slow test took on the last recorded run (``python -m pytest --record-durations``):
+#: the suite starts with the slowest modules, so that under pytest-xdist no worker is left with a
+#: long test at the end while the other waits. Order only: a test missing here runs all the same.
+DURATIONS = Path(__file__).with_name("durations.json")
+#: Tests shorter than this are not recorded: their order does not change when the suite ends.
+RECORDED_FROM_SECONDS = 1.0
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--record-durations",
+        action="store_true",
+        help=f"write each test's seconds (from {RECORDED_FROM_SECONDS:g} s on) to tests/durations.json",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Slowest modules first, and in each module its slowest tests first. A module stays in one
+    piece, so its module-scoped fixtures (a server, a planted data set) are set up once."""
+    known: dict[str, float] = json.loads(DURATIONS.read_text(encoding="utf-8")) if DURATIONS.exists() else {}
+    module_seconds: defaultdict[str, float] = defaultdict(float)
+    for item in items:
+        module_seconds[item.nodeid.split("::")[0]] += known.get(item.nodeid, 0.0)
+    items.sort(key=lambda item: (-module_seconds[item.nodeid.split("::")[0]], -known.get(item.nodeid, 0.0)))
+
+
+_seconds: defaultdict[str, float] = defaultdict(float)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _seconds[report.nodeid] += report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # under pytest-xdist the workers' reports reach the controller too; only the controller writes
+    if session.config.getoption("--record-durations") and not hasattr(session.config, "workerinput"):
+        slow = {k: round(v, 2) for k, v in sorted(_seconds.items()) if v >= RECORDED_FROM_SECONDS}
+        DURATIONS.write_text(json.dumps(slow, indent=0) + "\n", encoding="utf-8")
 
 
 def run_cli(args: Sequence[str], cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -32,6 +73,12 @@ def run_cli(args: Sequence[str], cwd: Path | None = None, timeout: float = 300) 
         timeout=timeout,
         check=False,
     )
+
+
+def flat(text: str) -> str:
+    """``text`` with every run of whitespace one space: a CLI message as words, wherever the terminal
+    width wrapped it (a long temporary path moves the breaks)."""
+    return " ".join(text.split())
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import flat, run_cli
 from unstuck.assistant import tools
 from unstuck.assistant.sandbox import OutsideRoot, Sandbox
 from unstuck.assistant.skill import front_matter, install_skill, skill_text
@@ -299,7 +299,7 @@ def test_skill_install_writes_once_and_keeps_an_edited_file(tmp_path: Path) -> N
     target.write_text("my own notes\n")
     refused = run_cli(["skill", "install", "--dir", str(tmp_path)])
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
-    assert "already exists and differs" in refused.stderr and "--force" in refused.stderr
+    assert "already exists and differs" in flat(refused.stderr) and "--force" in refused.stderr
     assert target.read_text() == "my own notes\n"
     assert run_cli(["skill", "install", "--dir", str(tmp_path), "--force"]).returncode == 0
     assert target.read_text() == skill_text()
@@ -308,7 +308,7 @@ def test_skill_install_writes_once_and_keeps_an_edited_file(tmp_path: Path) -> N
 def test_mcp_with_a_missing_root_exits_2_with_a_fix(tmp_path: Path) -> None:
     done = run_cli(["mcp", "--root", str(tmp_path / "missing")])
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert "is not a folder" in done.stderr and "--root" in done.stderr
+    assert "is not a folder" in flat(done.stderr) and "--root" in done.stderr
 
 
 def test_command_curve_gives_the_cli_curve_of_a_planted_script(tmp_path: Path) -> None:

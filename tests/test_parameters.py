@@ -159,6 +159,17 @@ def test_the_command_line_gets_the_same_message(cli: Any, tmp_path: Path) -> Non
     assert negative.returncode == 2 and "The option seed (--seed) is -1, outside its range" in negative.stderr
 
 
+@pytest.mark.parametrize(("option", "value"), [("--budget", "fast"), ("--backend", "spark")])
+def test_the_command_line_refuses_a_budget_or_backend_before_reading_the_data(
+    cli: Any, tmp_path: Path, option: str, value: str
+) -> None:
+    # the data file does not exist: the refusal names the option, so it came before the reading
+    done = cli(["diagnose", "missing.csv", "--target", "y", option, value], cwd=tmp_path)
+    said = " ".join(done.stderr.split())
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"({option}) is '{value}', which is not one of its choices." in said and "missing.csv" not in said
+
+
 def test_the_python_errors_shown_in_the_docs_are_the_ones_raised() -> None:
     # the options' list grows with the code; a hand-copied message in the docs would drift from it
     doc = (Path(__file__).parent.parent / "docs" / "diagnose.md").read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import planted_predictions, run_cli
+from conftest import flat, planted_predictions, run_cli
 from unstuck.context import Context
 from unstuck.findings import Finding
 from unstuck.pipeline import diagnose, diagnose_problem, load_problem
@@ -122,7 +122,7 @@ def test_bad_logs_exit_2_without_traceback(tmp_path: Path, name: str) -> None:
         path.write_text(content)
     result = run_cli(["diagnose", "--training-log", str(path)])
     assert result.returncode == 2
-    assert message in result.stderr and "Traceback" not in result.stderr
+    assert message in flat(result.stderr) and "Traceback" not in result.stderr
     assert "fix:" in result.stderr
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import flat, run_cli
 from process_helpers import alive
 from unstuck.ledger.sql import SQLLedger
 
@@ -199,7 +199,7 @@ def test_corrupt_ledger_is_a_clear_error_and_left_untouched(project: Path) -> No
     before = hashlib.sha256(bad.read_bytes()).hexdigest()
     out = run_cli(["log", "--ledger", str(bad)], cwd=project)
     assert out.returncode == 2 and "Traceback" not in out.stderr
-    assert "not a SQLite database" in out.stderr and "untouched" in out.stderr
+    assert "not a SQLite database" in flat(out.stderr) and "untouched" in out.stderr
     assert hashlib.sha256(bad.read_bytes()).hexdigest() == before
     assert sorted(p.name for p in project.iterdir() if p.name.startswith("broken")) == ["broken.db"]
 

@@ -97,8 +97,11 @@ def diagnose(
     backend: BackendOption = "local",
 ) -> None:
     """Diagnose a model: error decomposition, findings and ranked next steps."""
+    from unstuck.parameters import check_parameters
     from unstuck.pipeline import load_problem
 
+    # before any file is read: a misspelt budget or backend is refused at once, not after minutes of reading
+    check_parameters({"budget": budget, "backend": backend})
     project = card_from_option(card)
     text_columns = text_settings(text_column, no_text, device, cache_dir)
     arguments: dict[str, Any] = {
