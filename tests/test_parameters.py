@@ -21,6 +21,10 @@ from unstuck.command_curve import COMMAND_CURVE_PARAMETERS, command_curve
 from unstuck.cost.estimate import Pricing, cost_report, distill_report, request_volume, token_counts
 from unstuck.cost.parameters import COST_PARAMETERS
 from unstuck.errors import ConfigError
+from unstuck.ledger.experiments import Setup, run_variants
+from unstuck.ledger.parameters import LEDGER_PARAMETERS
+from unstuck.ledger.sweep import expand_seeds, sweep_variants
+from unstuck.ledger.views import ledger_metrics
 from unstuck.parameters import PARAMETERS, check_parameters
 from unstuck.pipeline import diagnose, load_problem
 from unstuck.tryout import TRY_PARAMETERS, try_intervention
@@ -232,6 +236,7 @@ TABLES: dict[str, dict[str, Parameter]] = {
     "curve": COMMAND_CURVE_PARAMETERS,
     "cost": COST_PARAMETERS,
     "try": TRY_PARAMETERS,
+    "ledger": LEDGER_PARAMETERS,
 }
 PRICES: dict[str, Any] = {"api_input_price": 2.5, "api_output_price": 10, "small_model_hourly": 1.2, "throughput": 40}
 
@@ -289,6 +294,13 @@ OUT_OF_RANGE: dict[str, tuple[str, str, str, Callable[[], object]]] = {
     "budget": ("cost", "budget", "--budget", _pricing(budget=-1)),
     # the range is checked before the problem or the report is looked at
     "rank": ("try", "rank", "N of unstuck try N", lambda: try_intervention(None, None, 0)),  # type: ignore[arg-type]
+    # the ledger's: refused before a store is touched (None here) or a command runs
+    "ledger-jobs": ("ledger", "jobs", "--jobs", lambda: run_variants(None, None, ["true"], [], jobs=0)),  # type: ignore[arg-type]
+    "ledger-timeout": ("ledger", "timeout", "--timeout", lambda: Setup(cwd=Path("."), timeout=0)),
+    "ledger-seeds": ("ledger", "seeds", "--seeds", lambda: expand_seeds([{}], 0)),
+    "ledger-samples": ("ledger", "samples", "--samples", lambda: sweep_variants([], mode="qmc", samples=0)),
+    "ledger-seed": ("ledger", "seed", "--seed", lambda: sweep_variants([], mode="qmc", samples=4, seed=-1)),
+    "ledger-weeks": ("ledger", "weeks", "--weeks", lambda: ledger_metrics([], now=0.0, weeks=0)),
 }
 
 
@@ -326,7 +338,13 @@ def test_every_flag_declared_is_an_option_of_its_command() -> None:
     def options(*names: str) -> set[str]:
         return {o for c in names for p in commands[c].params for o in p.opts}
 
-    where = {"diagnose": ("diagnose",), "curve": ("curve",), "cost": ("cost", "distill"), "try": ("try",)}
+    where = {
+        "diagnose": ("diagnose",),
+        "curve": ("curve",),
+        "cost": ("cost", "distill"),
+        "try": ("try",),
+        "ledger": ("run", "sweep", "metrics"),
+    }
     for table, params in TABLES.items():
         flags = {p.flag for p in params.values() if p.flag and p.flag.startswith("--")}
         assert flags <= options(*where[table]), table
@@ -428,6 +446,13 @@ CLI_OUT_OF_RANGE: list[tuple[str, str, list[str]]] = [
     ("max_labels", "--max-labels", ["distill", "t.jsonl", "--max-labels", "1"]),
     ("seed", "--seed", ["distill", "t.jsonl", "--seed", "-1"]),
     ("rank", "N of unstuck try N", ["try", "0"]),  # refused before the last diagnosis is looked for
+    # the ledger's, each before the ledger is opened
+    ("jobs", "--jobs", ["sweep", "--seeds", "2", "--jobs", "0", "--", "true"]),
+    ("timeout", "--timeout", ["run", "--timeout", "0", "--", "true"]),
+    ("seeds", "--seeds", ["run", "--seeds", "0", "--", "true"]),
+    ("samples", "--samples", ["sweep", "--vary", "lr=1:2", "--mode", "qmc", "--samples", "0", "--", "true"]),
+    ("seed", "--seed", ["sweep", "--seeds", "2", "--seed", "-1", "--", "true"]),
+    ("weeks", "--weeks", ["metrics", "--weeks", "0"]),
 ]
 
 
@@ -451,3 +476,4 @@ def test_the_command_line_refuses_a_value_out_of_range_in_one_paragraph(
     said = " ".join(done.stderr.split())  # the console wraps long lines
     assert said.startswith(f"error: The option {name} ({flag}) is ") and "outside its range" in said, said
     assert said.count("error:") == 1 and " fix: Pass a value in range" in said
+    assert not (tmp_path / ".unstuck").exists()  # refused before any state (the ledger, the last report) is made

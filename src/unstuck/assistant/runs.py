@@ -52,16 +52,15 @@ def run_experiments(
     Returns the records as ``unstuck show --json`` gives them, and the ledger's warnings
     (e.g. more than one variable changed against the parent).
     """
-    from unstuck.errors import ConfigError
     from unstuck.ledger.experiments import Setup, recover, run_variants
+    from unstuck.ledger.parameters import check_ledger_arguments
     from unstuck.ledger.record import parse_expect
     from unstuck.ledger.store import open_ledger
     from unstuck.ledger.sweep import expand_seeds, parse_vary, sweep_variants
 
-    if jobs < 1:
-        raise ConfigError(f"jobs {jobs} must be at least 1.", "e.g. jobs=4.")
-    if timeout is not None and timeout <= 0:
-        raise ConfigError(f"timeout {timeout:g} must be positive.", "e.g. timeout=600 (seconds per run).")
+    check_ledger_arguments(
+        {"jobs": jobs, "timeout": timeout, "seeds": seeds, "mode": mode, "samples": samples}, entry="run_experiments"
+    )
     axes = [parse_vary(v) for v in vary or []]
     variants = expand_seeds(sweep_variants(axes, mode=mode, samples=samples), seeds)
     setup = Setup(

@@ -93,12 +93,9 @@ def _setup(
     timeout: float | None,
     dev_predictions: str | None = None,
 ) -> Setup:
-    from unstuck.errors import ConfigError
     from unstuck.ledger.experiments import Setup
     from unstuck.ledger.record import parse_expect
 
-    if timeout is not None and timeout <= 0:
-        raise ConfigError(f"--timeout {timeout:g} must be positive.", hint="e.g. --timeout 600.")
     return Setup(
         cwd=Path.cwd(),
         hypothesis=hypothesis,
@@ -187,8 +184,11 @@ def run(
     """Run one experiment and record it: hypothesis, what changed against the parent, metrics, verdict."""
     from unstuck.errors import ConfigError
     from unstuck.ledger.experiments import run_variants
+    from unstuck.ledger.parameters import check_ledger_arguments
     from unstuck.ledger.sweep import Variant, expand_seeds
 
+    # before the ledger is opened: a refused command leaves it as it was
+    check_ledger_arguments({"jobs": jobs, "timeout": timeout, "seeds": seeds}, entry="unstuck run")
     if seed is not None and seeds is not None:
         raise ConfigError("--seed and --seeds cannot be used together.", hint="--seeds N runs seeds 0..N-1.")
     variants = expand_seeds([{}], seeds) if seeds is not None else [Variant({}, seed)]
@@ -248,11 +248,23 @@ def sweep(
     """Run many variants (grid, quasi-random or one at a time, over seeds) in parallel and record each."""
     from unstuck.errors import ConfigError
     from unstuck.ledger.experiments import run_variants
+    from unstuck.ledger.parameters import check_ledger_arguments
     from unstuck.ledger.sweep import expand_seeds, parse_vary, sweep_variants
     from unstuck.ledger.views import summarize_groups
 
-    if jobs < 1:
-        raise ConfigError(f"--jobs {jobs} must be at least 1.", hint="e.g. --jobs 4.")
+    # before the ledger is opened: a refused command leaves it as it was
+    check_ledger_arguments(
+        {
+            "jobs": jobs,
+            "timeout": timeout,
+            "seeds": seeds,
+            "mode": mode,
+            "samples": samples,
+            "seed": seed,
+            "backend": backend,
+        },
+        entry="unstuck sweep",
+    )
     axes = [parse_vary(v) for v in vary or []]
     if not axes and seeds is None:
         raise ConfigError("A sweep needs --vary NAME=VALUES or --seeds N.", hint="e.g. --vary lr=0.1,0.01 --seeds 3.")
@@ -445,13 +457,12 @@ def metrics(
     coverage of the last tagged analysis, and the layer decisions of the project card."""
     import datetime as dt
 
-    from unstuck.errors import ConfigError
     from unstuck.layer_decision import read_layer_decision
     from unstuck.ledger.coverage import category_coverage, read_tagged_analysis
+    from unstuck.ledger.parameters import check_ledger_arguments
     from unstuck.ledger.views import Unavailable, ledger_metrics
 
-    if weeks < 1:
-        raise ConfigError(f"--weeks {weeks} must be at least 1.", hint="e.g. --weeks 8.")
+    check_ledger_arguments({"weeks": weeks}, entry="unstuck metrics")
     analysis = read_tagged_analysis(diagnosis)
     decision = read_layer_decision(card, dt.date.today())
     with _open(ledger) as store:

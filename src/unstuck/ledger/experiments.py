@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from unstuck.errors import ConfigError
 from unstuck.ledger.diff import config_from_command, diff_configs, group_key, load_config_file
+from unstuck.ledger.parameters import check_ledger_arguments
 from unstuck.ledger.predictions import DEV_PREDICTIONS_ENV, dev_losses
 from unstuck.ledger.provenance import GitState, command_files, fingerprint, git_state, host_name, pid_alive
 from unstuck.ledger.record import Expectation, Experiment, lower_is_better
@@ -77,6 +78,9 @@ class Setup:
     metric: str | None = None
     timeout: float | None = None
     dev_predictions: str | None = None
+
+    def __post_init__(self) -> None:
+        check_ledger_arguments({"timeout": self.timeout}, entry="Setup")
 
 
 @dataclass(frozen=True)
@@ -204,8 +208,7 @@ def run_variants(
 
     if not template:
         raise ConfigError("No command to run.", hint="Put the training command after --, e.g. -- python train.py.")
-    if backend not in ("local", "ray"):
-        raise ConfigError(f"--backend {backend!r} is not local or ray.", hint="Use --backend local or --backend ray.")
+    check_ledger_arguments({"backend": backend, "jobs": jobs}, entry="run_variants")
     if variants:
         unused = sorted(set(variants[0].values) - placeholders(template))
         if unused:

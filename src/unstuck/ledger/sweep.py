@@ -32,10 +32,9 @@ from typing import Any
 
 from unstuck.errors import ConfigError
 from unstuck.ledger.diff import config_from_command
+from unstuck.ledger.parameters import MODES, check_ledger_arguments
 
 __all__ = ["MODES", "Axis", "Variant", "expand_seeds", "name_variables", "parse_vary", "plan", "sweep_variants"]
-
-MODES: tuple[str, ...] = ("grid", "oat", "qmc")
 
 
 @dataclass(frozen=True)
@@ -110,9 +109,8 @@ def sweep_variants(
     axes: Sequence[Axis], mode: str = "grid", samples: int | None = None, seed: int = 0
 ) -> list[dict[str, Any]]:
     """The variants' variable values, in a stable order (see the module docstring for each mode)."""
+    check_ledger_arguments({"mode": mode, "samples": samples, "seed": seed}, entry="sweep_variants")
     _check(axes)
-    if mode not in MODES:
-        raise ConfigError(f"--mode {mode!r} is not one of {', '.join(MODES)}.", hint="Use grid, oat or qmc.")
     if not axes:
         return [{}]
     if mode != "qmc":
@@ -133,7 +131,7 @@ def sweep_variants(
         for axis in axes:
             out.extend({**base, axis.name: value} for value in axis.values[1:])
         return out
-    if samples is None or samples < 1:
+    if samples is None:
         raise ConfigError("--mode qmc needs --samples N (N >= 1).", hint="e.g. --mode qmc --samples 16.")
     from scipy.stats import qmc
 
@@ -160,8 +158,7 @@ def _map(axis: Axis, u: float) -> Any:
 
 def expand_seeds(variants: Sequence[dict[str, Any]], seeds: int | None) -> list[Variant]:
     """Each variant once (``seeds`` None) or over seeds 0..seeds-1, variant-major."""
-    if seeds is not None and seeds < 1:
-        raise ConfigError(f"--seeds {seeds} must be at least 1.", hint="e.g. --seeds 3.")
+    check_ledger_arguments({"seeds": seeds}, entry="expand_seeds")
     if seeds is None:
         return [Variant(dict(v)) for v in variants]
     return [Variant(dict(v), s) for v in variants for s in range(seeds)]

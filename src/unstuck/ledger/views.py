@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from unstuck.ledger.parameters import check_ledger_arguments
 from unstuck.ledger.record import Experiment
 
 __all__ = [
@@ -206,6 +207,7 @@ def ledger_metrics(records: Sequence[Experiment], now: float, weeks: int = 8) ->
     changed, among records with a parent. Gate results (:mod:`unstuck.ledger.gates`) are
     records but not experiments, and are left out.
     """
+    check_ledger_arguments({"weeks": weeks}, entry="ledger_metrics")
     from unstuck.ledger.gates import is_gate_record
 
     records = [r for r in records if not is_gate_record(r)]
