@@ -242,3 +242,48 @@ def test_a_problem_with_read_only_tables_still_pickles_and_replaces() -> None:
     pd.testing.assert_frame_equal(copied.frames["dev"], problem.frames["dev"])
     replaced = dataclasses.replace(problem, human_error=0.01)
     assert list(replaced.frames) == list(problem.frames) and replaced.notes == problem.notes
+
+
+def _predictions_problem() -> Problem:
+    from conftest import planted_predictions
+
+    problem = Problem.from_predictions(planted_predictions({"train": 0.05, "dev": 0.1}, n=200))
+    tags = pd.DataFrame({"row": [0, 1], "tags": [("glare",), ("blur", "glare")]})
+    return dataclasses.replace(problem, tags=tags)
+
+
+@pytest.mark.parametrize("table", ["predictions", "tags"])
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda f: f.__setitem__(f.columns[0], 0),
+        lambda f: f.iloc.__setitem__((0, 0), 99),
+        lambda f: f.__setitem__("planted", 1),
+        lambda f: f.pop(f.columns[-1]),
+        lambda f: setattr(f, "index", f.index + 1),
+        lambda f: f[f.columns[0]].to_numpy().__setitem__(0, 5),
+    ],
+    ids=["column", "iloc", "new column", "pop", "reindex", "through numpy"],
+)
+def test_writing_into_the_predictions_or_the_tags_never_reaches_the_shared_ones(table: str, write: Any) -> None:
+    problem = _predictions_problem()
+    before = joblib.hash(getattr(problem, table))
+    # NumPy's "assignment destination is read-only", pandas' refusal of a number in a text column
+    with contextlib.suppress(ValueError, TypeError):
+        write(getattr(problem, table))
+    assert joblib.hash(getattr(problem, table)) == before
+
+
+def test_the_predictions_and_the_tags_are_set_once_and_still_pickle_and_replace() -> None:
+    problem = _predictions_problem()
+    for table in ("predictions", "tags"):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(problem, table, None)
+    copied = pickle.loads(pickle.dumps(problem))
+    pd.testing.assert_frame_equal(copied.predictions, problem.predictions)
+    pd.testing.assert_frame_equal(copied.tags, problem.tags)
+    replaced = dataclasses.replace(problem, seed=3)
+    pd.testing.assert_frame_equal(replaced.predictions, problem.predictions)
+    assert replaced.seed == 3 and dataclasses.replace(problem, tags=None).tags is None
+    tables = pd.DataFrame({"x": [1.0, 2.0] * 20, "y": ["a", "b"] * 20})
+    assert Problem.from_frames(tables, target="y").predictions is None

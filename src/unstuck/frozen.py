@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ReadOnlyDict", "ReadOnlyFrames", "ReadOnlyList", "frozen", "thawed"]
+__all__ = ["CopiedTable", "ReadOnlyDict", "ReadOnlyFrames", "ReadOnlyList", "frozen", "thawed"]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -172,6 +172,35 @@ def _pandas_major() -> int:
     import pandas as pd
 
     return int(pd.__version__.split(".")[0])
+
+
+class CopiedTable:
+    """A frozen dataclass's field holding one table (or None), handed out as a copy that cannot
+    write back, for the reason and at the cost :class:`ReadOnlyFrames` gives for each split.
+
+    Set on the class after ``@dataclass`` (``setattr(Cls, "name", CopiedTable("name"))``): the
+    generated ``__init__`` stores the value through :meth:`__set__`, and every read, also
+    ``dataclasses.replace``'s and ``==``'s, goes through :meth:`__get__`. The stored table lives in
+    the instance's ``__dict__`` under the field's own name, so the instance pickles as before.
+    """
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        frame = instance.__dict__.get(self.name)
+        return None if frame is None else frame.copy(deep=not _copy_on_write())
+
+    def __set__(self, instance: object, value: Any) -> None:
+        if self.name in instance.__dict__:  # set once, by __init__: the dataclass is frozen
+            from dataclasses import FrozenInstanceError
+
+            raise FrozenInstanceError(f"cannot assign to field {self.name!r}")
+        instance.__dict__[self.name] = value
 
 
 def _copy_on_write() -> bool:

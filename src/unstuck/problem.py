@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from unstuck.errors import ColumnProblem, ConfigError, SplitProblem
-from unstuck.frozen import ReadOnlyFrames, frozen
+from unstuck.frozen import CopiedTable, ReadOnlyFrames, frozen
 from unstuck.metrics import Metric, metric_for
 from unstuck.splits import CARVE_TRAIN_DEV_FROM, SPLITS, carve, carve_size_train_dev, normalise_split_name
 from unstuck.validation import (
@@ -91,7 +91,8 @@ class Problem:
     the ``target`` and the id column; it is read-only, and each table it hands out is a
     copy that cannot write back into the one every check shares
     (:class:`~unstuck.frozen.ReadOnlyFrames`). ``predictions`` (predictions mode) is one
-    DataFrame with a canonical ``split`` column. ``notes`` records what unstuck
+    DataFrame with a canonical ``split`` column; it and ``tags`` are handed out the same way
+    (:class:`~unstuck.frozen.CopiedTable`). ``notes`` records what unstuck
     inferred or carved, for the report (read-only too).
     """
 
@@ -560,6 +561,11 @@ class Problem:
             training_logs=tuple(logs),
         )
 
+
+
+# A check that writes into the predictions or the tags it was given must not change what the next reads.
+for _table in ("predictions", "tags"):
+    setattr(Problem, _table, CopiedTable(_table))
 
 def _missing_column_message(what: str, wanted: str, where: str, columns: Iterable[Any]) -> str:
     names = [str(c) for c in columns]
