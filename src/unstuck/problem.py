@@ -562,10 +562,10 @@ class Problem:
         )
 
 
-
 # A check that writes into the predictions or the tags it was given must not change what the next reads.
 for _table in ("predictions", "tags"):
     setattr(Problem, _table, CopiedTable(_table))
+
 
 def _missing_column_message(what: str, wanted: str, where: str, columns: Iterable[Any]) -> str:
     names = [str(c) for c in columns]
