@@ -58,9 +58,9 @@ def run_experiments(
     from unstuck.ledger.store import open_ledger
     from unstuck.ledger.sweep import expand_seeds, parse_vary, sweep_variants
 
-    check_ledger_arguments(
-        {"jobs": jobs, "timeout": timeout, "seeds": seeds, "mode": mode, "samples": samples}, entry="run_experiments"
-    )
+    # the other options are refused by sweep_variants, expand_seeds and Setup; jobs only by run_variants,
+    # once the ledger is open
+    check_ledger_arguments({"jobs": jobs}, entry="run_experiments")
     axes = [parse_vary(v) for v in vary or []]
     variants = expand_seeds(sweep_variants(axes, mode=mode, samples=samples), seeds)
     setup = Setup(

@@ -187,8 +187,9 @@ def run(
     from unstuck.ledger.parameters import check_ledger_arguments
     from unstuck.ledger.sweep import Variant, expand_seeds
 
-    # before the ledger is opened: a refused command leaves it as it was
-    check_ledger_arguments({"jobs": jobs, "timeout": timeout, "seeds": seeds}, entry="unstuck run")
+    # --seeds and --timeout are refused by expand_seeds and Setup below; --jobs only by run_variants, once
+    # the ledger is open: checked here first, so a refused command leaves the ledger as it was
+    check_ledger_arguments({"jobs": jobs}, entry="unstuck run")
     if seed is not None and seeds is not None:
         raise ConfigError("--seed and --seeds cannot be used together.", hint="--seeds N runs seeds 0..N-1.")
     variants = expand_seeds([{}], seeds) if seeds is not None else [Variant({}, seed)]
@@ -252,19 +253,10 @@ def sweep(
     from unstuck.ledger.sweep import expand_seeds, parse_vary, sweep_variants
     from unstuck.ledger.views import summarize_groups
 
-    # before the ledger is opened: a refused command leaves it as it was
-    check_ledger_arguments(
-        {
-            "jobs": jobs,
-            "timeout": timeout,
-            "seeds": seeds,
-            "mode": mode,
-            "samples": samples,
-            "seed": seed,
-            "backend": backend,
-        },
-        entry="unstuck sweep",
-    )
+    # the sweep's other options are refused by sweep_variants, expand_seeds and Setup below; --jobs and
+    # --backend only by run_variants, once the ledger is open: checked here first, so a refused command
+    # leaves the ledger as it was
+    check_ledger_arguments({"jobs": jobs, "backend": backend}, entry="unstuck sweep")
     axes = [parse_vary(v) for v in vary or []]
     if not axes and seeds is None:
         raise ConfigError("A sweep needs --vary NAME=VALUES or --seeds N.", hint="e.g. --vary lr=0.1,0.01 --seeds 3.")
