@@ -6,7 +6,8 @@ options; each is checked against :data:`LEDGER_PARAMETERS` by the function that 
 :class:`~unstuck.ledger.experiments.Setup`, :func:`~unstuck.ledger.experiments.run_variants`,
 :func:`~unstuck.ledger.views.ledger_metrics`), so a Python caller gets the refusal the command
 line gets, in the one shape :func:`unstuck.arguments.check_arguments` gives every refusal. The
-command line checks them again before it opens the ledger, so a refused command touches nothing.
+command line checks ``jobs`` and ``backend`` (which ``run_variants`` reads only once the ledger is
+open) before it opens the ledger, so a refused command touches nothing.
 
 What depends on another option (``--seed`` with ``--seeds``, a range under a mode that needs
 values, ``--mode qmc`` without ``--samples``) is checked where both are known.
